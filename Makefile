@@ -1,0 +1,41 @@
+# One-command setup: `make run` and `make test` create .venv, install the project and Graphviz when missing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup graphviz run test diagrams check bench clean
+
+setup: $(STAMP) graphviz
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+		echo "Graphviz 'dot' not found: installing the OS package graphviz"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
+	@dot -V
+
+run: setup
+	$(PY) -m cases.eta run
+
+test: setup
+	$(PY) -m pytest
+
+diagrams: setup
+	$(PY) -m framework diagrams
+
+check: setup
+	$(PY) -m framework check
+
+bench: setup
+	$(PY) benchmarks/eta_quality.py
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache

@@ -1,0 +1,1 @@
+"""Case studies: one package per case, discovered by convention."""

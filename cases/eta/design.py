@@ -1,0 +1,204 @@
+"""The nine-step design of the ETA case, as data."""
+
+from framework.architecture import ArchitectureSpec, Component, Flow
+from framework.specs import (
+    CaseDesign,
+    ClarifyingQuestion,
+    Constraints,
+    DataSource,
+    DataSpec,
+    DeploymentSpec,
+    FeatureDef,
+    FeatureSpec,
+    FollowUp,
+    MetricsSpec,
+    ModelDef,
+    ModelSpec,
+    MonitoringSpec,
+    OfflineMetric,
+    OnlineMetric,
+    ProblemSpec,
+    TestingSpec,
+)
+
+PROBLEM = ProblemSpec(
+    business_goal="Tell drivers how long a route will take so they pick routes and plan arrivals; "
+    "accurate ETAs drive trust, retention and routing quality.",
+    ml_task="Regression: travel time of each road segment at the time a car reaches it; a route's ETA is "
+    "the sum along the route, evaluated time-dependently.",
+    inputs=["origin", "destination", "departure time", "road network", "historical probe speeds"],
+    outputs=["ETA in seconds for the chosen route"],
+    constraints=Constraints(
+        daily_active_users=150_000_000,
+        requests_per_user_per_day=20,
+        peak_to_average=2.5,
+        latency_sla_ms=200,
+        logged_events_per_day=20e9,
+        bytes_per_event=40,
+        retention_days=365,
+    ),
+    clarifying_questions=[
+        ClarifyingQuestion(question="Do we predict for a given route or also choose the route?",
+                           assumed_answer="Routing exists; we predict the ETA of the route it returns."),
+        ClarifyingQuestion(question="How fresh must traffic be?",
+                           assumed_answer="MVP uses historical patterns by time of week; live traffic is a later layer."),
+        ClarifyingQuestion(question="What latency does the app tolerate?",
+                           assumed_answer="p99 under 200 ms for the ETA backend, excluding the mobile network."),
+        ClarifyingQuestion(question="What data do we have?",
+                           assumed_answer="The road graph and anonymised GPS probes aggregated per segment per 2 minutes."),
+    ],
+    assumptions=[
+        "Segment travel times are conditionally independent given the time of week (no live traffic in the MVP).",
+        "Probe speeds are map-matched to segments upstream; we receive per-segment 2-minute aggregates.",
+        "Over- and under-estimates cost the same, so MAE is the right primary loss.",
+    ],
+    talking_points=[
+        "Predict per segment, sum along the route at arrival times: it reuses one model for every route.",
+        "Capacity: tens of thousands of ETA QPS at peak means lookups, not model inference, on the request path.",
+    ],
+    follow_ups=[
+        FollowUp(question="Why not one model over whole trips?",
+                 answer="Trips are combinatorial; segment models share data across every route and stay cacheable."),
+    ],
+)
+
+METRICS = MetricsSpec(
+    offline=[
+        OfflineMetric(name="trip_mae_s", function="mae", higher_is_better=False,
+                      description="Mean absolute error of trip ETAs in seconds on test-window trips."),
+        OfflineMetric(name="trip_mape", function="mape", higher_is_better=False,
+                      description="Mean absolute percentage error of trip ETAs (fraction)."),
+        OfflineMetric(name="trip_p90_abs_error_s", function="p90_absolute_error", higher_is_better=False,
+                      description="90th percentile of absolute trip error: the tail drivers remember."),
+        OfflineMetric(name="segment_mae_s", function="mae", higher_is_better=False,
+                      description="MAE of per-segment travel time on test-window records."),
+        OfflineMetric(name="segment_mape", function="mape", higher_is_better=False,
+                      description="MAPE of per-segment travel time (fraction)."),
+        OfflineMetric(name="segment_p90_abs_error_s", function="p90_absolute_error", higher_is_better=False,
+                      description="90th percentile absolute error per segment record."),
+    ],
+    online=[
+        OnlineMetric(name="arrival error", description="Actual minus predicted arrival time of completed navigations."),
+        OnlineMetric(name="reroute rate", description="Share of trips where the driver leaves the suggested route."),
+    ],
+    guardrails=["ETA backend p99 latency <= 200 ms", "no ETA below the free-flow time of the route"],
+    primary="trip_mae_s",
+    tradeoffs=["MAE treats lateness and earliness alike; a business may weight lateness more (asymmetric loss)."],
+)
+
+ARCHITECTURE = ArchitectureSpec(
+    components=[
+        Component(id="road_data", label="Road network data", kind="source", group="Data sources"),
+        Component(id="gps_probes", label="GPS probes", kind="source", group="Data sources"),
+        Component(id="probe_stream", label="Probe ingestion", kind="stream", group="Data pipeline"),
+        Component(id="cleaning", label="Cleaning + map matching", kind="compute", group="Data pipeline"),
+        Component(id="record_table", label="record_table (segment, 2-min)", kind="storage", group="Data pipeline"),
+        Component(id="training", label="Model training", kind="training", group="Offline training"),
+        Component(id="registry", label="Model registry", kind="registry", group="Offline training"),
+        Component(id="batch_scoring", label="Batch scoring per key", kind="compute", group="Offline training"),
+        Component(id="kv_store", label="Segment-time KV store", kind="kv_store", group="Online serving", latency_ms=5),
+        Component(id="eta_backend", label="ETA backend + routing", kind="service", group="Online serving",
+                  latency_ms=60),
+        Component(id="load_balancer", label="Load balancer", kind="load_balancer", group="Online serving",
+                  latency_ms=2),
+        Component(id="app", label="Maps app", kind="client"),
+        Component(id="monitoring", label="Drift + error monitoring", kind="monitoring", group="Monitoring"),
+        Component(id="alerting", label="Alerting", kind="alerting", group="Monitoring"),
+    ],
+    flows=[
+        Flow(source="gps_probes", target="probe_stream", label="pings"),
+        Flow(source="probe_stream", target="cleaning", label="raw probes"),
+        Flow(source="road_data", target="cleaning", label="segments"),
+        Flow(source="cleaning", target="record_table", label="clean records"),
+        Flow(source="record_table", target="training", label="train window"),
+        Flow(source="training", target="registry", label="model"),
+        Flow(source="registry", target="batch_scoring", label="model"),
+        Flow(source="batch_scoring", target="kv_store", label="travel times"),
+        Flow(source="kv_store", target="eta_backend", label="segment times", serving=True),
+        Flow(source="road_data", target="eta_backend", label="road graph"),
+        Flow(source="eta_backend", target="load_balancer", label="ETA", serving=True),
+        Flow(source="load_balancer", target="app", label="ETA response", serving=True),
+        Flow(source="eta_backend", target="monitoring", label="predictions"),
+        Flow(source="record_table", target="monitoring", label="actuals"),
+        Flow(source="monitoring", target="alerting", label="alerts"),
+    ],
+    talking_points=[
+        "Offline: probes -> cleaning -> record_table -> training -> batch scoring into a KV store.",
+        "Online: the backend routes on the in-memory graph and sums KV travel times at arrival intervals.",
+    ],
+    tradeoffs=["Precomputing per (segment, interval) trades freshness for a lookup-only request path."],
+)
+
+DATA = DataSpec(
+    sources=[
+        DataSource(name="road network", description="Directed segments of the road graph",
+                   fields=["segment_id", "from_node", "to_node", "distance_km", "speed_limit_kmh", "free_flow_kmh",
+                           "road_class"]),
+        DataSource(name="probe records", description="Cars per segment per 2-minute interval and their average speed",
+                   fields=["segment_id", "timestamp", "car_count", "avg_speed_kmh"]),
+    ],
+    generator="Perturbed grid road network; speeds = free-flow x time-of-week congestion (weekday rush hours, quiet "
+    "nights and weekends, stronger on highways/arterials), plus incidents and noise; invalid rows injected.",
+    real_data_format="A folder with segments.csv and records.csv/.parquet in the fields above (cases/eta/data.py).",
+    cleaning=["drop null, negative or >200 km/h speeds", "drop duplicate (segment, interval) rows",
+              "drop records of unknown segments"],
+    split="80/20 by time: earlier weeks train, the last part of the history is the test window.",
+)
+
+FEATURES = FeatureSpec(
+    features=[
+        FeatureDef(name="record_table", description="(segment, interval_within_week) -> car-weighted mean travel time"),
+        FeatureDef(name="segment static", description="distance, free-flow speed, speed limit, road class"),
+        FeatureDef(name="time of week", description="hour, day of week, weekend flag, sin/cos of time of day"),
+        FeatureDef(name="historical aggregates", description="segment x hour-of-week and segment means from train"),
+    ],
+    leakage_guards=["every aggregate is fitted on the train window only", "trips depart inside the test window"],
+)
+
+MODELS = ModelSpec(
+    ladder=[
+        ModelDef(name="free_flow", role="naive", description="distance / free-flow speed, no traffic"),
+        ModelDef(name="historical_mean", role="baseline",
+                 description="the seed's baseline: car-weighted mean per (segment, interval_within_week), "
+                 "fallbacks segment x hour, segment, free-flow"),
+        ModelDef(name="gradient_boosting", role="stronger",
+                 description="histogram gradient boosting on segment, time-of-week and historical-speed features"),
+        ModelDef(name="oracle", role="oracle", description="the generator's expected travel time (no incidents)"),
+    ],
+    tradeoffs=["The per-key mean is unbiased but noisy with few weeks; boosting pools across neighbouring times."],
+)
+
+TESTING = TestingSpec(
+    behavioural=["a longer route never gets a shorter ETA", "rush hour is slower than night on the same route",
+                 "ETAs are invariant to the order of the query batch", "a single segment at night ~ free-flow"],
+    slices=["road class", "hour of departure"],
+    online_test="A/B by user: arrival-error MAE as the primary online metric, reroute rate as guardrail; "
+    "size with the usual two-sample formula at 80% power.",
+)
+
+DEPLOYMENT = DeploymentSpec(
+    mode="hybrid",
+    description="Travel times per (segment, interval_within_week) are batch-scored into a key-value store; the "
+    "ETA backend computes the route on an in-memory graph and sums lookups at each segment's arrival time.",
+    store="SQLite (embedded stand-in for Redis/Bigtable)",
+)
+
+MONITORING = MonitoringSpec(
+    drift_scenarios=["roadworks slow a set of arterial segments", "a new evening congestion pattern"],
+    detectors=["PSI and KS on speed, travel time and car count", "segment MAE of the deployed model on recent data"],
+)
+
+DESIGN = CaseDesign(
+    name="eta",
+    title="ETA for a maps app",
+    summary="Predict the travel time of a route at a departure time from historical probe data.",
+    problem=PROBLEM,
+    metrics=METRICS,
+    architecture=ARCHITECTURE,
+    data=DATA,
+    features=FEATURES,
+    models=MODELS,
+    testing=TESTING,
+    deployment=DEPLOYMENT,
+    monitoring=MONITORING,
+)

@@ -1,0 +1,1 @@
+"""The shared machinery of the casebook: specs, metrics, architecture, registry, runner, CLI."""

@@ -1,0 +1,132 @@
+"""A tiny document model (headings, paragraphs, lists, tables, figures) rendered to Markdown and HTML."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Table:
+    """A table with a header row."""
+
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Figure:
+    """An image from the output folder; ``inline_svg`` embeds SVG markup in HTML."""
+
+    file: str
+    caption: str
+
+
+@dataclass
+class Section:
+    """One report section (one design step, or an appendix)."""
+
+    anchor: str
+    title: str
+    blocks: list[str | list[str] | Table | Figure] = field(default_factory=list)
+
+    def p(self, text: str) -> Section:
+        """Append a paragraph (``**bold**`` is allowed)."""
+        self.blocks.append(text)
+        return self
+
+    def ul(self, items: list[str]) -> Section:
+        """Append a bullet list (skipped when empty)."""
+        if items:
+            self.blocks.append(list(items))
+        return self
+
+    def table(self, headers: list[str], rows: list[list[object]]) -> Section:
+        """Append a table; cells are stringified."""
+        self.blocks.append(Table(headers, [[str(c) for c in r] for r in rows]))
+        return self
+
+    def figure(self, file: str, caption: str) -> Section:
+        """Append a figure from the output folder."""
+        self.blocks.append(Figure(file, caption))
+        return self
+
+
+def to_markdown(title: str, sections: list[Section]) -> str:
+    """Render sections as GitHub-flavoured Markdown."""
+    out = [f"# {title}", ""]
+    for s in sections:
+        out += [f"## {s.title}", ""]
+        for b in s.blocks:
+            if isinstance(b, str):
+                out += [b, ""]
+            elif isinstance(b, list):
+                out += [f"- {item}" for item in b] + [""]
+            elif isinstance(b, Table):
+                out.append("| " + " | ".join(b.headers) + " |")
+                out.append("|" + "---|" * len(b.headers))
+                out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in b.rows]
+                out.append("")
+            else:
+                out += [f"![{b.caption}]({b.file})", "", f"*{b.caption}*", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _inline(text: str) -> str:
+    escaped = html.escape(text)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
+
+
+def _figure_html(fig: Figure, root: Path) -> str:
+    path = root / fig.file
+    if path.suffix == ".svg":
+        svg = path.read_text()
+        svg = svg[svg.find("<svg") :]
+        body = f'<div class="svg">{svg}</div>'
+    else:
+        data = base64.b64encode(path.read_bytes()).decode()
+        body = f'<img alt="{html.escape(fig.caption)}" src="data:image/png;base64,{data}">'
+    return f"<figure>{body}<figcaption>{_inline(fig.caption)}</figcaption></figure>"
+
+
+def to_html(title: str, sections: list[Section], root: Path) -> str:
+    """Render sections as one self-contained HTML page; images are embedded from ``root``."""
+    nav = "".join(f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in sections)
+    parts = []
+    for s in sections:
+        parts.append(f'<section id="{s.anchor}"><h2>{html.escape(s.title)}</h2>')
+        for b in s.blocks:
+            if isinstance(b, str):
+                parts.append(f"<p>{_inline(b)}</p>")
+            elif isinstance(b, list):
+                parts.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b) + "</ul>")
+            elif isinstance(b, Table):
+                head = "".join(f"<th>{_inline(h)}</th>" for h in b.headers)
+                rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in b.rows)
+                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            else:
+                parts.append(_figure_html(b, root))
+        parts.append("</section>")
+    return _PAGE.format(title=html.escape(title), nav=nav, body="\n".join(parts))
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{{margin:0;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330;display:flex}}
+nav{{position:sticky;top:0;height:100vh;overflow:auto;min-width:15rem;background:#f3f5f9;padding:1rem;box-sizing:border-box}}
+nav ul{{list-style:none;padding:0}} nav li{{margin:.4rem 0}} nav a{{color:#234;text-decoration:none}}
+main{{padding:1rem 2rem;max-width:70rem}} table{{border-collapse:collapse;margin:.5rem 0}}
+th,td{{border:1px solid #ccd;padding:.25rem .6rem;text-align:left;font-size:.9rem}} th{{background:#eef}}
+figure{{margin:1rem 0}} figure img,.svg svg{{max-width:100%;height:auto}} figcaption{{color:#556;font-size:.85rem}}
+code{{background:#f3f3f3;padding:0 .2rem}}
+</style></head>
+<body><nav><strong>{title}</strong><ul>{nav}</ul></nav><main><h1>{title}</h1>
+{body}
+</main></body></html>
+"""

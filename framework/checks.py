@@ -1,0 +1,217 @@
+"""Generic conformance checks every case must pass; each failure says how to fix it."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from framework import metrics as metric_functions
+from framework.architecture import ArchitectureError, latency_budget
+from framework.case import Case, RunContext
+from framework.config import SCALES, build_config
+from framework.errors import BadInput
+from framework.results import DataResult
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RUN_OUTPUTS = ("metrics.json", "report.md", "report.html", "design.json", "architecture.svg", "architecture.png", "architecture.dot")
+SPEC_SECTIONS = ("problem", "metrics", "architecture", "data", "features", "models", "testing", "deployment", "monitoring")
+
+
+class CheckFailed(AssertionError):
+    """A conformance check failed; the message names the case and the fix."""
+
+
+@dataclass
+class CheckSession:
+    """Caches the expensive work (small-scale runs, generated data) shared by checks of one case."""
+
+    case: Case
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="casebook-check-")))
+    _runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _data: dict[int, DataResult] = field(default_factory=dict)
+
+    def run(self, tag: str = "a", seed: int = 0) -> dict[str, Any]:
+        """Run the case at small scale once per tag and return its metrics.json."""
+        if tag not in self._runs:
+            from framework.runner import run_case
+
+            out = self.workdir / f"run-{tag}"
+            self._runs[tag] = run_case(self.case, seed=seed, scale="small", out_dir=out, progress=False).metrics
+        return self._runs[tag]
+
+    def data(self, seed: int) -> DataResult:
+        """The data step's result at small scale for ``seed``."""
+        if seed not in self._data:
+            config = build_config(self.case.config_model, "small")
+            ctx = RunContext(case=self.case.name, config=config, seed=seed, scale="small", out_dir=self.workdir)
+            self._data[seed] = self.case.steps.data(ctx)
+        return self._data[seed]
+
+
+def _fail(case: Case, problem: str, fix: str) -> CheckFailed:
+    return CheckFailed(f"[{case.name}] {problem}. How to fix: {fix}")
+
+
+def check_layout(s: CheckSession) -> None:
+    """The case package follows the convention: __init__ exposes case, __main__ and design exist."""
+    pkg = REPO_ROOT / "cases" / s.case.name
+    for name in ("__init__.py", "__main__.py", "design.py"):
+        if not (pkg / name).exists():
+            raise _fail(s.case, f"cases/{s.case.name}/{name} is missing", "add it (see cases/eta for the pattern)")
+    if (REPO_ROOT / "diagrams" / "__init__.py").exists():
+        raise _fail(s.case, "diagrams/__init__.py exists and shadows the diagrams library", "delete it")
+
+
+def check_design_complete(s: CheckSession) -> None:
+    """All nine steps are specified, metrics exist in framework.metrics, the architecture is valid and fits the SLA."""
+    d = s.case.design
+    if d.name != s.case.name:
+        raise _fail(s.case, f"design.name is {d.name!r}", f"set CaseDesign(name={s.case.name!r})")
+    for section in SPEC_SECTIONS:
+        if not getattr(d, section).model_dump(exclude_defaults=False):
+            raise _fail(s.case, f"design step {section!r} is empty", "fill it in design.py")
+    if not d.problem.clarifying_questions or not d.problem.assumptions:
+        raise _fail(s.case, "problem spec has no clarifying questions or assumptions", "list them in ProblemSpec")
+    for m in d.metrics.offline:
+        if not callable(getattr(metric_functions, m.function, None)):
+            raise _fail(s.case, f"metric {m.name!r} names framework.metrics.{m.function}, which does not exist",
+                        "implement it in framework/metrics.py with a test")
+    try:
+        _, budget = latency_budget(d.architecture)
+    except ArchitectureError as exc:
+        raise _fail(s.case, f"architecture invalid: {exc}", "fix the components/flows in design.py") from None
+    sla = d.problem.constraints.latency_sla_ms
+    if budget > sla:
+        raise _fail(s.case, f"serving-path latency budget {budget} ms exceeds the {sla} ms SLA",
+                    "lower component latencies on the serving path or revisit the architecture")
+
+
+def check_config_scales(s: CheckSession) -> None:
+    """Every scale preset builds a valid config and an unknown key is rejected with BadInput."""
+    for scale in SCALES:
+        try:
+            build_config(s.case.config_model, scale)
+        except BadInput as exc:
+            raise _fail(s.case, f"scale {scale!r} preset is invalid: {exc}", "fix scales in the case config") from None
+    try:
+        build_config(s.case.config_model, "default", ["no_such_key=1"])
+    except BadInput:
+        return
+    raise _fail(s.case, "an unknown --set key was accepted", "derive the config from framework.case.CaseConfig")
+
+
+def _frames_equal(a: DataResult, b: DataResult) -> bool:
+    return a.train.equals(b.train) and a.test.equals(b.test)
+
+
+def check_data_deterministic(s: CheckSession) -> None:
+    """Same seed gives identical data; another seed gives different data."""
+    a, b = s.data(0), s.data(0)
+    if a is b:  # the cache returned the same object: regenerate once for a real comparison
+        config = build_config(s.case.config_model, "small")
+        b = s.case.steps.data(RunContext(case=s.case.name, config=config, seed=0, scale="small", out_dir=s.workdir))
+    if not _frames_equal(a, b):
+        raise _fail(s.case, "the same seed produced different data", "draw every random number from ctx.rng(name)")
+    if _frames_equal(a, s.data(1)):
+        raise _fail(s.case, "seeds 0 and 1 produced identical data", "seed the generator from ctx.rng(name)")
+
+
+def check_split_no_leakage(s: CheckSession) -> None:
+    """Test rows are strictly later than train rows, and no row id is in both splits."""
+    d = s.data(0)
+    if len(d.train) == 0 or len(d.test) == 0:
+        raise _fail(s.case, "train or test split is empty", "check the split fractions in the data step")
+    if d.time_column is not None and d.train[d.time_column].max() >= d.test[d.time_column].min():
+        raise _fail(s.case, f"train rows reach into the test window on {d.time_column!r}",
+                    "split by time: every train row must be earlier than every test row")
+    if d.id_column is not None and not set(d.train[d.id_column]).isdisjoint(d.test[d.id_column]):
+        raise _fail(s.case, f"ids in column {d.id_column!r} appear in both splits", "split on whole entities or time")
+
+
+def check_metrics_complete(s: CheckSession) -> None:
+    """metrics.json has naive, baseline, best and oracle models, each with every offline metric, all finite."""
+    m = s.run()
+    names = [x.name for x in s.case.design.metrics.offline]
+    for role in ("naive", "baseline", "best_model"):
+        if m[role] not in m["models"]:
+            raise _fail(s.case, f"{role} model {m[role]!r} not in metrics.json models", "return it from steps.models")
+    if "oracle" not in m["models"]:
+        raise _fail(s.case, "no 'oracle' model in metrics.json", "evaluate the generator's truth as model 'oracle'")
+    for model, values in m["models"].items():
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise _fail(s.case, f"model {model!r} lacks metrics {missing}", "compute every offline metric per model")
+        bad = {k: v for k, v in values.items() if not (isinstance(v, int | float) and math.isfinite(v))}
+        if bad:
+            raise _fail(s.case, f"model {model!r} has non-finite metrics {bad}", "guard divisions and empty slices")
+
+
+def check_run_outputs(s: CheckSession) -> None:
+    """`run --scale small` writes every output the design lists."""
+    s.run()
+    out = s.workdir / "run-a"
+    missing = [f for f in RUN_OUTPUTS if not (out / f).is_file() or (out / f).stat().st_size == 0]
+    if missing:
+        raise _fail(s.case, f"run did not write {missing}", "let framework.runner write them; do not bypass it")
+    leftovers = [p.name for p in s.workdir.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+    if leftovers:
+        raise _fail(s.case, f"staging folders left behind: {leftovers}", "runner._staging must clean up")
+
+
+def check_same_seed_same_metrics(s: CheckSession) -> None:
+    """Two runs with the same seed give identical model metrics."""
+    a, b = s.run("a"), s.run("b")
+    if a["models"] != b["models"]:
+        raise _fail(s.case, "two runs with seed 0 gave different model metrics",
+                    "seed every model (random_state from ctx.rng) and avoid set/dict-order dependence")
+
+
+def check_dot_stable(s: CheckSession) -> None:
+    """The diagram source is deterministic and the committed diagrams/<case>.dot is up to date."""
+    from framework.render import dot_source
+
+    first = dot_source(s.case.design.architecture, s.case.design.title)
+    if first != dot_source(s.case.design.architecture, s.case.design.title):
+        raise _fail(s.case, "dot source differs between two renders", "use stable node ids in framework.render")
+    committed = REPO_ROOT / "diagrams" / f"{s.case.name}.dot"
+    if not committed.exists() or committed.read_text() != first:
+        raise _fail(s.case, f"diagrams/{s.case.name}.dot is missing or stale",
+                    "run `python -m framework diagrams` and commit diagrams/")
+
+
+def check_metrics_json_schema(s: CheckSession) -> None:
+    """metrics.json carries every top-level key of the design document's schema."""
+    keys = {"case", "seed", "scale", "primary_metric", "higher_is_better", "baseline", "best_model", "models",
+            "timings_s", "serving", "monitoring", "data"}
+    out = json.loads((s.workdir / "run-a" / "metrics.json").read_text()) if s.run() else {}
+    missing = sorted(keys - set(out))
+    if missing:
+        raise _fail(s.case, f"metrics.json lacks {missing}", "build it with framework.runner.metrics_document")
+    if not {"p50_ms", "p99_ms", "sla_ms"} <= set(out["serving"]):
+        raise _fail(s.case, "metrics.json serving lacks p50_ms/p99_ms/sla_ms", "return a ServingResult")
+
+
+CHECKS: list[Callable[[CheckSession], None]] = [
+    check_layout,
+    check_design_complete,
+    check_config_scales,
+    check_data_deterministic,
+    check_split_no_leakage,
+    check_metrics_complete,
+    check_metrics_json_schema,
+    check_run_outputs,
+    check_same_seed_same_metrics,
+    check_dot_stable,
+]
+
+
+def frames_fingerprint(df: pd.DataFrame) -> int:
+    """A content hash of a frame (order-sensitive), for quick comparisons in tests."""
+    return int(pd.util.hash_pandas_object(df, index=True).sum())

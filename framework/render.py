@@ -1,0 +1,248 @@
+"""Draw an ArchitectureSpec with `diagrams`: deterministic .dot source, PNG and self-contained SVG."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import importlib
+import mimetypes
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+import graphviz
+
+import diagrams
+from diagrams import Cluster, Diagram, Edge, Node
+from framework.architecture import ArchitectureSpec, to_graph
+
+DOT_MISSING_MESSAGE = (
+    "Graphviz 'dot' not found on PATH; install the OS package graphviz (apt-get install graphviz)"
+)
+
+# kind -> (diagrams module, class). Every kind of framework.architecture.COMPONENT_KINDS
+# must be here; tests check that and that each icon file ships with `diagrams`.
+KIND_ICONS: dict[str, tuple[str, str]] = {
+    "source": ("diagrams.onprem.compute", "Server"),
+    "database": ("diagrams.onprem.database", "Postgresql"),
+    "stream": ("diagrams.onprem.queue", "Kafka"),
+    "storage": ("diagrams.generic.storage", "Storage"),
+    "compute": ("diagrams.onprem.analytics", "Spark"),
+    "training": ("diagrams.onprem.workflow", "Kubeflow"),
+    "registry": ("diagrams.onprem.mlops", "Mlflow"),
+    "kv_store": ("diagrams.onprem.inmemory", "Redis"),
+    "service": ("diagrams.programming.framework", "Fastapi"),
+    "load_balancer": ("diagrams.onprem.network", "Nginx"),
+    "client": ("diagrams.onprem.client", "Users"),
+    "monitoring": ("diagrams.onprem.monitoring", "Prometheus"),
+    "alerting": ("diagrams.onprem.monitoring", "Grafana"),
+    "experiment": ("diagrams.programming.flowchart", "Decision"),
+}
+
+_GRAPH_ATTR = {
+    "pad": "0.4",
+    "fontsize": "18",
+    "labelloc": "t",
+    # xlabels are placed after layout; make dot keep them even when they overlap.
+    "forcelabels": "true",
+}
+_SERVING_EDGE = {"color": "#D9480F", "fontcolor": "#D9480F", "style": "bold", "penwidth": "2.0"}
+_OFFLINE_EDGE = {"color": "#7B8894", "style": "solid"}
+
+# href="..." / xlink:href="..." attributes in Graphviz SVG output.
+_HREF = re.compile(r'(?P<attr>(?:xlink:)?href)="(?P<value>[^"]*)"')
+
+
+def dot_available() -> bool:
+    """Whether the Graphviz ``dot`` executable is on PATH.
+
+    Returns:
+        True when ``dot`` can be run to render PNG/SVG.
+    """
+    return shutil.which("dot") is not None
+
+
+def icon_class(kind: str) -> type[Node]:
+    """The `diagrams` node class drawn for a component kind.
+
+    Args:
+        kind: one of ``framework.architecture.COMPONENT_KINDS``.
+
+    Returns:
+        The `diagrams` Node subclass whose icon stands for that kind.
+
+    Raises:
+        KeyError: when the kind has no icon in ``KIND_ICONS``.
+    """
+    module, name = KIND_ICONS[kind]
+    return getattr(importlib.import_module(module), name)
+
+
+def icon_file(kind: str, *, portable: bool = False) -> Path | PurePosixPath:
+    """The PNG icon drawn for a component kind.
+
+    Args:
+        kind: one of ``framework.architecture.COMPONENT_KINDS``.
+        portable: return the path relative to the `diagrams` distribution root
+            (``resources/<provider>/...png``), the same on every machine, instead of
+            the absolute path Graphviz needs to render.
+
+    Returns:
+        The icon path (absolute ``Path``, or relative ``PurePosixPath`` when portable).
+    """
+    cls = icon_class(kind)
+    relative = PurePosixPath(cls._icon_dir, cls._icon)
+    if portable:
+        return relative
+    # `diagrams` resolves icons the same way: resources/ sits next to the diagrams package.
+    return Path(diagrams.__file__).resolve().parent.parent.joinpath(*relative.parts)
+
+
+class _Canvas(Diagram):
+    """A `diagrams.Diagram` whose context exit does not render.
+
+    ``Diagram.__exit__`` runs ``dot`` and deletes the source file; here the graph is
+    only built, and rendering is an explicit step done by ``render``.
+    """
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        diagrams.setdiagram(None)
+
+
+def _build(spec: ArchitectureSpec, title: str, filename: Path, *, portable: bool) -> graphviz.Digraph:
+    """Build the Graphviz graph of the spec with `diagrams` without running ``dot``.
+
+    Args:
+        spec: the architecture to draw.
+        title: diagram title.
+        filename: absolute output path without extension (used only when rendering).
+        portable: use icon paths relative to the diagrams distribution (for the .dot
+            text) instead of absolute ones (for rendering).
+
+    Returns:
+        The ``graphviz.Digraph`` that `diagrams` built.
+    """
+    to_graph(spec)  # a flow to an unknown component would silently become a bare node
+    groups: list[str | None] = []
+    for c in spec.components:
+        if c.group not in groups:
+            groups.append(c.group)
+    canvas = _Canvas(
+        name=title,
+        filename=str(filename),
+        direction="LR",
+        outformat=["png", "svg"],
+        show=False,
+        graph_attr={**_GRAPH_ATTR, "label": f"{title}\n(bold orange = online serving path)"},
+    )
+    nodes: dict[str, Node] = {}
+    with canvas:
+        for group in groups:
+            members = [c for c in spec.components if c.group == group]
+            with Cluster(group) if group is not None else contextlib.nullcontext():
+                for c in members:
+                    label = c.label if not c.latency_ms else f"{c.label}\n({c.latency_ms:g} ms)"
+                    # nodeid: diagrams otherwise names nodes with random uuid4 hex.
+                    nodes[c.id] = icon_class(c.kind)(
+                        label, nodeid=c.id, image=str(icon_file(c.kind, portable=portable))
+                    )
+        for f in spec.flows:
+            attrs = dict(_SERVING_EDGE if f.serving else _OFFLINE_EDGE)
+            if f.label:
+                # xlabel, not label: ortho splines misplace (or drop) edge labels.
+                attrs["xlabel"] = f.label
+            src = nodes[f.source]
+            src.connect(nodes[f.target], Edge(src, forward=True, **attrs))
+    return canvas.dot
+
+
+def dot_source(spec: ArchitectureSpec, title: str) -> str:
+    """The Graphviz DOT text of the architecture diagram, without running ``dot``.
+
+    Deterministic and machine-independent: node ids are the component ids, clusters
+    are named after their group, and icon paths are relative to the `diagrams`
+    distribution root (``resources/...png``).
+
+    Args:
+        spec: the architecture to draw.
+        title: diagram title.
+
+    Returns:
+        The DOT source; the same spec and title give byte-identical text.
+
+    Raises:
+        ArchitectureError: when a flow names an unknown component.
+    """
+    # The filename is never written to here; diagrams only stores it.
+    graph = _build(spec, title, Path(tempfile.gettempdir()) / "architecture", portable=True)
+    return graph.source
+
+
+def _require_dot() -> None:
+    if not dot_available():
+        raise RuntimeError(DOT_MISSING_MESSAGE)
+
+
+def _inline_images(svg: str) -> str:
+    """Replace every file href in a Graphviz SVG by a base64 data URI.
+
+    Raises:
+        RuntimeError: when an href names a file that cannot be read.
+    """
+
+    def embed(match: re.Match[str]) -> str:
+        value = html.unescape(match["value"])
+        if value.startswith(("data:", "#", "http://", "https://")):
+            return match[0]
+        path = Path(value)
+        if not path.is_file():
+            raise RuntimeError(f"SVG references image {value!r} that does not exist; cannot inline it")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'{match["attr"]}="data:{mime};base64,{data}"'
+
+    return _HREF.sub(embed, svg)
+
+
+def render(spec: ArchitectureSpec, title: str, out_dir: Path, stem: str) -> dict[str, Path]:
+    """Write ``<stem>.dot``, ``<stem>.png`` and ``<stem>.svg`` into ``out_dir``.
+
+    The .dot file is ``dot_source``; the SVG has its icons inlined as data URIs so it
+    holds no machine path. Files are rendered in a temporary folder and moved into
+    place, so a failure leaves no half-written output.
+
+    Args:
+        spec: the architecture to draw.
+        title: diagram title.
+        out_dir: destination folder (created when missing).
+        stem: file name without extension.
+
+    Returns:
+        ``{"dot": path, "png": path, "svg": path}``.
+
+    Raises:
+        RuntimeError: when Graphviz ``dot`` is not installed.
+        ArchitectureError: when a flow names an unknown component.
+    """
+    _require_dot()
+    source = dot_source(spec, title)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The temp folder lives in out_dir so the final moves are same-filesystem renames.
+    with tempfile.TemporaryDirectory(prefix=f".{stem}-", dir=out_dir) as tmp:
+        work = Path(tmp)
+        graph = _build(spec, title, work / stem, portable=False)
+        for fmt in ("png", "svg"):
+            graph.render(format=fmt, view=False, quiet=True)
+        svg_path = work / f"{stem}.svg"
+        svg_path.write_text(_inline_images(svg_path.read_text(encoding="utf-8")), encoding="utf-8")
+        (work / f"{stem}.dot").write_text(source, encoding="utf-8")
+        written: dict[str, Path] = {}
+        for fmt in ("dot", "png", "svg"):
+            target = out_dir / f"{stem}.{fmt}"
+            os.replace(work / f"{stem}.{fmt}", target)
+            written[fmt] = target
+    return written

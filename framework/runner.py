@@ -1,0 +1,226 @@
+"""Run a case's nine steps in order, time each, and write every output atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from framework import metrics as metric_functions
+from framework.architecture import latency_budget
+from framework.case import Case, RunContext
+from framework.config import build_config
+from framework.errors import BadInput
+from framework.render import render
+from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
+from framework.specs import STEP_TITLES
+
+
+class RunResult:
+    """What a finished run produced: the metrics document and where the outputs are."""
+
+    def __init__(self, out_dir: Path, metrics: dict[str, Any], ctx: RunContext, results: dict[str, Any]):
+        self.out_dir = out_dir
+        self.metrics = metrics
+        self.ctx = ctx
+        self.results = results
+
+
+def default_out_dir(case: Case) -> Path:
+    """``outputs/<case>/`` under the current directory, as the design fixes."""
+    return Path("outputs") / case.name
+
+
+def check_data_path(data_path: Path | None) -> None:
+    """Reject a ``--data`` path that does not exist or cannot be read, before any work.
+
+    Raises:
+        BadInput: naming the path.
+    """
+    if data_path is None:
+        return
+    if not data_path.exists():
+        raise BadInput(f"--data {str(data_path)!r} does not exist")
+    try:
+        if data_path.is_file():
+            with data_path.open("rb") as fh:
+                fh.read(1)
+        else:
+            next(iter(data_path.iterdir()), None)
+    except OSError as exc:
+        raise BadInput(f"--data {str(data_path)!r} cannot be read: {exc.strerror}") from None
+
+
+@contextmanager
+def _staging(out_dir: Path) -> Iterator[Path]:
+    """A temp folder next to ``out_dir`` that replaces it only when the block succeeds."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = out_dir.with_name(f".{out_dir.name}.old-{tmp.name.rsplit('-', 1)[-1]}")
+    if out_dir.exists():
+        out_dir.rename(old)
+    tmp.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _finite(models: dict[str, dict[str, float]]) -> None:
+    for name, values in models.items():
+        for metric, value in values.items():
+            if not math.isfinite(value):
+                raise RuntimeError(f"model {name!r} has a non-finite {metric} ({value}); fix the model or metric")
+
+
+def run_case(
+    case: Case,
+    *,
+    seed: int = 0,
+    scale: str = "default",
+    out_dir: Path | None = None,
+    data_path: Path | None = None,
+    overrides: list[str] | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Run every step of ``case`` and write its outputs into ``out_dir``.
+
+    Args:
+        case: the case to run.
+        seed: the seed every random draw derives from.
+        scale: scale preset (small, default, large).
+        out_dir: output folder; ``outputs/<case>/`` when None. Replaced atomically.
+        data_path: real data to load instead of the generator.
+        overrides: ``key=value`` config overrides.
+        progress: show a rich progress spinner.
+
+    Raises:
+        BadInput: bad scale, override, seed or data file; nothing is written then.
+    """
+    if seed < 0:
+        raise BadInput(f"--seed must be >= 0, got {seed}")
+    config = build_config(case.config_model, scale, overrides)
+    check_data_path(data_path)
+    out_dir = (out_dir or default_out_dir(case)).absolute()
+    timings: dict[str, float] = {}
+    results: dict[str, Any] = {}
+
+    with _staging(out_dir) as tmp, _progress(progress) as tick:
+        ctx = RunContext(case=case.name, config=config, seed=seed, scale=scale, out_dir=tmp, data_path=data_path)
+
+        def step(number: int, fn: Callable[[], Any]) -> Any:
+            key, title = STEP_TITLES[number]
+            tick(f"[{number}/9] {title}")
+            start = time.perf_counter()
+            value = fn()
+            timings[key] = round(time.perf_counter() - start, 4)
+            results[key] = value
+            return value
+
+        step(1, lambda: case.design.problem.capacity)
+        step(2, lambda: _check_metric_functions(case))
+        step(3, lambda: _architecture(case, tmp))
+        step(4, lambda: case.steps.data(ctx))
+        step(5, lambda: case.steps.features(ctx))
+        step(6, lambda: case.steps.models(ctx))
+        step(7, lambda: case.steps.testing(ctx))
+        step(8, lambda: case.steps.deployment(ctx))
+        step(9, lambda: case.steps.monitoring(ctx))
+        timings["total"] = round(sum(timings.values()), 4)
+
+        metrics = metrics_document(case, ctx, results, timings)
+        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=False) + "\n")
+        (tmp / "design.json").write_text(case.design.model_dump_json(indent=2) + "\n")
+        from framework.report import write_reports  # local: report imports matplotlib
+
+        write_reports(case, metrics, tmp)
+    ctx.out_dir = out_dir
+    return RunResult(out_dir, metrics, ctx, results)
+
+
+def _check_metric_functions(case: Case) -> list[str]:
+    missing = [m.function for m in case.design.metrics.offline if not hasattr(metric_functions, m.function)]
+    if missing:
+        raise RuntimeError(f"offline metric function(s) {missing} not in framework/metrics.py; add them there")
+    return [m.name for m in case.design.metrics.offline]
+
+
+def _architecture(case: Case, out: Path) -> dict[str, Any]:
+    path, total = latency_budget(case.design.architecture)
+    files = render(case.design.architecture, case.design.title, out, "architecture")
+    return {"serving_path": path, "budget_ms": total, "files": sorted(p.name for p in files.values())}
+
+
+def metrics_document(case: Case, ctx: RunContext, results: dict[str, Any], timings: dict[str, float]) -> dict[str, Any]:
+    """Assemble ``metrics.json`` exactly in the schema of the design document."""
+    data: DataResult = results["data"]
+    ladder: LadderResult = results["models"]
+    testing: TestingResult = results["testing"]
+    serving: ServingResult = results["deployment"]
+    monitoring: MonitoringResult = results["monitoring"]
+    _finite(ladder.models)
+    primary = case.design.metrics.primary_metric
+    arch = results["architecture"]
+    return {
+        "case": case.name,
+        "seed": ctx.seed,
+        "scale": ctx.scale,
+        "data_source": str(ctx.data_path.name) if ctx.data_path else "synthetic",
+        "primary_metric": primary.name,
+        "higher_is_better": primary.higher_is_better,
+        "naive": ladder.naive,
+        "baseline": ladder.baseline,
+        "best_model": ladder.best,
+        "models": ladder.models,
+        "timings_s": timings,
+        "serving": {
+            "p50_ms": serving.p50_ms,
+            "p99_ms": serving.p99_ms,
+            "sla_ms": serving.sla_ms,
+            "requests": serving.requests,
+            "within_sla": serving.p99_ms <= serving.sla_ms,
+            **serving.extra,
+        },
+        "monitoring": {
+            "scenario": monitoring.scenario,
+            "alerts": monitoring.alerts,
+            "feature_drift": monitoring.feature_drift,
+            "metric_before": monitoring.metric_before,
+            "metric_after": monitoring.metric_after,
+            "thresholds": monitoring.thresholds,
+            **monitoring.extra,
+        },
+        "testing": {
+            "behavioural_passed": sum(c.passed for c in testing.behavioural),
+            "behavioural_total": len(testing.behavioural),
+            "behavioural": [c.model_dump() for c in testing.behavioural],
+            "slices": testing.slices,
+            "ab_test": testing.ab_test,
+        },
+        "features": results["features"],
+        "plots": [p.model_dump() for p in ctx.plots],
+        "capacity": results["problem"].model_dump(),
+        "architecture": {"serving_path": arch["serving_path"], "latency_budget_ms": arch["budget_ms"]},
+        "data": {**data.summary, "train_rows": len(data.train), "test_rows": len(data.test)},
+    }
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """Yield a function that shows the current step; a no-op when disabled."""
+    if not enabled:
+        yield lambda _msg: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        yield lambda msg: bar.update(task, description=msg)
