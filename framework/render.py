@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 from pathlib import Path, PurePosixPath
 
 import graphviz
@@ -48,9 +49,13 @@ _GRAPH_ATTR = {
     "labelloc": "t",
     # xlabels are placed after layout; make dot keep them even when they overlap.
     "forcelabels": "true",
+    # diagrams' defaults crowd long labels together; give nodes and ranks more room.
+    "nodesep": "0.9",
+    "ranksep": "1.4",
 }
-_SERVING_EDGE = {"color": "#D9480F", "fontcolor": "#D9480F", "style": "bold", "penwidth": "2.0"}
-_OFFLINE_EDGE = {"color": "#7B8894", "style": "solid"}
+_SERVING_EDGE = {"color": "#D9480F", "fontcolor": "#D9480F", "style": "bold", "penwidth": "2.0", "fontsize": "11"}
+_OFFLINE_EDGE = {"color": "#7B8894", "style": "solid", "fontsize": "11"}
+_LABEL_WIDTH = 18  # characters per line of a node label
 
 # href="..." / xlink:href="..." attributes in Graphviz SVG output.
 _HREF = re.compile(r'(?P<attr>(?:xlink:)?href)="(?P<value>[^"]*)"')
@@ -144,7 +149,8 @@ def _build(spec: ArchitectureSpec, title: str, filename: Path, *, portable: bool
             members = [c for c in spec.components if c.group == group]
             with Cluster(group) if group is not None else contextlib.nullcontext():
                 for c in members:
-                    label = c.label if not c.latency_ms else f"{c.label}\n({c.latency_ms:g} ms)"
+                    label = "\n".join(textwrap.wrap(c.label, _LABEL_WIDTH))
+                    label = label if not c.latency_ms else f"{label}\n({c.latency_ms:g} ms)"
                     # nodeid: diagrams otherwise names nodes with random uuid4 hex.
                     nodes[c.id] = icon_class(c.kind)(
                         label, nodeid=c.id, image=str(icon_file(c.kind, portable=portable))
