@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup graphviz run test diagrams check bench clean
+.PHONY: setup graphviz browser run test diagrams check bench clean
 
 setup: $(STAMP) graphviz
 
@@ -22,10 +22,17 @@ graphviz:
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
 	@dot -V
 
+# Headless Chromium + ChromeDriver for the report's browser tests.
+browser:
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
+		echo "Chromium not found: installing the OS packages chromium and chromium-driver"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
 run: setup
 	$(PY) -m cases.eta run
 
-test: setup
+test: setup browser
 	$(PY) -m pytest
 
 diagrams: setup

@@ -28,12 +28,16 @@ def run_all(
     scale: Annotated[str, typer.Option(help="small | default | large.")] = "default",
     out: Annotated[Path, typer.Option(help="Parent folder; each case writes <out>/<case>/.")] = Path("outputs"),
 ) -> None:
-    """Run every case end to end."""
+    """Run every case end to end and write ``<out>/index.html`` linking every report."""
+    from framework.report import write_index
     from framework.runner import run_case
 
+    runs = []
     for case in all_cases():
         result = run_case(case, seed=seed, scale=scale, out_dir=out / case.name)
         print_summary(result.metrics, result.out_dir)
+        runs.append((case, result.metrics))
+    typer.echo(f"index: {write_index(out, runs)}")
 
 
 @app.command()

@@ -19,7 +19,7 @@ class Table:
 
 @dataclass
 class Figure:
-    """An image from the output folder; ``inline_svg`` embeds SVG markup in HTML."""
+    """An image in the output folder (SVG is inlined in HTML, PNG embedded as base64)."""
 
     file: str
     caption: str
@@ -55,29 +55,33 @@ class Section:
         return self
 
 
+def section_markdown(section: Section, level: int = 2) -> str:
+    """Render one section as Markdown with its title at heading ``level``."""
+    out = [f"{'#' * level} {section.title}", ""]
+    for b in section.blocks:
+        if isinstance(b, str):
+            out += [b, ""]
+        elif isinstance(b, list):
+            out += [f"- {item}" for item in b] + [""]
+        elif isinstance(b, Table):
+            out.append("| " + " | ".join(b.headers) + " |")
+            out.append("|" + "---|" * len(b.headers))
+            out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in b.rows]
+            out.append("")
+        else:
+            out += [f"![{b.caption}]({b.file})", "", f"*{b.caption}*", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
 def to_markdown(title: str, sections: list[Section]) -> str:
     """Render sections as GitHub-flavoured Markdown."""
-    out = [f"# {title}", ""]
-    for s in sections:
-        out += [f"## {s.title}", ""]
-        for b in s.blocks:
-            if isinstance(b, str):
-                out += [b, ""]
-            elif isinstance(b, list):
-                out += [f"- {item}" for item in b] + [""]
-            elif isinstance(b, Table):
-                out.append("| " + " | ".join(b.headers) + " |")
-                out.append("|" + "---|" * len(b.headers))
-                out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in b.rows]
-                out.append("")
-            else:
-                out += [f"![{b.caption}]({b.file})", "", f"*{b.caption}*", ""]
-    return "\n".join(out).rstrip() + "\n"
+    return f"# {title}\n\n" + "\n".join(section_markdown(s) for s in sections)
 
 
 def _inline(text: str) -> str:
     escaped = html.escape(text)
     escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    escaped = re.sub(r"\[(.+?)\]\((\S+?)\)", r'<a href="\2">\1</a>', escaped)
     return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
 
 

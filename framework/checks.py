@@ -198,6 +198,16 @@ def check_metrics_json_schema(s: CheckSession) -> None:
         raise _fail(s.case, "metrics.json serving lacks p50_ms/p99_ms/sla_ms", "return a ServingResult")
 
 
+_SESSIONS: dict[str, CheckSession] = {}
+
+
+def session_for(case: Case) -> CheckSession:
+    """The process-wide session of ``case``, so every test shares its small-scale runs."""
+    if case.name not in _SESSIONS:
+        _SESSIONS[case.name] = CheckSession(case)
+    return _SESSIONS[case.name]
+
+
 CHECKS: list[Callable[[CheckSession], None]] = [
     check_layout,
     check_design_complete,

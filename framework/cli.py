@@ -6,8 +6,12 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
+
+try:  # typer >= 0.20 vendors click; older releases depend on the click package
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import exceptions as click_exceptions
 
 from framework.case import Case
 from framework.errors import BadInput
@@ -59,12 +63,14 @@ def make_case_app(case: Case) -> typer.Typer:
     def walk(
         step: Annotated[int | None, typer.Option(help="Show only step N (1-9).")] = None,
         no_pause: Annotated[bool, typer.Option("--no-pause", help="Print everything without waiting.")] = False,
-        out: Annotated[Path | None, typer.Option(help="Folder of the run to narrate.")] = None,
+        practice: Annotated[bool, typer.Option("--practice", help="Hide each answer until a key is pressed.")] = False,
+        export: Annotated[Path | None, typer.Option(help="Write the transcript to this Markdown file.")] = None,
+        out: Annotated[Path | None, typer.Option(help="Folder of the run to narrate [default: outputs/<case>/].")] = None,
     ) -> None:
-        """Walk through the case step by step with the numbers of the latest run."""
+        """Walk through the case for a 45-minute interview, with the numbers of the latest run."""
         from framework.walk import walk as walk_case
 
-        walk_case(case, step=step, pause=not no_pause, out_dir=out)
+        walk_case(case, step=step, pause=not no_pause, practice=practice, export=export, out_dir=out)
 
     return app
 
@@ -126,12 +132,12 @@ def invoke(app: typer.Typer, args: list[str] | None = None, prog_name: str | Non
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except click.exceptions.UsageError as exc:
+    except click_exceptions.UsageError as exc:
         print(f"error: {exc.format_message()}", file=sys.stderr)
         return 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         return 130
     return 0
 

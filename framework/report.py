@@ -137,3 +137,18 @@ def write_reports(case: Case, metrics: dict[str, Any], out_dir: Path) -> None:
     title = f"{case.design.title}: design report"
     (out_dir / "report.md").write_text(to_markdown(title, sections))
     (out_dir / "report.html").write_text(to_html(title, sections, out_dir))
+
+
+def write_index(root: Path, runs: list[tuple[Case, dict[str, Any]]]) -> Path:
+    """Write ``root/index.html`` linking every case's report with its headline numbers."""
+    index = Section("cases", "Cases")
+    rows = []
+    for case, m in runs:
+        primary = m["primary_metric"]
+        link = f"[{case.design.title}]({case.name}/report.html)"
+        rows.append([link, primary, m["best_model"], fmt(m["models"][m["best_model"]][primary]),
+                     fmt(m["models"]["oracle"][primary]), fmt(m["serving"]["p99_ms"])])
+    index.table(["case", "primary metric", "best model", "best", "oracle", "serving p99 ms"], rows)
+    path = root / "index.html"
+    path.write_text(to_html("ML system-design casebook: reports", [index], root))
+    return path

@@ -138,6 +138,7 @@ def run_case(
         step(9, lambda: case.steps.monitoring(ctx))
         timings["total"] = round(sum(timings.values()), 4)
 
+        _ladder_plot(case, ctx, results["models"])
         metrics = metrics_document(case, ctx, results, timings)
         (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=False) + "\n")
         (tmp / "design.json").write_text(case.design.model_dump_json(indent=2) + "\n")
@@ -146,6 +147,17 @@ def run_case(
         write_reports(case, metrics, tmp)
     ctx.out_dir = out_dir
     return RunResult(out_dir, metrics, ctx, results)
+
+
+def _ladder_plot(case: Case, ctx: RunContext, ladder: LadderResult) -> None:
+    """The framework's own figure: every model on the primary metric, oracle marked."""
+    from framework.plots import ladder_chart
+
+    primary = case.design.metrics.primary_metric
+    doc = {"case": case.name, "models": ladder.models, "primary_metric": primary.name,
+           "higher_is_better": primary.higher_is_better, "best_model": ladder.best}
+    path = ctx.add_plot(6, "model_ladder.png", f"Model ladder on {primary.name}; the dashed line is the oracle.")
+    ladder_chart(doc, [m.name for m in case.design.models.ladder], path)
 
 
 def _check_metric_functions(case: Case) -> list[str]:

@@ -4,59 +4,165 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-
-from framework.case import Case
-from framework.errors import BadInput
 from rich.markdown import Markdown
 
-from framework.blocks import to_markdown
+from framework.blocks import section_markdown
+from framework.case import Case
+from framework.errors import BadInput
 from framework.report import build_sections
-from framework.specs import STEP_TITLES
+from framework.specs import STEP_TITLES, FollowUp
 
-# Minutes per step for a 45-minute interview: most time on the problem, the model and serving.
+# Minutes per step of a 45-minute interview: most time on the problem, the models and the architecture.
 STEP_BUDGET_MIN: dict[int, int] = {1: 6, 2: 4, 3: 6, 4: 5, 5: 5, 6: 8, 7: 4, 8: 4, 9: 3}
 
+# What the interviewer asks at each step; the case's design and run are the reference answer.
+STEP_PROMPTS: dict[int, str] = {
+    1: "Clarify the problem: what is the business goal, what exactly do we predict, for whom, under which "
+    "latency and scale constraints? Estimate QPS and storage.",
+    2: "How do you measure success offline and online? Which metric is primary, and what are the guardrails?",
+    3: "Sketch the MVP architecture: data flow from sources to the app, the online request path and its "
+    "latency budget.",
+    4: "Where does the training data come from, how do you clean it and how do you split it?",
+    5: "Which features do you build, and how do you make sure none of them leaks the future?",
+    6: "Walk me through your models from the simplest to the strongest. How far are you from the best possible?",
+    7: "Before shipping: how do you test the model's behaviour, which slices do you check, how do you run the "
+    "online test?",
+    8: "How is the model served, and does it meet the latency SLA?",
+    9: "What can go wrong after launch, how would you notice, and when would you alert?",
+}
 
-def latest_metrics(case: Case, out_dir: Path | None, console: Console) -> tuple[dict[str, Any], Path]:
+
+@dataclass(frozen=True)
+class WalkStep:
+    """Everything shown for one step of the walkthrough."""
+
+    number: int
+    title: str
+    budget_min: int
+    prompt: str
+    talking_points: list[str]
+    questions: list[str]
+    numbers_md: str
+    follow_ups: list[FollowUp]
+
+    def prompt_md(self) -> str:
+        """The interviewer's prompt: what practice mode shows before the answer."""
+        return f"## Step {self.number}/9: {self.title} (budget {self.budget_min} min)\n\n**Prompt.** {self.prompt}\n"
+
+    def answer_md(self) -> str:
+        """The reference answer: talking points, questions, this run's numbers and follow-ups."""
+        out: list[str] = []
+        if self.talking_points:
+            out += ["### Talking points", "", *(f"- {p}" for p in self.talking_points), ""]
+        if self.questions:
+            out += ["### Clarifying questions", "", *(f"- {q}" for q in self.questions), ""]
+        out += ["### Design and numbers from this run", "", self.numbers_md, ""]
+        if self.follow_ups:
+            out += ["### Likely follow-up questions", ""]
+            out += [f"- **Q: {f.question}** A: {f.answer}" for f in self.follow_ups] + [""]
+        return "\n".join(out)
+
+    def markdown(self, reveal: bool = True) -> str:
+        """Prompt plus, when revealed, the reference answer."""
+        return self.prompt_md() + ("\n" + self.answer_md() if reveal else "")
+
+
+def build_walk(case: Case, metrics: dict[str, Any]) -> list[WalkStep]:
+    """The nine walkthrough steps of ``case`` with the numbers of ``metrics``."""
+    sections = build_sections(case, metrics)
+    steps = []
+    for n, (key, title) in STEP_TITLES.items():
+        notes = getattr(case.design, key)
+        questions = (
+            [f"{q.question} (assume: {q.assumed_answer})" for q in case.design.problem.clarifying_questions]
+            if n == 1
+            else []
+        )
+        steps.append(
+            WalkStep(
+                number=n,
+                title=title,
+                budget_min=STEP_BUDGET_MIN[n],
+                prompt=STEP_PROMPTS[n],
+                talking_points=list(notes.talking_points),
+                questions=questions,
+                numbers_md=section_markdown(sections[n - 1], level=4),
+                follow_ups=list(getattr(notes, "follow_ups", [])),
+            )
+        )
+    return steps
+
+
+def transcript(case: Case, steps: list[WalkStep], metrics: dict[str, Any]) -> str:
+    """The whole walkthrough as one Markdown document."""
+    head = (
+        f"# Interview walkthrough: {case.design.title}\n\n{case.design.summary}\n\n"
+        f"Numbers from the run with seed {metrics['seed']} at scale {metrics['scale']}. "
+        f"Time budget: {sum(s.budget_min for s in steps)} minutes.\n"
+    )
+    return head + "\n" + "\n".join(s.markdown() for s in steps)
+
+
+def latest_metrics(case: Case, out_dir: Path | None, console: Console) -> dict[str, Any]:
     """Load the latest run's metrics, running the case at small scale first when there is none."""
     from framework.runner import default_out_dir, run_case
 
     out_dir = out_dir or default_out_dir(case)
     path = out_dir / "metrics.json"
     if not path.exists():
-        console.print(f"[yellow]No run found in {out_dir}; running the case at small scale first...[/yellow]")
+        console.print(f"[yellow]No run found in {out_dir}: running the case at small scale first...[/yellow]")
         run_case(case, scale="small", out_dir=out_dir, progress=False)
-    return json.loads(path.read_text()), out_dir
+    return json.loads(path.read_text())
 
 
-def walk(case: Case, *, step: int | None = None, pause: bool = True, out_dir: Path | None = None) -> None:
-    """Print the walkthrough; wait for Enter between steps when interactive.
+def walk(
+    case: Case,
+    *,
+    step: int | None = None,
+    pause: bool = True,
+    practice: bool = False,
+    export: Path | None = None,
+    out_dir: Path | None = None,
+) -> None:
+    """Show the walkthrough: interactive in a terminal, printed otherwise.
+
+    Args:
+        case: the case to narrate.
+        step: show only this step (1-9).
+        pause: wait for keys between steps when stdin is a terminal.
+        practice: hide each step's answer until a key is pressed.
+        export: write the transcript to this Markdown file instead of showing it.
+        out_dir: folder of the run whose numbers are used.
 
     Raises:
-        BadInput: when ``step`` is not 1-9.
+        BadInput: a step outside 1-9 or an export path whose folder does not exist.
     """
     if step is not None and step not in STEP_TITLES:
         raise BadInput(f"--step must be 1-9, got {step}")
+    if export is not None and not export.absolute().parent.is_dir():
+        raise BadInput(f"--export {str(export)!r}: folder {str(export.absolute().parent)!r} does not exist")
     console = Console()
-    metrics, out_dir = latest_metrics(case, out_dir, console)
-    sections = build_sections(case, metrics)
-    steps = [step] if step else list(STEP_TITLES)
-    interactive = pause and sys.stdin.isatty() and step is None
-    for n in steps:
-        key, title = STEP_TITLES[n]
-        notes = getattr(case.design, key)
-        console.rule(f"[bold]Step {n}/9: {title}[/bold]  (budget {STEP_BUDGET_MIN[n]} min)")
-        for point in getattr(notes, "talking_points", []):
-            console.print(f"  - {point}")
-        if n == 1:
-            for q in case.design.problem.clarifying_questions:
-                console.print(f"  ? {q.question}  [dim]-> assume: {q.assumed_answer}[/dim]")
-        console.print(Markdown(to_markdown(sections[n - 1].title, [sections[n - 1]])))
-        for f in getattr(notes, "follow_ups", []):
-            console.print(f"  [cyan]Q: {f.question}[/cyan]\n     A: {f.answer}")
-        if interactive and n != steps[-1]:
-            console.input("[dim]Enter for the next step...[/dim]")
+    metrics = latest_metrics(case, out_dir, console)
+    steps = build_walk(case, metrics)
+    if export is not None:
+        chosen = [steps[step - 1]] if step else steps
+        export.write_text(transcript(case, chosen, metrics) if not step else chosen[0].markdown())
+        console.print(f"wrote {export}")
+        return
+    if pause and sys.stdin.isatty() and sys.stdout.isatty():
+        from framework.walk_tui import run_interactive
+
+        run_interactive(steps, start=(step or 1) - 1, practice=practice, console=console)
+        return
+    for s in [steps[step - 1]] if step else steps:
+        if practice:
+            console.print(Markdown(s.prompt_md()))
+            console.print("[dim](reference answer)[/dim]")
+            console.print(Markdown(s.answer_md()))
+        else:
+            console.print(Markdown(s.markdown()))

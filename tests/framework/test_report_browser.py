@@ -1,0 +1,91 @@
+"""Every case's report.html opened in headless Chromium: no console errors, diagram and charts visible."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+
+import pytest
+
+from framework.checks import session_for
+from framework.registry import case_names, get_case
+
+CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--window-size=1400,1000")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium, driver_bin = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver_bin):
+        message = "headless Chromium missing: apt-get install chromium chromium-driver (make test does it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_bin))
+    yield driver
+    driver.quit()
+
+
+def _visible_size(driver, element) -> tuple[float, float]:
+    box = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];", element)
+    return box[0], box[1]
+
+
+@pytest.mark.parametrize("case_name", case_names())
+def test_report_renders_in_chromium(browser, case_name, tmp_path):
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    session = session_for(get_case(case_name))
+    session.run()
+    report = session.workdir / "run-a" / "report.html"
+    browser.get(report.as_uri())
+    assert browser.title.startswith(get_case(case_name).design.title)
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], f"console errors: {errors}"
+    for n in range(1, 10):
+        assert browser.find_element(By.ID, f"step-{n}").is_displayed()
+    nav_links = browser.find_elements(By.CSS_SELECTOR, "nav a")
+    assert len(nav_links) >= 9
+    diagram = browser.find_element(By.CSS_SELECTOR, "#step-3 svg")
+    width, height = _visible_size(browser, diagram)
+    assert width > 300 and height > 100, f"diagram is {width}x{height}"
+    icons = browser.find_elements(By.CSS_SELECTOR, "#step-3 svg image")
+    assert len(icons) == len(get_case(case_name).design.architecture.components)
+    charts = browser.find_elements(By.CSS_SELECTOR, "figure img")
+    assert len(charts) >= 2, "expected the model-ladder chart and the case's plots"
+    for chart in charts:
+        loaded = browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", chart)
+        assert loaded and loaded > 100, f"chart {chart.get_attribute('alt')!r} did not load"
+        browser.execute_script("arguments[0].scrollIntoView()", chart)
+        width, height = _visible_size(browser, chart)
+        assert width > 200 and height > 100
+    browser.execute_script("document.getElementById('step-6').scrollIntoView()")
+    shot = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("L")
+    assert len(set(shot.getdata())) > 20, "screenshot is blank"
+    shot.save(tmp_path / f"{case_name}-report.png")  # kept out of the repo, for looking at when debugging
+
+
+@pytest.mark.parametrize("case_name", case_names())
+def test_report_is_self_contained(case_name):
+    session = session_for(get_case(case_name))
+    session.run()
+    html = (session.workdir / "run-a" / "report.html").read_text()
+    without_data = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", html)
+    fetched = re.findall(r'(?:src|href)="(https?:[^"]*)"', without_data)
+    assert fetched == [], f"external fetches: {fetched}"
+    for machine_path in ("/tmp/", "/work/", "/root/", "/home/", "site-packages"):
+        assert machine_path not in without_data, machine_path
