@@ -7,6 +7,8 @@ from typing import Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from framework.notes import StepNotes
+
 ComponentKind = Literal[
     "source",  # raw data origin (logs, probes, operational DB)
     "database",  # relational / document store
@@ -69,15 +71,11 @@ class Flow(BaseModel):
     serving: bool = False
 
 
-class ArchitectureSpec(BaseModel):
+class ArchitectureSpec(StepNotes):
     """Step 3: the MVP architecture as components and flows."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     components: list[Component]
     flows: list[Flow]
-    talking_points: list[str] = Field(default_factory=list)
-    tradeoffs: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _ids_unique(self) -> ArchitectureSpec:

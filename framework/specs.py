@@ -4,32 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import Field, computed_field, model_validator
 
 from framework.architecture import ArchitectureSpec
+from framework.notes import FollowUp, Spec, StepNotes  # FollowUp re-exported for design files
 
 SECONDS_PER_DAY = 86_400
-
-
-class Spec(BaseModel):
-    """Base of every spec: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FollowUp(Spec):
-    """A question an interviewer is likely to ask about a step, with a short answer."""
-
-    question: str
-    answer: str
-
-
-class StepNotes(Spec):
-    """What to say about a step in an interview, beyond its data."""
-
-    talking_points: list[str] = Field(default_factory=list)
-    tradeoffs: list[str] = Field(default_factory=list)
-    follow_ups: list[FollowUp] = Field(default_factory=list)
 
 
 class ClarifyingQuestion(Spec):

@@ -15,7 +15,8 @@ from framework.blocks import section_markdown
 from framework.case import Case
 from framework.errors import BadInput
 from framework.report import build_sections
-from framework.specs import STEP_TITLES, FollowUp
+from framework.notes import FollowUp
+from framework.specs import STEP_TITLES
 
 # Minutes per step of a 45-minute interview: most time on the problem, the models and the architecture.
 STEP_BUDGET_MIN: dict[int, int] = {1: 6, 2: 4, 3: 6, 4: 5, 5: 5, 6: 8, 7: 4, 8: 4, 9: 3}

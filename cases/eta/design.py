@@ -83,6 +83,17 @@ METRICS = MetricsSpec(
     ],
     guardrails=["ETA backend p99 latency <= 200 ms", "no ETA below the free-flow time of the route"],
     primary="trip_mae_s",
+    talking_points=[
+        "Trip MAE in seconds is what a driver feels; segment MAE localises where the model is wrong.",
+        "MAPE normalises short and long trips; p90 shows the tail that erodes trust.",
+        "Online, measure arrival error of completed navigations; latency is a guardrail, not a goal.",
+    ],
+    follow_ups=[
+        FollowUp(question="Why not RMSE?", answer="It over-weights rare incident outliers the model cannot foresee; "
+                 "MAE matches the median-type error users perceive. Report p90 for the tail instead."),
+        FollowUp(question="How do offline and online metrics connect?",
+                 answer="Trip MAE offline is computed exactly like arrival error online, on held-out later weeks."),
+    ],
     tradeoffs=["MAE treats lateness and earliness alike; a business may weight lateness more (asymmetric loss)."],
 )
 
@@ -127,6 +138,12 @@ ARCHITECTURE = ArchitectureSpec(
         "Online: the backend routes on the in-memory graph and sums KV travel times at arrival intervals.",
     ],
     tradeoffs=["Precomputing per (segment, interval) trades freshness for a lookup-only request path."],
+    follow_ups=[
+        FollowUp(question="Where is the single point of failure?", answer="The KV store: replicate it and let the "
+                 "backend fall back to free-flow times when a lookup fails, so an ETA is always returned."),
+        FollowUp(question="Why batch scoring instead of online inference?", answer="Keys are finite (segments x "
+                 "5,040 intervals a week), so scoring them all offline makes serving a lookup within the SLA."),
+    ],
 )
 
 DATA = DataSpec(
@@ -143,6 +160,17 @@ DATA = DataSpec(
     cleaning=["drop null, negative or >200 km/h speeds", "drop duplicate (segment, interval) rows",
               "drop records of unknown segments"],
     split="80/20 by time: earlier weeks train, the last part of the history is the test window.",
+    talking_points=[
+        "Probes are aggregated per segment and 2-minute interval: car count and average speed.",
+        "Cleaning removes nulls, impossible speeds and duplicates, and counts each reason.",
+        "Split by time, never at random: the model must predict weeks it has not seen.",
+    ],
+    follow_ups=[
+        FollowUp(question="Why not a random split?", answer="Neighbouring intervals of the same day are almost "
+                 "identical; a random split leaks them and overstates accuracy."),
+        FollowUp(question="What if a segment has no probes at some time?",
+                 answer="Fall back: segment x hour-of-week mean, then segment mean, then free-flow speed."),
+    ],
 )
 
 FEATURES = FeatureSpec(
@@ -153,6 +181,16 @@ FEATURES = FeatureSpec(
         FeatureDef(name="historical aggregates", description="segment x hour-of-week and segment means from train"),
     ],
     leakage_guards=["every aggregate is fitted on the train window only", "trips depart inside the test window"],
+    talking_points=[
+        "record_table is the seed's core feature: (segment, interval_within_week) -> car-weighted travel time.",
+        "Time-of-week features let the model share strength across neighbouring intervals.",
+    ],
+    follow_ups=[
+        FollowUp(question="Why weight by car count?", answer="An interval seen by 20 cars is a far better estimate "
+                 "than one seen by a single car; weighting is the maximum-likelihood mean."),
+        FollowUp(question="What would you add with live data?", answer="Recent speeds on the segment and its "
+                 "neighbours (last 10-30 minutes), as streaming features with point-in-time joins."),
+    ],
 )
 
 MODELS = ModelSpec(
@@ -166,6 +204,16 @@ MODELS = ModelSpec(
         ModelDef(name="oracle", role="oracle", description="the generator's expected travel time (no incidents)"),
     ],
     tradeoffs=["The per-key mean is unbiased but noisy with few weeks; boosting pools across neighbouring times."],
+    talking_points=[
+        "Each rung must beat the one below; the oracle shows how much error is irreducible noise.",
+        "The gap between the best model and the oracle is what more modelling can still win.",
+    ],
+    follow_ups=[
+        FollowUp(question="Why not a graph neural network?", answer="It helps with live traffic propagating "
+                 "between segments; with historical patterns only, per-segment models are near the oracle already."),
+        FollowUp(question="How do you sum segment errors to a trip?", answer="Evaluate each segment at the time the "
+                 "car reaches it; errors partly cancel, so trip MAPE is lower than segment MAPE."),
+    ],
 )
 
 TESTING = TestingSpec(
@@ -174,6 +222,14 @@ TESTING = TestingSpec(
     slices=["road class", "hour of departure"],
     online_test="A/B by user: arrival-error MAE as the primary online metric, reroute rate as guardrail; "
     "size with the usual two-sample formula at 80% power.",
+    talking_points=[
+        "Behavioural tests catch what an average metric hides: monotonicity in route length, rush-hour direction.",
+        "Slices by road class and hour show where the error lives.",
+    ],
+    follow_ups=[
+        FollowUp(question="What does a failed directional test mean?", answer="The model learned something "
+                 "physically wrong (e.g. a longer route faster); block the release and inspect the segment."),
+    ],
 )
 
 DEPLOYMENT = DeploymentSpec(
@@ -181,11 +237,29 @@ DEPLOYMENT = DeploymentSpec(
     description="Travel times per (segment, interval_within_week) are batch-scored into a key-value store; the "
     "ETA backend computes the route on an in-memory graph and sums lookups at each segment's arrival time.",
     store="SQLite (embedded stand-in for Redis/Bigtable)",
+    talking_points=[
+        "No model inference on the request path: routing plus one KV lookup per segment.",
+        "The backend's ETAs are checked to equal the offline model's trip ETAs.",
+    ],
+    follow_ups=[
+        FollowUp(question="How does this scale to the peak QPS?", answer="The KV store is read-only and sharded by "
+                 "segment; backends are stateless and scale horizontally behind the load balancer."),
+        FollowUp(question="How often do you refresh the store?", answer="Daily batch scoring; live-traffic "
+                 "corrections would be a streaming layer on top."),
+    ],
 )
 
 MONITORING = MonitoringSpec(
     drift_scenarios=["roadworks slow a set of arterial segments", "a new evening congestion pattern"],
     detectors=["PSI and KS on speed, travel time and car count", "segment MAE of the deployed model on recent data"],
+    talking_points=[
+        "Drift is injected through the generator, so detection is tested against a known cause.",
+        "A no-drift week must stay silent: alerts that cry wolf get muted.",
+    ],
+    follow_ups=[
+        FollowUp(question="What do you do after an alert?", answer="Check the affected segments, retrain on recent "
+                 "weeks or overlay a correction; roadworks are often known upfront from road data."),
+    ],
 )
 
 DESIGN = CaseDesign(
