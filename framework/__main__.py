@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from framework.config import parse_seed
 from framework.cli import invoke, print_summary, write_diagram
 from framework.registry import all_cases
 
@@ -24,7 +25,7 @@ def list_cases() -> None:
 
 @app.command("run-all")
 def run_all(
-    seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = 0,
+    seed: Annotated[str, typer.Option(help="Seed of every random draw (integer >= 0).")] = "0",
     scale: Annotated[str, typer.Option(help="small | default | large.")] = "default",
     out: Annotated[Path, typer.Option(help="Parent folder; each case writes <out>/<case>/.")] = Path("outputs"),
 ) -> None:
@@ -34,7 +35,7 @@ def run_all(
 
     runs = []
     for case in all_cases():
-        result = run_case(case, seed=seed, scale=scale, out_dir=out / case.name)
+        result = run_case(case, seed=parse_seed(seed), scale=scale, out_dir=out / case.name)
         print_summary(result.metrics, result.out_dir)
         runs.append((case, result.metrics))
     typer.echo(f"index: {write_index(out, runs)}")

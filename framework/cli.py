@@ -14,6 +14,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
     from click import exceptions as click_exceptions
 
 from framework.case import Case
+from framework.config import parse_seed
 from framework.errors import BadInput
 
 DIAGRAM_FORMATS = ("svg", "png", "dot")
@@ -31,7 +32,7 @@ def make_case_app(case: Case) -> typer.Typer:
 
     @app.command()
     def run(
-        seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = 0,
+        seed: Annotated[str, typer.Option(help="Seed of every random draw (integer >= 0).")] = "0",
         scale: Annotated[str, typer.Option(help="small | default | large.")] = "default",
         out: Annotated[Path | None, typer.Option(help="Output folder [default: outputs/<case>/].")] = None,
         data: Annotated[Path | None, typer.Option(help="Real data to load instead of the generator.")] = None,
@@ -41,7 +42,7 @@ def make_case_app(case: Case) -> typer.Typer:
         """Run the whole case: spec, data, features, models, tests, serving, monitoring, diagram, report."""
         from framework.runner import run_case
 
-        result = run_case(case, seed=seed, scale=scale, out_dir=out, data_path=data, overrides=set_, progress=not quiet)
+        result = run_case(case, seed=parse_seed(seed), scale=scale, out_dir=out, data_path=data, overrides=set_, progress=not quiet)
         print_summary(result.metrics, result.out_dir)
 
     @app.command()

@@ -39,3 +39,18 @@ def build_config(model: type[CaseConfig], scale: str = "default", overrides: lis
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"]) or "config"
         raise BadInput(f"bad value for {key}: {err.get('input')!r} ({err['msg'].lower()})") from None
+
+
+def parse_seed(text: str) -> int:
+    """Parse ``--seed``: a non-negative integer.
+
+    Raises:
+        BadInput: naming the bad value.
+    """
+    try:
+        seed = int(text)
+    except ValueError:
+        raise BadInput(f"--seed must be a non-negative integer, got {text!r}") from None
+    if seed < 0:
+        raise BadInput(f"--seed must be a non-negative integer, got {text!r}")
+    return seed

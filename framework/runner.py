@@ -108,7 +108,7 @@ def run_case(
         BadInput: bad scale, override, seed or data file; nothing is written then.
     """
     if seed < 0:
-        raise BadInput(f"--seed must be >= 0, got {seed}")
+        raise BadInput(f"--seed must be a non-negative integer, got {seed}")
     config = build_config(case.config_model, scale, overrides)
     check_data_path(data_path)
     out_dir = (out_dir or default_out_dir(case)).absolute()

@@ -114,7 +114,7 @@ def _draw(console: Console, session: Session) -> None:
 def _status(console: Console, session: Session) -> None:
     style = "bold red" if "OVER" in session.status() else "bold cyan"
     console.file.write("\r\x1b[2K")
-    console.print(session.status(), style=style, end="", soft_wrap=True)
+    console.print(session.status(), style=style, end="", soft_wrap=True, highlight=False, markup=False)
     console.file.flush()
 
 

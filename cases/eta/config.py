@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from framework.case import CaseConfig
 
@@ -16,8 +16,8 @@ class EtaConfig(CaseConfig):
         grid_rows: intersections per column of the perturbed grid road network.
         grid_cols: intersections per row of the grid.
         block_km: spacing between neighbouring intersections.
-        highway_every: every n-th grid row/column (counted from 1) is a highway.
-        arterial_every: every n-th remaining grid row/column is an arterial.
+        highway_every: grid rows/columns ``i`` with ``i % highway_every == highway_every // 2`` are highways.
+        arterial_every: other rows/columns with ``i % arterial_every == 0`` are arterials; the rest are local.
         weeks: weeks of 2-minute probe history to generate.
         train_fraction: share of the time axis used for training (the rest is the test window).
         probe_rate: scales the number of probe cars per segment and interval.
@@ -31,6 +31,7 @@ class EtaConfig(CaseConfig):
         gbm_train_rows: seeded subsample of training rows the booster is fitted on.
         gbm_learning_rate: booster learning rate.
         gbm_max_leaf_nodes: leaves per boosting tree.
+        gbm_bucket_intervals: 2-minute intervals per time bucket of the booster (divides 30).
         serving_queries: route queries timed against the SQLite-backed ETA service.
         drift_slowdown: travel-time multiplier on the segments under roadworks.
         drift_segment_fraction: share of arterial segments under roadworks.
@@ -54,10 +55,11 @@ class EtaConfig(CaseConfig):
     invalid_fraction: float = Field(default=0.005, ge=0, lt=0.5)
     n_trips: int = Field(default=2000, ge=10)
     min_route_segments: int = Field(default=4, ge=1)
-    gbm_max_iter: int = Field(default=150, ge=1)
-    gbm_train_rows: int = Field(default=150_000, ge=1000)
+    gbm_max_iter: int = Field(default=100, ge=1)
+    gbm_train_rows: int = Field(default=80_000, ge=1000)
     gbm_learning_rate: float = Field(default=0.15, gt=0, le=1)
     gbm_max_leaf_nodes: int = Field(default=31, ge=2)
+    gbm_bucket_intervals: int = Field(default=5, ge=1, le=30)
     serving_queries: int = Field(default=300, ge=10)
     drift_slowdown: float = Field(default=1.8, ge=1)
     drift_segment_fraction: float = Field(default=0.5, gt=0, le=1)
@@ -75,7 +77,7 @@ class EtaConfig(CaseConfig):
             "n_trips": 400,
             "min_route_segments": 2,
             "gbm_max_iter": 60,
-            "gbm_train_rows": 40_000,
+            "gbm_train_rows": 30_000,
             "serving_queries": 100,
         },
         "default": {},
@@ -89,6 +91,14 @@ class EtaConfig(CaseConfig):
             "serving_queries": 1000,
         },
     }
+
+    @field_validator("gbm_bucket_intervals")
+    @classmethod
+    def _bucket_divides_hour(cls, value: int) -> int:
+        # Buckets must tile an hour exactly so hour-of-week aggregates line up with them.
+        if 30 % value:
+            raise ValueError("must divide 30 (one of 1, 2, 3, 5, 6, 10, 15, 30)")
+        return value
 
     @model_validator(mode="after")
     def _test_window_not_empty(self) -> EtaConfig:

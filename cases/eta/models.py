@@ -1,0 +1,228 @@
+"""The model ladder: free-flow -> historical mean (the seed's baseline) -> gradient boosting -> oracle.
+
+Every model ends up as a table of travel times per (segment, interval_within_week), which
+is exactly what the serving key-value store holds; a trip's ETA walks its route and
+looks each segment up at the interval the car reaches it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
+
+from cases.eta.features import FEATURES, INTERVALS_PER_HOUR, HistoryFeatures
+from cases.eta.traffic import INTERVALS_PER_WEEK
+from cases.eta.trips import SegmentTimeFn, walk_routes
+
+# Predicted times never drop below this share of the free-flow time: a guard that keeps
+# every ETA positive even if the booster extrapolates badly on a rare input.
+MIN_RATIO = 0.2
+# The booster learns the residual over this structural prior (segment sensitivity x class profile).
+PRIOR_COLUMN = FEATURES.index("hist_congestion_guess")
+
+
+class SegmentTimeModel:
+    """Common interface: ``fit(...) -> self``, then vectorised segment and trip predictions."""
+
+    name: ClassVar[str] = "model"
+    description: ClassVar[str] = ""
+    table_: np.ndarray
+
+    def predict_segment_time(self, segment_ids: np.ndarray, interval_index: np.ndarray) -> np.ndarray:
+        """Travel time in seconds of each segment at each (absolute or within-week) interval.
+
+        Args:
+            segment_ids: segment ids.
+            interval_index: 2-minute interval indices (taken modulo one week).
+
+        Returns:
+            Seconds, same shape as the inputs.
+        """
+        if not hasattr(self, "table_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first")
+        seg = np.asarray(segment_ids, dtype=np.int64)
+        return self.table_[seg, np.asarray(interval_index, dtype=np.int64) % INTERVALS_PER_WEEK]
+
+    def trip_eta(self, paths: np.ndarray, departure_s: np.ndarray) -> np.ndarray:
+        """ETA in seconds of each route, each segment timed at the interval the car reaches it.
+
+        Args:
+            paths: ``(n, L)`` segment ids padded with -1.
+            departure_s: ``(n,)`` departure times in seconds since interval 0.
+        """
+        return walk_routes(paths, departure_s, self.predict_segment_time)
+
+
+def _free_flow_table(segments: pd.DataFrame) -> np.ndarray:
+    free_flow = segments.sort_values("segment_id")["free_flow_s"].to_numpy(np.float64)
+    return np.repeat(free_flow[:, None], INTERVALS_PER_WEEK, axis=1)
+
+
+class FreeFlowModel(SegmentTimeModel):
+    """Naive: distance / free-flow speed, blind to time of day."""
+
+    name = "free_flow"
+    description = "naive: distance / free-flow speed, the same at every hour"
+
+    def fit(self, train: pd.DataFrame, segments: pd.DataFrame) -> FreeFlowModel:
+        """Tabulate free-flow times (``train`` is unused; the signature matches the ladder)."""
+        self.table_ = _free_flow_table(segments)
+        return self
+
+
+class HistoricalMeanModel(SegmentTimeModel):
+    """The seed's baseline: record-table lookup per (segment, interval_within_week).
+
+    Falls back to the segment's mean for that hour of the week, then the segment's
+    mean, then free flow, where the training window has no record for the key.
+
+    Attributes (after ``fit``):
+        table_: ``(S, 5040)`` seconds.
+        coverage_: share of keys answered by the record table itself.
+    """
+
+    name = "historical_mean"
+    description = "seed baseline: car-weighted mean per (segment, interval of week); fallbacks hour/segment/free-flow"
+
+    def fit(
+        self, train: pd.DataFrame, segments: pd.DataFrame, history: HistoryFeatures | None = None
+    ) -> HistoricalMeanModel:
+        """Build the lookup table.
+
+        Args:
+            train: clean training records.
+            segments: the segment table.
+            history: aggregates already fitted on ``train`` (fitted here when None).
+        """
+        history = history or HistoryFeatures().fit(train, segments)
+        key = history.key_table()
+        hour = np.repeat(history.hour_table(), INTERVALS_PER_HOUR, axis=1)
+        segment = np.broadcast_to(history.segment_table()[:, None], key.shape)
+        ratio = np.where(np.isnan(key), np.where(np.isnan(hour), segment, hour), key)
+        ratio = np.where(np.isnan(ratio), 1.0, ratio)
+        self.coverage_ = float(np.mean(~np.isnan(key)))
+        self.table_ = _free_flow_table(segments) * ratio
+        return self
+
+
+class GradientBoostingModel(SegmentTimeModel):
+    """Histogram gradient boosting on the travel-time ratio (time / free-flow time).
+
+    Learns across neighbouring times, days, weeks and similar segments, so a key with
+    few probe cars borrows strength from the rest instead of echoing its own noise. It
+    predicts per (segment, time bucket of ``bucket`` intervals) and interpolates linearly
+    between bucket centres to fill every 2-minute key of the table.
+
+    Attributes (after ``fit``):
+        estimator_: the fitted ``HistGradientBoostingRegressor``.
+        table_: ``(S, 5040)`` predicted seconds.
+        n_train_rows_: training rows the booster saw.
+    """
+
+    name = "gradient_boosting"
+    description = "HistGradientBoosting on static + time-of-week + robust train-window history features"
+
+    def __init__(
+        self,
+        max_iter: int = 150,
+        learning_rate: float = 0.15,
+        max_leaf_nodes: int = 31,
+        train_rows: int = 150_000,
+        bucket: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.train_rows = train_rows
+        self.bucket = bucket
+        self.random_state = random_state
+
+    def fit(
+        self,
+        train: pd.DataFrame,
+        segments: pd.DataFrame,
+        history: HistoryFeatures | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> GradientBoostingModel:
+        """Fit on a seeded, car-weighted sample of training rows, then tabulate every key.
+
+        Args:
+            train: clean training records.
+            segments: the segment table.
+            history: aggregates fitted on ``train`` with this model's bucket (fitted here when None).
+            rng: stream for the row sample (seeded from ``random_state`` when None).
+        """
+        history = history or HistoryFeatures().fit(train, segments, self.bucket)
+        if history.bucket_ != self.bucket:
+            raise ValueError(f"history was fitted with bucket={history.bucket_}, the model uses {self.bucket}")
+        rng = rng or np.random.default_rng(self.random_state)
+        # Rows are drawn with probability proportional to their car count (with replacement):
+        # frequency weighting, so a record averaging ten cars counts ten times as much as a
+        # single car, without sample weights (which make the booster's binning slow).
+        weight = train["car_count"].to_numpy(np.float64)
+        rows = train.iloc[np.sort(rng.choice(len(train), size=self.train_rows, replace=True, p=None))]
+        seg = rows["segment_id"].to_numpy()
+        weeks = rows["interval_index"].to_numpy() // INTERVALS_PER_WEEK - history.week_offset_
+        X = history.booster_features(seg, rows["interval_within_week"].to_numpy() // self.bucket, weeks)
+        prior = X[:, PRIOR_COLUMN]
+        y = rows["travel_time_s"].to_numpy() / history.segments_["free_flow_s"].to_numpy()[seg] - prior
+        self.estimator_ = HistGradientBoostingRegressor(
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            early_stopping=False,
+            categorical_features=[FEATURES.index("road_class_code")],
+            random_state=self.random_state,
+        )
+        all_seg, all_buckets = history.all_buckets()
+        X_all = history.booster_features(all_seg, all_buckets)
+        # One OpenMP thread: on a small shared machine a second thread that loses its core
+        # makes every boosting iteration wait at a barrier (4x slower); alone it costs ~nothing.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            # Squared loss on the ratio estimates the mean time, the quantity the oracle gives too.
+            self.estimator_.fit(X, y)
+            ratio = X_all[:, PRIOR_COLUMN] + self.estimator_.predict(X_all)
+        self.n_train_rows_ = len(rows)
+        ratio = interpolate_buckets(ratio.reshape(len(segments), -1), self.bucket)
+        self.table_ = _free_flow_table(segments) * np.maximum(ratio, MIN_RATIO)
+        return self
+
+
+def interpolate_buckets(values: np.ndarray, bucket: int) -> np.ndarray:
+    """Spread ``(S, 5040 // bucket)`` bucket values over the week's 2-minute intervals.
+
+    Linear between bucket centres, wrapping from Sunday night to Monday morning.
+
+    Returns:
+        ``(S, 5040)`` array; equal to the bucket's value at its centre.
+    """
+    n_buckets = values.shape[1]
+    pos = (np.arange(INTERVALS_PER_WEEK) - (bucket - 1) / 2.0) / bucket
+    lo = np.floor(pos).astype(np.int64)
+    frac = pos - lo
+    return values[:, lo % n_buckets] * (1.0 - frac) + values[:, (lo + 1) % n_buckets] * frac
+
+
+class OracleModel(SegmentTimeModel):
+    """The generator's expected travel time (or, on real data, the test window's own means)."""
+
+    name = "oracle"
+    description = "generator truth: expected travel time per (segment, interval), no incidents"
+
+    def __init__(self, truth: SegmentTimeFn) -> None:
+        self.truth = truth
+
+    def fit(self, train: pd.DataFrame, segments: pd.DataFrame) -> OracleModel:
+        """Tabulate the truth for every key (``train`` is unused)."""
+        n_seg = len(segments)
+        seg = np.repeat(np.arange(n_seg), INTERVALS_PER_WEEK)
+        iww = np.tile(np.arange(INTERVALS_PER_WEEK), n_seg)
+        self.table_ = np.asarray(self.truth(seg, iww), dtype=np.float64).reshape(n_seg, INTERVALS_PER_WEEK)
+        return self

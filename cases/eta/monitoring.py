@@ -1,0 +1,103 @@
+"""Drift monitoring: a drifted and a calm recent period, compared with the test window by PSI/KS and MAE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cases.eta.models import SegmentTimeModel
+from framework.drift import drift_table
+from framework.metrics import mae
+
+DRIFT_COLUMNS: list[str] = ["avg_speed_kmh", "travel_time_s", "car_count"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Alert thresholds: feature PSI, feature KS statistic, relative segment-MAE increase."""
+
+    psi: float = 0.2
+    ks: float = 0.1
+    mae_increase: float = 0.1
+
+    def as_dict(self) -> dict[str, float]:
+        """The thresholds under the names reported in ``metrics.json``."""
+        return {"psi": self.psi, "ks": self.ks, "mae_increase": self.mae_increase}
+
+
+@dataclass
+class PeriodCheck:
+    """What monitoring saw on one recent period."""
+
+    feature_drift: dict[str, dict[str, float]]
+    mae_before: float
+    mae_after: float
+    alerts: list[str]
+
+    @property
+    def mae_change(self) -> float:
+        """Relative change of the segment MAE."""
+        return self.mae_after / self.mae_before - 1.0
+
+
+def segment_mae(model: SegmentTimeModel, records: pd.DataFrame) -> float:
+    """The model's segment-level MAE on a set of records."""
+    pred = model.predict_segment_time(records["segment_id"].to_numpy(), records["interval_index"].to_numpy())
+    return mae(records["travel_time_s"].to_numpy(), pred)
+
+
+def check_period(
+    model: SegmentTimeModel, reference: pd.DataFrame, recent: pd.DataFrame, thresholds: Thresholds
+) -> PeriodCheck:
+    """Compare a recent period with the reference window and list the alerts it raises.
+
+    Args:
+        model: the deployed model.
+        reference: the reference records (the test window the model was validated on).
+        recent: the recent records.
+        thresholds: alert thresholds.
+    """
+    table = drift_table(reference, recent, DRIFT_COLUMNS)
+    alerts = []
+    for column, stats in table.items():
+        if stats["psi"] > thresholds.psi:
+            alerts.append(f"{column}: PSI {stats['psi']:.3f} > {thresholds.psi}")
+        if stats["ks"] > thresholds.ks:
+            alerts.append(f"{column}: KS {stats['ks']:.3f} > {thresholds.ks}")
+    before, after = segment_mae(model, reference), segment_mae(model, recent)
+    change = after / before - 1.0
+    if change > thresholds.mae_increase:
+        alerts.append(
+            f"segment MAE up {change:.1%} ({before:.2f} -> {after:.2f} s) > {thresholds.mae_increase:.0%}"
+        )
+    return PeriodCheck(table, before, after, alerts)
+
+
+def perturb_records(
+    records: pd.DataFrame,
+    roadworks: np.ndarray,
+    slowdown: float,
+    evening_factor: np.ndarray,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Resample real records (bootstrap) and apply a drift scenario to them (real-data mode).
+
+    Args:
+        records: clean records with ``travel_time_s``.
+        roadworks: segment ids whose travel times are multiplied by ``slowdown``.
+        slowdown: travel-time multiplier under roadworks.
+        evening_factor: ``(5040,)`` extra travel-time multiplier per interval of the week
+            (all ones for a calm period).
+        rng: stream for the bootstrap.
+
+    Returns:
+        Records with ``avg_speed_kmh`` and ``travel_time_s`` made consistent again.
+    """
+    out = records.iloc[np.sort(rng.integers(0, len(records), len(records)))].reset_index(drop=True)
+    factor = np.where(np.isin(out["segment_id"].to_numpy(), roadworks), slowdown, 1.0)
+    factor = factor * evening_factor[out["interval_within_week"].to_numpy()]
+    out["travel_time_s"] = out["travel_time_s"].to_numpy() * factor
+    out["avg_speed_kmh"] = out["avg_speed_kmh"].to_numpy() / factor
+    return out

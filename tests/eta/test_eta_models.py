@@ -1,0 +1,114 @@
+"""ETA steps 6-7: the model ladder, its interface, determinism and the behavioural checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cases.eta.evaluation import METRIC_NAMES
+from cases.eta.models import FreeFlowModel, GradientBoostingModel, HistoricalMeanModel, OracleModel
+from cases.eta.traffic import INTERVAL_S
+
+LADDER = ("free_flow", "historical_mean", "gradient_boosting", "oracle")
+
+
+def test_ladder_has_every_model_with_every_metric(small_run):
+    _, results = small_run
+    ladder = results["models"]
+    assert tuple(ladder.models) == LADDER
+    for name, metrics in ladder.models.items():
+        assert tuple(metrics) == METRIC_NAMES, name
+        assert all(np.isfinite(v) and v >= 0 for v in metrics.values()), name
+    assert (ladder.naive, ladder.baseline) == ("free_flow", "historical_mean")
+    assert ladder.best != "oracle"
+    assert ladder.models[ladder.best]["trip_mae_s"] == min(
+        m["trip_mae_s"] for n, m in ladder.models.items() if n != "oracle"
+    )
+
+
+def test_ladder_order_holds_on_the_small_scale(small_run):
+    _, results = small_run
+    m = results["models"].models
+    # Only what holds robustly on a small network: the oracle is best per segment, history
+    # beats ignoring the clock, and the booster beats the baseline's noisy per-key means.
+    assert m["oracle"]["segment_mae_s"] <= min(v["segment_mae_s"] for v in m.values())
+    assert m["historical_mean"]["trip_mae_s"] < 0.8 * m["free_flow"]["trip_mae_s"]
+    assert m["gradient_boosting"]["segment_mae_s"] < m["historical_mean"]["segment_mae_s"]
+    assert m["gradient_boosting"]["trip_mae_s"] < 1.15 * m["oracle"]["trip_mae_s"]
+
+
+def test_fit_returns_self_and_sets_only_underscore_attributes(small_run):
+    ctx, _ = small_run
+    train, segments = ctx.state["train"], ctx.state["network"].segments
+    models = [
+        FreeFlowModel(),
+        HistoricalMeanModel(),
+        GradientBoostingModel(max_iter=5, train_rows=2000, bucket=ctx.config.gbm_bucket_intervals),
+        OracleModel(ctx.state["traffic"].expected_travel_time_s),
+    ]
+    for model in models:
+        before = set(vars(model))
+        with pytest.raises(RuntimeError, match="not fitted"):
+            model.predict_segment_time(np.array([0]), np.array([0]))
+        assert model.fit(train, segments) is model
+        added = set(vars(model)) - before
+        assert added and all(a.endswith("_") for a in added), (type(model).__name__, added)
+
+
+def test_predictions_are_positive_finite_and_trip_eta_walks_the_clock(small_run):
+    ctx, _ = small_run
+    trips = ctx.state["trips"]
+    for name, model in ctx.state["models"].items():
+        assert np.all(np.isfinite(model.table_)) and np.all(model.table_ > 0), name
+        eta = model.trip_eta(trips.paths, trips.table["departure_s"].to_numpy())
+        assert np.all(np.isfinite(eta)) and np.all(eta > 0), name
+    # A two-segment trip: the second segment is looked up at the interval the car reaches it.
+    model = ctx.state["models"]["gradient_boosting"]
+    path = trips.paths[:1, :2]
+    depart = np.array([1000.5 * INTERVAL_S])
+    first = model.predict_segment_time(path[:, 0], np.array([1000]))
+    second = model.predict_segment_time(path[:, 1], np.floor((depart + first) / INTERVAL_S).astype(int))
+    assert model.trip_eta(path, depart) == pytest.approx(first + second)
+
+
+def test_behavioural_checks_pass_on_the_trained_model(small_run):
+    _, results = small_run
+    checks = results["testing"].behavioural
+    assert {c.kind for c in checks} == {"directional", "invariance", "minimum_functionality"}
+    failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
+    assert not failed
+
+
+def test_behavioural_checks_catch_a_broken_model(small_run):
+    from cases.eta.behaviour import behavioural_checks
+
+    ctx, _ = small_run
+    trips, segments = ctx.state["trips"], ctx.state["network"].segments
+    broken = FreeFlowModel().fit(ctx.state["train"], segments)
+    broken.table_ = broken.table_ * 2.0  # twice free flow at 3 am, no rush hour at all
+    broken.table_[0, :] = -1.0
+    checks = behavioural_checks(
+        broken, trips.paths, trips.table["departure_s"].to_numpy(), segments["free_flow_s"].to_numpy(),
+        np.random.default_rng(0),
+    )
+    failed = {c.name for c in checks if not c.passed}
+    assert {"rush_hour_slower_than_night", "night_segment_near_free_flow", "eta_positive_and_finite"} <= failed
+
+
+def test_slices_and_ab_plan(small_run):
+    ctx, results = small_run
+    testing = results["testing"]
+    by_hour = testing.slices["trip_mae_s_by_departure_hour"]
+    assert sum(v["n_trips"] for v in by_hour.values()) == len(ctx.state["trips"])
+    assert set(testing.slices["segment_mae_s_by_road_class"]) <= {"highway", "arterial", "local"}
+    assert testing.ab_test["trips_per_arm"] > 0
+    assert 0.0 <= testing.ab_test["simulation"]["p_value"] <= 1.0
+    files = [p.file for p in ctx.plots]
+    assert files[:2] == ["plots/eta_trip_error_by_hour.png", "plots/eta_segment_error_by_class.png"]
+    assert all((ctx.out_dir / p.file).stat().st_size > 1000 for p in ctx.plots)
+
+
+def test_same_seed_same_metrics(make_context, steps_runner, small_run):
+    _, results = small_run
+    again = steps_runner(make_context(seed=0), upto="models")["models"]
+    assert again.models == results["models"].models
