@@ -43,6 +43,7 @@ class FraudConfig(CaseConfig):
         tree_learning_rate: boosting learning rate.
         tree_max_leaf_nodes: leaves per boosting tree.
         tree_max_depth: depth limit of the forest's trees.
+        tree_negative_fraction: share of legitimate training rows the booster keeps (undersampling).
         serving_requests: transactions replayed one at a time through the real-time scorer.
         monitor_window_days: length of the reference, no-drift and drift windows in monitoring.
         drift_spend_factor: legitimate spending shift applied from the drift start (1.3 = +30%).
@@ -75,6 +76,7 @@ class FraudConfig(CaseConfig):
     tree_learning_rate: float = Field(default=0.05, gt=0, le=1)
     tree_max_leaf_nodes: int = Field(default=15, ge=2)
     tree_max_depth: int = Field(default=12, ge=1)
+    tree_negative_fraction: float = Field(default=0.2, gt=0, le=1)
     serving_requests: int = Field(default=2000, ge=10)
     monitor_window_days: int = Field(default=7, ge=1)
     drift_spend_factor: float = Field(default=1.3, gt=0)
@@ -84,11 +86,11 @@ class FraudConfig(CaseConfig):
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {
-            "n_customers": 500,
-            "n_terminals": 1000,
+            "n_customers": 1000,
+            "n_terminals": 2000,
             "n_days": 60,
-            "compromised_terminals_per_day": 0.2,
-            "compromised_cards_per_day": 0.3,
+            "compromised_terminals_per_day": 0.4,
+            "compromised_cards_per_day": 0.6,
             "tree_iterations": 80,
             "serving_requests": 300,
             "drift_burst_cards_per_day": 1.5,

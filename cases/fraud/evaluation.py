@@ -31,6 +31,8 @@ def evaluate(frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_c
         "roc_auc": metrics.roc_auc(y, scores),
         "card_precision_at_100": metrics.card_precision_at_k(
             frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K),
+        "card_precision_at_100_blocked": metrics.card_precision_at_k_blocked(
+            frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K),
         "recall_at_fpr": metrics.recall_at_fpr(y, scores, max_fpr=max_fpr),
         "expected_cost": metrics.expected_cost(y, scores, threshold, amounts, review_cost),
         "accuracy": metrics.accuracy_at_threshold(y, scores, threshold),
