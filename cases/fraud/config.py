@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from framework.case import CaseConfig
 
@@ -55,7 +55,6 @@ class FraudConfig(CaseConfig):
     n_customers: int = Field(default=2000, ge=10, le=200_000)
     n_terminals: int = Field(default=4000, ge=10, le=400_000)
     radius: float = Field(default=5.0, gt=0, le=150)
-    n_days: int = Field(default=80, ge=10, le=1000)
     start_date: dt.date = dt.date(2024, 4, 1)
     outlier_amount: float = Field(default=220.0, gt=0)
     compromised_terminals_per_day: float = Field(default=0.8, ge=0)
@@ -68,6 +67,8 @@ class FraudConfig(CaseConfig):
     delay_days: int = Field(default=7, ge=1)
     test_days: int = Field(default=7, ge=1)
     train_start_day: int | None = Field(default=None, ge=0)
+    # After the split fields, so its validator can read them.
+    n_days: int = Field(default=80, ge=10, le=1000)
     review_cost: float = Field(default=5.0, gt=0)
     max_fpr: float = Field(default=0.01, gt=0, lt=1)
     lr_c: float = Field(default=1.0, gt=0)
@@ -109,20 +110,26 @@ class FraudConfig(CaseConfig):
         },
     }
 
-    @model_validator(mode="after")
-    def _windows_fit(self) -> FraudConfig:
+    # Field validators (not a model validator) so a bad value is reported with its own name.
+    @field_validator("train_start_day")
+    @classmethod
+    def _room_for_validation(cls, value: int | None, info: ValidationInfo) -> int | None:
         # The threshold is chosen on a validation run shifted back by delay + test days, so
         # that much history must exist before the training window.
-        start = self.resolved_train_start(self.n_days)
-        if start < self.delay_days + self.test_days:
-            raise ValueError(
-                f"train_start_day {start} leaves no room for the validation window "
-                f"(needs >= delay_days + test_days = {self.delay_days + self.test_days}); add days or move the split"
-            )
-        if start + self.train_days + self.delay_days + self.test_days > self.n_days:
-            raise ValueError(f"the split needs {start + self.train_days + self.delay_days + self.test_days} days "
-                             f"but n_days is {self.n_days}")
-        return self
+        need = info.data.get("delay_days", 0) + info.data.get("test_days", 0)
+        if value is not None and value < need:
+            raise ValueError(f"leaves no room for the validation window (needs >= delay_days + test_days = {need})")
+        return value
+
+    @field_validator("n_days")
+    @classmethod
+    def _long_enough(cls, value: int, info: ValidationInfo) -> int:
+        # Whether a given train_start_day fits is checked by the data step (real data has its own length).
+        d = info.data
+        need = d.get("train_days", 0) + 2 * (d.get("delay_days", 0) + d.get("test_days", 0))
+        if value < need:
+            raise ValueError(f"too short for the split and its validation window (needs >= {need})")
+        return value
 
     def resolved_train_start(self, n_days: int) -> int:
         """First training day for data spanning ``n_days`` days (the latest that fits when unset)."""

@@ -48,8 +48,8 @@ def data(ctx: RunContext) -> DataResult:
     else:
         sim = simulate(SimParams.from_config(cfg), ctx.rng)
         tx = sim.transactions
-    n_days = int(tx["day"].max()) + 1
-    windows = _windows(cfg, n_days, real=sim is None)
+    n_days = int(tx["day"].max()) + 1 if sim is None else cfg.n_days
+    windows = _windows(cfg, n_days)
     main, val = split(tx, windows), split(tx, windows.shifted(cfg.delay_days + cfg.test_days))
     for name, s in (("training", main.train), ("test", main.test), ("validation", val.test)):
         if not s.any() or tx.loc[s, "is_fraud"].sum() == 0:
@@ -88,15 +88,15 @@ def data(ctx: RunContext) -> DataResult:
                       summary=summary)
 
 
-def _windows(cfg: FraudConfig, n_days: int, real: bool) -> Windows:
-    start = cfg.resolved_train_start(n_days) if real else cfg.resolved_train_start(cfg.n_days)
+def _windows(cfg: FraudConfig, n_days: int) -> Windows:
+    """The split for data spanning ``n_days`` days; BadInput when it does not fit."""
+    start = cfg.resolved_train_start(n_days)
     windows = Windows(start, cfg.train_days, cfg.delay_days, cfg.test_days)
-    if real:
-        need = cfg.delay_days + cfg.test_days
-        if start < need or windows.test_end > n_days:
-            raise BadInput(f"the data spans {n_days} days but the split needs train_start_day >= {need} and "
-                           f"train_start_day + train + delay + test <= {n_days} (got train_start_day={start}); "
-                           f"adjust --set train_days/delay_days/test_days/train_start_day")
+    need = cfg.delay_days + cfg.test_days
+    if start < need or windows.test_end > n_days:
+        raise BadInput(f"the data spans {n_days} days but the split needs train_start_day >= {need} and "
+                       f"train_start_day + train_days + delay_days + test_days <= {n_days} (got train_start_day="
+                       f"{start}); adjust --set train_days/delay_days/test_days/train_start_day")
     return windows
 
 
