@@ -18,7 +18,15 @@ from cases.fraud.design import DESIGN
 from cases.fraud.evaluation import daily_card_precision, evaluate, flag_rate
 from cases.fraud.features import FEATURES, WINDOWS, build_features
 from cases.fraud.loader import load_transactions
-from cases.fraud.models import AmountRule, Logistic, NeverFraud, TreeEnsemble, choose_threshold, oracle_scores
+from cases.fraud.models import (
+    AmountRule,
+    Logistic,
+    NeverFraud,
+    TreeEnsemble,
+    choose_threshold,
+    online_scorer,
+    oracle_scores,
+)
 from cases.fraud.serving import OnlineScorer, replay
 from cases.fraud.simulator import SCENARIO_NAMES, Drift, SimParams, simulate
 from cases.fraud.split import Split, Windows, split
@@ -266,7 +274,8 @@ def deployment(ctx: RunContext) -> ServingResult:
     n = min(cfg.serving_requests, len(tx) - start)
     workdir = Path(tempfile.mkdtemp(prefix="fraud-serving-"))
     try:
-        scorer = OnlineScorer(model.score, cfg.delay_days, workdir / "features.sqlite")
+        # The served artifact: the same fitted model, trees flattened for one-row scoring.
+        scorer = OnlineScorer(online_scorer(model), cfg.delay_days, workdir / "features.sqlite")
         with threadpool_limits(1):
             result = replay(scorer, tx, start, n, cfg.delay_days)
             batch = model.score(X.iloc[start:start + n])
@@ -286,6 +295,7 @@ def deployment(ctx: RunContext) -> ServingResult:
             "history_rows_loaded": result.history_rows,
             "labels_released_during_replay": result.labels_released,
             "store": "SQLite (WAL), one indexed range query per entity per transaction",
+            "served_artifact": type(online_scorer(model).__self__).__name__,
         },
     )
 

@@ -40,3 +40,17 @@ def as_transactions_row(tid, cust, term, t, amount):
     from cases.fraud.serving import Transaction
 
     return Transaction(tid, cust, term, t, amount, weekday=0, hour=12)
+
+
+def test_compiled_boosting_equals_sklearn_bit_for_bit(small_ctx):
+    from threadpoolctl import threadpool_limits
+
+    from cases.fraud.features import FEATURES
+    from cases.fraud.models import CompiledBoosting
+
+    model = small_ctx.state["models"]["tree_ensemble"]
+    X = small_ctx.state["X"][FEATURES].to_numpy(copy=True)[:5000]
+    X[::7, 0] = np.nan  # missing values follow the learnt default direction too
+    with threadpool_limits(1):
+        expected = model.model_.predict_proba(X)[:, 1]
+    assert np.array_equal(CompiledBoosting(model.model_).score(X), expected)
