@@ -37,6 +37,7 @@ from framework.results import DataResult, LadderResult, MonitoringResult, Servin
 LADDER = ("never_fraud", "amount_rule", "logistic_regression", "tree_ensemble")
 NAIVE, BASELINE = "amount_rule", "logistic_regression"
 AMOUNT_BANDS = (0, 50, 100, 220, np.inf)
+MIN_LIFT = 0.02  # smallest recall lift an A/B test is sized for
 
 
 def _config(ctx: RunContext) -> FraudConfig:
@@ -231,31 +232,38 @@ def testing(ctx: RunContext) -> TestingResult:
 
 
 def _ab_plan(ctx: RunContext, y: np.ndarray) -> dict[str, Any]:
-    """Sample size to show the best model catches more fraud than the baseline (two proportions)."""
+    """Cards and days needed to detect a recall lift of the challenger over the baseline (two proportions).
+
+    The lift planned for is the offline lift at the cost thresholds, but at least
+    ``MIN_LIFT`` (smaller lifts are not worth a rollout, and a negative offline lift
+    would make the test pointless).
+    """
     best = ctx.state["best"]
     rate = {n: float(np.mean(ctx.state["scores"][n][y == 1] >= ctx.state["thresholds"][n])) for n in (BASELINE, best)}
-    p1, p2 = rate[BASELINE], rate[best]
-    if best == BASELINE or abs(p2 - p1) < 0.01:
-        p2 = min(p1 + 0.02, 0.999)  # plan for the smallest lift worth shipping
+    p1 = rate[BASELINE]
+    lift = rate[best] - p1
+    p2 = min(p1 + max(lift, MIN_LIFT), 0.999)
     alpha, power = 0.05, 0.8
     za, zb = norm.ppf(1 - alpha / 2), norm.ppf(power)
     pbar = (p1 + p2) / 2
     frauds = (za * np.sqrt(2 * pbar * (1 - pbar)) + zb * np.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (p2 - p1) ** 2
     fraud_rate = float(y.mean())
     per_day = DESIGN.problem.capacity.requests_per_day
-    arm_share = 0.1  # the challenger gets 10% of cards; the champion keeps the rest
-    days = frauds / fraud_rate / (per_day * arm_share)
+    share = 0.1  # the challenger scores 10% of cards; the champion keeps the rest
+    days = frauds / fraud_rate / (per_day * share)
     return {
         "unit": "card (all of a card's transactions stay in one arm)",
         "primary_online_metric": "fraud caught rate (recall on confirmed frauds)",
         "control": BASELINE, "treatment": best,
-        "control_recall": round(p1, 4), "treatment_recall": round(p2, 4),
+        "control_recall_offline": round(p1, 4),
+        "treatment_recall_offline": round(rate[best], 4),
+        "minimum_detectable_lift": round(p2 - p1, 4),
         "alpha": alpha, "power": power,
         "frauds_per_arm": int(np.ceil(frauds)),
         "transactions_per_arm": int(np.ceil(frauds / fraud_rate)),
-        "treatment_traffic_share": arm_share,
-        "days_of_traffic": round(float(max(days, 1 / 24)), 3),
-        "read_out_after_days": f"traffic days + {_config(ctx).delay_days} (labels arrive after the delay)",
+        "treatment_traffic_share": share,
+        "hours_of_traffic": round(float(days * 24), 2),
+        "read_out_after_days": f"traffic + {_config(ctx).delay_days} (labels arrive after the delay)",
         "guardrails": "false-decline rate, review queue <= 100 cards/day, p99 latency",
     }
 
@@ -333,8 +341,9 @@ def monitoring_step(ctx: RunContext) -> MonitoringResult:
     return MonitoringResult(
         scenario=f"from monitoring day {drift_start}: legitimate spending x{cfg.drift_spend_factor:g} and a new "
                  f"fraud pattern (card-testing bursts: {cfg.drift_burst_cards_per_day:g} cards/day, "
-                 f"{cfg.drift_burst_tx_per_day} small transactions/day for {cfg.drift_burst_days} days); "
-                 f"reference = the {w} days before an undrifted {w}-day window",
+                 f"{cfg.drift_burst_tx_per_day} small transactions/day for {cfg.drift_burst_days} days). Windows of "
+                 f"a fresh simulation: reference days {first}-{first + w - 1}, no-drift days {first + w}-"
+                 f"{drift_start - 1}, drift days {drift_start}-{drift_start + w - 1}",
         feature_drift=drifted.drift,
         metric_before=ref_ap,
         metric_after=drifted.average_precision,
