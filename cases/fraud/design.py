@@ -339,7 +339,8 @@ DEPLOYMENT = DeploymentSpec(
     "against the batch pipeline on the same transactions.",
     store="SQLite with WAL (embedded stand-in for a replicated Redis/Aerospike feature store)",
     talking_points=["Scale: ~1,740 peak QPS; at ~1-2 ms per transaction a few cores suffice, replicas give HA."],
-    tradeoffs=["Raw-event windows are exact but grow with traffic; bucketed aggregates trade exactness for O(1) state."],
+    tradeoffs=["Raw-event windows are exact but grow with traffic; bucketed aggregates trade exactness for "
+               "O(1) state."],
 )
 
 MONITORING = MonitoringSpec(

@@ -83,7 +83,8 @@ class OnlineScorer:
         """The feature vector of ``tx`` from the stored state (``tx`` itself not yet stored)."""
         c = self.db.execute(self._customer_sql, {"t": tx.time_s, "id": tx.customer_id}).fetchone()
         m = self.db.execute(self._terminal_sql, {"t": tx.time_s, "id": tx.terminal_id}).fetchone()
-        values = {"amount": tx.amount, "is_weekend": float(tx.weekday >= 5), "is_night": float(tx.hour < NIGHT_END_HOUR)}
+        values = {"amount": tx.amount, "is_weekend": float(tx.weekday >= 5),
+                  "is_night": float(tx.hour < NIGHT_END_HOUR)}
         for i, w in enumerate(WINDOWS):
             count = c[2 * i] + 1  # the transaction itself is part of its customer windows
             values[f"customer_nb_tx_{w}d"] = float(count)

@@ -116,7 +116,8 @@ def make_terminals(n: int, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame({"terminal_id": np.arange(n, dtype=np.int64), "x": xy[:, 0], "y": xy[:, 1]})
 
 
-def reachable_terminals(customers: pd.DataFrame, terminals: pd.DataFrame, radius: float) -> tuple[np.ndarray, np.ndarray]:
+def reachable_terminals(customers: pd.DataFrame, terminals: pd.DataFrame,
+                        radius: float) -> tuple[np.ndarray, np.ndarray]:
     """Terminals within ``radius`` of each customer, as CSR arrays.
 
     Returns:

@@ -135,7 +135,8 @@ def _ladder(cfg: FraudConfig, seed: int) -> dict[str, Any]:
         "amount_rule": AmountRule(),
         "logistic_regression": Logistic(cfg.lr_c),
         "tree_ensemble": TreeEnsemble(cfg.tree_model, cfg.tree_iterations, cfg.tree_learning_rate,
-                                      cfg.tree_max_leaf_nodes, cfg.tree_max_depth, cfg.tree_negative_fraction, random_state=seed),
+                                      cfg.tree_max_leaf_nodes, cfg.tree_max_depth, cfg.tree_negative_fraction,
+                                      random_state=seed),
     }
 
 
@@ -172,7 +173,8 @@ def models(ctx: RunContext) -> LadderResult:
     daily = {n: daily_card_precision(test, s) for n, s in scores.items() if n != "never_fraud"}
     plots.precision_recall(test["is_fraud"].to_numpy(), {n: s for n, s in scores.items() if n != "never_fraud"},
                            {n: r["average_precision"] for n, r in results.items()},
-                           ctx.add_plot(6, "precision_recall.png", "Precision-recall curve per model on the test window."))
+                           ctx.add_plot(6, "precision_recall.png",
+                                        "Precision-recall curve per model on the test window."))
     plots.card_precision_per_day(daily, ctx.add_plot(6, "card_precision_per_day.png",
                                                      "Card precision@100 per test day, per model."))
     acc = {n: results[n]["accuracy"] for n in results}
@@ -181,8 +183,9 @@ def models(ctx: RunContext) -> LadderResult:
                        f"({results['never_fraud']['expected_cost']:,.0f}) - accuracy misleads at this imbalance",
         "amount_rule": f"alert above amount {thresholds['amount_rule']:.2f} (chosen by cost on validation)",
         "logistic_regression": f"standardised features + L2 logistic regression; threshold {thresholds[BASELINE]:.4f}",
-        "tree_ensemble": f"{'histogram gradient boosting on all frauds + ' + format(cfg.tree_negative_fraction, '.0%') + ' of legit rows' if cfg.tree_model == 'hgb' else 'random forest with balanced class weights'}; "
-                         f"threshold {thresholds['tree_ensemble']:.4f}",
+        "tree_ensemble": (f"histogram gradient boosting on all frauds + {cfg.tree_negative_fraction:.0%} of legit rows"
+                          if cfg.tree_model == "hgb" else "random forest with balanced class weights")
+        + f"; threshold {thresholds['tree_ensemble']:.4f}",
         "oracle": "simulator truth: compromised terminal windows, the fraudster's card transactions, amount outliers"
         if ctx.state["sim"] is not None else "perfect ranking of the test labels (real data)",
     }

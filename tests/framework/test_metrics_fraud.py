@@ -31,7 +31,8 @@ def test_equals_unblocked_without_repeat_frauds_and_divides_by_k():
     cards = np.tile(np.arange(40), 5) + 100 * days  # a new set of cards every day
     y = (rng.random(200) < 0.1).astype(int)
     s = rng.random(200)
-    assert card_precision_at_k_blocked(days, cards, y, s, k=10) == pytest.approx(card_precision_at_k(days, cards, y, s, k=10))
+    expected = card_precision_at_k(days, cards, y, s, k=10)
+    assert card_precision_at_k_blocked(days, cards, y, s, k=10) == pytest.approx(expected)
     assert card_precision_at_k_blocked([0], [1], [1], [1.0], k=4) == 0.25
 
 

@@ -69,7 +69,8 @@ def test_matches_a_direct_computation(tx, features):
         t = row["time_s"]
         earlier = tx.iloc[: i + 1]  # itself and everything before it in time order
         for w in (1, 7, 30):
-            mine = earlier[(earlier["customer_id"] == row["customer_id"]) & (earlier["time_s"] > t - w * SECONDS_PER_DAY)]
+            same = earlier["customer_id"] == row["customer_id"]
+            mine = earlier[same & (earlier["time_s"] > t - w * SECONDS_PER_DAY)]
             assert features.iloc[i][f"customer_nb_tx_{w}d"] == len(mine)
             assert features.iloc[i][f"customer_avg_amount_{w}d"] == pytest.approx(mine["amount"].mean(), rel=1e-9)
             lo, hi = t - (DELAY + w) * SECONDS_PER_DAY, t - DELAY * SECONDS_PER_DAY

@@ -41,9 +41,11 @@ def test_parquet_round_trip(tmp_path):
 @pytest.mark.parametrize(("text", "expected"), [
     ("", "is empty"),
     (GOOD, "no rows"),
-    ("transaction_id,timestamp,customer_id,terminal_id,amount\n1,2024-01-01T00:00:00,1,1,5\n", "missing column 'is_fraud'"),
+    ("transaction_id,timestamp,customer_id,terminal_id,amount\n1,2024-01-01T00:00:00,1,1,5\n",
+     "missing column 'is_fraud'"),
     (GOOD.strip() + ",merchant\n1,2024-01-01T00:00:00,1,1,5,0,shop\n", "unknown column 'merchant'"),
-    (GOOD + "1,2024-01-01T00:00:00,1,1,5.0,0\n2,2024-01-01T00:01:00,1,1,12abc,0\n", "non-numeric amount '12abc' in row 2"),
+    (GOOD + "1,2024-01-01T00:00:00,1,1,5.0,0\n2,2024-01-01T00:01:00,1,1,12abc,0\n",
+     "non-numeric amount '12abc' in row 2"),
     (GOOD + "1,2024-01-01T00:00:00,1,1,-5,0\n", "negative amount '-5'"),
     (GOOD + "1,2024-01-01T00:00:00,1,1,5,2\n", "is_fraud must be 0 or 1, got '2'"),
     (GOOD + "1,yesterday,1,1,5,0\n", "unparsable timestamp 'yesterday'"),
