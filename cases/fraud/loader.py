@@ -144,8 +144,13 @@ def _timestamps(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _as_int_if_possible(values: np.ndarray) -> np.ndarray:
-    """Integer ids stay integers (compact, sortable); other ids stay strings."""
+    """Canonical integer ids become int64 (compact); anything else ("C01", "007") stays a string.
+
+    "007" and "7" would collide as integers, so only ids that print back unchanged convert.
+    """
+    text = values.astype(str)
     try:
-        return np.asarray(values, dtype=np.int64)
+        ints = np.asarray(text, dtype=np.int64)
     except (TypeError, ValueError, OverflowError):
-        return values.astype(str)
+        return text
+    return ints if np.array_equal(ints.astype(str), text) else text

@@ -92,3 +92,10 @@ def test_split_that_does_not_fit_the_data_is_bad_input(tmp_path):
     with pytest.raises(BadInput, match="train_start_day"):
         run_case(case, data_path=SAMPLE, out_dir=tmp_path / "x", progress=False, overrides=["train_start_day=40"])
     assert not (tmp_path / "x").exists()
+
+
+def test_string_ids_are_kept_distinct(tmp_path):
+    text = GOOD + "1,2024-01-01T00:00:00,007,A1,5,0\n2,2024-01-01T00:00:01,7,A1,6,0\n"
+    tx = load_transactions(write(tmp_path, text))
+    assert tx["customer_id"].nunique() == 2 and tx["terminal_id"].tolist() == ["A1", "A1"]
+    assert load_transactions(SAMPLE)["customer_id"].dtype == "int64"
