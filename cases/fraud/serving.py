@@ -16,15 +16,19 @@ from cases.fraud.features import FEATURES, NIGHT_END_HOUR, SECONDS_PER_DAY, WIND
 
 _SCHEMA = """
 CREATE TABLE tx (
-    transaction_id TEXT PRIMARY KEY,
+    transaction_id TEXT NOT NULL,
     customer_id TEXT NOT NULL,
     terminal_id TEXT NOT NULL,
     time_s INTEGER NOT NULL,
     amount REAL NOT NULL,
     is_fraud INTEGER  -- NULL until the investigation releases the label
 );
-CREATE INDEX tx_customer ON tx (customer_id, time_s);
-CREATE INDEX tx_terminal ON tx (terminal_id, time_s);
+"""
+# Built after the bulk load: indexing 300k rows at once is several times faster than per insert.
+_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS tx_id ON tx (transaction_id);
+CREATE INDEX IF NOT EXISTS tx_customer ON tx (customer_id, time_s);
+CREATE INDEX IF NOT EXISTS tx_terminal ON tx (terminal_id, time_s);
 """
 
 
@@ -60,6 +64,7 @@ class OnlineScorer:
         self.db = sqlite3.connect(str(path), isolation_level=None)
         # Durability comes from replicas in production; locally, skip fsync per write.
         self.db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" + _SCHEMA)
+        self._indexed = False
         windows = [w * SECONDS_PER_DAY for w in WINDOWS]
         self._customer_sql = (
             "SELECT " + ", ".join(f"COUNT(CASE WHEN time_s > :t - {w} THEN 1 END), "
@@ -78,9 +83,16 @@ class OnlineScorer:
         self.db.execute("BEGIN")
         self.db.executemany("INSERT INTO tx VALUES (?, ?, ?, ?, ?, ?)", rows)
         self.db.execute("COMMIT")
+        self._index()
+
+    def _index(self) -> None:
+        if not self._indexed:
+            self.db.executescript(_INDEXES)
+            self._indexed = True
 
     def features(self, tx: Transaction) -> np.ndarray:
         """The feature vector of ``tx`` from the stored state (``tx`` itself not yet stored)."""
+        self._index()
         c = self.db.execute(self._customer_sql, {"t": tx.time_s, "id": tx.customer_id}).fetchone()
         m = self.db.execute(self._terminal_sql, {"t": tx.time_s, "id": tx.terminal_id}).fetchone()
         values = {"amount": tx.amount, "is_weekend": float(tx.weekday >= 5),
@@ -104,6 +116,7 @@ class OnlineScorer:
 
     def record_label(self, transaction_id: str, is_fraud: int) -> None:
         """The investigation's verdict on a past transaction."""
+        self._index()
         self.db.execute("UPDATE tx SET is_fraud = ? WHERE transaction_id = ?", (int(is_fraud), transaction_id))
 
     def close(self) -> None:
