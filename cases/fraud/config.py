@@ -46,6 +46,10 @@ class FraudConfig(CaseConfig):
         tree_negative_fraction: share of legitimate training rows the booster keeps (undersampling).
         serving_requests: transactions replayed one at a time through the real-time scorer.
         monitor_window_days: length of the reference, no-drift and drift windows in monitoring.
+        monitor_card_k: cards investigated per day for the monitored card precision. It scales with
+            the simulated portfolio: with k far above the daily number of fraudulent cards (about
+            20 at 2,000 customers) every fraudulent card is in the top k anyway and the metric
+            cannot move.
         drift_spend_factor: legitimate spending shift applied from the drift start (1.3 = +30%).
         drift_burst_cards_per_day: new fraud pattern, cards hit per day by card-testing bursts.
         drift_burst_tx_per_day: extra small fraudulent transactions per burst card and day.
@@ -80,6 +84,7 @@ class FraudConfig(CaseConfig):
     tree_negative_fraction: float = Field(default=0.2, gt=0, le=1)
     serving_requests: int = Field(default=2000, ge=10)
     monitor_window_days: int = Field(default=7, ge=1)
+    monitor_card_k: int = Field(default=20, ge=1)
     drift_spend_factor: float = Field(default=1.3, gt=0)
     drift_burst_cards_per_day: float = Field(default=6.0, ge=0)
     drift_burst_tx_per_day: int = Field(default=3, ge=1)
@@ -94,6 +99,7 @@ class FraudConfig(CaseConfig):
             "compromised_cards_per_day": 0.6,
             "tree_iterations": 80,
             "serving_requests": 300,
+            "monitor_card_k": 10,
             "drift_burst_cards_per_day": 1.5,
         },
         "default": {},
@@ -106,6 +112,7 @@ class FraudConfig(CaseConfig):
             "train_start_day": 115,
             "tree_iterations": 300,
             "serving_requests": 3000,
+            "monitor_card_k": 100,
             "drift_burst_cards_per_day": 15.0,
         },
     }

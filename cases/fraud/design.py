@@ -347,7 +347,8 @@ MONITORING = MonitoringSpec(
     drift_scenarios=["legitimate spending rises 30% (inflation, holidays): big honest purchases appear",
                      "a new fraud pattern: card-testing bursts of small transactions at random terminals"],
     detectors=["PSI and KS of every feature and of the model score against a reference window",
-               "average precision and card precision@100 once labels are released, relative drop",
+               "average precision and card precision@k (k = investigation capacity scaled to the simulated "
+               "portfolio) once labels are released, relative drop",
                "a no-drift window checked the same way must stay silent"],
     psi_alert=0.2,
     ks_alert=0.1,

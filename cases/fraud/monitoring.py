@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cases.fraud.evaluation import CARD_K
 from cases.fraud.features import FEATURES, WINDOWS
 from framework import metrics
 from framework.drift import drift_table
@@ -24,11 +23,13 @@ class Thresholds:
         psi: PSI of a watched column above which it alerts.
         ks: KS statistic above which it alerts.
         metric_drop: relative drop of average precision (or card precision) that alerts.
+        card_k: cards investigated per day for the monitored card precision.
     """
 
     psi: float
     ks: float
     metric_drop: float
+    card_k: int
 
 
 @dataclass
@@ -41,13 +42,13 @@ class WindowReport:
     alerts: list[str] = field(default_factory=list)
 
 
-def window_metrics(frame: pd.DataFrame, scores: np.ndarray) -> tuple[float, float]:
-    """Average precision and card precision@100 on a window (0 when it has no fraud)."""
+def window_metrics(frame: pd.DataFrame, scores: np.ndarray, k: int) -> tuple[float, float]:
+    """Average precision and card precision@k on a window (0 when it has no fraud)."""
     y = frame["is_fraud"].to_numpy()
     if y.sum() == 0:
         return 0.0, 0.0
     ap = metrics.average_precision(y, scores)
-    cp = metrics.card_precision_at_k(frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K)
+    cp = metrics.card_precision_at_k(frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=k)
     return ap, cp
 
 
@@ -62,7 +63,7 @@ def compare(reference: pd.DataFrame, ref_metrics: tuple[float, float], current: 
         elif v["ks"] > thresholds.ks:
             alerts.append(f"{col}: KS {v['ks']:.3f} > {thresholds.ks:g}")
     for name, before, after in (("average precision", ref_metrics[0], cur_metrics[0]),
-                                ("card precision@100", ref_metrics[1], cur_metrics[1])):
+                                (f"card precision@{thresholds.card_k}", ref_metrics[1], cur_metrics[1])):
         if before > 0 and (before - after) / before > thresholds.metric_drop:
             alerts.append(f"{name} fell {(before - after) / before:.0%} ({before:.3f} -> {after:.3f}) "
                           f"> {thresholds.metric_drop:.0%}")
@@ -80,13 +81,13 @@ def warmup_days(delay_days: int) -> int:
     return delay_days + max(WINDOWS)
 
 
-def daily_series(tx: pd.DataFrame, scores: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
-    """Per day: mean amount, average precision and card precision@100 of ``rows``."""
+def daily_series(tx: pd.DataFrame, scores: np.ndarray, rows: np.ndarray, k: int) -> pd.DataFrame:
+    """Per day: mean amount, average precision and card precision@k of ``rows``."""
     out = []
     frame = tx[rows]
     s = scores[rows]
     for day, idx in frame.groupby("day").indices.items():  # one iteration per day
-        ap, cp = window_metrics(frame.iloc[idx], s[idx])
+        ap, cp = window_metrics(frame.iloc[idx], s[idx], k)
         out.append({"day": int(day), "mean_amount": float(frame["amount"].iloc[idx].mean()),
                     "average_precision": ap, "card_precision": cp})
     return pd.DataFrame(out)
@@ -114,7 +115,7 @@ def run_windows(tx: pd.DataFrame, X: pd.DataFrame, score: Callable[[pd.DataFrame
     active = masks["reference"] | masks["no_drift"] | masks["drift"]
     scores[active] = score(X[active])
     frames = {k: watched_frame(X[m], scores[m]) for k, m in masks.items()}
-    mets = {k: window_metrics(tx[m], scores[m]) for k, m in masks.items()}
+    mets = {k: window_metrics(tx[m], scores[m], thresholds.card_k) for k, m in masks.items()}
     return {
         "masks": masks,
         "scores": scores,

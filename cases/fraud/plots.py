@@ -62,7 +62,7 @@ def card_precision_per_day(daily: dict[str, pd.Series], path: Path) -> None:
     plt.close(fig)
 
 
-def drift(amounts: dict[str, np.ndarray], daily: pd.DataFrame, boundaries: list[int], path: Path) -> None:
+def drift(amounts: dict[str, np.ndarray], daily: pd.DataFrame, boundaries: list[int], card_k: int, path: Path) -> None:
     """Amount distribution per monitoring window, and daily AP / card precision with the drift start marked."""
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.0), dpi=110)
@@ -74,7 +74,7 @@ def drift(amounts: dict[str, np.ndarray], daily: pd.DataFrame, boundaries: list[
     left.set_title("Amount per window")
     left.legend(fontsize=8)
     right.plot(daily["day"], daily["average_precision"], marker="o", label="average precision")
-    right.plot(daily["day"], daily["card_precision"], marker="s", label="card precision@100")
+    right.plot(daily["day"], daily["card_precision"], marker="s", label=f"card precision@{card_k}")
     for b, label in zip(boundaries, ("no-drift window", "drift starts"), strict=False):
         right.axvline(b - 0.5, color="#D9480F" if "drift starts" in label else "grey", linestyle="--", linewidth=1)
         right.text(b - 0.4, 0.98, label, fontsize=7, va="top", transform=right.get_xaxis_transform())

@@ -318,7 +318,8 @@ def monitoring_step(ctx: RunContext) -> MonitoringResult:
     """Inject a spending shift and a new fraud pattern through the simulator and detect them."""
     cfg = _config(ctx)
     spec = DESIGN.monitoring
-    thresholds = monitoring.Thresholds(psi=spec.psi_alert, ks=spec.ks_alert, metric_drop=spec.metric_degradation_alert)
+    thresholds = monitoring.Thresholds(psi=spec.psi_alert, ks=spec.ks_alert, metric_drop=spec.metric_degradation_alert,
+                                       card_k=cfg.monitor_card_k)
     model = ctx.state["models"][ctx.state["best"]]
     if ctx.state["sim"] is None:
         return _monitor_real(ctx, model, thresholds)
@@ -338,8 +339,8 @@ def monitoring_step(ctx: RunContext) -> MonitoringResult:
     masks = out["masks"]
     active = masks["reference"] | masks["no_drift"] | masks["drift"]
     plots.drift({k: tx.loc[m, "amount"].to_numpy() for k, m in masks.items()},
-                monitoring.daily_series(tx, out["scores"], active), [first + w, drift_start],
-                ctx.add_plot(9, "drift.png", "Monitoring: amount per window and the deployed model per day; "
+                monitoring.daily_series(tx, out["scores"], active, cfg.monitor_card_k), [first + w, drift_start],
+                cfg.monitor_card_k, ctx.add_plot(9, "drift.png", "Monitoring: amount per window and the deployed model per day; "
                                              "the drift starts at the orange line."))
     return MonitoringResult(
         scenario=f"from monitoring day {drift_start}: legitimate spending x{cfg.drift_spend_factor:g} and a new "
@@ -353,6 +354,7 @@ def monitoring_step(ctx: RunContext) -> MonitoringResult:
         alerts=drifted.alerts,
         thresholds={"psi": thresholds.psi, "ks": thresholds.ks, "metric_drop": thresholds.metric_drop},
         extra={
+            "card_precision_k": cfg.monitor_card_k,
             "card_precision_before": ref_cp,
             "card_precision_after": drifted.card_precision,
             "no_drift_alerts": quiet.alerts,
@@ -373,15 +375,17 @@ def _monitor_real(ctx: RunContext, model: Any, thresholds: monitoring.Thresholds
         ref_scores = model.score(X[main.train])
     ref = monitoring.watched_frame(X[main.train], ref_scores)
     cur = monitoring.watched_frame(X[main.test], ctx.state["scores"][ctx.state["best"]])
-    ref_m = monitoring.window_metrics(tx[main.train], ref_scores)
-    cur_m = monitoring.window_metrics(tx[main.test], ctx.state["scores"][ctx.state["best"]])
+    k = thresholds.card_k
+    ref_m = monitoring.window_metrics(tx[main.train], ref_scores, k)
+    cur_m = monitoring.window_metrics(tx[main.test], ctx.state["scores"][ctx.state["best"]], k)
     report = monitoring.compare(ref, ref_m, cur, cur_m, thresholds)
     return MonitoringResult(
         scenario="real data, no injected drift: the test window compared with the training window "
                  "(metric_before is in-sample, so a drop is expected)",
         feature_drift=report.drift, metric_before=ref_m[0], metric_after=cur_m[0], alerts=report.alerts,
         thresholds={"psi": thresholds.psi, "ks": thresholds.ks, "metric_drop": thresholds.metric_drop},
-        extra={"card_precision_before": ref_m[1], "card_precision_after": cur_m[1]},
+        extra={"card_precision_k": k, "card_precision_before": ref_m[1],
+               "card_precision_after": cur_m[1]},
     )
 
 
