@@ -340,8 +340,8 @@ def monitoring_step(ctx: RunContext) -> MonitoringResult:
     active = masks["reference"] | masks["no_drift"] | masks["drift"]
     plots.drift({k: tx.loc[m, "amount"].to_numpy() for k, m in masks.items()},
                 monitoring.daily_series(tx, out["scores"], active, cfg.monitor_card_k), [first + w, drift_start],
-                cfg.monitor_card_k, ctx.add_plot(9, "drift.png", "Monitoring: amount per window and the deployed model per day; "
-                                             "the drift starts at the orange line."))
+                cfg.monitor_card_k, ctx.add_plot(9, "drift.png", "Monitoring: amount per window and the deployed "
+                                                 "model per day; the drift starts at the orange line."))
     return MonitoringResult(
         scenario=f"from monitoring day {drift_start}: legitimate spending x{cfg.drift_spend_factor:g} and a new "
                  f"fraud pattern (card-testing bursts: {cfg.drift_burst_cards_per_day:g} cards/day, "
