@@ -1,0 +1,102 @@
+"""Behavioural tests of a trained fraud model (CheckList style): directional, invariance, minimum functionality."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from cases.fraud.features import WINDOWS, build_features
+from framework.results import BehaviouralCheck
+
+Scorer = Callable[[pd.DataFrame], np.ndarray]
+
+MIN_SHARE_UP = 0.9  # a directional check passes when at least this share of rows moves the right way
+TOLERANCE = 1e-12
+
+
+def amount_times(X: pd.DataFrame, factor: float) -> pd.DataFrame:
+    """The same transactions with the amount multiplied, customer averages updated consistently.
+
+    The customer averages include the transaction itself, so they move by
+    ``(factor - 1) * amount / count`` of their window.
+    """
+    out = X.copy()
+    extra = (factor - 1.0) * X["amount"]
+    out["amount"] = X["amount"] * factor
+    for w in WINDOWS:
+        out[f"customer_avg_amount_{w}d"] = X[f"customer_avg_amount_{w}d"] + extra / X[f"customer_nb_tx_{w}d"]
+    return out
+
+
+def risky_terminal(X: pd.DataFrame, risk: float = 0.5, count: float = 10.0) -> pd.DataFrame:
+    """The same transactions at a terminal where ``risk`` of the recent labelled transactions were fraud."""
+    out = X.copy()
+    for w in WINDOWS:
+        out[f"terminal_nb_tx_{w}d"] = np.maximum(X[f"terminal_nb_tx_{w}d"], count)
+        out[f"terminal_risk_{w}d"] = risk
+    return out
+
+
+def _directional(name: str, before: np.ndarray, after: np.ndarray, what: str) -> BehaviouralCheck:
+    up = float(np.mean(after > before + TOLERANCE))
+    down = float(np.mean(after < before - TOLERANCE))
+    passed = bool(after.mean() > before.mean() and down <= 1 - MIN_SHARE_UP)
+    detail = (f"{what}: mean score {before.mean():.4f} -> {after.mean():.4f}; {up:.1%} of rows up, "
+              f"{down:.1%} down (pass: mean up and <= {1 - MIN_SHARE_UP:.0%} down)")
+    return BehaviouralCheck(name=name, kind="directional", passed=passed, detail=detail)
+
+
+def run_checks(score: Scorer, tx: pd.DataFrame, X: pd.DataFrame, rows: np.ndarray, threshold: float,
+               delay_days: int, outlier_amount: float, rng: np.random.Generator) -> list[BehaviouralCheck]:
+    """Run every behavioural check of the design on ``rows`` (the test window).
+
+    Args:
+        score: the model's scoring function on a feature frame.
+        tx: all transactions (features need their history).
+        X: features of all transactions.
+        rows: boolean mask of the rows to test on.
+        threshold: the model's alert threshold.
+        delay_days: label delay (to recompute features for the invariance check).
+        outlier_amount: scenario 1 threshold, for the minimum-functionality check.
+        rng: randomness for the id permutation.
+    """
+    Xt = X[rows]
+    base = score(Xt)
+    legit = tx.loc[rows, "is_fraud"].to_numpy() == 0
+    checks = []
+
+    # Directional: fivefold amount (the compromised-card pattern) on legitimate transactions.
+    moved = score(amount_times(Xt[legit], 5.0))
+    checks.append(_directional("amount x5 raises the score", base[legit], moved, "legit test rows, amount x5"))
+
+    # Directional: the same transactions at a terminal with many recent (released) frauds.
+    quiet = legit & (Xt["terminal_risk_30d"].to_numpy() == 0)
+    moved = score(risky_terminal(Xt[quiet]))
+    checks.append(_directional("recent frauds at the terminal raise the score", base[quiet], moved,
+                               "legit rows at clean terminals, terminal risk set to 0.5"))
+
+    # Invariance: renumbering transaction ids (keeping time order) changes no feature and no score.
+    renamed = tx.assign(transaction_id=rng.permutation(tx["transaction_id"].to_numpy()))
+    again = score(build_features(renamed, delay_days)[rows])
+    diff = float(np.max(np.abs(again - base), initial=0.0))
+    checks.append(BehaviouralCheck(name="invariant to transaction id", kind="invariance", passed=diff == 0.0,
+                                   detail=f"ids permuted, features rebuilt: max score change {diff:.3g}"))
+
+    # Minimum functionality: amount outliers must be alerted.
+    outliers = Xt["amount"].to_numpy() > outlier_amount
+    caught = float(np.mean(base[outliers] >= threshold)) if outliers.any() else 1.0
+    checks.append(BehaviouralCheck(
+        name="amount outliers are alerted", kind="minimum_functionality", passed=caught >= 0.9,
+        detail=f"{int(outliers.sum())} test rows above {outlier_amount:g}: {caught:.1%} alerted (pass >= 90%)"))
+
+    # Minimum functionality: ordinary daytime purchases at clean terminals are rarely alerted.
+    ordinary = legit & (Xt["amount"].to_numpy() < 100) & (Xt["terminal_risk_30d"].to_numpy() == 0) \
+        & (Xt["is_night"].to_numpy() == 0)
+    false_alarms = float(np.mean(base[ordinary] >= threshold)) if ordinary.any() else 0.0
+    checks.append(BehaviouralCheck(
+        name="ordinary purchases are not alerted", kind="minimum_functionality", passed=false_alarms <= 0.01,
+        detail=f"{int(ordinary.sum())} legit daytime rows under 100 at clean terminals: {false_alarms:.2%} alerted "
+               f"(pass <= 1%)"))
+    return checks

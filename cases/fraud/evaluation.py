@@ -1,0 +1,54 @@
+"""Offline metrics of one model's scores on a window, with the cost-chosen threshold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from framework import metrics
+
+CARD_K = 100  # cards an investigation team can check per day (the handbook's setting)
+
+
+def evaluate(frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_cost: float,
+             max_fpr: float) -> dict[str, float]:
+    """Every offline metric of the design for ``scores`` on ``frame``.
+
+    Args:
+        frame: evaluated transactions with ``is_fraud``, ``amount``, ``day`` and ``customer_id``.
+        scores: the model's scores for those rows.
+        threshold: alert threshold (chosen on the validation window).
+        review_cost: cost of one alert.
+        max_fpr: false-positive rate at which recall is read.
+
+    Returns:
+        Metric name -> value, named as in the design's MetricsSpec.
+    """
+    y = frame["is_fraud"].to_numpy()
+    amounts = frame["amount"].to_numpy()
+    return {
+        "average_precision": metrics.average_precision(y, scores),
+        "roc_auc": metrics.roc_auc(y, scores),
+        "card_precision_at_100": metrics.card_precision_at_k(
+            frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K),
+        "card_precision_at_100_blocked": metrics.card_precision_at_k_blocked(
+            frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K),
+        "recall_at_fpr": metrics.recall_at_fpr(y, scores, max_fpr=max_fpr),
+        "expected_cost": metrics.expected_cost(y, scores, threshold, amounts, review_cost),
+        "accuracy": metrics.accuracy_at_threshold(y, scores, threshold),
+    }
+
+
+def daily_card_precision(frame: pd.DataFrame, scores: np.ndarray, k: int = CARD_K) -> pd.Series:
+    """Card precision@k of each day (the per-day values that ``card_precision_at_100`` averages)."""
+    per_day = {}
+    for day, rows in frame.groupby("day").indices.items():  # one iteration per day, not per row
+        part = frame.iloc[rows]
+        per_day[int(day)] = metrics.card_precision_at_k(
+            part["day"].to_numpy(), part["customer_id"].to_numpy(), part["is_fraud"].to_numpy(), scores[rows], k=k)
+    return pd.Series(per_day, name="card_precision").sort_index()
+
+
+def flag_rate(scores: np.ndarray, threshold: float) -> float:
+    """Share of rows alerted at ``threshold`` (0 for an empty slice)."""
+    return float(np.mean(scores >= threshold)) if len(scores) else 0.0

@@ -1,0 +1,78 @@
+"""Time split with a label-delay gap, removing cards already known to be compromised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Day ranges of one train/gap/test split (end days exclusive)."""
+
+    train_start: int
+    train_days: int
+    delay_days: int
+    test_days: int
+
+    @property
+    def train_end(self) -> int:
+        """First day after the training window."""
+        return self.train_start + self.train_days
+
+    @property
+    def test_start(self) -> int:
+        """First test day: the training window plus a gap of one label delay."""
+        return self.train_end + self.delay_days
+
+    @property
+    def test_end(self) -> int:
+        """First day after the test window."""
+        return self.test_start + self.test_days
+
+    def shifted(self, days: int) -> Windows:
+        """The same split ``days`` earlier (the validation split uses ``delay + test``)."""
+        return Windows(self.train_start - days, self.train_days, self.delay_days, self.test_days)
+
+
+@dataclass(frozen=True)
+class Split:
+    """Boolean row masks of a split and how many test rows were removed."""
+
+    windows: Windows
+    train: np.ndarray
+    test: np.ndarray
+    removed_known: int
+    removed_cards: int
+
+
+def split(tx: pd.DataFrame, windows: Windows) -> Split:
+    """Train rows, then a gap of ``delay_days``, then test rows without known-compromised cards.
+
+    A test transaction on day ``d`` is dropped when its card had a fraud between the start
+    of the training window and day ``d - delay - 1``: that fraud's label has been released,
+    the card is blocked, and counting it again would inflate every metric.
+
+    Args:
+        tx: transactions with ``day``, ``customer_id`` and ``is_fraud``.
+        windows: the day ranges.
+
+    Returns:
+        The masks over ``tx``'s rows.
+    """
+    day = tx["day"].to_numpy()
+    train = (day >= windows.train_start) & (day < windows.train_end)
+    in_test = (day >= windows.test_start) & (day < windows.test_end)
+    seen = (day >= windows.train_start) & (tx["is_fraud"].to_numpy() == 1)
+    first_fraud = pd.Series(day[seen]).groupby(tx["customer_id"].to_numpy()[seen]).min()
+    card_first = tx["customer_id"].map(first_fraud).to_numpy(dtype=np.float64, na_value=np.inf)
+    known = in_test & (card_first <= day - windows.delay_days - 1)
+    return Split(
+        windows=windows,
+        train=train,
+        test=in_test & ~known,
+        removed_known=int(known.sum()),
+        removed_cards=int(np.unique(tx["customer_id"].to_numpy()[known]).size),
+    )
