@@ -165,7 +165,7 @@ class GradientBoostingModel(SegmentTimeModel):
         # frequency weighting, so a record averaging ten cars counts ten times as much as a
         # single car, without sample weights (which make the booster's binning slow).
         weight = train["car_count"].to_numpy(np.float64)
-        rows = train.iloc[np.sort(rng.choice(len(train), size=self.train_rows, replace=True, p=None))]
+        rows = train.iloc[np.sort(rng.choice(len(train), size=self.train_rows, replace=True, p=weight / weight.sum()))]
         seg = rows["segment_id"].to_numpy()
         weeks = rows["interval_index"].to_numpy() // INTERVALS_PER_WEEK - history.week_offset_
         X = history.booster_features(seg, rows["interval_within_week"].to_numpy() // self.bucket, weeks)
