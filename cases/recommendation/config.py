@@ -58,7 +58,7 @@ class RecConfig(CaseConfig):
     impressions_per_user: float = Field(default=120.0, gt=1)
     explore: float = Field(default=0.1, ge=0, le=1)
     new_user_fraction: float = Field(default=0.1, ge=0, lt=1)
-    taste_concentration: float = Field(default=0.15, gt=0)
+    taste_concentration: float = Field(default=0.1, gt=0)
     popularity_skew: float = Field(default=0.6, ge=0, le=3)
     duplicate_fraction: float = Field(default=0.02, ge=0, lt=0.5)
     mixed_case_fraction: float = Field(default=0.03, ge=0, lt=0.5)
@@ -84,11 +84,11 @@ class RecConfig(CaseConfig):
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {
-            "n_users": 600,
+            "n_users": 500,
             "n_items": 300,
             "n_artists": 40,
             "n_genres": 8,
-            "impressions_per_user": 100.0,
+            "impressions_per_user": 80.0,
             "knn_neighbours": 50,
             "als_iterations": 6,
             "serving_requests": 300,

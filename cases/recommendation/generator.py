@@ -16,10 +16,10 @@ LOG_START = np.datetime64("2024-03-04T00:00:00", "s")
 SECONDS_PER_DAY = 86_400
 LATENT_DIM = 8
 # Logit weights of the true click model: genre taste dominates, then song popularity, then artist affinity.
-BASE_LOGIT = -0.6
+BASE_LOGIT = -0.3
 GENRE_WEIGHT = 1.0
 POPULARITY_WEIGHT = 0.8
-LATENT_WEIGHT = 0.5
+LATENT_WEIGHT = 0.3
 TASTE_FLOOR = 0.02
 
 

@@ -31,8 +31,8 @@ def precision_recall_at_k(path: Path, curves: dict[str, tuple[np.ndarray, np.nda
         ax.axvline(10, color="grey", lw=0.8, ls=":")
         ax.grid(alpha=0.3)
     axes[1].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.2)  # tight_layout is slow
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
@@ -47,8 +47,8 @@ def ab_result(path: Path, ab: dict[str, float], control: str, treatment: str) ->
            color=["#7B8894", "#D9480F"])
     ax.set_ylabel("click-through rate")
     ax.set_title(f"A/B: lift {100 * ab['lift_rel']:+.1f}% (p={ab['p_value']:.2g})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.9)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
@@ -74,6 +74,6 @@ def drift(path: Path, tables: dict[str, dict[str, dict[str, float]]], psi_alert:
     axes[1].set_xticks(np.arange(len(names)) + 0.2, names, fontsize=8)
     axes[1].set_title("deployed lists per window")
     axes[1].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.3, top=0.9, wspace=0.15)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
