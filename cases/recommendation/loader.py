@@ -65,10 +65,10 @@ def load_ratings(path: Path) -> pd.DataFrame:
         raise _bad(path, "has no rows") from None
     if frame.empty:
         raise _bad(path, "has a header but no rows")
-    return _validate(frame, path)
+    return _validate(frame, path, header_lines=1 if is_csv else 0)
 
 
-def _validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _validate(frame: pd.DataFrame, path: Path, header_lines: int) -> pd.DataFrame:
     """Check every field, name the first bad line, and normalise types."""
     ids = frame[["user_id", "item_id"]].apply(lambda c: c.str.strip())
     rating = pd.to_numeric(frame["rating"], errors="coerce")
@@ -76,7 +76,7 @@ def _validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     bad = ids.isna().any(axis=1) | (ids == "").any(axis=1) | rating.isna() | ts.isna() | (ts < 0)
     if bad.any():
         first = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _bad(path, f"malformed row {first + 1} ({int(bad.sum())} bad rows in all): user and item must be "
+        raise _bad(path, f"malformed line {first + 1 + header_lines} ({int(bad.sum())} bad rows in all): user and item must be "
                    f"present, rating and timestamp numeric, got {frame.iloc[first].tolist()}")
     out = pd.DataFrame({"user_id": ids["user_id"], "item_id": ids["item_id"], "rating": rating.astype(float),
                         "timestamp": ts.astype(np.int64)})

@@ -229,7 +229,7 @@ class HeldOutOracle:
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest scores per row, best first; -1 where the score is -inf.
+    """Indices of the k highest scores per row, best first; ties go to the lower item id; -1 where -inf.
 
     Args:
         scores: ``(n, n_items)`` scores, ``-inf`` for excluded songs.
@@ -241,9 +241,16 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     n, m = scores.shape
     kk = min(k, m)
     part = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
-    vals = np.take_along_axis(scores, part, axis=1)
-    order = np.lexsort((part, -vals), axis=1)  # score desc, then item id asc: deterministic ties
-    idx = np.take_along_axis(part, order, axis=1)
+    # argpartition picks arbitrarily among items tied with the k-th score; take the lowest ids instead.
+    kth = np.take_along_axis(scores, part, axis=1).min(axis=1, keepdims=True)
+    above = scores > kth
+    tied = scores == kth
+    need = kk - above.sum(axis=1, keepdims=True)
+    chosen = above | (tied & (np.cumsum(tied, axis=1) <= need))
+    idx = np.nonzero(chosen)[1].reshape(n, kk)
+    vals = np.take_along_axis(scores, idx, axis=1)
+    order = np.lexsort((idx, -vals), axis=1)  # score desc, then item id asc
+    idx = np.take_along_axis(idx, order, axis=1)
     idx[np.take_along_axis(vals, order, axis=1) == -np.inf] = -1
     out = np.full((n, k), -1, dtype=np.int64)
     out[:, :kk] = idx
