@@ -105,4 +105,7 @@ def simulate(
         n_imp = two_proportion_sample_size(c, t)
         out["sample_size_per_arm_impressions"] = n_imp
         out["sample_size_per_arm_users"] = math.ceil(n_imp / max(impressions.mean(), 1e-9))
+    if 0 < c < 0.95:
+        # Planning figure for the next, subtler experiment: a 2% relative lift on this control CTR.
+        out["sample_size_per_arm_for_2pct_relative_lift"] = two_proportion_sample_size(c, c * 1.02)
     return out
