@@ -75,3 +75,17 @@ def test_no_model_recommends_a_consumed_song(small_run):
         items = recs.ravel()
         ok = items >= 0
         assert np.asarray(history[rows[ok], items[ok]]).sum() == 0, name
+
+
+def test_curves_and_per_user_ndcg_agree_with_framework_metrics(small_run):
+    from cases.recommendation.evaluation import per_user_ndcg, pr_curve
+    from framework import metrics as fm
+
+    state = small_run.ctx.state
+    rel = state["relevant"][state["eval_users"]]
+    recs = state["recs"]["als"]
+    precision, recall = pr_curve(recs, rel)
+    for k in (1, 5, 10, 20):
+        assert np.isclose(precision[k - 1], fm.precision_at_k(recs, rel, k))
+        assert np.isclose(recall[k - 1], fm.recall_at_k(recs, rel, k))
+    assert np.isclose(np.nanmean(per_user_ndcg(recs, rel)), fm.ndcg_at_k(recs, rel, 10))
