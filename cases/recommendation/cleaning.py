@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 FIELDS = ("user", "song", "ts", "clicked")
 CHUNK_LINES = 2000
@@ -42,8 +44,8 @@ def deserialize(text: str) -> tuple[pd.DataFrame, dict[str, int]]:
         The raw fields (``user``, ``song``, ``ts``, ``clicked``; missing keys are NaN) and counts
         of ``raw_lines``, ``blank_lines`` and ``bad_json_lines``.
     """
-    lines = pd.Series(text.splitlines(), dtype=object).str.strip()
-    blank = (lines == "").to_numpy()
+    lines = pd.Series(text.splitlines(), dtype="string[pyarrow]").str.strip()
+    blank = (lines == "").to_numpy(dtype=bool)
     lines = lines[~blank]
     shaped = (lines.str.startswith("{") & lines.str.endswith("}")).to_numpy(dtype=bool)
     records = _decode(lines[shaped].tolist())
@@ -60,19 +62,25 @@ def _ids(raw: pd.Series) -> pd.Series:
 
 
 def parse_timestamps(raw: pd.Series) -> pd.Series:
-    """ISO-8601 strings (``...Z``) or epoch seconds -> epoch seconds as float (NaN when unparsable).
+    """ISO-8601 strings (``YYYY-MM-DDTHH:MM:SSZ``) or epoch seconds -> epoch seconds as float (NaN when unparsable).
+
+    Vectorised with Arrow compute kernels: numbers (also numbers sent as strings) are cast,
+    everything else goes through ``strptime``; failures become null instead of raising.
 
     Args:
         raw: the ``ts`` field as decoded from JSON (strings, numbers or None).
 
     Returns:
-        Seconds since 1970-01-01 UTC.
+        Seconds since 1970-01-01 UTC, aligned with ``raw``.
     """
-    numeric = pd.to_numeric(raw, errors="coerce")
-    text = raw.where(numeric.isna()).astype("string").str.strip()
-    iso = pd.to_datetime(text, format="%Y-%m-%dT%H:%M:%SZ", errors="coerce")
-    iso_s = (iso - pd.Timestamp("1970-01-01")) // pd.Timedelta(seconds=1)
-    return numeric.astype(float).fillna(iso_s.astype(float))
+    text = pa.array(raw.astype("string[pyarrow]"))
+    text = pc.utf8_trim_whitespace(text)
+    numeric = pc.match_substring_regex(text, r"^\d+(\.\d+)?$")
+    seconds = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
+    iso = pc.strptime(pc.if_else(numeric, pa.scalar(None, pa.string()), text), format="%Y-%m-%dT%H:%M:%SZ",
+                      unit="s", error_is_null=True)
+    seconds = pc.coalesce(seconds, pc.cast(pc.cast(iso, pa.int64()), pa.float64()))
+    return pd.Series(seconds.to_numpy(zero_copy_only=False), index=raw.index, dtype=float)
 
 
 def clean(
