@@ -21,6 +21,7 @@ GENRE_WEIGHT = 1.0
 POPULARITY_WEIGHT = 0.8
 LATENT_WEIGHT = 0.3
 TASTE_FLOOR = 0.02
+SIMULATION_BATCH_USERS = 4096
 
 
 @dataclass
@@ -211,12 +212,19 @@ def simulate_events(
     n_events = rng.poisson(config.impressions_per_user * world.activity[users] * active)
     user = np.repeat(users, n_events)
     t = np.repeat(first, n_events) + rng.random(user.size) * np.repeat(end_s - first, n_events).clip(0)
-    p = world.click_probability(users)
-    local = np.repeat(np.arange(len(users)), n_events)
-    item = sample_categorical_rows(p, local, rng)
-    explore = rng.random(user.size) < config.explore
-    item[explore] = rng.integers(0, world.n_items, int(explore.sum()))
-    clicked = rng.random(user.size) < p[local, item]
+    item = np.empty(user.size, dtype=np.int64)
+    clicked = np.empty(user.size, dtype=bool)
+    offsets = np.r_[0, np.cumsum(n_events)]
+    for start in range(0, len(users), SIMULATION_BATCH_USERS):  # bounded memory: one block of p at a time
+        block = slice(start, start + SIMULATION_BATCH_USERS)
+        p = world.click_probability(users[block])
+        lo, hi = offsets[start], offsets[min(start + SIMULATION_BATCH_USERS, len(users))]
+        local = np.repeat(np.arange(len(p)), n_events[block])
+        chosen = sample_categorical_rows(p, local, rng)
+        explore = rng.random(hi - lo) < config.explore
+        chosen[explore] = rng.integers(0, world.n_items, int(explore.sum()))
+        item[lo:hi] = chosen
+        clicked[lo:hi] = rng.random(hi - lo) < p[local, chosen]
     events = pd.DataFrame({"user": user, "item": item, "t": t.astype(np.int64), "clicked": clicked})
     return events.sort_values(["t", "user", "item"], kind="stable", ignore_index=True)
 

@@ -208,7 +208,7 @@ def _slices(ctx: RunContext) -> dict[str, dict[str, dict[str, float]]]:
 
 def testing(ctx: RunContext) -> TestingResult:
     """Behavioural checks of the best model, slice metrics, and the A/B test simulated against the generator."""
-    cfg, s = ctx.config, ctx.state
+    s = ctx.state
     best, users = s["best"], s["eval_users"]
     model, fb, consumed = s["fitted"][best], s["fallback"], s["consumed"]
     n_items = consumed.shape[1]
