@@ -14,20 +14,30 @@ CHUNK_LINES = 2000
 _CLICKED = {"true": True, "1": True, "false": False, "0": False}
 
 
-def _decode(lines: list[str]) -> list[dict | None]:
-    """Decode JSON object lines; one ``json.loads`` per chunk, per line only inside a chunk that fails."""
-    out: list[dict | None] = []
+def _decode(lines: list[str]) -> tuple[pd.DataFrame, int]:
+    """Decode JSON object lines into a frame of ``FIELDS``; returns it and the number of undecodable lines.
+
+    One ``json.loads`` per chunk (line by line only inside a chunk that fails); each chunk becomes
+    a small frame right away so the decoded dicts of the whole log never sit in memory at once.
+    """
+    frames, bad = [], 0
     for start in range(0, len(lines), CHUNK_LINES):
         chunk = lines[start : start + CHUNK_LINES]
         try:
-            out.extend(json.loads("[" + ",".join(chunk) + "]", strict=False))
+            records = json.loads("[" + ",".join(chunk) + "]", strict=False)
         except json.JSONDecodeError:
+            records = []
             for line in chunk:
                 try:
-                    out.append(json.loads(line, strict=False))
+                    records.append(json.loads(line, strict=False))
                 except json.JSONDecodeError:
-                    out.append(None)
-    return [r if isinstance(r, dict) else None for r in out]
+                    records.append(None)
+        objects = [r for r in records if isinstance(r, dict)]
+        bad += len(chunk) - len(objects)
+        if objects:
+            frames.append(pd.DataFrame.from_records(objects, columns=list(FIELDS)))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(FIELDS))
+    return frame, bad
 
 
 def deserialize(text: str) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -48,11 +58,9 @@ def deserialize(text: str) -> tuple[pd.DataFrame, dict[str, int]]:
     blank = (lines == "").to_numpy(dtype=bool)
     lines = lines[~blank]
     shaped = (lines.str.startswith("{") & lines.str.endswith("}")).to_numpy(dtype=bool)
-    records = _decode(lines[shaped].tolist())
-    parsed = [r for r in records if r is not None]
-    frame = pd.DataFrame.from_records(parsed, columns=list(FIELDS)) if parsed else pd.DataFrame(columns=list(FIELDS))
+    frame, undecodable = _decode(lines[shaped].tolist())
     counts = {"raw_lines": int(blank.size), "blank_lines": int(blank.sum()),
-              "bad_json_lines": int(len(lines) - len(parsed))}
+              "bad_json_lines": int((~shaped).sum() + undecodable)}
     return frame, counts
 
 

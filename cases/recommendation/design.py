@@ -245,6 +245,8 @@ TESTING = TestingSpec(
     "confidence interval, lift, and the two-proportion sample size at 80% power; simulated against the "
     "generator's true click probabilities.",
     talking_points=["Randomise by user, not by request, so a user sees one consistent feed."],
+    tradeoffs=["Offline NDCG and online CTR can disagree: the offline log only contains songs the old system "
+               "chose to show."],
     follow_ups=[FollowUp(question="Impressions of one user are correlated; does the CI hold?",
                          answer="The CI is computed per user (delta method on the ratio of sums), which accounts "
                          "for that; the textbook two-proportion size treats impressions as independent.")],
@@ -256,7 +258,13 @@ DEPLOYMENT = DeploymentSpec(
     "key-value cache in one transaction, with per-segment and global popularity fallbacks. The API is one "
     "cache lookup.",
     store="SQLite (embedded stand-in for Redis)",
-    talking_points=["The refresh writes a new table and swaps it, so readers never see half a refresh."],
+    talking_points=["The refresh writes a new table and swaps it, so readers never see half a refresh.",
+                    "Batch scoring cost grows with users x candidates; restrict it to users active in the last "
+                    "30 days and to a candidate set per user."],
+    tradeoffs=["SQLite stands in for Redis: same key-value access pattern, no network hop in the measurement."],
+    follow_ups=[FollowUp(question="What happens when the batch job fails?",
+                         answer="The cache keeps serving the previous lists (stale but valid); an alert fires when "
+                         "the refresh is older than two intervals.")],
 )
 
 MONITORING = MonitoringSpec(
@@ -267,7 +275,12 @@ MONITORING = MonitoringSpec(
     psi_alert=0.2,
     ks_alert=0.1,
     metric_degradation_alert=0.1,
-    talking_points=["Retrain when songs outside the model's catalogue take a noticeable share of clicks."],
+    talking_points=["Retrain when songs outside the model's catalogue take a noticeable share of clicks.",
+                    "A control window without drift must stay quiet, or the thresholds are too tight."],
+    tradeoffs=["KS on large samples flags tiny shifts; PSI with a 0.2 threshold is the coarser, steadier signal."],
+    follow_ups=[FollowUp(question="How do new songs get recommended before they have clicks?",
+                         answer="Content features (artist, genre, audio embeddings) give them a cold-start score, "
+                         "and a small exploration share of the feed collects their first clicks.")],
 )
 
 DESIGN = CaseDesign(
