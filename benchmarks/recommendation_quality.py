@@ -44,7 +44,8 @@ def report(metrics: dict, wall_s: float) -> float:
         print(f"A/B CTR control {ab['control_ctr']:.4f} [{ab['control_ctr_ci_low']:.4f}, {ab['control_ctr_ci_high']:.4f}]"
               f" vs treatment {ab['treatment_ctr']:.4f} [{ab['treatment_ctr_ci_low']:.4f}, "
               f"{ab['treatment_ctr_ci_high']:.4f}]; lift {100 * ab['lift_rel']:+.1f}%; n per arm at 80% power "
-              f"{ab['sample_size_per_arm_impressions']} impressions")
+              f"{ab['sample_size_per_arm_impressions']} impressions "
+              f"(for a 2% relative lift: {ab.get('sample_size_per_arm_for_2pct_relative_lift', 'n/a')})")
     mon = metrics["monitoring"]
     print(f"monitoring: NDCG@10 {mon['metric_before']:.4f} (no drift) -> {mon['metric_after']:.4f} (drift); "
           f"{len(mon['alerts'])} alerts on drift, {len(mon.get('no_drift_alerts', []))} without")
