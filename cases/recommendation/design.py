@@ -1,0 +1,300 @@
+"""The nine-step design of the music recommendation case, as data."""
+
+from framework.architecture import ArchitectureSpec, Component, Flow
+from framework.specs import (
+    CaseDesign,
+    ClarifyingQuestion,
+    Constraints,
+    DataSource,
+    DataSpec,
+    DeploymentSpec,
+    FeatureDef,
+    FeatureSpec,
+    FollowUp,
+    MetricsSpec,
+    ModelDef,
+    ModelSpec,
+    MonitoringSpec,
+    OfflineMetric,
+    OnlineMetric,
+    ProblemSpec,
+    TestingSpec,
+)
+
+PROBLEM = ProblemSpec(
+    business_goal="Grow engagement on a music-streaming app: show every user songs they will click "
+    "(and then listen to) on the home feed, so they stay and come back.",
+    ml_task="Implicit-feedback top-k ranking: for each user, rank the catalogue by the chance the user clicks a "
+    "song they have not played yet; serve the top 10.",
+    inputs=["click logs (user, song, timestamp, clicked or not)", "user metadata (age, location)",
+            "song catalogue (artist, genre)"],
+    outputs=["top-10 song ids per user, refreshed in batch every few hours"],
+    constraints=Constraints(
+        daily_active_users=50_000_000,
+        requests_per_user_per_day=8,
+        peak_to_average=3.0,
+        latency_sla_ms=200,
+        logged_events_per_day=5e9,
+        bytes_per_event=120,
+        retention_days=365,
+    ),
+    clarifying_questions=[
+        ClarifyingQuestion(question="What does success mean for the business?",
+                           assumed_answer="Engagement: clicks on recommended songs (CTR), then listening time."),
+        ClarifyingQuestion(question="How fresh must recommendations be?",
+                           assumed_answer="A refresh every few hours is enough; a batch job into a cache is "
+                           "cheaper and easier to run than online inference."),
+        ClarifyingQuestion(question="How big are the user base and the catalogue?",
+                           assumed_answer="~50M daily active users, ~100M songs of which a few million get "
+                           "played in a month; the synthetic run scales this down."),
+        ClarifyingQuestion(question="What about new users without history?",
+                           assumed_answer="They get a popularity fallback within their age group and location."),
+        ClarifyingQuestion(question="Which feedback do we have?",
+                           assumed_answer="Implicit only: impressions and clicks, no ratings."),
+    ],
+    assumptions=[
+        "Clicks are a good enough proxy for satisfaction for the MVP (listening time is a later objective).",
+        "Songs a user already played are not recommended again on this surface (discovery feed).",
+        "Age is PII: only an age group leaves the feature pipeline.",
+        "Recommendations are precomputed for every active user; unknown users fall back to popularity.",
+    ],
+    talking_points=[
+        "Capacity: 50M DAU x 8 feed loads = 400M requests/day, ~4.6k QPS average and ~14k QPS at peak: "
+        "cache lookups, not model inference, on the request path.",
+        "Cache size: 50M users x 10 song ids x 8 bytes = 4 GB (100 candidates each: 40 GB) fits a Redis cluster.",
+        "Logs: 5B impression events/day x 120 bytes = 600 GB/day, ~220 TB/year: a data lake, not a database.",
+        "Batch refresh: scoring 50M users x a few million candidate songs needs ANN or candidate generation; "
+        "the run below scores the whole (small) catalogue exactly.",
+    ],
+    tradeoffs=["Batch precomputation is cheap and simple but cannot react to a click within the session."],
+    follow_ups=[
+        FollowUp(question="Why not real-time inference?",
+                 answer="The seed's goal is cost-effective and easy to run; tastes change over days, so a refresh "
+                 "every few hours captures most of the value. Session-aware re-ranking is a later layer."),
+        FollowUp(question="How would you handle a catalogue of 100M songs?",
+                 answer="Two stages: candidate generation (ALS + ANN, co-listening, same artist) down to a few "
+                 "hundred songs, then a ranker with user and song features."),
+    ],
+)
+
+METRICS = MetricsSpec(
+    offline=[
+        OfflineMetric(name="ndcg_at_10", function="ndcg_at_k", higher_is_better=True,
+                      description="Normalised DCG of the top 10 against songs clicked later (binary relevance)."),
+        OfflineMetric(name="precision_at_10", function="precision_at_k", higher_is_better=True,
+                      description="Share of the top 10 the user clicked in the held-out window."),
+        OfflineMetric(name="recall_at_10", function="recall_at_k", higher_is_better=True,
+                      description="Share of the user's held-out clicked songs found in the top 10."),
+        OfflineMetric(name="map_at_10", function="map_at_k", higher_is_better=True,
+                      description="Mean average precision at 10: rewards relevant songs ranked early."),
+        OfflineMetric(name="hit_rate_at_10", function="hit_rate_at_k", higher_is_better=True,
+                      description="Share of users with at least one held-out click in their top 10."),
+        OfflineMetric(name="catalog_coverage_at_10", function="catalog_coverage", higher_is_better=True,
+                      description="Share of the catalogue recommended to at least one user (diversity)."),
+        OfflineMetric(name="popularity_bias_at_10", function="popularity_bias", higher_is_better=False,
+                      description="Mean popularity percentile of recommended songs (1 = only hits; long-tail "
+                      "exposure is better when lower, at equal accuracy)."),
+    ],
+    online=[
+        OnlineMetric(name="click-through rate", description="Clicks on recommended songs / recommended songs shown "
+                     "(the primary online metric, measured per A/B arm)."),
+        OnlineMetric(name="listening time", description="Minutes listened from the feed per user per day."),
+    ],
+    guardrails=["recommendation API p99 latency <= 200 ms", "no already-played song on the discovery feed",
+                "catalogue coverage does not collapse (>= the popularity baseline's)"],
+    primary="ndcg_at_10",
+    talking_points=["NDCG@10 is the primary offline metric: position-aware, and the feed shows 10 songs.",
+                    "Coverage and popularity bias catch a model that wins NDCG by recommending only hits."],
+    tradeoffs=["Offline metrics only see songs the old system exposed (exposure bias); the A/B test is the "
+               "final judge."],
+)
+
+ARCHITECTURE = ArchitectureSpec(
+    components=[
+        Component(id="click_logs", label="Click logs\n(JSON lines)", kind="source", group="Data sources"),
+        Component(id="user_db", label="User metadata\n(Postgres)", kind="database", group="Data sources"),
+        Component(id="feature_pipeline", label="Feature pipeline\n(clean, PII mask)", kind="compute",
+                  group="Batch (every few hours)"),
+        Component(id="feature_store", label="Feature store\n(user, song)", kind="storage",
+                  group="Batch (every few hours)"),
+        Component(id="batch_training", label="Batch training\n(item-CF, ALS)", kind="training",
+                  group="Batch (every few hours)"),
+        Component(id="model_registry", label="Model registry", kind="registry", group="Batch (every few hours)"),
+        Component(id="batch_inference", label="Batch inference\n(top-k per user)", kind="compute",
+                  group="Batch (every few hours)"),
+        Component(id="rec_cache", label="Recommendation cache\n(+ popularity fallback)", kind="kv_store",
+                  group="Online serving", latency_ms=5),
+        Component(id="ab_testing", label="A/B testing\n(arm assignment)", kind="experiment", group="Online serving",
+                  latency_ms=2),
+        Component(id="rec_api", label="Recommendation API", kind="service", group="Online serving", latency_ms=20),
+        Component(id="load_balancer", label="Load balancer", kind="load_balancer", group="Online serving",
+                  latency_ms=2),
+        Component(id="app", label="Music app", kind="client"),
+        Component(id="monitoring", label="Monitoring\n(drift, CTR)", kind="monitoring", group="Monitoring"),
+        Component(id="alerting", label="Alerting", kind="alerting", group="Monitoring"),
+    ],
+    flows=[
+        Flow(source="click_logs", target="feature_pipeline", label="raw clicks"),
+        Flow(source="user_db", target="feature_pipeline", label="age, location"),
+        Flow(source="feature_pipeline", target="feature_store", label="features"),
+        Flow(source="feature_store", target="batch_training", label="train window"),
+        Flow(source="batch_training", target="model_registry", label="model"),
+        Flow(source="model_registry", target="batch_inference", label="best model"),
+        Flow(source="feature_store", target="batch_inference", label="user histories"),
+        Flow(source="batch_inference", target="rec_cache", label="top-k per user"),
+        Flow(source="rec_cache", target="rec_api", label="recommendations", serving=True),
+        Flow(source="ab_testing", target="rec_api", label="arm", serving=True),
+        Flow(source="rec_api", target="load_balancer", label="top 10", serving=True),
+        Flow(source="load_balancer", target="app", label="feed", serving=True),
+        Flow(source="app", target="user_db", label="sign-ups"),
+        Flow(source="click_logs", target="ab_testing", label="clicks per arm"),
+        Flow(source="rec_api", target="monitoring", label="served lists"),
+        Flow(source="feature_store", target="monitoring", label="feature drift"),
+        Flow(source="ab_testing", target="monitoring", label="CTR per arm"),
+        Flow(source="monitoring", target="alerting", label="alerts"),
+    ],
+    talking_points=[
+        "Batch path: logs + metadata -> features -> training -> batch inference -> cache, every few hours.",
+        "Request path: app -> load balancer -> API -> cache lookup (fallback for unknown users); no model on it.",
+        "The A/B service assigns each user an arm; the API reads that arm's precomputed list.",
+    ],
+    tradeoffs=["A cache of precomputed lists is stale by up to one refresh interval but costs one lookup.",
+               "Precomputing for every user wastes work on users who do not come back; scoring only "
+               "recently active users cuts the batch cost."],
+)
+
+DATA = DataSpec(
+    sources=[
+        DataSource(name="click logs", description="One JSON object per impression from the app's event stream",
+                   fields=["user", "song", "ts (ISO-8601 or epoch seconds)", "clicked"]),
+        DataSource(name="user metadata", description="Postgres table of registered users",
+                   fields=["user_id", "age", "location", "signup"]),
+        DataSource(name="song catalogue", description="Songs with artist and genre", fields=["song_id", "artist_id",
+                   "genre"]),
+    ],
+    generator="Latent music world: artists per genre with lognormal popularity, songs with a Zipf long tail, users "
+    "with a Dirichlet genre taste around their age group's favourites and an artist-affinity vector. The true "
+    "click probability of every (user, song) pair is a logistic function of genre taste, song popularity and "
+    "artist affinity (the oracle). The current app shows songs in proportion to that probability plus uniform "
+    "exploration; clicks are Bernoulli draws. Logs get duplicates, mixed-case ids, stray spaces, epoch and "
+    "invalid timestamps, unknown ids and truncated JSON.",
+    real_data_format="MovieLens u.data layout (tab-separated user, item, rating, timestamp; no header) or a CSV "
+    "with header user_id,item_id,rating,timestamp. Every rating counts as an interaction.",
+    cleaning=["skip lines that are not JSON objects (counted)", "lower-case and strip user and song ids",
+              "parse ISO and epoch timestamps; drop unparsable or out-of-window ones (counted)",
+              "normalise clicked (true/false/1/0)", "drop exact duplicates after normalisation (counted)",
+              "drop events of unknown users or songs (counted)"],
+    split="Synthetic: by time, the last 20% of the log window is held out (train ends before test starts). "
+    "Real data: per-user stratified random 75/25 split (seeded).",
+    talking_points=["Relevant = songs clicked in the held-out window and never clicked before (the feed only "
+                    "shows new songs)."],
+)
+
+FEATURES = FeatureSpec(
+    features=[
+        FeatureDef(name="user-song click matrix", description="sparse user x song matrix of training clicks "
+                   "(model input of CF and ALS)"),
+        FeatureDef(name="age group", description="age bucket <18, 18-24, ..., 55+; raw age is dropped (PII)"),
+        FeatureDef(name="location", description="country code, lower-cased"),
+        FeatureDef(name="activity", description="impressions, clicks and click-through rate in the train window"),
+        FeatureDef(name="top artists", description="the user's 3 most-clicked artists"),
+        FeatureDef(name="last songs", description="the user's 5 most recently clicked songs"),
+        FeatureDef(name="genre share", description="share of the user's clicks per genre"),
+        FeatureDef(name="song popularity", description="clicks, CTR and popularity percentile of each song"),
+        FeatureDef(name="segment", description="age group x location, for the cold-start popularity fallback"),
+    ],
+    leakage_guards=["every feature is computed from the training window only",
+                    "songs clicked in training are excluded from both recommendations and relevance"],
+    tradeoffs=["Age groups lose a little signal against raw age but keep PII out of the feature store."],
+)
+
+MODELS = ModelSpec(
+    ladder=[
+        ModelDef(name="random", role="naive", description="unseen songs in a random order"),
+        ModelDef(name="popularity", role="baseline",
+                 description="the seed's baseline: most-clicked songs of the training window for everyone"),
+        ModelDef(name="item_cf", role="stronger",
+                 description="item-based collaborative filtering: cosine similarity of song columns of the "
+                 "click matrix (top neighbours kept), score = sum of similarities to the user's songs"),
+        ModelDef(name="als", role="stronger",
+                 description="implicit matrix factorisation (Hu-Koren-Volinsky ALS, batched numpy solves); "
+                 "cold-start users get the segment popularity fallback"),
+        ModelDef(name="oracle", role="oracle",
+                 description="synthetic: ranks by the generator's true click probability; real data: the "
+                 "perfect ranking of each user's held-out items"),
+    ],
+    talking_points=["Item-CF is explainable ('because you played X') and cheap; ALS shares strength across "
+                    "users and songs and handles sparse users better."],
+    tradeoffs=["ALS needs tuning (factors, regularisation, confidence) and a fold-in for new users; item-CF "
+               "needs none but its similarity matrix grows with the catalogue squared."],
+    follow_ups=[
+        FollowUp(question="How do you pick between the models?",
+                 answer="Offline NDCG@10 on a later time window shortlists; an A/B test on CTR decides."),
+        FollowUp(question="Why a time split and not a random split?",
+                 answer="Serving always predicts the future from the past; a random split leaks later tastes."),
+    ],
+)
+
+TESTING = TestingSpec(
+    behavioural=["minimum functionality: no already-clicked song is recommended",
+                 "minimum functionality: a cold-start user gets 10 distinct popular songs of their segment",
+                 "directional: a user who only clicks one genre gets mostly that genre",
+                 "invariance: a user's list does not depend on the batch the user is scored in"],
+    slices=["user activity bucket (train clicks)", "cold vs warm users"],
+    online_test="A/B test by user: control = popularity, treatment = the best model; CTR per arm with a 95% "
+    "confidence interval, lift, and the two-proportion sample size at 80% power; simulated against the "
+    "generator's true click probabilities.",
+    talking_points=["Randomise by user, not by request, so a user sees one consistent feed."],
+    tradeoffs=["Offline NDCG and online CTR can disagree: the offline log only contains songs the old system "
+               "chose to show."],
+    follow_ups=[FollowUp(question="Impressions of one user are correlated; does the CI hold?",
+                         answer="The CI is computed per user (delta method on the ratio of sums), which accounts "
+                         "for that; the textbook two-proportion size treats impressions as independent.")],
+)
+
+DEPLOYMENT = DeploymentSpec(
+    mode="batch",
+    description="Every few hours the best model scores every known user; the top-10 lists are written to a "
+    "key-value cache in one transaction, with per-segment and global popularity fallbacks. The API is one "
+    "cache lookup.",
+    store="SQLite (embedded stand-in for Redis)",
+    talking_points=["The refresh writes a new table and swaps it, so readers never see half a refresh.",
+                    "Batch scoring cost grows with users x candidates; restrict it to users active in the last "
+                    "30 days and to a candidate set per user."],
+    tradeoffs=["SQLite stands in for Redis: same key-value access pattern, no network hop in the measurement."],
+    follow_ups=[FollowUp(question="What happens when the batch job fails?",
+                         answer="The cache keeps serving the previous lists (stale but valid); an alert fires when "
+                         "the refresh is older than two intervals.")],
+)
+
+MONITORING = MonitoringSpec(
+    drift_scenarios=["new songs released (not in the model)", "a taste shift toward a trending genre",
+                     "a burst of young new users from a marketing campaign", "control: a period without drift"],
+    detectors=["PSI and KS on event features: song popularity percentile, genre, user age group, activity, new "
+               "user and new song flags", "NDCG@10 and simulated CTR of the deployed lists on the new period"],
+    psi_alert=0.2,
+    ks_alert=0.1,
+    metric_degradation_alert=0.1,
+    talking_points=["Retrain when songs outside the model's catalogue take a noticeable share of clicks.",
+                    "A control window without drift must stay quiet, or the thresholds are too tight."],
+    tradeoffs=["KS on large samples flags tiny shifts; PSI with a 0.2 threshold is the coarser, steadier signal."],
+    follow_ups=[FollowUp(question="How do new songs get recommended before they have clicks?",
+                         answer="Content features (artist, genre, audio embeddings) give them a cold-start score, "
+                         "and a small exploration share of the feed collects their first clicks.")],
+)
+
+DESIGN = CaseDesign(
+    name="recommendation",
+    title="Music recommendation (Spotify-like)",
+    summary="Recommend songs users will click: batch-computed top-10 lists in a cache, item-CF and ALS against "
+    "popularity, evaluated on a later time window and in a simulated A/B test.",
+    problem=PROBLEM,
+    metrics=METRICS,
+    architecture=ARCHITECTURE,
+    data=DATA,
+    features=FEATURES,
+    models=MODELS,
+    testing=TESTING,
+    deployment=DEPLOYMENT,
+    monitoring=MONITORING,
+)

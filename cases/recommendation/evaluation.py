@@ -1,0 +1,89 @@
+"""Offline evaluation at k: the relevant songs of each user and every ranking metric of a top-k list."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from framework import metrics as m
+
+K = 10
+CURVE_K = 20
+RANKING = {
+    "precision_at_10": m.precision_at_k,
+    "recall_at_10": m.recall_at_k,
+    "ndcg_at_10": m.ndcg_at_k,
+    "map_at_10": m.map_at_k,
+    "hit_rate_at_10": m.hit_rate_at_k,
+}
+
+
+def relevant_matrix(events: pd.DataFrame, consumed: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Songs each user clicked in ``events`` and had not clicked before (those can be recommended).
+
+    Args:
+        events: held-out events (``user``, ``item``, ``clicked``; every row counts when ``clicked`` is absent).
+        consumed: ``(n_users, n_items)`` songs already clicked in training.
+
+    Returns:
+        Binary ``(n_users, n_items)`` CSR matrix.
+    """
+    hits = events[events["clicked"]] if "clicked" in events else events
+    rel = sparse.csr_matrix(
+        (np.ones(len(hits)), (hits["user"].to_numpy(), hits["item"].to_numpy())), shape=consumed.shape
+    )
+    rel.sum_duplicates()
+    rel.data[:] = 1.0
+    seen = consumed.copy()
+    seen.data[:] = 1.0
+    rel = rel - rel.multiply(seen)
+    rel.eliminate_zeros()
+    return rel.tocsr()
+
+
+def evaluate(recs: np.ndarray, relevant: sparse.csr_matrix, popularity: np.ndarray, k: int = K) -> dict[str, float]:
+    """Every offline metric of one model's top-k lists.
+
+    Args:
+        recs: ``(n_eval_users, >=k)`` item ids best first.
+        relevant: ``(n_eval_users, n_items)`` relevant songs of the same users.
+        popularity: training clicks per song (for the popularity bias).
+        k: cut-off.
+
+    Returns:
+        ``{metric_name: value}`` with the names of the design's offline metrics.
+    """
+    out = {name: fn(recs, relevant, k) for name, fn in RANKING.items()}
+    out["catalog_coverage_at_10"] = m.catalog_coverage(recs, relevant.shape[1], k)
+    out["popularity_bias_at_10"] = m.popularity_bias(recs, popularity, k)
+    return {name: float(v) for name, v in out.items()}
+
+
+def _hit_matrix(recs: np.ndarray, relevant: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean ``(n_users, n_slots)`` hits of the lists and the number of relevant songs per user."""
+    coo = relevant.tocoo()
+    width = relevant.shape[1] + 1
+    keys = np.unique(coo.row.astype(np.int64) * width + coo.col)
+    hits = np.isin(np.arange(len(recs))[:, None] * width + recs, keys) & (recs >= 0)
+    return hits, np.asarray(relevant.getnnz(axis=1))
+
+
+def pr_curve(recs: np.ndarray, relevant: sparse.csr_matrix, max_k: int = CURVE_K) -> tuple[np.ndarray, np.ndarray]:
+    """Precision and recall at k = 1..max_k from one hit matrix (same definitions as ``framework.metrics``).
+
+    Returns:
+        ``(precision, recall)``, each of length ``max_k``, averaged over users with a relevant song.
+    """
+    hits, n_rel = _hit_matrix(recs[:, :max_k], relevant)
+    users = n_rel > 0
+    found = np.cumsum(hits[users], axis=1)
+    return found.mean(axis=0) / np.arange(1, max_k + 1), (found / n_rel[users, None]).mean(axis=0)
+
+
+def per_user_ndcg(recs: np.ndarray, relevant: sparse.csr_matrix, k: int = K) -> np.ndarray:
+    """NDCG@k of every user (NaN for users without a relevant song), for slicing."""
+    hits, n_rel = _hit_matrix(recs[:, :k], relevant)
+    disc = 1.0 / np.log2(np.arange(2, k + 2))
+    ideal = np.cumsum(disc)[np.clip(np.minimum(n_rel, k) - 1, 0, None)]
+    return np.where(n_rel > 0, (hits @ disc) / ideal, np.nan)

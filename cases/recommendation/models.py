@@ -1,0 +1,295 @@
+"""The model ladder (random, popularity, item-based CF, implicit ALS, oracles) and top-k recommendation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy import sparse
+
+BATCH_USERS = 2048
+
+
+def hash_uniform(users: np.ndarray, n_items: int, seed: int) -> np.ndarray:
+    """Deterministic pseudo-random numbers in [0, 1) per (user, item) pair (splitmix64 mixing).
+
+    A user's numbers do not depend on which batch the user is scored in.
+    """
+    with np.errstate(over="ignore"):
+        x = (np.asarray(users, dtype=np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15)
+             + np.arange(n_items, dtype=np.uint64)[None, :] * np.uint64(0xD1B54A32D192ED03)
+             + np.uint64(seed) * np.uint64(0x94D049BB133111EB))
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
+class RandomRecommender:
+    """Naive rung: songs in a random order per user.
+
+    Args:
+        random_state: seed of the random scores (draw it from ``ctx.rng``).
+    """
+
+    def __init__(self, random_state: int = 0):
+        self.random_state = random_state
+
+    def fit(self, clicks: sparse.csr_matrix) -> RandomRecommender:
+        """Remember the catalogue size."""
+        self.n_items_ = clicks.shape[1]
+        return self
+
+    def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
+        """Random scores; the same user always gets the same scores."""
+        return hash_uniform(users, self.n_items_, self.random_state)
+
+
+class PopularityRecommender:
+    """The seed's baseline: the most-clicked songs of the training window, the same for everyone."""
+
+    def fit(self, clicks: sparse.csr_matrix) -> PopularityRecommender:
+        """Count clicks per song."""
+        self.popularity_ = np.asarray(clicks.sum(axis=0)).ravel().astype(np.float64)
+        return self
+
+    def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
+        """Every user gets the global click counts."""
+        return np.broadcast_to(self.popularity_, (len(users), self.popularity_.size)).copy()
+
+
+class SegmentPopularity:
+    """Cold-start fallback: popularity within the user's segment (age group x location), shrunk to global.
+
+    Args:
+        shrinkage: pseudo-clicks of global popularity added to every segment.
+    """
+
+    def __init__(self, shrinkage: float = 50.0):
+        self.shrinkage = shrinkage
+
+    def fit(self, clicks: sparse.csr_matrix, segment: np.ndarray) -> SegmentPopularity:
+        """Per-segment click shares; ``segment`` is one code per user (-1: unknown)."""
+        segment = np.asarray(segment)
+        n_seg = int(segment.max(initial=-1)) + 1
+        known = segment >= 0
+        onehot = sparse.csr_matrix(
+            (np.ones(int(known.sum())), (segment[known], np.flatnonzero(known))), shape=(n_seg, clicks.shape[0])
+        )
+        counts = np.asarray((onehot @ clicks).todense()) if n_seg else np.zeros((0, clicks.shape[1]))
+        total = np.asarray(clicks.sum(axis=0)).ravel()
+        self.global_ = total / max(total.sum(), 1.0)
+        self.segment_scores_ = (counts + self.shrinkage * self.global_) / (
+            counts.sum(axis=1, keepdims=True) + self.shrinkage)
+        self.segment_ = segment
+        return self
+
+    def score(self, users: np.ndarray, history: sparse.csr_matrix | None = None) -> np.ndarray:
+        """Segment shares of each user (global shares for users without a segment)."""
+        users = np.asarray(users)
+        known = (users >= 0) & (users < len(self.segment_))
+        seg = np.full(len(users), -1, dtype=np.int64)
+        seg[known] = self.segment_[users[known]]
+        out = np.broadcast_to(self.global_, (len(users), self.global_.size)).copy()
+        out[seg >= 0] = self.segment_scores_[seg[seg >= 0]]
+        return out
+
+
+class ItemKNN:
+    """Item-based collaborative filtering: cosine similarity of song columns of the click matrix.
+
+    Args:
+        neighbours: most similar songs kept per song (the rest of the row is zeroed).
+    """
+
+    def __init__(self, neighbours: int = 100):
+        self.neighbours = neighbours
+
+    def fit(self, clicks: sparse.csr_matrix) -> ItemKNN:
+        """Cosine similarity between songs, pruned to the top neighbours of each song."""
+        binary = clicks.copy()
+        binary.data[:] = 1.0
+        co = np.asarray((binary.T @ binary).todense(), dtype=np.float64)
+        norms = np.sqrt(np.diag(co))
+        sim = co / np.maximum(np.outer(norms, norms), 1e-12)
+        np.fill_diagonal(sim, 0.0)
+        keep = min(self.neighbours, sim.shape[1])
+        if keep < sim.shape[1]:
+            cut = np.argpartition(-sim, keep - 1, axis=1)[:, keep:]
+            np.put_along_axis(sim, cut, 0.0, axis=1)
+        self.similarity_ = sim
+        pop = np.asarray(clicks.sum(axis=0)).ravel()
+        self.tiebreak_ = 1e-9 * pop / max(pop.max(), 1.0)
+        return self
+
+    def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
+        """Sum of similarities to the songs the user clicked (ties broken by popularity)."""
+        binary = history.copy()
+        binary.data[:] = 1.0
+        return np.asarray(binary @ self.similarity_) + self.tiebreak_
+
+
+class ImplicitALS:
+    """Matrix factorisation for implicit feedback (Hu, Koren & Volinsky 2008), alternating least squares.
+
+    Minimises ``sum c_ui (p_ui - x_u.y_i)^2 + reg (|x_u|^2 + |y_i|^2)`` with ``p_ui = 1`` for
+    clicked pairs and confidence ``c_ui = 1 + alpha * clicks_ui``. Each half-step solves every
+    user's (or song's) f x f normal equations in one batched ``numpy.linalg.solve``; the
+    per-user Gram corrections come from one sparse product with the songs' outer products.
+
+    Args:
+        factors: latent dimension f.
+        regularization: L2 penalty.
+        alpha: confidence per click.
+        iterations: alternating sweeps.
+        random_state: seed of the initial factors.
+    """
+
+    def __init__(self, factors: int = 32, regularization: float = 5.0, alpha: float = 10.0, iterations: int = 10,
+                 random_state: int = 0):
+        self.factors = factors
+        self.regularization = regularization
+        self.alpha = alpha
+        self.iterations = iterations
+        self.random_state = random_state
+
+    def fit(self, clicks: sparse.csr_matrix) -> ImplicitALS:
+        """Alternate user and song solves starting from small random song factors."""
+        rng = np.random.default_rng(self.random_state)
+        conf = sparse.csr_matrix(clicks, dtype=np.float64) * self.alpha
+        conf_t = conf.T.tocsr()
+        items = rng.normal(0.0, 0.01, (clicks.shape[1], self.factors))
+        users = np.zeros((clicks.shape[0], self.factors))
+        for _ in range(self.iterations):
+            users = self._solve(conf, items)
+            items = self._solve(conf_t, users)
+        self.user_factors_, self.item_factors_ = users, items
+        return self
+
+    def _solve(self, conf: sparse.csr_matrix, fixed: np.ndarray) -> np.ndarray:
+        """Least-squares factors of every row of ``conf`` given the other side's factors."""
+        f = fixed.shape[1]
+        gram = fixed.T @ fixed + self.regularization * np.eye(f)
+        outer = (fixed[:, :, None] * fixed[:, None, :]).reshape(fixed.shape[0], f * f)
+        pref = conf.copy()
+        pref.data[:] = 1.0
+        out = np.empty((conf.shape[0], f))
+        for start in range(0, conf.shape[0], BATCH_USERS):  # bounded memory: (batch, f, f)
+            c = conf[start:start + BATCH_USERS]
+            a = gram + (c @ outer).reshape(-1, f, f)
+            b = (c + pref[start:start + BATCH_USERS]) @ fixed
+            out[start:start + BATCH_USERS] = np.linalg.solve(a, b[:, :, None])[:, :, 0]
+        return out
+
+    def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
+        """Fold the users' click histories into user factors and score every song."""
+        conf = sparse.csr_matrix(history, dtype=np.float64) * self.alpha
+        return self._solve(conf, self.item_factors_) @ self.item_factors_.T
+
+
+class ProbabilityOracle:
+    """Synthetic oracle: ranks by the generator's true click probability.
+
+    Args:
+        click_probability: function of user indices returning their true probabilities.
+    """
+
+    def __init__(self, click_probability: Callable[[np.ndarray], np.ndarray]):
+        self.click_probability = click_probability
+
+    def fit(self, clicks: sparse.csr_matrix) -> ProbabilityOracle:
+        """Nothing to learn."""
+        return self
+
+    def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
+        """The true click probabilities."""
+        return np.asarray(self.click_probability(np.asarray(users)), dtype=np.float64)
+
+
+class HeldOutOracle:
+    """Real-data oracle: the perfect ranking, i.e. exactly each user's held-out items.
+
+    Args:
+        relevant: ``(n_users, n_items)`` sparse matrix of held-out items.
+    """
+
+    def __init__(self, relevant: sparse.csr_matrix):
+        self.relevant = relevant.tocsr()
+
+    def fit(self, clicks: sparse.csr_matrix) -> HeldOutOracle:
+        """Nothing to learn."""
+        return self
+
+    def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
+        """1 for held-out items, -inf elsewhere (so the list is padded rather than filled)."""
+        rows = np.asarray(self.relevant[np.asarray(users)].todense(), dtype=np.float64)
+        return np.where(rows > 0, 1.0, -np.inf)
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores per row, best first; ties go to the lower item id; -1 where -inf.
+
+    Args:
+        scores: ``(n, n_items)`` scores, ``-inf`` for excluded songs.
+        k: list length.
+
+    Returns:
+        ``(n, k)`` int64 item ids.
+    """
+    n, m = scores.shape
+    kk = min(k, m)
+    part = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
+    # argpartition picks arbitrarily among items tied with the k-th score; take the lowest ids instead.
+    kth = np.take_along_axis(scores, part, axis=1).min(axis=1, keepdims=True)
+    above = scores > kth
+    tied = scores == kth
+    need = kk - above.sum(axis=1, keepdims=True)
+    chosen = above | (tied & (np.cumsum(tied, axis=1) <= need))
+    idx = np.nonzero(chosen)[1].reshape(n, kk)
+    vals = np.take_along_axis(scores, idx, axis=1)
+    order = np.lexsort((idx, -vals), axis=1)  # score desc, then item id asc
+    idx = np.take_along_axis(idx, order, axis=1)
+    idx[np.take_along_axis(vals, order, axis=1) == -np.inf] = -1
+    out = np.full((n, k), -1, dtype=np.int64)
+    out[:, :kk] = idx
+    return out
+
+
+def recommend(
+    model,
+    users: np.ndarray,
+    history: sparse.csr_matrix,
+    k: int,
+    fallback: SegmentPopularity | None = None,
+) -> np.ndarray:
+    """Top-k songs per user, never a song in the user's history.
+
+    Args:
+        model: a fitted model with ``score(users, history_rows)``.
+        users: user indices (-1 for a user the models have never seen).
+        history: ``(len(users), n_items)`` clicks of these users: the model input and the songs to exclude.
+        k: list length.
+        fallback: scores users without any history (cold start) when given.
+
+    Returns:
+        ``(len(users), k)`` item ids, best first, -1 padded.
+    """
+    users = np.asarray(users, dtype=np.int64)
+    history = sparse.csr_matrix(history)
+    if history.shape[0] != len(users):
+        raise ValueError(f"history has {history.shape[0]} rows for {len(users)} users")
+    out = np.full((len(users), k), -1, dtype=np.int64)
+    for start in range(0, len(users), BATCH_USERS):  # loop over batches of users, not users
+        u = users[start:start + BATCH_USERS]
+        h = history[start:start + BATCH_USERS]
+        scores = np.array(model.score(u, h), dtype=np.float64)
+        if fallback is not None:
+            cold = h.getnnz(axis=1) == 0
+            if cold.any():
+                scores[cold] = fallback.score(u[cold])
+        rows, cols = h.nonzero()
+        scores[rows, cols] = -np.inf
+        out[start:start + BATCH_USERS] = top_k(scores, k)
+    return out

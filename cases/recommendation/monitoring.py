@@ -1,0 +1,141 @@
+"""Drift monitoring: event features per window, PSI/KS against a reference window, metric checks and alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from framework.drift import EPSILON, ks_statistic, psi
+
+CATEGORICAL = ("genre", "age_group", "new_song", "new_user", "clicked")
+
+
+@dataclass
+class Window:
+    """One monitored period.
+
+    Attributes:
+        name: label used in alerts.
+        features: feature name -> sample (per event or per user).
+        ndcg: NDCG@10 of the deployed lists on this window.
+        ctr: simulated click-through rate of the deployed lists (None on real data).
+    """
+
+    name: str
+    features: dict[str, np.ndarray]
+    ndcg: float
+    ctr: float | None = None
+
+
+def categorical_psi(reference: np.ndarray, current: np.ndarray) -> float:
+    """PSI over the union of categories of both samples (a category absent from the reference counts).
+
+    ``framework.drift.psi`` bins by the reference's distinct values, so a category that only
+    appears after the drift (e.g. "new song" = 1 when the reference has none) would be
+    invisible; here every observed category is its own bin.
+    """
+    ref = np.asarray(reference, dtype=np.int64)
+    cur = np.asarray(current, dtype=np.int64)
+    cats = np.union1d(ref, cur)
+    ref_p = np.bincount(np.searchsorted(cats, ref), minlength=cats.size) / max(ref.size, 1)
+    cur_p = np.bincount(np.searchsorted(cats, cur), minlength=cats.size) / max(cur.size, 1)
+    ref_p = np.where(ref_p == 0, EPSILON, ref_p)
+    cur_p = np.where(cur_p == 0, EPSILON, cur_p)
+    return float(np.sum((cur_p - ref_p) * np.log(cur_p / ref_p)))
+
+
+def event_features(
+    events: pd.DataFrame,
+    item_genre: np.ndarray | None,
+    age_group: np.ndarray | None,
+    train_popularity_pct: np.ndarray,
+    warm_users: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Features of one window's events, as a monitoring job would compute them from the logs.
+
+    Args:
+        events: events with ``user``, ``item`` and ``clicked``.
+        item_genre: genre per song (None when unknown).
+        age_group: age group per user (None when unknown).
+        train_popularity_pct: popularity percentile of the songs known at training time.
+        warm_users: user indices that had training clicks.
+
+    Returns:
+        ``song_popularity_pct``, ``genre``, ``new_song`` (per click), ``age_group``, ``new_user``,
+        ``clicked`` (per impression) and ``user_activity`` (impressions per active user).
+    """
+    clicks = events[events["clicked"]]
+    item = clicks["item"].to_numpy()
+    known = item < len(train_popularity_pct)
+    out = {
+        "song_popularity_pct": np.where(known, train_popularity_pct[np.minimum(item, len(train_popularity_pct) - 1)],
+                                        0.0),
+        "new_song": (~known).astype(np.int64),
+        "new_user": (~np.isin(events["user"].to_numpy(), warm_users)).astype(np.int64),
+        "clicked": events["clicked"].to_numpy().astype(np.int64),
+        "user_activity": events["user"].value_counts().to_numpy().astype(float),
+    }
+    if item_genre is not None:
+        out["genre"] = item_genre[item]
+    if age_group is not None:
+        out["age_group"] = age_group[events["user"].to_numpy()]
+    return out
+
+
+def compare(
+    reference: Window,
+    current: Window,
+    psi_alert: float,
+    ks_alert: float,
+    metric_drop_alert: float,
+) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """PSI and KS of every feature against the reference window, and the alerts they raise.
+
+    Args:
+        reference: the window the model was validated on.
+        current: the window to check.
+        psi_alert: PSI threshold.
+        ks_alert: KS threshold.
+        metric_drop_alert: relative drop of NDCG@10 (and of CTR) that alerts.
+
+    Returns:
+        ``({feature: {"psi", "ks"}}, alerts)``.
+    """
+    table: dict[str, dict[str, float]] = {}
+    alerts: list[str] = []
+    for name, ref in reference.features.items():
+        cur = current.features[name]
+        value = categorical_psi(ref, cur) if name in CATEGORICAL else psi(ref, cur)
+        table[name] = {"psi": round(value, 6), "ks": round(ks_statistic(ref, cur), 6)}
+        if table[name]["psi"] > psi_alert:
+            alerts.append(f"{current.name}: {name} PSI {table[name]['psi']:.3f} > {psi_alert}")
+        if table[name]["ks"] > ks_alert:
+            alerts.append(f"{current.name}: {name} KS {table[name]['ks']:.3f} > {ks_alert}")
+    for metric, before, after in (("NDCG@10", reference.ndcg, current.ndcg), ("CTR", reference.ctr, current.ctr)):
+        if before and after is not None and (before - after) / before > metric_drop_alert:
+            alerts.append(f"{current.name}: {metric} fell {100 * (before - after) / before:.0f}% "
+                          f"({before:.4f} -> {after:.4f}) > {100 * metric_drop_alert:.0f}%")
+    return table, alerts
+
+
+def deployed_lists(cached: np.ndarray, fallback: np.ndarray, n_users: int) -> np.ndarray:
+    """The lists users of a (possibly grown) user base get: their cached list, else the fallback list."""
+    out = np.tile(fallback, (n_users, 1))
+    out[: len(cached)] = cached
+    return out
+
+
+def pad(matrix: sparse.csr_matrix, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """Grow a sparse matrix with empty rows/columns (new users and songs)."""
+    coo = matrix.tocoo()
+    return sparse.csr_matrix((coo.data, (coo.row, coo.col)), shape=shape)
+
+
+def simulated_ctr(p: np.ndarray, lists: np.ndarray) -> float:
+    """Mean true click probability over the shown songs of the lists (padding ignored)."""
+    valid = lists >= 0
+    probs = np.take_along_axis(p, np.clip(lists, 0, None), axis=1)
+    return float(probs[valid].mean()) if valid.any() else 0.0

@@ -1,0 +1,91 @@
+"""Model ladder: top-k mechanics by hand, item-CF similarity by hand, ALS structure, and the quality order."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from cases.recommendation.models import (
+    ImplicitALS,
+    ItemKNN,
+    PopularityRecommender,
+    RandomRecommender,
+    recommend,
+    top_k,
+)
+
+
+def test_top_k_orders_breaks_ties_and_pads():
+    scores = np.array([[0.1, 0.5, 0.5, -np.inf, 0.2], [1.0, 1.0, 1.0, 1.0, 1.0]])
+    assert top_k(scores, 3).tolist() == [[1, 2, 4], [0, 1, 2]]
+    assert top_k(scores[:1], 6).tolist() == [[1, 2, 4, 0, -1, -1]]
+
+
+def test_item_cf_cosine_by_hand():
+    clicks = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float))
+    sim = ItemKNN(neighbours=5).fit(clicks).similarity_
+    # items 0,1 share one user of 2 each: 1/sqrt(2*2); items 0,2: 1/sqrt(2*1); items 1,2: none
+    assert np.allclose(sim, [[0, 0.5, 1 / np.sqrt(2)], [0.5, 0, 0], [1 / np.sqrt(2), 0, 0]])
+    pruned = ItemKNN(neighbours=1).fit(clicks).similarity_
+    assert np.allclose(pruned[0], [0, 0, 1 / np.sqrt(2)])
+
+
+def test_als_learns_block_structure():
+    rng = np.random.default_rng(0)
+    # users 0-29 click items 0-9, users 30-59 click items 10-19, each clicks 6 of their block
+    rows, cols = [], []
+    for block in range(2):
+        for u in range(30 * block, 30 * block + 30):
+            items = rng.choice(10, 6, replace=False) + 10 * block
+            rows += [u] * 6
+            cols += list(items)
+    clicks = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(60, 20))
+    model = ImplicitALS(factors=4, regularization=0.1, alpha=10, iterations=10).fit(clicks)
+    recs = recommend(model, np.arange(60), clicks, 3)
+    block_of_user = (np.arange(60) >= 30)[:, None]
+    assert ((recs >= 10) == block_of_user).mean() > 0.95
+
+
+def test_recommend_excludes_history_and_random_is_batch_independent():
+    clicks = sparse.csr_matrix(np.array([[1, 0, 1, 0, 0], [0, 0, 0, 0, 0]], dtype=float))
+    recs = recommend(PopularityRecommender().fit(clicks), np.array([0, 1]), clicks, 5)
+    assert recs[0].tolist()[:3] == [1, 3, 4] and recs[0, 3:].tolist() == [-1, -1]
+    rnd = RandomRecommender(7).fit(clicks)
+    assert np.array_equal(rnd.score(np.array([5, 9]), None)[1], rnd.score(np.array([9]), None)[0])
+
+
+def test_ladder_order_on_small_data(small_run):
+    m = small_run.metrics["models"]
+    ndcg = {name: v["ndcg_at_10"] for name, v in m.items()}
+    assert ndcg["random"] < ndcg["popularity"] < ndcg["item_cf"]
+    assert ndcg["popularity"] < ndcg["als"]
+    assert ndcg["oracle"] >= max(ndcg[n] for n in ("random", "popularity", "item_cf", "als"))
+    best = small_run.metrics["best_model"]
+    assert best in ("item_cf", "als") and ndcg[best] >= 0.6 * ndcg["oracle"]
+    # popularity recommends hits only; CF covers more of the catalogue
+    assert m["popularity"]["popularity_bias_at_10"] > m["item_cf"]["popularity_bias_at_10"]
+    assert m["item_cf"]["catalog_coverage_at_10"] > m["popularity"]["catalog_coverage_at_10"]
+
+
+def test_no_model_recommends_a_consumed_song(small_run):
+    state = small_run.ctx.state
+    history = state["consumed"][state["eval_users"]]
+    for name, recs in state["recs"].items():
+        rows = np.repeat(np.arange(len(recs)), recs.shape[1])
+        items = recs.ravel()
+        ok = items >= 0
+        assert np.asarray(history[rows[ok], items[ok]]).sum() == 0, name
+
+
+def test_curves_and_per_user_ndcg_agree_with_framework_metrics(small_run):
+    from cases.recommendation.evaluation import per_user_ndcg, pr_curve
+    from framework import metrics as fm
+
+    state = small_run.ctx.state
+    rel = state["relevant"][state["eval_users"]]
+    recs = state["recs"]["als"]
+    precision, recall = pr_curve(recs, rel)
+    for k in (1, 5, 10, 20):
+        assert np.isclose(precision[k - 1], fm.precision_at_k(recs, rel, k))
+        assert np.isclose(recall[k - 1], fm.recall_at_k(recs, rel, k))
+    assert np.isclose(np.nanmean(per_user_ndcg(recs, rel)), fm.ndcg_at_k(recs, rel, 10))
