@@ -37,7 +37,9 @@ def build_config(model: type[CaseConfig], scale: str = "default", overrides: lis
         return model(**values)
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "config"
+        if not err["loc"]:  # a rule across several fields: its message names them, the input is the whole dict
+            raise BadInput(f"bad config: {err['msg']}") from None
+        key = ".".join(str(p) for p in err["loc"])
         raise BadInput(f"bad value for {key}: {err.get('input')!r} ({err['msg'].lower()})") from None
 
 

@@ -28,16 +28,20 @@ def _as_float(column: pd.Series) -> np.ndarray:
     return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _inner_edges(reference: np.ndarray, bins: int) -> np.ndarray:
-    """Interior bin edges learnt from the reference sample.
+def _inner_edges(reference: np.ndarray, current: np.ndarray, bins: int) -> np.ndarray:
+    """Interior bin edges: quantiles of the reference, or one bin per category.
 
-    Continuous columns (more than ``bins`` distinct values) use the reference
+    Continuous columns (more than ``bins`` distinct reference values) use the reference
     quantiles 1/bins, ..., (bins-1)/bins, de-duplicated. Discrete columns (at most
-    ``bins`` distinct values) put each distinct value in its own bin, with edges at
-    the midpoints between consecutive values. The outer bins are open to -inf/+inf.
+    ``bins`` distinct reference values) put each distinct value of *both* samples in its
+    own bin, so a category that only appears in the current sample (a new song, a new
+    country) counts; edges sit at the midpoints. The outer bins are open to -inf/+inf.
     """
     distinct = np.unique(reference)
     if distinct.size <= bins:
+        categories = np.union1d(distinct, np.unique(current))
+        if categories.size <= 2 * bins:  # the current sample is discrete too
+            distinct = categories
         return (distinct[:-1] + distinct[1:]) / 2.0
     return np.unique(np.quantile(reference, np.linspace(0.0, 1.0, bins + 1)[1:-1]))
 
@@ -65,7 +69,7 @@ def psi(reference: ArrayLike, current: ArrayLike, bins: int = 10) -> float:
         raise ValueError(f"bins must be >= 1, got {bins}")
     ref = _clean(reference, "reference")
     cur = _clean(current, "current")
-    edges = _inner_edges(ref, bins)
+    edges = _inner_edges(ref, cur, bins)
     n_bins = edges.size + 1
     ref_p = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=n_bins) / ref.size
     cur_p = np.bincount(np.searchsorted(edges, cur, side="right"), minlength=n_bins) / cur.size
@@ -121,3 +125,23 @@ def drift_table(
             "ks_pvalue": float(ks.pvalue),
         }
     return table
+
+
+def drift_alerts(table: dict[str, dict[str, float]], psi_alert: float, ks_alert: float) -> list[str]:
+    """One alert line per column whose PSI or KS statistic crosses its threshold.
+
+    Args:
+        table: the output of :func:`drift_table` (or any ``{column: {"psi", "ks"}}``).
+        psi_alert: PSI above which a column alerts (0.2 is the usual "significant shift").
+        ks_alert: KS statistic above which a column alerts.
+
+    Returns:
+        Alert messages naming the column, the statistic and the threshold.
+    """
+    alerts = []
+    for column, stats in table.items():
+        if stats["psi"] > psi_alert:
+            alerts.append(f"{column}: PSI {stats['psi']:.3f} > {psi_alert:g}")
+        if stats["ks"] > ks_alert:
+            alerts.append(f"{column}: KS {stats['ks']:.3f} > {ks_alert:g}")
+    return alerts

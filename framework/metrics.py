@@ -312,6 +312,21 @@ def expected_cost(
     return float(amt[y & ~pred].sum() + pred.sum() * float(review_cost))
 
 
+def _cards_by_day(days: ArrayLike, cards: ArrayLike, y_true: ArrayLike, scores: ArrayLike, k: int) -> pd.DataFrame:
+    """One row per (day, card) with its max label and max score, each day sorted best score first."""
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    y, s = _binary(y_true, scores)
+    d = np.asarray(days).ravel()
+    c = np.asarray(cards).ravel()
+    if not d.size == c.size == y.size:
+        raise ValueError("days, cards, y_true and scores must have the same length")
+    frame = pd.DataFrame({"day": d, "card": c, "y": y.astype(np.int64), "s": s})
+    per_card = frame.groupby(["day", "card"], sort=False).agg(y=("y", "max"), s=("s", "max")).reset_index()
+    # mergesort is stable: equal scores keep their order of first appearance.
+    return per_card.sort_values(["day", "s"], ascending=[True, False], kind="mergesort")
+
+
 def card_precision_at_k(
     days: ArrayLike, cards: ArrayLike, y_true: ArrayLike, scores: ArrayLike, k: int = 100
 ) -> float:
@@ -332,18 +347,7 @@ def card_precision_at_k(
     Returns:
         Mean over days of the daily card precision.
     """
-    if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
-    y, s = _binary(y_true, scores)
-    d = np.asarray(days).ravel()
-    c = np.asarray(cards).ravel()
-    if not d.size == c.size == y.size:
-        raise ValueError("days, cards, y_true and scores must have the same length")
-    frame = pd.DataFrame({"day": d, "card": c, "y": y.astype(np.int64), "s": s})
-    per_card = frame.groupby(["day", "card"], sort=False).agg(y=("y", "max"), s=("s", "max"))
-    per_card = per_card.reset_index().sort_values(
-        ["day", "s"], ascending=[True, False], kind="mergesort"
-    )
+    per_card = _cards_by_day(days, cards, y_true, scores, k)
     top = per_card.groupby("day", sort=False).head(k)
     daily = top.groupby("day")["y"].sum() / k
     return float(daily.mean())
@@ -593,16 +597,7 @@ def card_precision_at_k_blocked(
     Returns:
         Mean over days of the daily card precision.
     """
-    if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
-    y, s = _binary(y_true, scores)
-    d = np.asarray(days).ravel()
-    c = np.asarray(cards).ravel()
-    if not d.size == c.size == y.size:
-        raise ValueError("days, cards, y_true and scores must have the same length")
-    frame = pd.DataFrame({"day": d, "card": c, "y": y.astype(np.int64), "s": s})
-    per_card = frame.groupby(["day", "card"], sort=False).agg(y=("y", "max"), s=("s", "max")).reset_index()
-    per_card = per_card.sort_values(["day", "s"], ascending=[True, False], kind="mergesort")
+    per_card = _cards_by_day(days, cards, y_true, scores, k)
     blocked: set[Any] = set()
     daily = []
     for _, part in per_card.groupby("day", sort=True):  # one iteration per day: blocking is sequential

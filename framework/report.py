@@ -91,6 +91,7 @@ def build_sections(case: Case, metrics: dict[str, Any]) -> list[Section]:
     sec[6].p(f"Held-out results (seed {metrics['seed']}, scale {metrics['scale']}); primary metric **{m.primary}** "
              f"({'higher' if metrics['higher_is_better'] else 'lower'} is better):")
     sec[6].table(headers, rows)
+    sec[6].ul([f"`{name}`: {note}" for name, note in metrics.get("model_notes", {}).items()])
     best, oracle = metrics["models"][metrics["best_model"]][m.primary], metrics["models"]["oracle"][m.primary]
     if oracle:
         sec[6].p(f"Best model **{metrics['best_model']}** reaches {fmt(best)} on {m.primary}; the oracle {fmt(oracle)} "

@@ -194,6 +194,7 @@ def metrics_document(case: Case, ctx: RunContext, results: dict[str, Any], timin
         "baseline": ladder.baseline,
         "best_model": ladder.best,
         "models": ladder.models,
+        "model_notes": ladder.notes,
         "timings_s": timings,
         "serving": {
             "p50_ms": serving.p50_ms,

@@ -36,9 +36,6 @@ class EtaConfig(CaseConfig):
         drift_slowdown: travel-time multiplier on the segments under roadworks.
         drift_segment_fraction: share of arterial segments under roadworks.
         drift_evening_peak: extra congestion of the new evening pattern (at its peak).
-        psi_alert: PSI above which a feature alerts.
-        ks_alert: KS statistic above which a feature alerts.
-        mae_increase_alert: relative segment-MAE increase above which the model alerts.
     """
 
     grid_rows: int = Field(default=8, ge=2, le=40)
@@ -64,9 +61,6 @@ class EtaConfig(CaseConfig):
     drift_slowdown: float = Field(default=1.8, ge=1)
     drift_segment_fraction: float = Field(default=0.5, gt=0, le=1)
     drift_evening_peak: float = Field(default=0.8, ge=0)
-    psi_alert: float = Field(default=0.2, gt=0)
-    ks_alert: float = Field(default=0.1, gt=0, le=1)
-    mae_increase_alert: float = Field(default=0.1, gt=0)
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cases.eta.models import SegmentTimeModel
-from framework.drift import drift_table
+from framework.drift import drift_alerts, drift_table
 from framework.metrics import mae
 
 DRIFT_COLUMNS: list[str] = ["avg_speed_kmh", "travel_time_s", "car_count"]
@@ -60,12 +60,7 @@ def check_period(
         thresholds: alert thresholds.
     """
     table = drift_table(reference, recent, DRIFT_COLUMNS)
-    alerts = []
-    for column, stats in table.items():
-        if stats["psi"] > thresholds.psi:
-            alerts.append(f"{column}: PSI {stats['psi']:.3f} > {thresholds.psi}")
-        if stats["ks"] > thresholds.ks:
-            alerts.append(f"{column}: KS {stats['ks']:.3f} > {thresholds.ks}")
+    alerts = drift_alerts(table, thresholds.psi, thresholds.ks)
     before, after = segment_mae(model, reference), segment_mae(model, recent)
     change = after / before - 1.0
     if change > thresholds.mae_increase:

@@ -9,21 +9,11 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from cases.eta.design import DESIGN
 from cases.eta.models import SegmentTimeModel
 from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_WEEK
 from framework.results import ServingResult
 
-DEFAULT_SLA_MS = 200.0
-
-
-def latency_sla_ms() -> float:
-    """The case's latency SLA from its design (``cases/eta/design.py``), 200 ms if unavailable."""
-    try:
-        from cases.eta.design import DESIGN
-
-        return float(DESIGN.problem.constraints.latency_sla_ms)
-    except (ImportError, AttributeError):
-        return DEFAULT_SLA_MS
 
 
 class SegmentTimeStore:
@@ -136,7 +126,7 @@ def measure_serving(
     return ServingResult(
         p50_ms=float(np.percentile(latency_ms, 50)),
         p99_ms=float(np.percentile(latency_ms, 99)),
-        sla_ms=latency_sla_ms(),
+        sla_ms=DESIGN.problem.constraints.latency_sla_ms,
         requests=len(origins),
         extra={
             "store": "sqlite",

@@ -15,6 +15,7 @@ from cases.eta import plots
 from cases.eta.behaviour import behavioural_checks
 from cases.eta.config import EtaConfig
 from cases.eta.data import add_derived, clean_records, generate_probes, inject_invalid, load_records, split_by_time
+from cases.eta.design import DESIGN
 from cases.eta.evaluation import PRIMARY_METRIC, evaluate, slice_table
 from cases.eta.features import FEATURES, HistoryFeatures, record_table
 from cases.eta.models import (
@@ -305,7 +306,8 @@ def monitoring(ctx: RunContext) -> MonitoringResult:
     cfg = _config(ctx)
     network, test = ctx.state["network"], ctx.state["test"]
     model = ctx.state["models"][ctx.state["best"]]
-    thresholds = Thresholds(cfg.psi_alert, cfg.ks_alert, cfg.mae_increase_alert)
+    spec = DESIGN.monitoring  # alert thresholds live in the design, next to the detectors
+    thresholds = Thresholds(spec.psi_alert, spec.ks_alert, spec.metric_degradation_alert)
     segments = network.segments
     arterials = segments.loc[segments["road_class"] == "arterial", "segment_id"].to_numpy()
     kind = "arterial"

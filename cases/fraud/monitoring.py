@@ -10,7 +10,7 @@ import pandas as pd
 
 from cases.fraud.features import FEATURES, WINDOWS
 from framework import metrics
-from framework.drift import drift_table
+from framework.drift import drift_alerts, drift_table
 
 WATCHED: list[str] = [*FEATURES, "score"]
 
@@ -56,12 +56,7 @@ def compare(reference: pd.DataFrame, ref_metrics: tuple[float, float], current: 
             cur_metrics: tuple[float, float], thresholds: Thresholds) -> WindowReport:
     """Drift table and alerts of ``current`` against ``reference`` (frames of :data:`WATCHED` columns)."""
     table = drift_table(reference, current, WATCHED)
-    alerts = []
-    for col, v in table.items():
-        if v["psi"] > thresholds.psi:
-            alerts.append(f"{col}: PSI {v['psi']:.3f} > {thresholds.psi:g}")
-        elif v["ks"] > thresholds.ks:
-            alerts.append(f"{col}: KS {v['ks']:.3f} > {thresholds.ks:g}")
+    alerts = drift_alerts(table, thresholds.psi, thresholds.ks)
     for name, before, after in (("average precision", ref_metrics[0], cur_metrics[0]),
                                 (f"card precision@{thresholds.card_k}", ref_metrics[1], cur_metrics[1])):
         if before > 0 and (before - after) / before > thresholds.metric_drop:

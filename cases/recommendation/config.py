@@ -43,9 +43,6 @@ class RecConfig(CaseConfig):
         drift_new_item_fraction: songs released in the drifted period, relative to the catalogue.
         drift_taste_shift: weight of a trending genre mixed into every user's taste after the drift.
         drift_new_user_fraction: burst of new users in the drifted period, relative to the user base.
-        psi_alert: PSI above which a feature alerts.
-        ks_alert: KS statistic above which a feature alerts.
-        metric_drop_alert: relative NDCG@10 (or CTR) drop above which the model alerts.
     """
 
     n_users: int = Field(default=3000, ge=50, le=100_000)
@@ -78,9 +75,6 @@ class RecConfig(CaseConfig):
     drift_new_item_fraction: float = Field(default=0.2, ge=0, le=2)
     drift_taste_shift: float = Field(default=0.5, ge=0, le=1)
     drift_new_user_fraction: float = Field(default=0.3, ge=0, le=5)
-    psi_alert: float = Field(default=0.2, gt=0)
-    ks_alert: float = Field(default=0.1, gt=0, le=1)
-    metric_drop_alert: float = Field(default=0.1, gt=0, lt=1)
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from framework.drift import EPSILON, ks_statistic, psi
+from framework.drift import drift_alerts, ks_statistic, psi
 
 CATEGORICAL = ("genre", "age_group", "new_song", "new_user", "clicked")
 
@@ -28,23 +28,6 @@ class Window:
     features: dict[str, np.ndarray]
     ndcg: float
     ctr: float | None = None
-
-
-def categorical_psi(reference: np.ndarray, current: np.ndarray) -> float:
-    """PSI over the union of categories of both samples (a category absent from the reference counts).
-
-    ``framework.drift.psi`` bins by the reference's distinct values, so a category that only
-    appears after the drift (e.g. "new song" = 1 when the reference has none) would be
-    invisible; here every observed category is its own bin.
-    """
-    ref = np.asarray(reference, dtype=np.int64)
-    cur = np.asarray(current, dtype=np.int64)
-    cats = np.union1d(ref, cur)
-    ref_p = np.bincount(np.searchsorted(cats, ref), minlength=cats.size) / max(ref.size, 1)
-    cur_p = np.bincount(np.searchsorted(cats, cur), minlength=cats.size) / max(cur.size, 1)
-    ref_p = np.where(ref_p == 0, EPSILON, ref_p)
-    cur_p = np.where(cur_p == 0, EPSILON, cur_p)
-    return float(np.sum((cur_p - ref_p) * np.log(cur_p / ref_p)))
 
 
 def event_features(
@@ -108,12 +91,10 @@ def compare(
     alerts: list[str] = []
     for name, ref in reference.features.items():
         cur = current.features[name]
-        value = categorical_psi(ref, cur) if name in CATEGORICAL else psi(ref, cur)
-        table[name] = {"psi": round(value, 6), "ks": round(ks_statistic(ref, cur), 6)}
-        if table[name]["psi"] > psi_alert:
-            alerts.append(f"{current.name}: {name} PSI {table[name]['psi']:.3f} > {psi_alert}")
-        if table[name]["ks"] > ks_alert:
-            alerts.append(f"{current.name}: {name} KS {table[name]['ks']:.3f} > {ks_alert}")
+        # A categorical feature gets one PSI bin per category seen in either window.
+        bins = np.union1d(ref, cur).size if name in CATEGORICAL else 10
+        table[name] = {"psi": round(psi(ref, cur, bins=bins), 6), "ks": round(ks_statistic(ref, cur), 6)}
+    alerts += [f"{current.name}: {a}" for a in drift_alerts(table, psi_alert, ks_alert)]
     for metric, before, after in (("NDCG@10", reference.ndcg, current.ndcg), ("CTR", reference.ctr, current.ctr)):
         if before and after is not None and (before - after) / before > metric_drop_alert:
             alerts.append(f"{current.name}: {metric} fell {100 * (before - after) / before:.0f}% "

@@ -43,6 +43,9 @@ from framework.results import DataResult, LadderResult, MonitoringResult, Servin
 REAL_DATA_NOTE = "not available on real data: it needs the generator's true click probabilities"
 LOCATION_CODES = 8  # segment = age_group_id * LOCATION_CODES + location_id
 
+# Alert thresholds live in the design, next to the detectors they configure.
+ALERTS = DESIGN.monitoring
+
 
 def _seed(ctx: RunContext, stream: str) -> int:
     """An integer seed for a model, drawn from its own stream."""
@@ -341,13 +344,13 @@ def monitoring(ctx: RunContext) -> MonitoringResult:
         events = simulate_events(w, cfg, ctx.rng(stream), start_s=start, end_s=end)
         cleaned, _ = _through_pipeline(events, w, ctx, f"{stream}_mess", start, end)
         windows[name] = observe(name, w, cleaned)
-    quiet_table, quiet_alerts = watch.compare(reference, windows["no-drift window"], cfg.psi_alert,
-                                                   cfg.ks_alert, cfg.metric_drop_alert)
-    drift_table, drift_alerts = watch.compare(reference, windows["drift window"], cfg.psi_alert, cfg.ks_alert,
-                                                   cfg.metric_drop_alert)
+    quiet_table, quiet_alerts = watch.compare(reference, windows["no-drift window"], ALERTS.psi_alert,
+                                                   ALERTS.ks_alert, ALERTS.metric_degradation_alert)
+    drift_table, drift_alerts = watch.compare(reference, windows["drift window"], ALERTS.psi_alert, ALERTS.ks_alert,
+                                                   ALERTS.metric_degradation_alert)
     plots.drift(ctx.add_plot(9, "drift.png", "Feature PSI per window against the reference window (log scale) and "
                              "NDCG@10 / CTR of the deployed lists."),
-                {"no drift": quiet_table, "drift": drift_table}, cfg.psi_alert,
+                {"no drift": quiet_table, "drift": drift_table}, ALERTS.psi_alert,
                 {w.name.replace(" window", ""): {"ndcg": w.ndcg, "ctr": w.ctr}
                  for w in (reference, *windows.values())})
     d = windows["drift window"]
@@ -359,7 +362,7 @@ def monitoring(ctx: RunContext) -> MonitoringResult:
         metric_before=windows["no-drift window"].ndcg,
         metric_after=d.ndcg,
         alerts=drift_alerts,
-        thresholds={"psi": cfg.psi_alert, "ks": cfg.ks_alert, "metric_drop": cfg.metric_drop_alert},
+        thresholds={"psi": ALERTS.psi_alert, "ks": ALERTS.ks_alert, "metric_drop": ALERTS.metric_degradation_alert},
         extra={
             "reference_ndcg": reference.ndcg,
             "no_drift_alerts": quiet_alerts,
@@ -388,7 +391,7 @@ def _real_monitoring(ctx: RunContext) -> MonitoringResult:
         return watch.Window(name, feats, ndcg, None)
 
     table, alerts = watch.compare(window("train split", s["train"]), window("held-out split", s["test"]),
-                                       cfg.psi_alert, cfg.ks_alert, cfg.metric_drop_alert)
+                                       ALERTS.psi_alert, ALERTS.ks_alert, ALERTS.metric_degradation_alert)
     return MonitoringResult(
         scenario=f"drift injection {REAL_DATA_NOTE}; the held-out split is compared with training as a "
         "no-drift sanity check",
@@ -396,7 +399,7 @@ def _real_monitoring(ctx: RunContext) -> MonitoringResult:
         metric_before=ndcg,
         metric_after=ndcg,
         alerts=alerts,
-        thresholds={"psi": cfg.psi_alert, "ks": cfg.ks_alert, "metric_drop": cfg.metric_drop_alert},
+        thresholds={"psi": ALERTS.psi_alert, "ks": ALERTS.ks_alert, "metric_drop": ALERTS.metric_degradation_alert},
         extra={"drift_simulation": REAL_DATA_NOTE},
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cases.eta.serving import EtaBackend, SegmentTimeStore, latency_sla_ms
+from cases.eta.design import DESIGN
+from cases.eta.serving import EtaBackend, SegmentTimeStore
 from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_WEEK
 
 
@@ -57,7 +58,7 @@ def test_longer_route_gets_a_larger_eta(backend):
 def test_measured_serving_meets_the_sla(small_run):
     ctx, results = small_run
     serving = results["deployment"]
-    assert serving.sla_ms == latency_sla_ms() == 200.0
+    assert serving.sla_ms == DESIGN.problem.constraints.latency_sla_ms == 200.0
     assert 0 < serving.p50_ms <= serving.p99_ms < serving.sla_ms
     assert serving.requests == ctx.config.serving_queries
     assert serving.extra["max_abs_diff_vs_offline_s"] < 1e-9

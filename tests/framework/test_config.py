@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from framework.case import CaseConfig
 from framework.config import build_config
@@ -44,3 +44,21 @@ def test_bad_values_raise_one_line(scale, overrides, message):
     with pytest.raises(BadInput, match=message) as info:
         build_config(Demo, scale, overrides)
     assert "\n" not in str(info.value)
+
+
+class Window(CaseConfig):
+    """A config with a rule across two fields."""
+
+    start: int = 0
+    end: int = 10
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Window":
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+def test_cross_field_rule_names_the_values_not_the_whole_dict():
+    with pytest.raises(BadInput, match=r"^bad config: .*end \(3\) must be after start \(5\)$"):
+        build_config(Window, "default", ["start=5", "end=3"])

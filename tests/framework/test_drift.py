@@ -142,3 +142,16 @@ def test_drift_table_rejects_non_numeric_and_missing_columns() -> None:
         drift.drift_table(reference, current, ["name"])
     with pytest.raises(KeyError, match="absent"):
         drift.drift_table(reference, current, ["absent"])
+
+
+def test_psi_counts_a_category_only_the_current_sample_has():
+    # ref all 0; cur 70% 0, 30% new category 1: bins [0, 1] -> ref [1, 1e-6], cur [0.7, 0.3]
+    # PSI = (0.7-1) ln(0.7) + (0.3-1e-6) ln(0.3/1e-6)
+    ref, cur = np.zeros(1000), np.r_[np.zeros(700), np.ones(300)]
+    expected = (0.7 - 1) * np.log(0.7) + (0.3 - 1e-6) * np.log(0.3 / 1e-6)
+    assert drift.psi(ref, cur) == pytest.approx(expected)
+
+
+def test_drift_alerts_name_column_statistic_and_threshold():
+    table = {"speed": {"psi": 0.35, "ks": 0.05}, "count": {"psi": 0.01, "ks": 0.2}, "ok": {"psi": 0.0, "ks": 0.0}}
+    assert drift.drift_alerts(table, psi_alert=0.2, ks_alert=0.1) == ["speed: PSI 0.350 > 0.2", "count: KS 0.200 > 0.1"]
