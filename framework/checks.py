@@ -93,6 +93,18 @@ def check_design_complete(s: CheckSession) -> None:
                     "lower component latencies on the serving path or revisit the architecture")
 
 
+def check_interview_notes(s: CheckSession) -> None:
+    """Every step has talking points, a trade-off and 2-3 follow-up questions for the walkthrough."""
+    for key in SPEC_SECTIONS:
+        notes = getattr(s.case.design, key)
+        if not notes.talking_points or not notes.tradeoffs:
+            raise _fail(s.case, f"design step {key!r} lacks talking points or trade-offs",
+                        f"fill talking_points=[...] and tradeoffs=[...] of the {key} spec in design.py")
+        if not 2 <= len(notes.follow_ups) <= 3:
+            raise _fail(s.case, f"design step {key!r} has {len(notes.follow_ups)} follow-up questions",
+                        f"give the {key} spec 2-3 FollowUp(question=..., answer=...) entries in design.py")
+
+
 def check_config_scales(s: CheckSession) -> None:
     """Every scale preset builds a valid config and an unknown key is rejected with BadInput."""
     for scale in SCALES:
@@ -211,6 +223,7 @@ def session_for(case: Case) -> CheckSession:
 CHECKS: list[Callable[[CheckSession], None]] = [
     check_layout,
     check_design_complete,
+    check_interview_notes,
     check_config_scales,
     check_data_deterministic,
     check_split_no_leakage,

@@ -24,7 +24,11 @@ TEMPLATE_MAP: list[tuple[str, str, str]] = [
 
 
 def fmt(value: Any) -> str:
-    """Format a number for a report: 4 significant digits, thousands separators for large values."""
+    """Format a value for a report: 4 significant digits, thousands separators, dicts and lists flattened."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {fmt(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(fmt(v) for v in value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int) or (abs(value) >= 1000 and float(value).is_integer()):
@@ -116,7 +120,8 @@ def build_sections(case: Case, metrics: dict[str, Any]) -> list[Section]:
     mon = metrics["monitoring"]
     sec[9].p(f"**Injected drift:** {mon['scenario']}")
     sec[9].table(["feature", "PSI", "KS"], [[f, fmt(v["psi"]), fmt(v["ks"])] for f, v in mon["feature_drift"].items()])
-    sec[9].p(f"{m.primary}: {fmt(mon['metric_before'])} before -> {fmt(mon['metric_after'])} after the drift.")
+    sec[9].p(f"{mon['metric']} of the deployed model: {fmt(mon['metric_before'])} before -> "
+             f"{fmt(mon['metric_after'])} after the drift.")
     sec[9].ul([f"ALERT: {a}" for a in mon["alerts"]] or ["no alert"])
     sec[9].table(["threshold", "value"], [[k, fmt(v)] for k, v in mon["thresholds"].items()])
 

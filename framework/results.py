@@ -82,7 +82,8 @@ class MonitoringResult(_Result):
     """Step 9: drift injected through the generator and what detection saw."""
 
     scenario: str
-    feature_drift: dict[str, dict[str, float]]  # feature -> {"psi", "ks"}
+    feature_drift: dict[str, dict[str, float]]  # feature -> {"psi", "ks"[, "ks_pvalue"]}
+    metric: str  # the model metric watched, e.g. "segment_mae_s"
     metric_before: float
     metric_after: float
     alerts: list[str]

@@ -208,6 +208,7 @@ def metrics_document(case: Case, ctx: RunContext, results: dict[str, Any], timin
             "scenario": monitoring.scenario,
             "alerts": monitoring.alerts,
             "feature_drift": monitoring.feature_drift,
+            "metric": monitoring.metric,
             "metric_before": monitoring.metric_before,
             "metric_after": monitoring.metric_after,
             "thresholds": monitoring.thresholds,

@@ -56,7 +56,8 @@ def _deployment(ctx: RunContext) -> ServingResult:
 
 
 def _monitoring(ctx: RunContext) -> MonitoringResult:
-    return MonitoringResult(scenario="none", feature_drift={"x": {"psi": 0.0, "ks": 0.0}}, metric_before=1.0,
+    return MonitoringResult(scenario="none", feature_drift={"x": {"psi": 0.0, "ks": 0.0}}, metric="mae",
+                            metric_before=1.0,
                             metric_after=1.0, alerts=[], thresholds={"psi": 0.2})
 
 

@@ -56,9 +56,13 @@ PROBLEM = ProblemSpec(
         "Predict per segment, sum along the route at arrival times: it reuses one model for every route.",
         "Capacity: tens of thousands of ETA QPS at peak means lookups, not model inference, on the request path.",
     ],
+    tradeoffs=["Segment-level regression summed along the route (reusable, cacheable) versus an end-to-end trip "
+               "model (captures junction delays, but needs trip labels and inference per request)."],
     follow_ups=[
         FollowUp(question="Why not one model over whole trips?",
                  answer="Trips are combinatorial; segment models share data across every route and stay cacheable."),
+        FollowUp(question="How did you get 87k QPS at peak?", answer="150M daily users x 20 requests = 3B a day, "
+                 "/ 86,400 s = 35k QPS on average, x 2.5 for the busiest hour."),
     ],
 )
 
@@ -165,6 +169,8 @@ DATA = DataSpec(
         "Cleaning removes nulls, impossible speeds and duplicates, and counts each reason.",
         "Split by time, never at random: the model must predict weeks it has not seen.",
     ],
+    tradeoffs=["2-minute aggregates per segment (small, privacy-friendly) versus raw GPS traces (richer, e.g. "
+               "turn delays, but map matching and storage cost far more)."],
     follow_ups=[
         FollowUp(question="Why not a random split?", answer="Neighbouring intervals of the same day are almost "
                  "identical; a random split leaks them and overstates accuracy."),
@@ -185,6 +191,8 @@ FEATURES = FeatureSpec(
         "record_table is the seed's core feature: (segment, interval_within_week) -> car-weighted travel time.",
         "Time-of-week features let the model share strength across neighbouring intervals.",
     ],
+    tradeoffs=["Historical time-of-week features only (cheap, batch) versus live speeds (fresher, but need a "
+               "streaming pipeline and online feature store)."],
     follow_ups=[
         FollowUp(question="Why weight by car count?", answer="An interval seen by 20 cars is a far better estimate "
                  "than one seen by a single car; weighting is the maximum-likelihood mean."),
@@ -226,9 +234,13 @@ TESTING = TestingSpec(
         "Behavioural tests catch what an average metric hides: monotonicity in route length, rush-hour direction.",
         "Slices by road class and hour show where the error lives.",
     ],
+    tradeoffs=["Offline behavioural tests run on every release for free; an A/B test measures real arrival "
+               "error but costs weeks of traffic, so it is kept for models that pass offline."],
     follow_ups=[
         FollowUp(question="What does a failed directional test mean?", answer="The model learned something "
                  "physically wrong (e.g. a longer route faster); block the release and inspect the segment."),
+        FollowUp(question="Which slice would you watch first?", answer="Rush hours on highways and arterials: "
+                 "congestion is largest there, so errors in minutes are largest and most visible to drivers."),
     ],
 )
 
@@ -241,6 +253,8 @@ DEPLOYMENT = DeploymentSpec(
         "No model inference on the request path: routing plus one KV lookup per segment.",
         "The backend's ETAs are checked to equal the offline model's trip ETAs.",
     ],
+    tradeoffs=["Precomputed lookups (fast, predictable latency, stale within the refresh period) versus online "
+               "inference per segment (fresher, but model latency multiplies by route length)."],
     follow_ups=[
         FollowUp(question="How does this scale to the peak QPS?", answer="The KV store is read-only and sharded by "
                  "segment; backends are stateless and scale horizontally behind the load balancer."),
@@ -256,9 +270,14 @@ MONITORING = MonitoringSpec(
         "Drift is injected through the generator, so detection is tested against a known cause.",
         "A no-drift week must stay silent: alerts that cry wolf get muted.",
     ],
+    tradeoffs=["Feature drift (PSI/KS) alerts early but also on harmless shifts; error on recent data is the "
+               "real signal but needs the actual travel times, so both are watched."],
     follow_ups=[
         FollowUp(question="What do you do after an alert?", answer="Check the affected segments, retrain on recent "
                  "weeks or overlay a correction; roadworks are often known upfront from road data."),
+        FollowUp(question="Why PSI 0.2 and KS 0.1?", answer="PSI above 0.2 is the usual 'significant shift' rule of "
+                 "thumb; with hundreds of thousands of records KS p-values are always tiny, so we alert on the "
+                 "statistic itself; the calm week checks these thresholds do not cry wolf."),
     ],
 )
 

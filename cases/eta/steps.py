@@ -334,6 +334,7 @@ def monitoring(ctx: RunContext) -> MonitoringResult:
     return MonitoringResult(
         scenario=scenario,
         feature_drift=after.feature_drift,
+        metric="segment_mae_s",
         metric_before=after.mae_before,
         metric_after=after.mae_after,
         alerts=after.alerts,

@@ -262,8 +262,25 @@ DATA = DataSpec(
     "validation run shifted back by delay + test days, whose window ends when the test window's labels would be "
     "the newest released.",
     talking_points=["The simulator keeps the compromised terminals and cards with their windows: the oracle knows "
-                    "what no model can.", "Standard settings generate in about a second, fully vectorised."],
-    tradeoffs=["A simulator makes the patterns learnable by construction; real fraud adapts to the model."],
+                    "what no model can.", "Standard settings generate in about a second, fully vectorised.",
+                    "Split 7 / 7 / 7 days: train, a gap as long as the label delay, test; test rows of cards whose "
+                    "fraud was already released are dropped (those cards are blocked).",
+                    "Real data plugs in as one CSV/Parquet of six columns; every bad value is rejected with a "
+                    "one-line error naming it and its row."],
+    tradeoffs=["A simulator makes the patterns learnable by construction; real fraud adapts to the model.",
+               "A 7-day training window follows the handbook and keeps fits fast; a longer window has more frauds "
+               "to learn from but mixes in older patterns (the tree gains most from more days)."],
+    follow_ups=[
+        FollowUp(question="Why leave a gap between the training and the test window?",
+                 answer="A model deployed on the first test day only has labels that are at least 7 days old; "
+                 "the gap reproduces that, so the offline score is what the model could really achieve."),
+        FollowUp(question="Why drop test transactions of already-known fraudulent cards?",
+                 answer="Once a card's fraud label is released the card is blocked, so its later transactions are "
+                 "never scored; keeping them adds easy catches and inflates every metric."),
+        FollowUp(question="Where does the threshold come from if not the test window?",
+                 answer="From a validation copy of the split shifted back by delay + test days (14): it ends where "
+                 "the training window ends, so it only uses labels released before the test window starts."),
+    ],
 )
 
 FEATURES = FeatureSpec(
@@ -285,9 +302,26 @@ FEATURES = FeatureSpec(
         "the scaler and models are fitted on the training window only",
     ],
     talking_points=["Handbook-style RFM features: recency/frequency/monetary per card, risk per terminal.",
-                    "The same definitions are recomputed online from the SQLite state: batch and online agree."],
+                    "The same definitions are recomputed online from the SQLite state: batch and online agree.",
+                    "15 features in all: amount, weekend and night flags, and for 1/7/30-day windows the card's count "
+                    "and mean amount and the terminal's count and fraud share.",
+                    "Card windows end at the transaction itself; terminal windows end one label delay earlier, since "
+                    "they read fraud labels."],
     tradeoffs=["Exact sliding windows need raw events; production would keep per-hour buckets (approximate windows) "
-               "to bound state."],
+               "to bound state.",
+               "No device, merchant-category or location features: the MVP data lacks them; they would help against "
+               "card-not-present fraud but add lookups to the request path."],
+    follow_ups=[
+        FollowUp(question="Why shift the terminal windows back by the label delay?",
+                 answer="Terminal risk counts frauds, and the last 7 days of labels are unknown at scoring time; "
+                 "an unshifted window would read future labels, look great offline and collapse in production."),
+        FollowUp(question="Is it leakage that a card's windows include the current transaction?",
+                 answer="No: the amount is known at authorisation. It lets the model compare this amount with the "
+                 "card's usual spending, which is what exposes the 5x amounts of a compromised card."),
+        FollowUp(question="How do you know online and batch features agree?",
+                 answer="The deployment step replays test transactions through the SQLite scorer and reports the "
+                 "largest score difference against the batch pipeline on the same rows."),
+    ],
 )
 
 MODELS = ModelSpec(
@@ -328,7 +362,27 @@ TESTING = TestingSpec(
     online_test="A/B by card (a card's transactions stay in one arm): the challenger model scores 10% of cards. "
     "Primary: fraud caught rate on confirmed frauds; guardrails: false-decline rate, review queue, latency. "
     "Sized for two proportions at alpha 0.05 and 80% power; read out only after the label delay.",
-    talking_points=["The threshold comes from the validation window, so the test metrics are honest."],
+    talking_points=["The threshold comes from the validation window, so the test metrics are honest.",
+                    "Behavioural checks on the best model: x5 amount and a terminal with 50% recent fraud must raise "
+                    "scores; outliers above 220 must be >= 90% alerted, ordinary daytime purchases under 100 at clean "
+                    "terminals <= 1%.",
+                    "Slices: alert rate per fraud scenario shows which pattern is missed; the accuracy-paradox table "
+                    "puts accuracy next to recall and cost for every rung."],
+    tradeoffs=["Randomising by card instead of by transaction leaves fewer independent units, but a card's "
+               "transactions are correlated and must see one consistent model.",
+               "The A/B read-out waits for the label delay; a shadow run (score, do not act) compares alert volumes "
+               "at once but cannot measure caught fraud."],
+    follow_ups=[
+        FollowUp(question="Why is the A/B unit the card and not the transaction?",
+                 answer="A compromised card produces a run of frauds, and a decline changes what follows on that "
+                 "card; splitting one card across arms would mix the two models' effects."),
+        FollowUp(question="When can you call the A/B test?",
+                 answer="After the planned traffic plus the 7-day label delay, since recall needs confirmed frauds; "
+                 "latency and the review queue are guardrails you can watch from day one."),
+        FollowUp(question="Why test that renumbering transaction ids changes nothing?",
+                 answer="An id must carry no signal; if scores moved, a feature would be reading row order or ids, "
+                 "which means leakage or a bug in the windows."),
+    ],
 )
 
 DEPLOYMENT = DeploymentSpec(
@@ -338,9 +392,23 @@ DEPLOYMENT = DeploymentSpec(
     "transaction is appended; investigators' verdicts update the labels after the delay. Scores are checked "
     "against the batch pipeline on the same transactions.",
     store="SQLite with WAL (embedded stand-in for a replicated Redis/Aerospike feature store)",
-    talking_points=["Scale: ~1,740 peak QPS; at ~1-2 ms per transaction a few cores suffice, replicas give HA."],
+    talking_points=["Scale: ~1,740 peak QPS; at ~1-2 ms per transaction a few cores suffice, replicas give HA.",
+                    "Per request: one indexed range query per card and per terminal, score the 15 features, append the "
+                    "transaction with an unknown label; the verdict fills it in after the delay.",
+                    "The boosted trees are served flattened into arrays (CompiledBoosting), equal to sklearn's scores "
+                    "bit for bit, because sklearn walks one tree per Python call."],
     tradeoffs=["Raw-event windows are exact but grow with traffic; bucketed aggregates trade exactness for "
-               "O(1) state."],
+               "O(1) state.",
+               "Scoring inside the authorisation blocks fraud before money moves but puts the model on a 50 ms "
+               "path; scoring after the fact would be cheaper and only useful for investigations."],
+    follow_ups=[
+        FollowUp(question="What if scoring misses its latency budget or fails?",
+                 answer="The decision service applies the rule fallback: approve small amounts and send large ones "
+                 "to review, so authorisation never waits on the model."),
+        FollowUp(question="How do you roll out a new model safely?",
+                 answer="Register the new version, run it in shadow, then give it 10% of cards as the A/B "
+                 "challenger; rollback means pointing the scorers back at the previous registry version."),
+    ],
 )
 
 MONITORING = MonitoringSpec(
@@ -353,8 +421,25 @@ MONITORING = MonitoringSpec(
     psi_alert=0.2,
     ks_alert=0.1,
     metric_degradation_alert=0.15,
-    talking_points=["Metric-based alerts lag by the label delay; feature and score drift alert the same day."],
-    tradeoffs=["Tighter thresholds catch drift sooner but page on-call for weekly noise."],
+    talking_points=["Metric-based alerts lag by the label delay; feature and score drift alert the same day.",
+                    "A fresh simulation gives three 7-day windows: reference, no drift, then +30% legitimate spending "
+                    "plus card-testing bursts (small 1-10 amounts at random terminals).",
+                    "PSI > 0.2 or KS > 0.1 on any feature or the score alerts; so does a relative drop above 15% in "
+                    "average precision or card precision@k once labels exist."],
+    tradeoffs=["Tighter thresholds catch drift sooner but page on-call for weekly noise.",
+               "Label-based alerts say whether the model got worse but come 7 days late; input drift is immediate "
+               "but also fires for harmless shifts such as higher honest spending."],
+    follow_ups=[
+        FollowUp(question="Why watch the score distribution, not only the features?",
+                 answer="At a fixed threshold the score distribution sets how many transactions are declined or "
+                 "reviewed, so it shows the operational impact of drift without waiting for labels."),
+        FollowUp(question="Why is the monitored card precision at k=20, not 100?",
+                 answer="The default run has about 20 fraudulent cards a day; with k=100 every one of them is in the "
+                 "top k anyway and the metric cannot drop. k is scaled with the portfolio (100 at the large scale)."),
+        FollowUp(question="What would you do about the card-testing bursts?",
+                 answer="Add short velocity features (transactions and distinct terminals per card in the last "
+                 "hour), cover the pattern with a rule meanwhile, and retrain once its labels are released."),
+    ],
 )
 
 DESIGN = CaseDesign(

@@ -349,6 +349,7 @@ def monitoring_step(ctx: RunContext) -> MonitoringResult:
                  f"a fresh simulation: reference days {first}-{first + w - 1}, no-drift days {first + w}-"
                  f"{drift_start - 1}, drift days {drift_start}-{drift_start + w - 1}",
         feature_drift=drifted.drift,
+        metric="average_precision",
         metric_before=ref_ap,
         metric_after=drifted.average_precision,
         alerts=drifted.alerts,
@@ -382,7 +383,8 @@ def _monitor_real(ctx: RunContext, model: Any, thresholds: monitoring.Thresholds
     return MonitoringResult(
         scenario="real data, no injected drift: the test window compared with the training window "
                  "(metric_before is in-sample, so a drop is expected)",
-        feature_drift=report.drift, metric_before=ref_m[0], metric_after=cur_m[0], alerts=report.alerts,
+        feature_drift=report.drift, metric="average_precision", metric_before=ref_m[0], metric_after=cur_m[0],
+        alerts=report.alerts,
         thresholds={"psi": thresholds.psi, "ks": thresholds.ks, "metric_drop": thresholds.metric_drop},
         extra={"card_precision_k": k, "card_precision_before": ref_m[1],
                "card_precision_after": cur_m[1]},

@@ -104,9 +104,23 @@ METRICS = MetricsSpec(
                 "catalogue coverage does not collapse (>= the popularity baseline's)"],
     primary="ndcg_at_10",
     talking_points=["NDCG@10 is the primary offline metric: position-aware, and the feed shows 10 songs.",
-                    "Coverage and popularity bias catch a model that wins NDCG by recommending only hits."],
+                    "Coverage and popularity bias catch a model that wins NDCG by recommending only hits.",
+                    "Online, CTR per A/B arm is primary and listening time secondary; p99 latency and 'no replayed "
+                    "song' are guardrails."],
     tradeoffs=["Offline metrics only see songs the old system exposed (exposure bias); the A/B test is the "
                "final judge."],
+    follow_ups=[
+        FollowUp(question="Why NDCG@10 rather than precision@10?",
+                 answer="Precision@10 gives the same credit to a hit in slot 1 and in slot 10; NDCG discounts by "
+                 "position, and users look at the top slots most."),
+        FollowUp(question="Which users are evaluated?",
+                 answer="Every user who clicked at least one new song in the held-out window, cold-start users "
+                 "included (CF models give them the segment fallback); songs clicked in training count as "
+                 "neither hit nor miss."),
+        FollowUp(question="How does offline NDCG connect to online CTR?",
+                 answer="Both reward putting songs the user will click in the top 10, but offline only sees songs "
+                 "the old app chose to show; the simulated A/B reads CTR from the true click probabilities."),
+    ],
 )
 
 ARCHITECTURE = ArchitectureSpec(
@@ -161,6 +175,17 @@ ARCHITECTURE = ArchitectureSpec(
     tradeoffs=["A cache of precomputed lists is stale by up to one refresh interval but costs one lookup.",
                "Precomputing for every user wastes work on users who do not come back; scoring only "
                "recently active users cuts the batch cost."],
+    follow_ups=[
+        FollowUp(question="Where is the single point of failure?",
+                 answer="The cache: replicate it. If the batch job fails the old lists keep serving, and a user "
+                 "missing from the cache gets the global popularity list, so the feed is never empty."),
+        FollowUp(question="Why is the A/B service on the request path?",
+                 answer="The arm must be the same for a user on every request and logged with the clicks, so CTR "
+                 "can be computed per arm; hashing the user id gives that within a 2 ms budget."),
+        FollowUp(question="How would you react to clicks within a session?",
+                 answer="Keep the batch lists as candidates and add a light re-ranker in the API that uses the "
+                 "session's last plays; the cache stays the fallback."),
+    ],
 )
 
 DATA = DataSpec(
@@ -187,7 +212,24 @@ DATA = DataSpec(
     split="Synthetic: by time, the last 20% of the log window is held out (train ends before test starts). "
     "Real data: per-user stratified random 75/25 split (seeded).",
     talking_points=["Relevant = songs clicked in the held-out window and never clicked before (the feed only "
-                    "shows new songs)."],
+                    "shows new songs).",
+                    "The logs are messy on purpose (retries, mixed-case ids, epoch timestamps, truncated JSON, "
+                    "unknown ids); cleaning counts every dropped line by reason.",
+                    "Impressions come from the current app (taste-driven plus 10% random exploration), so clicks "
+                    "only exist for songs it chose to show.",
+                    "Split by time: the last 20% of the 28-day log window (about 5.6 days) is the test window."],
+    tradeoffs=["Real ratings data gets a per-user random 75/25 split so every user keeps some items to evaluate; "
+               "it leaks later tastes, which the synthetic time split avoids.",
+               "Every real rating counts as an interaction: that matches the click task but throws away the "
+               "dislike signal of low ratings."],
+    follow_ups=[
+        FollowUp(question="What counts as a positive, and as a negative?",
+                 answer="A clicked impression is a positive. Nothing is an explicit negative: ALS treats every "
+                 "unclicked pair as a weak zero (confidence 1) against 1 + alpha x clicks for clicked ones."),
+        FollowUp(question="Why normalise ids before removing duplicates?",
+                 answer="A client retry can differ only in case or spaces; deduplicating the raw strings would keep "
+                 "both copies and count the click twice."),
+    ],
 )
 
 FEATURES = FeatureSpec(
@@ -205,7 +247,20 @@ FEATURES = FeatureSpec(
     ],
     leakage_guards=["every feature is computed from the training window only",
                     "songs clicked in training are excluded from both recommendations and relevance"],
+    talking_points=["The models' input is the sparse user x song click matrix of the training window; item-CF and "
+                    "ALS need nothing else.",
+                    "User and song features serve the cold-start segments, the behavioural checks, drift monitoring "
+                    "and a later ranker.",
+                    "Raw age is turned into one of six age groups inside the pipeline and never stored."],
     tradeoffs=["Age groups lose a little signal against raw age but keep PII out of the feature store."],
+    follow_ups=[
+        FollowUp(question="What does a user with no clicks get?",
+                 answer="The popular songs of their segment (age group x location), shrunk toward global popularity "
+                 "with 50 pseudo-clicks so a small segment does not get a noisy list."),
+        FollowUp(question="Why binary clicks for item-CF but counts for ALS?",
+                 answer="Cosine on binary columns measures how many users played both songs; ALS turns repeat "
+                 "clicks into confidence, so songs clicked often weigh more in the fit."),
+    ],
 )
 
 MODELS = ModelSpec(
@@ -224,7 +279,11 @@ MODELS = ModelSpec(
                  "perfect ranking of each user's held-out items"),
     ],
     talking_points=["Item-CF is explainable ('because you played X') and cheap; ALS shares strength across "
-                    "users and songs and handles sparse users better."],
+                    "users and songs and handles sparse users better.",
+                    "Every rung recommends the same way: score all songs, mask the songs the user already clicked, "
+                    "take the top 10; the best non-oracle model by NDCG@10 is deployed.",
+                    "The oracle ranks by the generator's true click probability: the gap to it is what better "
+                    "modelling could still win."],
     tradeoffs=["ALS needs tuning (factors, regularisation, confidence) and a fold-in for new users; item-CF "
                "needs none but its similarity matrix grows with the catalogue squared."],
     follow_ups=[
@@ -244,12 +303,24 @@ TESTING = TestingSpec(
     online_test="A/B test by user: control = popularity, treatment = the best model; CTR per arm with a 95% "
     "confidence interval, lift, and the two-proportion sample size at 80% power; simulated against the "
     "generator's true click probabilities.",
-    talking_points=["Randomise by user, not by request, so a user sees one consistent feed."],
+    talking_points=["Randomise by user, not by request, so a user sees one consistent feed.",
+                    "Behavioural checks catch what NDCG hides: no replayed song, the exact segment list for cold "
+                    "users, >= 70% of a one-genre user's list in that genre, lists independent of the batch.",
+                    "Slices by training clicks per user (0, 1-4, 5-14, 15+) show where CF beats popularity; cold "
+                    "users get the segment fallback, so CF can only win on warm ones.",
+                    "The A/B is simulated 50/50 by user, about 5 feed views each, clicks drawn from the true "
+                    "probabilities; popularity is the control."],
     tradeoffs=["Offline NDCG and online CTR can disagree: the offline log only contains songs the old system "
                "chose to show."],
     follow_ups=[FollowUp(question="Impressions of one user are correlated; does the CI hold?",
                          answer="The CI is computed per user (delta method on the ratio of sums), which accounts "
-                         "for that; the textbook two-proportion size treats impressions as independent.")],
+                         "for that; the textbook two-proportion size treats impressions as independent."),
+                FollowUp(question="How large must a real test be?",
+                         answer="The two-proportion formula at alpha 0.05 and 80% power; the needed size grows with "
+                         "1 / lift squared, so the run also reports it for a subtler 2% relative lift."),
+                FollowUp(question="What does the cold-start check prove?",
+                         answer="That a user without history gets 10 distinct songs, exactly their segment's top 10 "
+                         "in order, through the deployed model's code path.")],
 )
 
 DEPLOYMENT = DeploymentSpec(
@@ -264,7 +335,10 @@ DEPLOYMENT = DeploymentSpec(
     tradeoffs=["SQLite stands in for Redis: same key-value access pattern, no network hop in the measurement."],
     follow_ups=[FollowUp(question="What happens when the batch job fails?",
                          answer="The cache keeps serving the previous lists (stale but valid); an alert fires when "
-                         "the refresh is older than two intervals.")],
+                         "the refresh is older than two intervals."),
+                FollowUp(question="What does a user who signed up after the last refresh see?",
+                         answer="The lookup misses and the API serves the global popularity list kept under a "
+                         "reserved key; the next refresh gives them their segment's list.")],
 )
 
 MONITORING = MonitoringSpec(
@@ -276,11 +350,16 @@ MONITORING = MonitoringSpec(
     ks_alert=0.1,
     metric_degradation_alert=0.1,
     talking_points=["Retrain when songs outside the model's catalogue take a noticeable share of clicks.",
-                    "A control window without drift must stay quiet, or the thresholds are too tight."],
+                    "A control window without drift must stay quiet, or the thresholds are too tight.",
+                    "The drifted world adds 20% new songs, shifts every taste 50% toward a trending genre and adds a "
+                    "30% burst of young users; the deployed lists are scored on it."],
     tradeoffs=["KS on large samples flags tiny shifts; PSI with a 0.2 threshold is the coarser, steadier signal."],
     follow_ups=[FollowUp(question="How do new songs get recommended before they have clicks?",
                          answer="Content features (artist, genre, audio embeddings) give them a cold-start score, "
-                         "and a small exploration share of the feed collects their first clicks.")],
+                         "and a small exploration share of the feed collects their first clicks."),
+                FollowUp(question="Why watch NDCG and CTR as well as feature drift?",
+                         answer="Feature drift says the inputs changed, not that the lists got worse; a relative drop "
+                         "above 10% in NDCG@10 or CTR of the deployed lists is the signal to retrain.")],
 )
 
 DESIGN = CaseDesign(

@@ -359,6 +359,7 @@ def monitoring(ctx: RunContext) -> MonitoringResult:
         f"trending genre, {cfg.drift_new_user_fraction:.0%} burst of young new users; compared with a window "
         "without drift",
         feature_drift=drift_table,
+        metric="ndcg_at_10",
         metric_before=windows["no-drift window"].ndcg,
         metric_after=d.ndcg,
         alerts=drift_alerts,
@@ -396,6 +397,7 @@ def _real_monitoring(ctx: RunContext) -> MonitoringResult:
         scenario=f"drift injection {REAL_DATA_NOTE}; the held-out split is compared with training as a "
         "no-drift sanity check",
         feature_drift=table,
+        metric="ndcg_at_10",
         metric_before=ndcg,
         metric_after=ndcg,
         alerts=alerts,
