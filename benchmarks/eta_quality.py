@@ -47,7 +47,8 @@ def report(results: dict[str, Any], timings: dict[str, float]) -> str:
     lines.append(f"best={ladder.best}  trip_mae_s best/oracle={ratio}")
     lines.append(
         f"serving: p50={serving.p50_ms:.3f} ms  p99={serving.p99_ms:.3f} ms  sla={serving.sla_ms:g} ms  "
-        f"max|served-offline|={serving.extra['max_abs_diff_vs_offline_s']:.2g} s  publish={serving.extra['publish_s']} s"
+        f"max|served-offline|={serving.extra['max_abs_diff_vs_offline_s']:.2g} s"
+        f"  publish={serving.extra['publish_s']} s"
     )
     lines.append(f"monitoring alerts: {monitoring.alerts}")
     lines.append(f"no-drift period: {monitoring.extra['no_drift_check']}")

@@ -19,8 +19,15 @@ from framework.config import build_config
 
 # The handbook's published baseline on its simulated data, same split (approximate).
 PUBLISHED_LR = {"roc_auc": 0.87, "average_precision": 0.60, "card_precision_at_100_blocked": 0.29}
-COLUMNS = ["roc_auc", "average_precision", "card_precision_at_100", "card_precision_at_100_blocked",
-           "recall_at_fpr", "expected_cost", "accuracy"]
+COLUMNS = [
+    "roc_auc",
+    "average_precision",
+    "card_precision_at_100",
+    "card_precision_at_100_blocked",
+    "recall_at_fpr",
+    "expected_cost",
+    "accuracy",
+]
 
 
 def main() -> None:
@@ -39,22 +46,41 @@ def main() -> None:
             timings[name] = time.perf_counter() - start
     data = ctx.state["split"]
     tx = ctx.state["tx"]
-    print(f"standard settings: {len(tx):,} transactions; train days {data.windows.train_start}-"
-          f"{data.windows.train_end - 1}, gap {cfg.delay_days} days, test days {data.windows.test_start}-"
-          f"{data.windows.test_end - 1}; {int(data.test.sum()):,} test rows after removing "
-          f"{data.removed_known:,} rows of {data.removed_cards} known-compromised cards")
+    print(
+        f"standard settings: {len(tx):,} transactions; train days {data.windows.train_start}-"
+        f"{data.windows.train_end - 1}, gap {cfg.delay_days} days, test days {data.windows.test_start}-"
+        f"{data.windows.test_end - 1}; {int(data.test.sum()):,} test rows after removing "
+        f"{data.removed_known:,} rows of {data.removed_cards} known-compromised cards"
+    )
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     header = f"{'model':<32}" + "".join(f"{c:>31}" if c.startswith("card") else f"{c:>19}" for c in COLUMNS)
     print(header)
     print("-" * len(header))
     for model, values in result.models.items():
         tag = " (best)" if model == result.best else " (baseline)" if model == result.baseline else ""
-        cells = "".join((f"{values[c]:>31.4f}" if c.startswith("card") else
-                         f"{values[c]:>19,.0f}" if c == "expected_cost" else f"{values[c]:>19.4f}") for c in COLUMNS)
+        cells = "".join(
+            (
+                f"{values[c]:>31.4f}"
+                if c.startswith("card")
+                else f"{values[c]:>19,.0f}"
+                if c == "expected_cost"
+                else f"{values[c]:>19.4f}"
+            )
+            for c in COLUMNS
+        )
         print(f"{model + tag:<32}{cells}")
-    cells = "".join((f"{PUBLISHED_LR[c]:>31.2f}" if c in PUBLISHED_LR and c.startswith("card") else
-                     f"{PUBLISHED_LR[c]:>19.2f}" if c in PUBLISHED_LR else
-                     f"{'':>31}" if c.startswith("card") else f"{'':>19}") for c in COLUMNS)
+    cells = "".join(
+        (
+            f"{PUBLISHED_LR[c]:>31.2f}"
+            if c in PUBLISHED_LR and c.startswith("card")
+            else f"{PUBLISHED_LR[c]:>19.2f}"
+            if c in PUBLISHED_LR
+            else f"{'':>31}"
+            if c.startswith("card")
+            else f"{'':>19}"
+        )
+        for c in COLUMNS
+    )
     print(f"{'handbook LR (pub.)':<32}{cells}")
 
 

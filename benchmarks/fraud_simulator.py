@@ -39,8 +39,12 @@ def main() -> None:
     feature_s = time.perf_counter() - start
     counts = tx["scenario"].value_counts()
     rows = [
-        ("settings", f"{params.n_customers:,} customers, {params.n_terminals:,} terminals, radius {params.radius:g}, "
-                     f"{params.n_days} days", ""),
+        (
+            "settings",
+            f"{params.n_customers:,} customers, {params.n_terminals:,} terminals, radius {params.radius:g}, "
+            f"{params.n_days} days",
+            "",
+        ),
         (f"generation time (best of {args.repeat})", f"{min(times):.2f} s", "budget <= 10 s"),
         ("transactions", f"{len(tx):,}", HANDBOOK["transactions"]),
         ("frauds", f"{int(tx['is_fraud'].sum()):,}", ""),
@@ -48,8 +52,11 @@ def main() -> None:
         ("  scenario 1 amount outliers", f"{int(counts.get(OUTLIER, 0)):,}", ""),
         ("  scenario 2 compromised terminals", f"{int(counts.get(TERMINAL, 0)):,}", ""),
         ("  scenario 3 compromised cards", f"{int(counts.get(CARD, 0)):,}", ""),
-        ("compromised terminals / cards drawn",
-         f"{len(sim.compromised_terminals):,} / {len(sim.compromised_cards):,}", ""),
+        (
+            "compromised terminals / cards drawn",
+            f"{len(sim.compromised_terminals):,} / {len(sim.compromised_cards):,}",
+            "",
+        ),
         ("feature pipeline (15 features, all rows)", f"{feature_s:.2f} s", ""),
     ]
     width = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)

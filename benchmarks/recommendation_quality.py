@@ -16,10 +16,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cases.recommendation import case  # noqa: E402
 from framework.runner import run_case  # noqa: E402
 
-METRICS = ("ndcg_at_10", "precision_at_10", "recall_at_10", "map_at_10", "hit_rate_at_10", "catalog_coverage_at_10",
-           "popularity_bias_at_10")
-SHORT = {"ndcg_at_10": "ndcg@10", "precision_at_10": "prec@10", "recall_at_10": "recall@10", "map_at_10": "map@10",
-         "hit_rate_at_10": "hit@10", "catalog_coverage_at_10": "coverage", "popularity_bias_at_10": "pop_bias"}
+METRICS = (
+    "ndcg_at_10",
+    "precision_at_10",
+    "recall_at_10",
+    "map_at_10",
+    "hit_rate_at_10",
+    "catalog_coverage_at_10",
+    "popularity_bias_at_10",
+)
+SHORT = {
+    "ndcg_at_10": "ndcg@10",
+    "precision_at_10": "prec@10",
+    "recall_at_10": "recall@10",
+    "map_at_10": "map@10",
+    "hit_rate_at_10": "hit@10",
+    "catalog_coverage_at_10": "coverage",
+    "popularity_bias_at_10": "pop_bias",
+}
 
 
 def report(metrics: dict, wall_s: float) -> float:
@@ -33,22 +47,29 @@ def report(metrics: dict, wall_s: float) -> float:
     best = metrics["best_model"]
     ratio = models[best]["ndcg_at_10"] / models["oracle"]["ndcg_at_10"]
     s = metrics["serving"]
-    print(f"best/oracle NDCG@10 = {models[best]['ndcg_at_10']:.4f} / {models['oracle']['ndcg_at_10']:.4f} "
-          f"= {ratio:.3f}")
-    print(f"cache lookup p50 {s['p50_ms']:.4f} ms, p99 {s['p99_ms']:.4f} ms over {s['requests']} requests "
-          f"({s['fallback_responses']} fallbacks); batch refresh {s['batch_refresh_s']:.3f} s "
-          f"(scoring {s['batch_scoring_s']:.3f} s + cache write {s['cache_write_s']:.3f} s, "
-          f"{s['cached_users']} users)")
+    print(
+        f"best/oracle NDCG@10 = {models[best]['ndcg_at_10']:.4f} / {models['oracle']['ndcg_at_10']:.4f} = {ratio:.3f}"
+    )
+    print(
+        f"cache lookup p50 {s['p50_ms']:.4f} ms, p99 {s['p99_ms']:.4f} ms over {s['requests']} requests "
+        f"({s['fallback_responses']} fallbacks); batch refresh {s['batch_refresh_s']:.3f} s "
+        f"(scoring {s['batch_scoring_s']:.3f} s + cache write {s['cache_write_s']:.3f} s, "
+        f"{s['cached_users']} users)"
+    )
     ab = metrics["testing"]["ab_test"]
     if "control_ctr" in ab:
-        print(f"A/B CTR control {ab['control_ctr']:.4f} [{ab['control_ctr_ci_low']:.4f}, {ab['control_ctr_ci_high']:.4f}]"
-              f" vs treatment {ab['treatment_ctr']:.4f} [{ab['treatment_ctr_ci_low']:.4f}, "
-              f"{ab['treatment_ctr_ci_high']:.4f}]; lift {100 * ab['lift_rel']:+.1f}%; n per arm at 80% power "
-              f"{ab['sample_size_per_arm_impressions']} impressions "
-              f"(for a 2% relative lift: {ab.get('sample_size_per_arm_for_2pct_relative_lift', 'n/a')})")
+        print(
+            f"A/B CTR control {ab['control_ctr']:.4f} [{ab['control_ctr_ci_low']:.4f}, {ab['control_ctr_ci_high']:.4f}]"
+            f" vs treatment {ab['treatment_ctr']:.4f} [{ab['treatment_ctr_ci_low']:.4f}, "
+            f"{ab['treatment_ctr_ci_high']:.4f}]; lift {100 * ab['lift_rel']:+.1f}%; n per arm at 80% power "
+            f"{ab['sample_size_per_arm_impressions']} impressions "
+            f"(for a 2% relative lift: {ab.get('sample_size_per_arm_for_2pct_relative_lift', 'n/a')})"
+        )
     mon = metrics["monitoring"]
-    print(f"monitoring: NDCG@10 {mon['metric_before']:.4f} (no drift) -> {mon['metric_after']:.4f} (drift); "
-          f"{len(mon['alerts'])} alerts on drift, {len(mon.get('no_drift_alerts', []))} without")
+    print(
+        f"monitoring: NDCG@10 {mon['metric_before']:.4f} (no drift) -> {mon['metric_after']:.4f} (drift); "
+        f"{len(mon['alerts'])} alerts on drift, {len(mon.get('no_drift_alerts', []))} without"
+    )
     t = metrics["timings_s"]
     print("step timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()) + f"; wall {wall_s:.2f}")
     return ratio
@@ -65,8 +86,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:  # one run after the other: the machine is shared
             start = time.perf_counter()
-            result = run_case(case, seed=seed, scale=args.scale, out_dir=Path(tmp) / f"seed{seed}",
-                              data_path=args.data, progress=False)
+            result = run_case(
+                case,
+                seed=seed,
+                scale=args.scale,
+                out_dir=Path(tmp) / f"seed{seed}",
+                data_path=args.data,
+                progress=False,
+            )
             ratios.append(report(result.metrics, time.perf_counter() - start))
     if len(ratios) > 1:
         print(f"\nbest/oracle NDCG@10 over seeds {args.seeds}: min {min(ratios):.3f}, max {max(ratios):.3f}")

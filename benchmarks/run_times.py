@@ -22,8 +22,11 @@ TARGET_S = 30.0
 def time_run(case: str, scale: str, out: Path) -> tuple[float, dict]:
     """Run one case in a subprocess; return its wall seconds and its metrics.json."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", f"cases.{case}", "run", "--scale", scale, "--quiet", "--out", str(out)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", f"cases.{case}", "run", "--scale", scale, "--quiet", "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
     wall = time.perf_counter() - start
     return wall, json.loads((out / "metrics.json").read_text())
 
@@ -42,8 +45,10 @@ def main() -> None:
             wall, metrics = min(runs, key=lambda r: r[0])
             best = metrics["best_model"]
             value = metrics["models"][best][metrics["primary_metric"]]
-            print(f"{case:<16}{wall:>14.1f}{metrics['timings_s']['total']:>10.1f}{TARGET_S:>10.0f}  "
-                  f"{best} {metrics['primary_metric']}={value:.4g}")
+            print(
+                f"{case:<16}{wall:>14.1f}{metrics['timings_s']['total']:>10.1f}{TARGET_S:>10.0f}  "
+                f"{best} {metrics['primary_metric']}={value:.4g}"
+            )
 
 
 if __name__ == "__main__":

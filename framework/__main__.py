@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
-from framework.config import parse_seed
 from framework.cli import invoke, print_summary, write_diagram
+from framework.config import parse_seed
 from framework.registry import all_cases
 
-app = typer.Typer(help="The ML system-design casebook.", add_completion=False, no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="The ML system-design casebook.", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False
+)
 
 
 @app.command("list")

@@ -132,9 +132,7 @@ def validate(spec: ArchitectureSpec) -> nx.DiGraph:
         reachable |= nx.descendants(graph, s)
     unreachable = sorted(set(graph) - reachable)
     if unreachable:
-        raise ArchitectureError(
-            f"components not reachable from any data source: {unreachable}; add a flow into each"
-        )
+        raise ArchitectureError(f"components not reachable from any data source: {unreachable}; add a flow into each")
     serving = serving_subgraph(graph)
     if serving.number_of_edges() == 0:
         raise ArchitectureError("no flow is marked serving=True; mark the online request path")

@@ -18,10 +18,19 @@ from framework.case import Case, RunContext
 from framework.config import SCALES, build_config
 from framework.errors import BadInput
 from framework.results import DataResult
+from framework.specs import STEP_TITLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-RUN_OUTPUTS = ("metrics.json", "report.md", "report.html", "design.json", "architecture.svg", "architecture.png", "architecture.dot")
-SPEC_SECTIONS = ("problem", "metrics", "architecture", "data", "features", "models", "testing", "deployment", "monitoring")
+RUN_OUTPUTS = (
+    "metrics.json",
+    "report.md",
+    "report.html",
+    "design.json",
+    "architecture.svg",
+    "architecture.png",
+    "architecture.dot",
+)
+SPEC_SECTIONS = tuple(key for key, _ in STEP_TITLES.values())
 
 
 class CheckFailed(AssertionError):
@@ -81,16 +90,22 @@ def check_design_complete(s: CheckSession) -> None:
         raise _fail(s.case, "problem spec has no clarifying questions or assumptions", "list them in ProblemSpec")
     for m in d.metrics.offline:
         if not callable(getattr(metric_functions, m.function, None)):
-            raise _fail(s.case, f"metric {m.name!r} names framework.metrics.{m.function}, which does not exist",
-                        "implement it in framework/metrics.py with a test")
+            raise _fail(
+                s.case,
+                f"metric {m.name!r} names framework.metrics.{m.function}, which does not exist",
+                "implement it in framework/metrics.py with a test",
+            )
     try:
         _, budget = latency_budget(d.architecture)
     except ArchitectureError as exc:
         raise _fail(s.case, f"architecture invalid: {exc}", "fix the components/flows in design.py") from None
     sla = d.problem.constraints.latency_sla_ms
     if budget > sla:
-        raise _fail(s.case, f"serving-path latency budget {budget} ms exceeds the {sla} ms SLA",
-                    "lower component latencies on the serving path or revisit the architecture")
+        raise _fail(
+            s.case,
+            f"serving-path latency budget {budget} ms exceeds the {sla} ms SLA",
+            "lower component latencies on the serving path or revisit the architecture",
+        )
 
 
 def check_interview_notes(s: CheckSession) -> None:
@@ -98,11 +113,17 @@ def check_interview_notes(s: CheckSession) -> None:
     for key in SPEC_SECTIONS:
         notes = getattr(s.case.design, key)
         if not notes.talking_points or not notes.tradeoffs:
-            raise _fail(s.case, f"design step {key!r} lacks talking points or trade-offs",
-                        f"fill talking_points=[...] and tradeoffs=[...] of the {key} spec in design.py")
+            raise _fail(
+                s.case,
+                f"design step {key!r} lacks talking points or trade-offs",
+                f"fill talking_points=[...] and tradeoffs=[...] of the {key} spec in design.py",
+            )
         if not 2 <= len(notes.follow_ups) <= 3:
-            raise _fail(s.case, f"design step {key!r} has {len(notes.follow_ups)} follow-up questions",
-                        f"give the {key} spec 2-3 FollowUp(question=..., answer=...) entries in design.py")
+            raise _fail(
+                s.case,
+                f"design step {key!r} has {len(notes.follow_ups)} follow-up questions",
+                f"give the {key} spec 2-3 FollowUp(question=..., answer=...) entries in design.py",
+            )
 
 
 def check_config_scales(s: CheckSession) -> None:
@@ -141,8 +162,11 @@ def check_split_no_leakage(s: CheckSession) -> None:
     if len(d.train) == 0 or len(d.test) == 0:
         raise _fail(s.case, "train or test split is empty", "check the split fractions in the data step")
     if d.time_column is not None and d.train[d.time_column].max() >= d.test[d.time_column].min():
-        raise _fail(s.case, f"train rows reach into the test window on {d.time_column!r}",
-                    "split by time: every train row must be earlier than every test row")
+        raise _fail(
+            s.case,
+            f"train rows reach into the test window on {d.time_column!r}",
+            "split by time: every train row must be earlier than every test row",
+        )
     if d.id_column is not None and not set(d.train[d.id_column]).isdisjoint(d.test[d.id_column]):
         raise _fail(s.case, f"ids in column {d.id_column!r} appear in both splits", "split on whole entities or time")
 
@@ -181,8 +205,11 @@ def check_same_seed_same_metrics(s: CheckSession) -> None:
     """Two runs with the same seed give identical model metrics."""
     a, b = s.run("a"), s.run("b")
     if a["models"] != b["models"]:
-        raise _fail(s.case, "two runs with seed 0 gave different model metrics",
-                    "seed every model (random_state from ctx.rng) and avoid set/dict-order dependence")
+        raise _fail(
+            s.case,
+            "two runs with seed 0 gave different model metrics",
+            "seed every model (random_state from ctx.rng) and avoid set/dict-order dependence",
+        )
 
 
 def check_dot_stable(s: CheckSession) -> None:
@@ -194,14 +221,29 @@ def check_dot_stable(s: CheckSession) -> None:
         raise _fail(s.case, "dot source differs between two renders", "use stable node ids in framework.render")
     committed = REPO_ROOT / "diagrams" / f"{s.case.name}.dot"
     if not committed.exists() or committed.read_text() != first:
-        raise _fail(s.case, f"diagrams/{s.case.name}.dot is missing or stale",
-                    "run `python -m framework diagrams` and commit diagrams/")
+        raise _fail(
+            s.case,
+            f"diagrams/{s.case.name}.dot is missing or stale",
+            "run `python -m framework diagrams` and commit diagrams/",
+        )
 
 
 def check_metrics_json_schema(s: CheckSession) -> None:
     """metrics.json carries every top-level key of the design document's schema."""
-    keys = {"case", "seed", "scale", "primary_metric", "higher_is_better", "baseline", "best_model", "models",
-            "timings_s", "serving", "monitoring", "data"}
+    keys = {
+        "case",
+        "seed",
+        "scale",
+        "primary_metric",
+        "higher_is_better",
+        "baseline",
+        "best_model",
+        "models",
+        "timings_s",
+        "serving",
+        "monitoring",
+        "data",
+    }
     out = json.loads((s.workdir / "run-a" / "metrics.json").read_text()) if s.run() else {}
     missing = sorted(keys - set(out))
     if missing:

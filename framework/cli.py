@@ -42,7 +42,9 @@ def make_case_app(case: Case) -> typer.Typer:
         """Run the whole case: spec, data, features, models, tests, serving, monitoring, diagram, report."""
         from framework.runner import run_case
 
-        result = run_case(case, seed=parse_seed(seed), scale=scale, out_dir=out, data_path=data, overrides=set_, progress=not quiet)
+        result = run_case(
+            case, seed=parse_seed(seed), scale=scale, out_dir=out, data_path=data, overrides=set_, progress=not quiet
+        )
         print_summary(result.metrics, result.out_dir)
 
     @app.command()
@@ -66,7 +68,9 @@ def make_case_app(case: Case) -> typer.Typer:
         no_pause: Annotated[bool, typer.Option("--no-pause", help="Print everything without waiting.")] = False,
         practice: Annotated[bool, typer.Option("--practice", help="Hide each answer until a key is pressed.")] = False,
         export: Annotated[Path | None, typer.Option(help="Write the transcript to this Markdown file.")] = None,
-        out: Annotated[Path | None, typer.Option(help="Folder of the run to narrate [default: outputs/<case>/].")] = None,
+        out: Annotated[
+            Path | None, typer.Option(help="Folder of the run to narrate [default: outputs/<case>/].")
+        ] = None,
     ) -> None:
         """Walk through the case for a 45-minute interview, with the numbers of the latest run."""
         from framework.walk import walk as walk_case
@@ -117,7 +121,9 @@ def print_summary(metrics: dict, out_dir: Path) -> None:
     console.print(table)
     s = metrics["serving"]
     console.print(f"serving p50 {fmt(s['p50_ms'])} ms, p99 {fmt(s['p99_ms'])} ms, SLA {fmt(s['sla_ms'])} ms")
-    console.print(f"monitoring alerts: {len(metrics['monitoring']['alerts'])}; total {fmt(metrics['timings_s']['total'])} s")
+    console.print(
+        f"monitoring alerts: {len(metrics['monitoring']['alerts'])}; total {fmt(metrics['timings_s']['total'])} s"
+    )
     console.print(f"outputs: {out_dir}")
 
 
@@ -146,4 +152,3 @@ def invoke(app: typer.Typer, args: list[str] | None = None, prog_name: str | Non
 def main(case: Case) -> None:
     """Entry point of ``python -m cases.<name>``."""
     sys.exit(invoke(make_case_app(case), prog_name=f"python -m cases.{case.name}"))
-

@@ -91,9 +91,7 @@ def ks_statistic(reference: ArrayLike, current: ArrayLike) -> float:
     return float(ks_2samp(_clean(reference, "reference"), _clean(current, "current")).statistic)
 
 
-def drift_table(
-    reference: pd.DataFrame, current: pd.DataFrame, columns: list[str]
-) -> dict[str, dict[str, float]]:
+def drift_table(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, float]]:
     """PSI and KS (statistic and p-value) for each numeric column.
 
     Args:

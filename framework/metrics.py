@@ -231,9 +231,7 @@ def recall_at_fpr(y_true: ArrayLike, scores: ArrayLike, max_fpr: float = 0.01) -
     return float(np.max(tps[ok] / n_pos, initial=0.0))
 
 
-def _threshold_counts(
-    y_true: ArrayLike, scores: ArrayLike, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _threshold_counts(y_true: ArrayLike, scores: ArrayLike, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Labels and predictions (``score >= threshold``) as boolean arrays."""
     y, s = _binary(y_true, scores)
     return y, s >= threshold
@@ -327,9 +325,7 @@ def _cards_by_day(days: ArrayLike, cards: ArrayLike, y_true: ArrayLike, scores: 
     return per_card.sort_values(["day", "s"], ascending=[True, False], kind="mergesort")
 
 
-def card_precision_at_k(
-    days: ArrayLike, cards: ArrayLike, y_true: ArrayLike, scores: ArrayLike, k: int = 100
-) -> float:
+def card_precision_at_k(days: ArrayLike, cards: ArrayLike, y_true: ArrayLike, scores: ArrayLike, k: int = 100) -> float:
     """Daily card precision at k, averaged over days.
 
     Per day, every card gets its maximum score and maximum label of that day; the k

@@ -28,7 +28,8 @@ def get_case(name: str) -> Case:
     found = getattr(module, "case", None)
     if not isinstance(found, Case):
         raise TypeError(
-            f"cases/{name}/__init__.py must expose `case = Case(...)` (framework.case.Case); found {type(found).__name__}"
+            f"cases/{name}/__init__.py must expose `case = Case(...)` (framework.case.Case); "
+            f"found {type(found).__name__}"
         )
     return found
 

@@ -20,9 +20,7 @@ import diagrams
 from diagrams import Cluster, Diagram, Edge, Node
 from framework.architecture import ArchitectureSpec, to_graph
 
-DOT_MISSING_MESSAGE = (
-    "Graphviz 'dot' not found on PATH; install the OS package graphviz (apt-get install graphviz)"
-)
+DOT_MISSING_MESSAGE = "Graphviz 'dot' not found on PATH; install the OS package graphviz (apt-get install graphviz)"
 
 # kind -> (diagrams module, class). Every kind of framework.architecture.COMPONENT_KINDS
 # must be here; tests check that and that each icon file ships with `diagrams`.

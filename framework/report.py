@@ -43,7 +43,12 @@ def model_table(metrics: dict[str, Any], order: list[str]) -> tuple[list[str], l
     models: dict[str, dict[str, float]] = metrics["models"]
     names = sorted(models, key=lambda n: order.index(n) if n in order else len(order))
     metric_names = list(next(iter(models.values())))
-    tags = {metrics["naive"]: "naive", metrics["baseline"]: "baseline", metrics["best_model"]: "best", "oracle": "oracle"}
+    tags = {
+        metrics["naive"]: "naive",
+        metrics["baseline"]: "baseline",
+        metrics["best_model"]: "best",
+        "oracle": "oracle",
+    }
     rows = [[f"{n} ({tags[n]})" if n in tags else n, *(fmt(models[n][m]) for m in metric_names)] for n in names]
     return ["model", *metric_names], rows
 
@@ -59,31 +64,48 @@ def build_sections(case: Case, metrics: dict[str, Any]) -> list[Section]:
     sec[1].table(["constraint", "value"], [[k, fmt(v)] for k, v in p.constraints.model_dump().items()])
     sec[1].p("**Back-of-the-envelope capacity** (computed from the constraints):")
     sec[1].table(["quantity", "value"], [[k, fmt(v)] for k, v in p.capacity.model_dump().items()])
-    sec[1].table(["clarifying question", "assumed answer"], [[q.question, q.assumed_answer] for q in p.clarifying_questions])
+    sec[1].table(
+        ["clarifying question", "assumed answer"], [[q.question, q.assumed_answer] for q in p.clarifying_questions]
+    )
     sec[1].ul([f"Assumption: {a}" for a in p.assumptions])
 
     m = d.metrics
     sec[2].table(
         ["offline metric", "better", "definition", "code"],
-        [[f"**{o.name}** (primary)" if o.name == m.primary else o.name, "higher" if o.higher_is_better else "lower",
-          o.description, f"`framework.metrics.{o.function}`"] for o in m.offline],
+        [
+            [
+                f"**{o.name}** (primary)" if o.name == m.primary else o.name,
+                "higher" if o.higher_is_better else "lower",
+                o.description,
+                f"`framework.metrics.{o.function}`",
+            ]
+            for o in m.offline
+        ],
     )
     sec[2].table(["online metric", "definition"], [[o.name, o.description] for o in m.online])
     sec[2].ul([f"Guardrail: {g}" for g in m.guardrails])
 
     arch = metrics["architecture"]
     sec[3].figure("architecture.svg", f"{d.title}: architecture generated from the spec (serving flows in bold).")
-    sec[3].table(["component", "kind", "group", "latency ms"],
-                 [[c.label, c.kind, c.group or "", fmt(c.latency_ms)] for c in d.architecture.components])
+    sec[3].table(
+        ["component", "kind", "group", "latency ms"],
+        [[c.label, c.kind, c.group or "", fmt(c.latency_ms)] for c in d.architecture.components],
+    )
     sla = p.constraints.latency_sla_ms
-    sec[3].p(f"Serving path: {' -> '.join(arch['serving_path'])}. Latency budget {fmt(arch['latency_budget_ms'])} ms "
-             f"against the {fmt(sla)} ms SLA ({'within' if arch['latency_budget_ms'] <= sla else 'OVER'} budget).")
+    sec[3].p(
+        f"Serving path: {' -> '.join(arch['serving_path'])}. Latency budget {fmt(arch['latency_budget_ms'])} ms "
+        f"against the {fmt(sla)} ms SLA ({'within' if arch['latency_budget_ms'] <= sla else 'OVER'} budget)."
+    )
 
     dd = d.data
-    sec[4].table(["source", "description", "fields"], [[s.name, s.description, ", ".join(s.fields)] for s in dd.sources])
+    sec[4].table(
+        ["source", "description", "fields"], [[s.name, s.description, ", ".join(s.fields)] for s in dd.sources]
+    )
     sec[4].p(f"**Generator.** {dd.generator}").p(f"**Real data.** {dd.real_data_format}").p(f"**Split.** {dd.split}")
     sec[4].ul([f"Cleaning: {c}" for c in dd.cleaning])
-    sec[4].table(["data (this run)", "value"], [[k, fmt(v)] for k, v in metrics["data"].items() if not isinstance(v, dict)])
+    sec[4].table(
+        ["data (this run)", "value"], [[k, fmt(v)] for k, v in metrics["data"].items() if not isinstance(v, dict)]
+    )
 
     sec[5].table(["feature", "description"], [[f.name, f.description] for f in d.features.features])
     sec[5].ul([f"Leakage guard: {g}" for g in d.features.leakage_guards])
@@ -92,18 +114,24 @@ def build_sections(case: Case, metrics: dict[str, Any]) -> list[Section]:
     order = [x.name for x in d.models.ladder]
     sec[6].table(["model", "role", "description"], [[x.name, x.role, x.description] for x in d.models.ladder])
     headers, rows = model_table(metrics, order)
-    sec[6].p(f"Held-out results (seed {metrics['seed']}, scale {metrics['scale']}); primary metric **{m.primary}** "
-             f"({'higher' if metrics['higher_is_better'] else 'lower'} is better):")
+    sec[6].p(
+        f"Held-out results (seed {metrics['seed']}, scale {metrics['scale']}); primary metric **{m.primary}** "
+        f"({'higher' if metrics['higher_is_better'] else 'lower'} is better):"
+    )
     sec[6].table(headers, rows)
     sec[6].ul([f"`{name}`: {note}" for name, note in metrics.get("model_notes", {}).items()])
     best, oracle = metrics["models"][metrics["best_model"]][m.primary], metrics["models"]["oracle"][m.primary]
     if oracle:
-        sec[6].p(f"Best model **{metrics['best_model']}** reaches {fmt(best)} on {m.primary}; the oracle {fmt(oracle)} "
-                 f"(ratio best/oracle = {best / oracle:.3f}).")
+        sec[6].p(
+            f"Best model **{metrics['best_model']}** reaches {fmt(best)} on {m.primary}; the oracle {fmt(oracle)} "
+            f"(ratio best/oracle = {best / oracle:.3f})."
+        )
 
     t = metrics["testing"]
-    sec[7].table(["behavioural test", "kind", "result", "detail"],
-                 [[c["name"], c["kind"], "pass" if c["passed"] else "FAIL", c["detail"]] for c in t["behavioural"]])
+    sec[7].table(
+        ["behavioural test", "kind", "result", "detail"],
+        [[c["name"], c["kind"], "pass" if c["passed"] else "FAIL", c["detail"]] for c in t["behavioural"]],
+    )
     for slice_name, table in t["slices"].items():
         cols = list(next(iter(table.values()))) if table else []
         sec[7].p(f"Slice metrics by **{slice_name}**:")
@@ -114,14 +142,18 @@ def build_sections(case: Case, metrics: dict[str, Any]) -> list[Section]:
 
     s = metrics["serving"]
     sec[8].p(f"{d.deployment.description} Store: {d.deployment.store}.")
-    sec[8].p(f"Measured over {fmt(s['requests'])} requests: p50 **{fmt(s['p50_ms'])} ms**, p99 **{fmt(s['p99_ms'])} ms** "
-             f"against the {fmt(s['sla_ms'])} ms SLA ({'within' if s['within_sla'] else 'OVER'} SLA).")
+    sec[8].p(
+        f"Measured over {fmt(s['requests'])} requests: p50 **{fmt(s['p50_ms'])} ms**, p99 **{fmt(s['p99_ms'])} ms** "
+        f"against the {fmt(s['sla_ms'])} ms SLA ({'within' if s['within_sla'] else 'OVER'} SLA)."
+    )
 
     mon = metrics["monitoring"]
     sec[9].p(f"**Injected drift:** {mon['scenario']}")
     sec[9].table(["feature", "PSI", "KS"], [[f, fmt(v["psi"]), fmt(v["ks"])] for f, v in mon["feature_drift"].items()])
-    sec[9].p(f"{mon['metric']} of the deployed model: {fmt(mon['metric_before'])} before -> "
-             f"{fmt(mon['metric_after'])} after the drift.")
+    sec[9].p(
+        f"{mon['metric']} of the deployed model: {fmt(mon['metric_before'])} before -> "
+        f"{fmt(mon['metric_after'])} after the drift."
+    )
     sec[9].ul([f"ALERT: {a}" for a in mon["alerts"]] or ["no alert"])
     sec[9].table(["threshold", "value"], [[k, fmt(v)] for k, v in mon["thresholds"].items()])
 
@@ -152,8 +184,16 @@ def write_index(root: Path, runs: list[tuple[Case, dict[str, Any]]]) -> Path:
     for case, m in runs:
         primary = m["primary_metric"]
         link = f"[{case.design.title}]({case.name}/report.html)"
-        rows.append([link, primary, m["best_model"], fmt(m["models"][m["best_model"]][primary]),
-                     fmt(m["models"]["oracle"][primary]), fmt(m["serving"]["p99_ms"])])
+        rows.append(
+            [
+                link,
+                primary,
+                m["best_model"],
+                fmt(m["models"][m["best_model"]][primary]),
+                fmt(m["models"]["oracle"][primary]),
+                fmt(m["serving"]["p99_ms"]),
+            ]
+        )
     index.table(["case", "primary metric", "best model", "best", "oracle", "serving p99 ms"], rows)
     path = root / "index.html"
     path.write_text(to_html("ML system-design casebook: reports", [index], root))

@@ -154,8 +154,13 @@ def _ladder_plot(case: Case, ctx: RunContext, ladder: LadderResult) -> None:
     from framework.plots import ladder_chart
 
     primary = case.design.metrics.primary_metric
-    doc = {"case": case.name, "models": ladder.models, "primary_metric": primary.name,
-           "higher_is_better": primary.higher_is_better, "best_model": ladder.best}
+    doc = {
+        "case": case.name,
+        "models": ladder.models,
+        "primary_metric": primary.name,
+        "higher_is_better": primary.higher_is_better,
+        "best_model": ladder.best,
+    }
     path = ctx.add_plot(6, "model_ladder.png", f"Model ladder on {primary.name}; the dashed line is the oracle.")
     ladder_chart(doc, [m.name for m in case.design.models.ladder], path)
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, computed_field, model_validator
 
 from framework.architecture import ArchitectureSpec
-from framework.notes import FollowUp, Spec, StepNotes  # FollowUp re-exported for design files
+from framework.notes import Spec, StepNotes
 
 SECONDS_PER_DAY = 86_400
 

@@ -14,8 +14,8 @@ from rich.markdown import Markdown
 from framework.blocks import section_markdown
 from framework.case import Case
 from framework.errors import BadInput
-from framework.report import build_sections
 from framework.notes import FollowUp
+from framework.report import build_sections
 from framework.specs import STEP_TITLES
 
 # Minutes per step of a 45-minute interview: most time on the problem, the models and the architecture.

@@ -107,7 +107,9 @@ def _draw(console: Console, session: Session) -> None:
     revealed = session.revealed[session.index]
     console.print(Markdown(step.markdown(reveal=revealed)))
     if not revealed:
-        console.print("\n[bold yellow]Answer hidden: think it through, then press a (or Enter) to reveal.[/bold yellow]")
+        console.print(
+            "\n[bold yellow]Answer hidden: think it through, then press a (or Enter) to reveal.[/bold yellow]"
+        )
     _status(console, session)
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from cases.eta.design import DESIGN
-from framework.case import Case, CaseConfig, CaseSteps, RunContext
 from framework import metrics
+from framework.case import Case, CaseConfig, CaseSteps, RunContext
 from framework.results import (
     BehaviouralCheck,
     DataResult,
@@ -56,14 +56,26 @@ def _deployment(ctx: RunContext) -> ServingResult:
 
 
 def _monitoring(ctx: RunContext) -> MonitoringResult:
-    return MonitoringResult(scenario="none", feature_drift={"x": {"psi": 0.0, "ks": 0.0}}, metric="mae",
-                            metric_before=1.0,
-                            metric_after=1.0, alerts=[], thresholds={"psi": 0.2})
+    return MonitoringResult(
+        scenario="none",
+        feature_drift={"x": {"psi": 0.0, "ks": 0.0}},
+        metric="mae",
+        metric_before=1.0,
+        metric_after=1.0,
+        alerts=[],
+        thresholds={"psi": 0.2},
+    )
 
 
 @pytest.fixture
 def toy_case() -> Case:
     """A case with the ETA design and trivial steps, for fast runner and CLI tests."""
-    steps = CaseSteps(data=_data, features=lambda ctx: {"n_features": 1}, models=_models, testing=_testing,
-                      deployment=_deployment, monitoring=_monitoring)
+    steps = CaseSteps(
+        data=_data,
+        features=lambda ctx: {"n_features": 1},
+        models=_models,
+        testing=_testing,
+        deployment=_deployment,
+        monitoring=_monitoring,
+    )
     return Case(name="eta", design=DESIGN, config_model=ToyConfig, steps=steps)

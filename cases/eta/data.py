@@ -71,9 +71,7 @@ def generate_probes(
         interval = lo + t_idx
         # Mean-one noise: the average of n cars' times has spread sigma / sqrt(n).
         noise = car_time_noise(rng.standard_normal(len(cars)), car_speed_noise / np.sqrt(cars))
-        time_s = (
-            traffic.expected_travel_time_s(seg, interval) * traffic.incident_factor(seg, interval) * noise
-        )
+        time_s = traffic.expected_travel_time_s(seg, interval) * traffic.incident_factor(seg, interval) * noise
         parts.append(
             pd.DataFrame(
                 {

@@ -1,6 +1,7 @@
 """The nine-step design of the ETA case, as data."""
 
 from framework.architecture import ArchitectureSpec, Component, Flow
+from framework.notes import FollowUp
 from framework.specs import (
     CaseDesign,
     ClarifyingQuestion,
@@ -10,7 +11,6 @@ from framework.specs import (
     DeploymentSpec,
     FeatureDef,
     FeatureSpec,
-    FollowUp,
     MetricsSpec,
     ModelDef,
     ModelSpec,
@@ -38,14 +38,22 @@ PROBLEM = ProblemSpec(
         retention_days=365,
     ),
     clarifying_questions=[
-        ClarifyingQuestion(question="Do we predict for a given route or also choose the route?",
-                           assumed_answer="Routing exists; we predict the ETA of the route it returns."),
-        ClarifyingQuestion(question="How fresh must traffic be?",
-                           assumed_answer="MVP uses historical patterns by time of week; live traffic is a later layer."),
-        ClarifyingQuestion(question="What latency does the app tolerate?",
-                           assumed_answer="p99 under 200 ms for the ETA backend, excluding the mobile network."),
-        ClarifyingQuestion(question="What data do we have?",
-                           assumed_answer="The road graph and anonymised GPS probes aggregated per segment per 2 minutes."),
+        ClarifyingQuestion(
+            question="Do we predict for a given route or also choose the route?",
+            assumed_answer="Routing exists; we predict the ETA of the route it returns.",
+        ),
+        ClarifyingQuestion(
+            question="How fresh must traffic be?",
+            assumed_answer="MVP uses historical patterns by time of week; live traffic comes later.",
+        ),
+        ClarifyingQuestion(
+            question="What latency does the app tolerate?",
+            assumed_answer="p99 under 200 ms for the ETA backend, excluding the mobile network.",
+        ),
+        ClarifyingQuestion(
+            question="What data do we have?",
+            assumed_answer="The road graph and anonymised GPS probes per segment per 2 minutes.",
+        ),
     ],
     assumptions=[
         "Segment travel times are conditionally independent given the time of week (no live traffic in the MVP).",
@@ -56,30 +64,61 @@ PROBLEM = ProblemSpec(
         "Predict per segment, sum along the route at arrival times: it reuses one model for every route.",
         "Capacity: tens of thousands of ETA QPS at peak means lookups, not model inference, on the request path.",
     ],
-    tradeoffs=["Segment-level regression summed along the route (reusable, cacheable) versus an end-to-end trip "
-               "model (captures junction delays, but needs trip labels and inference per request)."],
+    tradeoffs=[
+        "Segment-level regression summed along the route (reusable, cacheable) versus an end-to-end trip "
+        "model (captures junction delays, but needs trip labels and inference per request)."
+    ],
     follow_ups=[
-        FollowUp(question="Why not one model over whole trips?",
-                 answer="Trips are combinatorial; segment models share data across every route and stay cacheable."),
-        FollowUp(question="How did you get 87k QPS at peak?", answer="150M daily users x 20 requests = 3B a day, "
-                 "/ 86,400 s = 35k QPS on average, x 2.5 for the busiest hour."),
+        FollowUp(
+            question="Why not one model over whole trips?",
+            answer="Trips are combinatorial; segment models share data across every route and stay cacheable.",
+        ),
+        FollowUp(
+            question="How did you get 87k QPS at peak?",
+            answer="150M daily users x 20 requests = 3B a day, "
+            "/ 86,400 s = 35k QPS on average, x 2.5 for the busiest hour.",
+        ),
     ],
 )
 
 METRICS = MetricsSpec(
     offline=[
-        OfflineMetric(name="trip_mae_s", function="mae", higher_is_better=False,
-                      description="Mean absolute error of trip ETAs in seconds on test-window trips."),
-        OfflineMetric(name="trip_mape", function="mape", higher_is_better=False,
-                      description="Mean absolute percentage error of trip ETAs (fraction)."),
-        OfflineMetric(name="trip_p90_abs_error_s", function="p90_absolute_error", higher_is_better=False,
-                      description="90th percentile of absolute trip error: the tail drivers remember."),
-        OfflineMetric(name="segment_mae_s", function="mae", higher_is_better=False,
-                      description="MAE of per-segment travel time on test-window records."),
-        OfflineMetric(name="segment_mape", function="mape", higher_is_better=False,
-                      description="MAPE of per-segment travel time (fraction)."),
-        OfflineMetric(name="segment_p90_abs_error_s", function="p90_absolute_error", higher_is_better=False,
-                      description="90th percentile absolute error per segment record."),
+        OfflineMetric(
+            name="trip_mae_s",
+            function="mae",
+            higher_is_better=False,
+            description="Mean absolute error of trip ETAs in seconds on test-window trips.",
+        ),
+        OfflineMetric(
+            name="trip_mape",
+            function="mape",
+            higher_is_better=False,
+            description="Mean absolute percentage error of trip ETAs (fraction).",
+        ),
+        OfflineMetric(
+            name="trip_p90_abs_error_s",
+            function="p90_absolute_error",
+            higher_is_better=False,
+            description="90th percentile of absolute trip error: the tail drivers remember.",
+        ),
+        OfflineMetric(
+            name="segment_mae_s",
+            function="mae",
+            higher_is_better=False,
+            description="MAE of per-segment travel time on test-window records.",
+        ),
+        OfflineMetric(
+            name="segment_mape",
+            function="mape",
+            higher_is_better=False,
+            description="MAPE of per-segment travel time (fraction).",
+        ),
+        OfflineMetric(
+            name="segment_p90_abs_error_s",
+            function="p90_absolute_error",
+            higher_is_better=False,
+            description="90th percentile absolute error per segment record.",
+        ),
     ],
     online=[
         OnlineMetric(name="arrival error", description="Actual minus predicted arrival time of completed navigations."),
@@ -93,10 +132,15 @@ METRICS = MetricsSpec(
         "Online, measure arrival error of completed navigations; latency is a guardrail, not a goal.",
     ],
     follow_ups=[
-        FollowUp(question="Why not RMSE?", answer="It over-weights rare incident outliers the model cannot foresee; "
-                 "MAE matches the median-type error users perceive. Report p90 for the tail instead."),
-        FollowUp(question="How do offline and online metrics connect?",
-                 answer="Trip MAE offline is computed exactly like arrival error online, on held-out later weeks."),
+        FollowUp(
+            question="Why not RMSE?",
+            answer="It over-weights rare incident outliers the model cannot foresee; "
+            "MAE matches the median-type error users perceive. Report p90 for the tail instead.",
+        ),
+        FollowUp(
+            question="How do offline and online metrics connect?",
+            answer="Trip MAE offline is computed exactly like arrival error online, on held-out later weeks.",
+        ),
     ],
     tradeoffs=["MAE treats lateness and earliness alike; a business may weight lateness more (asymmetric loss)."],
 )
@@ -112,10 +156,12 @@ ARCHITECTURE = ArchitectureSpec(
         Component(id="registry", label="Model registry", kind="registry", group="Offline training"),
         Component(id="batch_scoring", label="Batch scoring per key", kind="compute", group="Offline training"),
         Component(id="kv_store", label="Segment-time KV store", kind="kv_store", group="Online serving", latency_ms=5),
-        Component(id="eta_backend", label="ETA backend + routing", kind="service", group="Online serving",
-                  latency_ms=60),
-        Component(id="load_balancer", label="Load balancer", kind="load_balancer", group="Online serving",
-                  latency_ms=2),
+        Component(
+            id="eta_backend", label="ETA backend + routing", kind="service", group="Online serving", latency_ms=60
+        ),
+        Component(
+            id="load_balancer", label="Load balancer", kind="load_balancer", group="Online serving", latency_ms=2
+        ),
         Component(id="app", label="Maps app", kind="client"),
         Component(id="monitoring", label="Drift + error monitoring", kind="monitoring", group="Monitoring"),
         Component(id="alerting", label="Alerting", kind="alerting", group="Monitoring"),
@@ -143,39 +189,68 @@ ARCHITECTURE = ArchitectureSpec(
     ],
     tradeoffs=["Precomputing per (segment, interval) trades freshness for a lookup-only request path."],
     follow_ups=[
-        FollowUp(question="Where is the single point of failure?", answer="The KV store: replicate it and let the "
-                 "backend fall back to free-flow times when a lookup fails, so an ETA is always returned."),
-        FollowUp(question="Why batch scoring instead of online inference?", answer="Keys are finite (segments x "
-                 "5,040 intervals a week), so scoring them all offline makes serving a lookup within the SLA."),
+        FollowUp(
+            question="Where is the single point of failure?",
+            answer="The KV store: replicate it and let the "
+            "backend fall back to free-flow times when a lookup fails, so an ETA is always returned.",
+        ),
+        FollowUp(
+            question="Why batch scoring instead of online inference?",
+            answer="Keys are finite (segments x "
+            "5,040 intervals a week), so scoring them all offline makes serving a lookup within the SLA.",
+        ),
     ],
 )
 
 DATA = DataSpec(
     sources=[
-        DataSource(name="road network", description="Directed segments of the road graph",
-                   fields=["segment_id", "from_node", "to_node", "distance_km", "speed_limit_kmh", "free_flow_kmh",
-                           "road_class"]),
-        DataSource(name="probe records", description="Cars per segment per 2-minute interval and their average speed",
-                   fields=["segment_id", "timestamp", "car_count", "avg_speed_kmh"]),
+        DataSource(
+            name="road network",
+            description="Directed segments of the road graph",
+            fields=[
+                "segment_id",
+                "from_node",
+                "to_node",
+                "distance_km",
+                "speed_limit_kmh",
+                "free_flow_kmh",
+                "road_class",
+            ],
+        ),
+        DataSource(
+            name="probe records",
+            description="Cars per segment per 2-minute interval and their average speed",
+            fields=["segment_id", "timestamp", "car_count", "avg_speed_kmh"],
+        ),
     ],
     generator="Perturbed grid road network; speeds = free-flow x time-of-week congestion (weekday rush hours, quiet "
     "nights and weekends, stronger on highways/arterials), plus incidents and noise; invalid rows injected.",
     real_data_format="A folder with segments.csv and records.csv/.parquet in the fields above (cases/eta/data.py).",
-    cleaning=["drop null, negative or >200 km/h speeds", "drop duplicate (segment, interval) rows",
-              "drop records of unknown segments"],
+    cleaning=[
+        "drop null, negative or >200 km/h speeds",
+        "drop duplicate (segment, interval) rows",
+        "drop records of unknown segments",
+    ],
     split="80/20 by time: earlier weeks train, the last part of the history is the test window.",
     talking_points=[
         "Probes are aggregated per segment and 2-minute interval: car count and average speed.",
         "Cleaning removes nulls, impossible speeds and duplicates, and counts each reason.",
         "Split by time, never at random: the model must predict weeks it has not seen.",
     ],
-    tradeoffs=["2-minute aggregates per segment (small, privacy-friendly) versus raw GPS traces (richer, e.g. "
-               "turn delays, but map matching and storage cost far more)."],
+    tradeoffs=[
+        "2-minute aggregates per segment (small, privacy-friendly) versus raw GPS traces (richer, e.g. "
+        "turn delays, but map matching and storage cost far more)."
+    ],
     follow_ups=[
-        FollowUp(question="Why not a random split?", answer="Neighbouring intervals of the same day are almost "
-                 "identical; a random split leaks them and overstates accuracy."),
-        FollowUp(question="What if a segment has no probes at some time?",
-                 answer="Fall back: segment x hour-of-week mean, then segment mean, then free-flow speed."),
+        FollowUp(
+            question="Why not a random split?",
+            answer="Neighbouring intervals of the same day are almost "
+            "identical; a random split leaks them and overstates accuracy.",
+        ),
+        FollowUp(
+            question="What if a segment has no probes at some time?",
+            answer="Fall back: segment x hour-of-week mean, then segment mean, then free-flow speed.",
+        ),
     ],
 )
 
@@ -191,24 +266,38 @@ FEATURES = FeatureSpec(
         "record_table is the seed's core feature: (segment, interval_within_week) -> car-weighted travel time.",
         "Time-of-week features let the model share strength across neighbouring intervals.",
     ],
-    tradeoffs=["Historical time-of-week features only (cheap, batch) versus live speeds (fresher, but need a "
-               "streaming pipeline and online feature store)."],
+    tradeoffs=[
+        "Historical time-of-week features only (cheap, batch) versus live speeds (fresher, but need a "
+        "streaming pipeline and online feature store)."
+    ],
     follow_ups=[
-        FollowUp(question="Why weight by car count?", answer="An interval seen by 20 cars is a far better estimate "
-                 "than one seen by a single car; weighting is the maximum-likelihood mean."),
-        FollowUp(question="What would you add with live data?", answer="Recent speeds on the segment and its "
-                 "neighbours (last 10-30 minutes), as streaming features with point-in-time joins."),
+        FollowUp(
+            question="Why weight by car count?",
+            answer="An interval seen by 20 cars is a far better estimate "
+            "than one seen by a single car; weighting is the maximum-likelihood mean.",
+        ),
+        FollowUp(
+            question="What would you add with live data?",
+            answer="Recent speeds on the segment and its "
+            "neighbours (last 10-30 minutes), as streaming features with point-in-time joins.",
+        ),
     ],
 )
 
 MODELS = ModelSpec(
     ladder=[
         ModelDef(name="free_flow", role="naive", description="distance / free-flow speed, no traffic"),
-        ModelDef(name="historical_mean", role="baseline",
-                 description="the seed's baseline: car-weighted mean per (segment, interval_within_week), "
-                 "fallbacks segment x hour, segment, free-flow"),
-        ModelDef(name="gradient_boosting", role="stronger",
-                 description="histogram gradient boosting on segment, time-of-week and historical-speed features"),
+        ModelDef(
+            name="historical_mean",
+            role="baseline",
+            description="the seed's baseline: car-weighted mean per (segment, interval_within_week), "
+            "fallbacks segment x hour, segment, free-flow",
+        ),
+        ModelDef(
+            name="gradient_boosting",
+            role="stronger",
+            description="histogram gradient boosting on segment, time-of-week and historical-speed features",
+        ),
         ModelDef(name="oracle", role="oracle", description="the generator's expected travel time (no incidents)"),
     ],
     tradeoffs=["The per-key mean is unbiased but noisy with few weeks; boosting pools across neighbouring times."],
@@ -217,16 +306,26 @@ MODELS = ModelSpec(
         "The gap between the best model and the oracle is what more modelling can still win.",
     ],
     follow_ups=[
-        FollowUp(question="Why not a graph neural network?", answer="It helps with live traffic propagating "
-                 "between segments; with historical patterns only, per-segment models are near the oracle already."),
-        FollowUp(question="How do you sum segment errors to a trip?", answer="Evaluate each segment at the time the "
-                 "car reaches it; errors partly cancel, so trip MAPE is lower than segment MAPE."),
+        FollowUp(
+            question="Why not a graph neural network?",
+            answer="It helps with live traffic propagating "
+            "between segments; with historical patterns only, per-segment models are near the oracle already.",
+        ),
+        FollowUp(
+            question="How do you sum segment errors to a trip?",
+            answer="Evaluate each segment at the time the "
+            "car reaches it; errors partly cancel, so trip MAPE is lower than segment MAPE.",
+        ),
     ],
 )
 
 TESTING = TestingSpec(
-    behavioural=["a longer route never gets a shorter ETA", "rush hour is slower than night on the same route",
-                 "ETAs are invariant to the order of the query batch", "a single segment at night ~ free-flow"],
+    behavioural=[
+        "a longer route never gets a shorter ETA",
+        "rush hour is slower than night on the same route",
+        "ETAs are invariant to the order of the query batch",
+        "a single segment at night ~ free-flow",
+    ],
     slices=["road class", "hour of departure"],
     online_test="A/B by user: arrival-error MAE as the primary online metric, reroute rate as guardrail; "
     "size with the usual two-sample formula at 80% power.",
@@ -234,13 +333,21 @@ TESTING = TestingSpec(
         "Behavioural tests catch what an average metric hides: monotonicity in route length, rush-hour direction.",
         "Slices by road class and hour show where the error lives.",
     ],
-    tradeoffs=["Offline behavioural tests run on every release for free; an A/B test measures real arrival "
-               "error but costs weeks of traffic, so it is kept for models that pass offline."],
+    tradeoffs=[
+        "Offline behavioural tests run on every release for free; an A/B test measures real arrival "
+        "error but costs weeks of traffic, so it is kept for models that pass offline."
+    ],
     follow_ups=[
-        FollowUp(question="What does a failed directional test mean?", answer="The model learned something "
-                 "physically wrong (e.g. a longer route faster); block the release and inspect the segment."),
-        FollowUp(question="Which slice would you watch first?", answer="Rush hours on highways and arterials: "
-                 "congestion is largest there, so errors in minutes are largest and most visible to drivers."),
+        FollowUp(
+            question="What does a failed directional test mean?",
+            answer="The model learned something "
+            "physically wrong (e.g. a longer route faster); block the release and inspect the segment.",
+        ),
+        FollowUp(
+            question="Which slice would you watch first?",
+            answer="Rush hours on highways and arterials: "
+            "congestion is largest there, so errors in minutes are largest and most visible to drivers.",
+        ),
     ],
 )
 
@@ -253,13 +360,20 @@ DEPLOYMENT = DeploymentSpec(
         "No model inference on the request path: routing plus one KV lookup per segment.",
         "The backend's ETAs are checked to equal the offline model's trip ETAs.",
     ],
-    tradeoffs=["Precomputed lookups (fast, predictable latency, stale within the refresh period) versus online "
-               "inference per segment (fresher, but model latency multiplies by route length)."],
+    tradeoffs=[
+        "Precomputed lookups (fast, predictable latency, stale within the refresh period) versus online "
+        "inference per segment (fresher, but model latency multiplies by route length)."
+    ],
     follow_ups=[
-        FollowUp(question="How does this scale to the peak QPS?", answer="The KV store is read-only and sharded by "
-                 "segment; backends are stateless and scale horizontally behind the load balancer."),
-        FollowUp(question="How often do you refresh the store?", answer="Daily batch scoring; live-traffic "
-                 "corrections would be a streaming layer on top."),
+        FollowUp(
+            question="How does this scale to the peak QPS?",
+            answer="The KV store is read-only and sharded by "
+            "segment; backends are stateless and scale horizontally behind the load balancer.",
+        ),
+        FollowUp(
+            question="How often do you refresh the store?",
+            answer="Daily batch scoring; live-traffic corrections would be a streaming layer on top.",
+        ),
     ],
 )
 
@@ -270,14 +384,22 @@ MONITORING = MonitoringSpec(
         "Drift is injected through the generator, so detection is tested against a known cause.",
         "A no-drift week must stay silent: alerts that cry wolf get muted.",
     ],
-    tradeoffs=["Feature drift (PSI/KS) alerts early but also on harmless shifts; error on recent data is the "
-               "real signal but needs the actual travel times, so both are watched."],
+    tradeoffs=[
+        "Feature drift (PSI/KS) alerts early but also on harmless shifts; error on recent data is the "
+        "real signal but needs the actual travel times, so both are watched."
+    ],
     follow_ups=[
-        FollowUp(question="What do you do after an alert?", answer="Check the affected segments, retrain on recent "
-                 "weeks or overlay a correction; roadworks are often known upfront from road data."),
-        FollowUp(question="Why PSI 0.2 and KS 0.1?", answer="PSI above 0.2 is the usual 'significant shift' rule of "
-                 "thumb; with hundreds of thousands of records KS p-values are always tiny, so we alert on the "
-                 "statistic itself; the calm week checks these thresholds do not cry wolf."),
+        FollowUp(
+            question="What do you do after an alert?",
+            answer="Check the affected segments, retrain on recent "
+            "weeks or overlay a correction; roadworks are often known upfront from road data.",
+        ),
+        FollowUp(
+            question="Why PSI 0.2 and KS 0.1?",
+            answer="PSI above 0.2 is the usual 'significant shift' rule of "
+            "thumb; with hundreds of thousands of records KS p-values are always tiny, so we alert on the "
+            "statistic itself; the calm week checks these thresholds do not cry wolf.",
+        ),
     ],
 )
 

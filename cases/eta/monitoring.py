@@ -64,9 +64,7 @@ def check_period(
     before, after = segment_mae(model, reference), segment_mae(model, recent)
     change = after / before - 1.0
     if change > thresholds.mae_increase:
-        alerts.append(
-            f"segment MAE up {change:.1%} ({before:.2f} -> {after:.2f} s) > {thresholds.mae_increase:.0%}"
-        )
+        alerts.append(f"segment MAE up {change:.1%} ({before:.2f} -> {after:.2f} s) > {thresholds.mae_increase:.0%}")
     return PeriodCheck(table, before, after, alerts)
 
 

@@ -162,9 +162,7 @@ def build_network(segments: pd.DataFrame, nodes: pd.DataFrame | None = None) -> 
         The network with its graph and routing tables.
     """
     segments = segments.sort_values("segment_id", ignore_index=True).copy()
-    segments["road_class_code"] = pd.Categorical(segments["road_class"], categories=ROAD_CLASSES).codes.astype(
-        np.int64
-    )
+    segments["road_class_code"] = pd.Categorical(segments["road_class"], categories=ROAD_CLASSES).codes.astype(np.int64)
     segments["free_flow_s"] = segments["distance_km"] / segments["free_flow_kmh"] * 3600.0
     n_nodes = int(max(segments["from_node"].max(), segments["to_node"].max())) + 1
     if nodes is None:

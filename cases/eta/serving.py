@@ -15,7 +15,6 @@ from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_WEEK
 from framework.results import ServingResult
 
 
-
 class SegmentTimeStore:
     """Embedded key-value store: (segment_id, interval_within_week) -> travel time in seconds."""
 

@@ -111,7 +111,14 @@ def _real_data(ctx: RunContext) -> DataResult:
         network, test, window_mean.predict_segment_time, cfg.n_trips, cfg.min_route_segments, ctx.rng("trips")
     )
     ctx.state.update(
-        mode="real", network=network, traffic=None, train=train, test=test, trips=trips, cut=cut, end=end,
+        mode="real",
+        network=network,
+        traffic=None,
+        train=train,
+        test=test,
+        trips=trips,
+        cut=cut,
+        end=end,
         test_window_mean=window_mean,
     )
     summary = {
@@ -226,7 +233,9 @@ def testing(ctx: RunContext) -> TestingResult:
         ctx.rng("behaviour"),
     )
     by_hour = slice_table(
-        trips.table["duration_s"].to_numpy(), ctx.state["trip_predictions"], trips.table["departure_hour"].to_numpy(),
+        trips.table["duration_s"].to_numpy(),
+        ctx.state["trip_predictions"],
+        trips.table["departure_hour"].to_numpy(),
         "trips",
     )
     road_class = network.segments["road_class"].to_numpy()[test["segment_id"].to_numpy()]
@@ -397,4 +406,3 @@ STEPS = CaseSteps(
     deployment=deployment,
     monitoring=monitoring,
 )
-

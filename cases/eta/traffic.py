@@ -238,9 +238,9 @@ def build_traffic(segments: pd.DataFrame, probe_rate: float, rng: np.random.Gene
         congestion=congestion_profile(),
         activity=activity_profile(),
         slowdown=np.ones(n),
-        incidents=pd.DataFrame(
-            {"segment_id": [], "start_interval": [], "n_intervals": [], "factor": []}
-        ).astype({"segment_id": np.int64, "start_interval": np.int64, "n_intervals": np.int64}),
+        incidents=pd.DataFrame({"segment_id": [], "start_interval": [], "n_intervals": [], "factor": []}).astype(
+            {"segment_id": np.int64, "start_interval": np.int64, "n_intervals": np.int64}
+        ),
         incident_keys=np.empty(0, np.int64),
         incident_factors=np.empty(0, np.float64),
     )

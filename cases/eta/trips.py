@@ -89,16 +89,12 @@ def sample_od(
         if len(origins) >= n:
             break
     if len(origins) < n:
-        raise BadInput(
-            f"the road network has too few routes with >= {min_segments} segments; lower min_route_segments"
-        )
+        raise BadInput(f"the road network has too few routes with >= {min_segments} segments; lower min_route_segments")
     origins, dests = origins[:n], dests[:n]
     return origins, dests, network.routes(origins, dests)
 
 
-def sample_departures(
-    start: int, end: int, activity: np.ndarray, n: int, rng: np.random.Generator
-) -> np.ndarray:
+def sample_departures(start: int, end: int, activity: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """Departure times (seconds) in ``[start, end)`` intervals, busier times more likely."""
     intervals = np.arange(start, end)
     weight = activity[intervals % INTERVALS_PER_WEEK]

@@ -43,13 +43,23 @@ def _directional(name: str, before: np.ndarray, after: np.ndarray, what: str) ->
     up = float(np.mean(after > before + TOLERANCE))
     down = float(np.mean(after < before - TOLERANCE))
     passed = bool(after.mean() > before.mean() and down <= 1 - MIN_SHARE_UP)
-    detail = (f"{what}: mean score {before.mean():.4f} -> {after.mean():.4f}; {up:.1%} of rows up, "
-              f"{down:.1%} down (pass: mean up and <= {1 - MIN_SHARE_UP:.0%} down)")
+    detail = (
+        f"{what}: mean score {before.mean():.4f} -> {after.mean():.4f}; {up:.1%} of rows up, "
+        f"{down:.1%} down (pass: mean up and <= {1 - MIN_SHARE_UP:.0%} down)"
+    )
     return BehaviouralCheck(name=name, kind="directional", passed=passed, detail=detail)
 
 
-def run_checks(score: Scorer, tx: pd.DataFrame, X: pd.DataFrame, rows: np.ndarray, threshold: float,
-               delay_days: int, outlier_amount: float, rng: np.random.Generator) -> list[BehaviouralCheck]:
+def run_checks(
+    score: Scorer,
+    tx: pd.DataFrame,
+    X: pd.DataFrame,
+    rows: np.ndarray,
+    threshold: float,
+    delay_days: int,
+    outlier_amount: float,
+    rng: np.random.Generator,
+) -> list[BehaviouralCheck]:
     """Run every behavioural check of the design on ``rows`` (the test window).
 
     Args:
@@ -74,29 +84,55 @@ def run_checks(score: Scorer, tx: pd.DataFrame, X: pd.DataFrame, rows: np.ndarra
     # Directional: the same transactions at a terminal with many recent (released) frauds.
     quiet = legit & (Xt["terminal_risk_30d"].to_numpy() == 0)
     moved = score(risky_terminal(Xt[quiet]))
-    checks.append(_directional("recent frauds at the terminal raise the score", base[quiet], moved,
-                               "legit rows at clean terminals, terminal risk set to 0.5"))
+    checks.append(
+        _directional(
+            "recent frauds at the terminal raise the score",
+            base[quiet],
+            moved,
+            "legit rows at clean terminals, terminal risk set to 0.5",
+        )
+    )
 
     # Invariance: renumbering transaction ids (keeping time order) changes no feature and no score.
     renamed = tx.assign(transaction_id=rng.permutation(tx["transaction_id"].to_numpy()))
     again = score(build_features(renamed, delay_days)[rows])
     diff = float(np.max(np.abs(again - base), initial=0.0))
-    checks.append(BehaviouralCheck(name="invariant to transaction id", kind="invariance", passed=diff == 0.0,
-                                   detail=f"ids permuted, features rebuilt: max score change {diff:.3g}"))
+    checks.append(
+        BehaviouralCheck(
+            name="invariant to transaction id",
+            kind="invariance",
+            passed=diff == 0.0,
+            detail=f"ids permuted, features rebuilt: max score change {diff:.3g}",
+        )
+    )
 
     # Minimum functionality: amount outliers must be alerted.
     outliers = Xt["amount"].to_numpy() > outlier_amount
     caught = float(np.mean(base[outliers] >= threshold)) if outliers.any() else 1.0
-    checks.append(BehaviouralCheck(
-        name="amount outliers are alerted", kind="minimum_functionality", passed=caught >= 0.9,
-        detail=f"{int(outliers.sum())} test rows above {outlier_amount:g}: {caught:.1%} alerted (pass >= 90%)"))
+    checks.append(
+        BehaviouralCheck(
+            name="amount outliers are alerted",
+            kind="minimum_functionality",
+            passed=caught >= 0.9,
+            detail=f"{int(outliers.sum())} test rows above {outlier_amount:g}: {caught:.1%} alerted (pass >= 90%)",
+        )
+    )
 
     # Minimum functionality: ordinary daytime purchases at clean terminals are rarely alerted.
-    ordinary = legit & (Xt["amount"].to_numpy() < 100) & (Xt["terminal_risk_30d"].to_numpy() == 0) \
+    ordinary = (
+        legit
+        & (Xt["amount"].to_numpy() < 100)
+        & (Xt["terminal_risk_30d"].to_numpy() == 0)
         & (Xt["is_night"].to_numpy() == 0)
+    )
     false_alarms = float(np.mean(base[ordinary] >= threshold)) if ordinary.any() else 0.0
-    checks.append(BehaviouralCheck(
-        name="ordinary purchases are not alerted", kind="minimum_functionality", passed=false_alarms <= 0.01,
-        detail=f"{int(ordinary.sum())} legit daytime rows under 100 at clean terminals: {false_alarms:.2%} alerted "
-               f"(pass <= 1%)"))
+    checks.append(
+        BehaviouralCheck(
+            name="ordinary purchases are not alerted",
+            kind="minimum_functionality",
+            passed=false_alarms <= 0.01,
+            detail=f"{int(ordinary.sum())} legit daytime rows under 100 at clean terminals: {false_alarms:.2%} alerted "
+            f"(pass <= 1%)",
+        )
+    )
     return checks

@@ -1,6 +1,7 @@
 """The nine-step design of the fraud detection case, as data."""
 
 from framework.architecture import ArchitectureSpec, Component, Flow
+from framework.notes import FollowUp
 from framework.specs import (
     CaseDesign,
     ClarifyingQuestion,
@@ -10,7 +11,6 @@ from framework.specs import (
     DeploymentSpec,
     FeatureDef,
     FeatureSpec,
-    FollowUp,
     MetricsSpec,
     ModelDef,
     ModelSpec,
@@ -21,16 +21,22 @@ from framework.specs import (
     TestingSpec,
 )
 
-HANDBOOK = ("Le Borgne, Siblini, Lebichot, Bontempi: Reproducible Machine Learning for Credit Card Fraud "
-            "Detection - Practical Handbook (Universite Libre de Bruxelles)")
+HANDBOOK = (
+    "Le Borgne, Siblini, Lebichot, Bontempi: Reproducible Machine Learning for Credit Card Fraud "
+    "Detection - Practical Handbook (Universite Libre de Bruxelles)"
+)
 
 PROBLEM = ProblemSpec(
     business_goal="Stop card fraud losses without annoying honest customers: every card transaction gets a fraud "
     "score in real time, before the issuer approves it; the riskiest cards go to a small team of investigators.",
     ml_task="Binary classification with heavy class imbalance (under 1% fraud): score P(fraud) for each transaction "
     "from its amount, time and the recent history of its card and terminal; labels arrive days later.",
-    inputs=["transaction (card, terminal, amount, time)", "card's recent transactions (1/7/30 days)",
-            "terminal's recent transactions and released fraud labels", "investigators' verdicts (delayed labels)"],
+    inputs=[
+        "transaction (card, terminal, amount, time)",
+        "card's recent transactions (1/7/30 days)",
+        "terminal's recent transactions and released fraud labels",
+        "investigators' verdicts (delayed labels)",
+    ],
     outputs=["fraud score per transaction (approve / decline / review)", "daily top-100 cards for investigation"],
     constraints=Constraints(
         daily_active_users=20_000_000,  # cards that transact on a given day
@@ -42,21 +48,30 @@ PROBLEM = ProblemSpec(
         retention_days=730,  # chargebacks and audits reach back two years
     ),
     clarifying_questions=[
-        ClarifyingQuestion(question="What does a missed fraud cost, and what does a false alarm cost?",
-                           assumed_answer="A missed fraud loses its amount (chargeback); an alert costs one review, "
-                           "about 5 currency units of analyst time. Declining an honest customer also costs goodwill."),
-        ClarifyingQuestion(question="How fast do labels arrive?",
-                           assumed_answer="Investigations and chargebacks take days: we assume a fraud label is "
-                           "known 7 days after the transaction; recent labels are missing, not negative."),
-        ClarifyingQuestion(question="How many alerts can the investigators handle?",
-                           assumed_answer="About 100 cards per day: precision in the top 100 cards matters more "
-                           "than global accuracy."),
-        ClarifyingQuestion(question="Must we decide inside the authorisation, or can we score after the fact?",
-                           assumed_answer="Inside: p99 under 50 ms, and the system must stay up (fall back to rules) "
-                           "when the model is down: high availability is a requirement."),
-        ClarifyingQuestion(question="What data is there?",
-                           assumed_answer="Transactions (card, terminal, amount, time) and confirmed-fraud labels; "
-                           "no device or merchant-category data in the MVP."),
+        ClarifyingQuestion(
+            question="What does a missed fraud cost, and what does a false alarm cost?",
+            assumed_answer="A missed fraud loses its amount (chargeback); an alert costs one review, "
+            "about 5 currency units of analyst time. Declining an honest customer also costs goodwill.",
+        ),
+        ClarifyingQuestion(
+            question="How fast do labels arrive?",
+            assumed_answer="Investigations and chargebacks take days: we assume a fraud label is "
+            "known 7 days after the transaction; recent labels are missing, not negative.",
+        ),
+        ClarifyingQuestion(
+            question="How many alerts can the investigators handle?",
+            assumed_answer="About 100 cards per day: precision in the top 100 cards matters more than global accuracy.",
+        ),
+        ClarifyingQuestion(
+            question="Must we decide inside the authorisation, or can we score after the fact?",
+            assumed_answer="Inside: p99 under 50 ms, and the system must stay up (fall back to rules) "
+            "when the model is down: high availability is a requirement.",
+        ),
+        ClarifyingQuestion(
+            question="What data is there?",
+            assumed_answer="Transactions (card, terminal, amount, time) and confirmed-fraud labels; "
+            "no device or merchant-category data in the MVP.",
+        ),
     ],
     assumptions=[
         "One card per customer; card and customer ids coincide.",
@@ -78,38 +93,68 @@ PROBLEM = ProblemSpec(
         "Freshness vs cost: real-time feature updates per transaction instead of hourly batches.",
     ],
     follow_ups=[
-        FollowUp(question="Why not treat it as anomaly detection?",
-                 answer="We have labels (delayed but plentiful at this volume); supervised models beat unsupervised "
-                 "ones on known patterns. Anomaly scores can still be a feature for new patterns."),
-        FollowUp(question="How would you handle the cold start of a new terminal or card?",
-                 answer="Window counts are zero and risk defaults to 0; the model learns what 'no history' means, and "
-                 "the amount and customer features still apply."),
+        FollowUp(
+            question="Why not treat it as anomaly detection?",
+            answer="We have labels (delayed but plentiful at this volume); supervised models beat unsupervised "
+            "ones on known patterns. Anomaly scores can still be a feature for new patterns.",
+        ),
+        FollowUp(
+            question="How would you handle the cold start of a new terminal or card?",
+            answer="Window counts are zero and risk defaults to 0; the model learns what 'no history' means, and "
+            "the amount and customer features still apply.",
+        ),
     ],
 )
 
 METRICS = MetricsSpec(
     offline=[
-        OfflineMetric(name="average_precision", function="average_precision", higher_is_better=True,
-                      description="Area under the precision-recall curve (PR-AUC): threshold-free, and focused on "
-                      "the rare positives, unlike ROC-AUC."),
-        OfflineMetric(name="roc_auc", function="roc_auc", higher_is_better=True,
-                      description="Probability that a fraud outranks a legitimate transaction; optimistic under "
-                      "heavy imbalance."),
-        OfflineMetric(name="card_precision_at_100", function="card_precision_at_k", higher_is_better=True,
-                      description="Per test day, the share of fraudulent cards among the 100 highest-scored cards "
-                      "(what 100 investigations find), averaged over days."),
-        OfflineMetric(name="card_precision_at_100_blocked", function="card_precision_at_k_blocked",
-                      higher_is_better=True,
-                      description="Card precision@100 where cards caught on earlier days are blocked and not counted "
-                      "again: the handbook's definition, comparable with its published figures."),
-        OfflineMetric(name="recall_at_fpr", function="recall_at_fpr", higher_is_better=True,
-                      description="Share of frauds caught while alerting at most 1% of legitimate transactions "
-                      "(max_fpr in the config)."),
-        OfflineMetric(name="expected_cost", function="expected_cost", higher_is_better=False,
-                      description="Over the test window at the threshold chosen on validation: missed fraud amounts "
-                      "plus review_cost per alert."),
-        OfflineMetric(name="accuracy", function="accuracy_at_threshold", higher_is_better=True,
-                      description="Shown to make the point that it misleads: 'never fraud' scores above 99%."),
+        OfflineMetric(
+            name="average_precision",
+            function="average_precision",
+            higher_is_better=True,
+            description="Area under the precision-recall curve (PR-AUC): threshold-free, and focused on "
+            "the rare positives, unlike ROC-AUC.",
+        ),
+        OfflineMetric(
+            name="roc_auc",
+            function="roc_auc",
+            higher_is_better=True,
+            description="Probability that a fraud outranks a legitimate transaction; optimistic under heavy imbalance.",
+        ),
+        OfflineMetric(
+            name="card_precision_at_100",
+            function="card_precision_at_k",
+            higher_is_better=True,
+            description="Per test day, the share of fraudulent cards among the 100 highest-scored cards "
+            "(what 100 investigations find), averaged over days.",
+        ),
+        OfflineMetric(
+            name="card_precision_at_100_blocked",
+            function="card_precision_at_k_blocked",
+            higher_is_better=True,
+            description="Card precision@100 where cards caught on earlier days are blocked and not counted "
+            "again: the handbook's definition, comparable with its published figures.",
+        ),
+        OfflineMetric(
+            name="recall_at_fpr",
+            function="recall_at_fpr",
+            higher_is_better=True,
+            description="Share of frauds caught while alerting at most 1% of legitimate transactions "
+            "(max_fpr in the config).",
+        ),
+        OfflineMetric(
+            name="expected_cost",
+            function="expected_cost",
+            higher_is_better=False,
+            description="Over the test window at the threshold chosen on validation: missed fraud amounts "
+            "plus review_cost per alert.",
+        ),
+        OfflineMetric(
+            name="accuracy",
+            function="accuracy_at_threshold",
+            higher_is_better=True,
+            description="Shown to make the point that it misleads: 'never fraud' scores above 99%.",
+        ),
     ],
     online=[
         OnlineMetric(name="fraud loss rate", description="Fraud losses in basis points of card volume (chargebacks)."),
@@ -117,10 +162,12 @@ METRICS = MetricsSpec(
         OnlineMetric(name="false-decline rate", description="Honest transactions declined (customer friction)."),
         OnlineMetric(name="time to detection", description="Hours from a card's first fraud to its block."),
     ],
-    guardrails=["scoring p99 <= 50 ms end to end (10 ms for features + model)",
-                "false-decline rate <= 0.1% of transactions",
-                "review queue <= 100 cards/day (investigator capacity)",
-                "availability 99.99%: rule fallback when no scorer is healthy"],
+    guardrails=[
+        "scoring p99 <= 50 ms end to end (10 ms for features + model)",
+        "false-decline rate <= 0.1% of transactions",
+        "review queue <= 100 cards/day (investigator capacity)",
+        "availability 99.99%: rule fallback when no scorer is healthy",
+    ],
     primary="average_precision",
     talking_points=[
         "Primary metric: average precision. It is threshold-free, dominated by the rare class, stable at every "
@@ -128,49 +175,96 @@ METRICS = MetricsSpec(
         "many fraudulent cards a day has (its ceiling is the oracle's value, far below 1 on quiet days).",
         "Expected cost is read at the threshold chosen on the validation window, never on the test window.",
     ],
-    tradeoffs=["ROC-AUC looks good for nearly any model under imbalance; PR-AUC separates them.",
-               "Card precision@100 matches investigator capacity but ignores frauds beyond the top 100."],
+    tradeoffs=[
+        "ROC-AUC looks good for nearly any model under imbalance; PR-AUC separates them.",
+        "Card precision@100 matches investigator capacity but ignores frauds beyond the top 100.",
+    ],
     follow_ups=[
-        FollowUp(question="Why does the oracle's card precision stay below 1?",
-                 answer="Some days have fewer than 100 fraudulent cards; precision still divides by 100."),
-        FollowUp(question="Why two card precisions?",
-                 answer="The handbook blocks cards found on earlier test days; without blocking a compromised card "
-                 "counts every day, so the unblocked figure is higher. Both come from framework.metrics."),
+        FollowUp(
+            question="Why does the oracle's card precision stay below 1?",
+            answer="Some days have fewer than 100 fraudulent cards; precision still divides by 100.",
+        ),
+        FollowUp(
+            question="Why two card precisions?",
+            answer="The handbook blocks cards found on earlier test days; without blocking a compromised card "
+            "counts every day, so the unblocked figure is higher. Both come from framework.metrics.",
+        ),
     ],
 )
 
 ARCHITECTURE = ArchitectureSpec(
     components=[
         Component(id="pos_network", label="Card network / POS terminals", kind="source", group="Sources"),
-        Component(id="tx_stream", label="Transaction stream (3 replicated brokers)", kind="stream",
-                  group="Redundant data pipelines"),
+        Component(
+            id="tx_stream",
+            label="Transaction stream (3 replicated brokers)",
+            kind="stream",
+            group="Redundant data pipelines",
+        ),
         Component(id="features_a", label="Streaming features A", kind="compute", group="Redundant data pipelines"),
-        Component(id="features_b", label="Streaming features B (hot standby)", kind="compute",
-                  group="Redundant data pipelines"),
-        Component(id="data_lake", label="Transactions + labels lake (3 copies)", kind="storage",
-                  group="Replicated training data"),
-        Component(id="training", label="Daily retraining (delayed labels)", kind="training",
-                  group="Replicated training data"),
-        Component(id="registry", label="Model registry (versions, rollback)", kind="registry",
-                  group="Replicated training data"),
-        Component(id="feature_store_primary", label="Online feature store (primary)", kind="kv_store",
-                  group="Online serving (2 zones)", latency_ms=2),
-        Component(id="feature_store_replica", label="Online feature store (replica)", kind="kv_store",
-                  group="Online serving (2 zones)", latency_ms=2),
-        Component(id="scorer_a", label="Scoring replica A", kind="service", group="Online serving (2 zones)",
-                  latency_ms=8),
-        Component(id="scorer_b", label="Scoring replica B", kind="service", group="Online serving (2 zones)",
-                  latency_ms=8),
-        Component(id="load_balancer", label="Load balancer (health-checked)", kind="load_balancer",
-                  group="Online serving (2 zones)", latency_ms=1),
-        Component(id="decision", label="Decision service + rule fallback", kind="service",
-                  group="Online serving (2 zones)", latency_ms=3),
+        Component(
+            id="features_b",
+            label="Streaming features B (hot standby)",
+            kind="compute",
+            group="Redundant data pipelines",
+        ),
+        Component(
+            id="data_lake",
+            label="Transactions + labels lake (3 copies)",
+            kind="storage",
+            group="Replicated training data",
+        ),
+        Component(
+            id="training", label="Daily retraining (delayed labels)", kind="training", group="Replicated training data"
+        ),
+        Component(
+            id="registry",
+            label="Model registry (versions, rollback)",
+            kind="registry",
+            group="Replicated training data",
+        ),
+        Component(
+            id="feature_store_primary",
+            label="Online feature store (primary)",
+            kind="kv_store",
+            group="Online serving (2 zones)",
+            latency_ms=2,
+        ),
+        Component(
+            id="feature_store_replica",
+            label="Online feature store (replica)",
+            kind="kv_store",
+            group="Online serving (2 zones)",
+            latency_ms=2,
+        ),
+        Component(
+            id="scorer_a", label="Scoring replica A", kind="service", group="Online serving (2 zones)", latency_ms=8
+        ),
+        Component(
+            id="scorer_b", label="Scoring replica B", kind="service", group="Online serving (2 zones)", latency_ms=8
+        ),
+        Component(
+            id="load_balancer",
+            label="Load balancer (health-checked)",
+            kind="load_balancer",
+            group="Online serving (2 zones)",
+            latency_ms=1,
+        ),
+        Component(
+            id="decision",
+            label="Decision service + rule fallback",
+            kind="service",
+            group="Online serving (2 zones)",
+            latency_ms=3,
+        ),
         Component(id="authorization", label="Issuer authorisation", kind="client"),
-        Component(id="alert_queue", label="Alert queue (top 100 cards/day)", kind="database",
-                  group="Investigation feedback"),
+        Component(
+            id="alert_queue", label="Alert queue (top 100 cards/day)", kind="database", group="Investigation feedback"
+        ),
         Component(id="investigators", label="Investigator console", kind="client", group="Investigation feedback"),
-        Component(id="label_store", label="Label store (confirmed fraud)", kind="database",
-                  group="Investigation feedback"),
+        Component(
+            id="label_store", label="Label store (confirmed fraud)", kind="database", group="Investigation feedback"
+        ),
         Component(id="health", label="Health checks + failover", kind="monitoring", group="Monitoring"),
         Component(id="drift_monitor", label="Drift + precision monitoring", kind="monitoring", group="Monitoring"),
         Component(id="alerting", label="Alerting / on-call", kind="alerting", group="Monitoring"),
@@ -226,23 +320,36 @@ ARCHITECTURE = ArchitectureSpec(
         "Fail-open fallback keeps authorisations flowing during an outage at the price of more fraud for minutes.",
     ],
     follow_ups=[
-        FollowUp(question="What happens when the primary feature store dies?",
-                 answer="Replica B keeps scoring from the replica store (fed by pipeline B); health checks move "
-                 "traffic within seconds; pipeline A replays the stream from the broker's retained offsets."),
-        FollowUp(question="Why a decision service between the model and the client?",
-                 answer="Thresholds, business rules, rule fallback and the alert queue change faster than models and "
-                 "must keep working when the model does not."),
+        FollowUp(
+            question="What happens when the primary feature store dies?",
+            answer="Replica B keeps scoring from the replica store (fed by pipeline B); health checks move "
+            "traffic within seconds; pipeline A replays the stream from the broker's retained offsets.",
+        ),
+        FollowUp(
+            question="Why a decision service between the model and the client?",
+            answer="Thresholds, business rules, rule fallback and the alert queue change faster than models and "
+            "must keep working when the model does not.",
+        ),
     ],
 )
 
 DATA = DataSpec(
     sources=[
-        DataSource(name="transactions", description="Card payments at terminals",
-                   fields=["transaction_id", "timestamp", "customer_id", "terminal_id", "amount"]),
-        DataSource(name="labels", description="Investigators' verdicts and chargebacks, known after the delay",
-                   fields=["transaction_id", "is_fraud"]),
-        DataSource(name="simulator truth", description="Compromised terminals and cards with their windows",
-                   fields=["terminal_id/customer_id", "start_day", "end_day", "scenario"]),
+        DataSource(
+            name="transactions",
+            description="Card payments at terminals",
+            fields=["transaction_id", "timestamp", "customer_id", "terminal_id", "amount"],
+        ),
+        DataSource(
+            name="labels",
+            description="Investigators' verdicts and chargebacks, known after the delay",
+            fields=["transaction_id", "is_fraud"],
+        ),
+        DataSource(
+            name="simulator truth",
+            description="Compromised terminals and cards with their windows",
+            fields=["terminal_id/customer_id", "start_day", "end_day", "scenario"],
+        ),
     ],
     generator="Vectorised re-implementation of the simulator described in the handbook of " + HANDBOOK + ": customers "
     "on a 100x100 grid (spending mean U(5,100), spread mean/2, U(0,4) transactions per day), terminals on the grid, "
@@ -254,32 +361,45 @@ DATA = DataSpec(
     real_data_format="CSV or Parquet with exactly the columns transaction_id, timestamp (ISO date-time or epoch "
     "seconds), customer_id, terminal_id, amount (>= 0), is_fraud (0/1); see data/fraud_sample.csv. Use with "
     "`python -m cases.fraud run --data PATH [--set train_start_day=N ...]`.",
-    cleaning=["reject (one-line error naming the value) unknown or missing columns, non-numeric or negative amounts, "
-              "labels other than 0/1, unparsable timestamps, duplicate transaction ids, empty files",
-              "sort by time (stable), day index from the first midnight"],
+    cleaning=[
+        "reject (one-line error naming the value) unknown or missing columns, non-numeric or negative amounts, "
+        "labels other than 0/1, unparsable timestamps, duplicate transaction ids, empty files",
+        "sort by time (stable), day index from the first midnight",
+    ],
     split="By time: 7 training days, a 7-day gap (the label delay), 7 test days. Test transactions of cards whose "
     "fraud was already known (label released before the day) are removed. The cost threshold is chosen on a "
     "validation run shifted back by delay + test days, whose window ends when the test window's labels would be "
     "the newest released.",
-    talking_points=["The simulator keeps the compromised terminals and cards with their windows: the oracle knows "
-                    "what no model can.", "Standard settings generate in about a second, fully vectorised.",
-                    "Split 7 / 7 / 7 days: train, a gap as long as the label delay, test; test rows of cards whose "
-                    "fraud was already released are dropped (those cards are blocked).",
-                    "Real data plugs in as one CSV/Parquet of six columns; every bad value is rejected with a "
-                    "one-line error naming it and its row."],
-    tradeoffs=["A simulator makes the patterns learnable by construction; real fraud adapts to the model.",
-               "A 7-day training window follows the handbook and keeps fits fast; a longer window has more frauds "
-               "to learn from but mixes in older patterns (the tree gains most from more days)."],
+    talking_points=[
+        "The simulator keeps the compromised terminals and cards with their windows: the oracle knows "
+        "what no model can.",
+        "Standard settings generate in about a second, fully vectorised.",
+        "Split 7 / 7 / 7 days: train, a gap as long as the label delay, test; test rows of cards whose "
+        "fraud was already released are dropped (those cards are blocked).",
+        "Real data plugs in as one CSV/Parquet of six columns; every bad value is rejected with a "
+        "one-line error naming it and its row.",
+    ],
+    tradeoffs=[
+        "A simulator makes the patterns learnable by construction; real fraud adapts to the model.",
+        "A 7-day training window follows the handbook and keeps fits fast; a longer window has more frauds "
+        "to learn from but mixes in older patterns (the tree gains most from more days).",
+    ],
     follow_ups=[
-        FollowUp(question="Why leave a gap between the training and the test window?",
-                 answer="A model deployed on the first test day only has labels that are at least 7 days old; "
-                 "the gap reproduces that, so the offline score is what the model could really achieve."),
-        FollowUp(question="Why drop test transactions of already-known fraudulent cards?",
-                 answer="Once a card's fraud label is released the card is blocked, so its later transactions are "
-                 "never scored; keeping them adds easy catches and inflates every metric."),
-        FollowUp(question="Where does the threshold come from if not the test window?",
-                 answer="From a validation copy of the split shifted back by delay + test days (14): it ends where "
-                 "the training window ends, so it only uses labels released before the test window starts."),
+        FollowUp(
+            question="Why leave a gap between the training and the test window?",
+            answer="A model deployed on the first test day only has labels that are at least 7 days old; "
+            "the gap reproduces that, so the offline score is what the model could really achieve.",
+        ),
+        FollowUp(
+            question="Why drop test transactions of already-known fraudulent cards?",
+            answer="Once a card's fraud label is released the card is blocked, so its later transactions are "
+            "never scored; keeping them adds easy catches and inflates every metric.",
+        ),
+        FollowUp(
+            question="Where does the threshold come from if not the test window?",
+            answer="From a validation copy of the split shifted back by delay + test days (14): it ends where "
+            "the training window ends, so it only uses labels released before the test window starts.",
+        ),
     ],
 )
 
@@ -287,11 +407,15 @@ FEATURES = FeatureSpec(
     features=[
         FeatureDef(name="amount", description="transaction amount"),
         FeatureDef(name="is_weekend / is_night", description="Saturday or Sunday; before 06:00"),
-        FeatureDef(name="customer_nb_tx_{1,7,30}d", description="card's transactions in the last 1/7/30 days (this "
-                   "one included)"),
+        FeatureDef(
+            name="customer_nb_tx_{1,7,30}d",
+            description="card's transactions in the last 1/7/30 days (this one included)",
+        ),
         FeatureDef(name="customer_avg_amount_{1,7,30}d", description="card's average amount over the same windows"),
-        FeatureDef(name="terminal_nb_tx_{1,7,30}d", description="terminal's transactions in the 1/7/30 days before "
-                   "the label delay"),
+        FeatureDef(
+            name="terminal_nb_tx_{1,7,30}d",
+            description="terminal's transactions in the 1/7/30 days before the label delay",
+        ),
         FeatureDef(name="terminal_risk_{1,7,30}d", description="share of those that were fraud (released labels only)"),
     ],
     leakage_guards=[
@@ -301,87 +425,133 @@ FEATURES = FeatureSpec(
         "check no feature moves",
         "the scaler and models are fitted on the training window only",
     ],
-    talking_points=["Handbook-style RFM features: recency/frequency/monetary per card, risk per terminal.",
-                    "The same definitions are recomputed online from the SQLite state: batch and online agree.",
-                    "15 features in all: amount, weekend and night flags, and for 1/7/30-day windows the card's count "
-                    "and mean amount and the terminal's count and fraud share.",
-                    "Card windows end at the transaction itself; terminal windows end one label delay earlier, since "
-                    "they read fraud labels."],
-    tradeoffs=["Exact sliding windows need raw events; production would keep per-hour buckets (approximate windows) "
-               "to bound state.",
-               "No device, merchant-category or location features: the MVP data lacks them; they would help against "
-               "card-not-present fraud but add lookups to the request path."],
+    talking_points=[
+        "Handbook-style RFM features: recency/frequency/monetary per card, risk per terminal.",
+        "The same definitions are recomputed online from the SQLite state: batch and online agree.",
+        "15 features in all: amount, weekend and night flags, and for 1/7/30-day windows the card's count "
+        "and mean amount and the terminal's count and fraud share.",
+        "Card windows end at the transaction itself; terminal windows end one label delay earlier, since "
+        "they read fraud labels.",
+    ],
+    tradeoffs=[
+        "Exact sliding windows need raw events; production would keep per-hour buckets (approximate windows) "
+        "to bound state.",
+        "No device, merchant-category or location features: the MVP data lacks them; they would help against "
+        "card-not-present fraud but add lookups to the request path.",
+    ],
     follow_ups=[
-        FollowUp(question="Why shift the terminal windows back by the label delay?",
-                 answer="Terminal risk counts frauds, and the last 7 days of labels are unknown at scoring time; "
-                 "an unshifted window would read future labels, look great offline and collapse in production."),
-        FollowUp(question="Is it leakage that a card's windows include the current transaction?",
-                 answer="No: the amount is known at authorisation. It lets the model compare this amount with the "
-                 "card's usual spending, which is what exposes the 5x amounts of a compromised card."),
-        FollowUp(question="How do you know online and batch features agree?",
-                 answer="The deployment step replays test transactions through the SQLite scorer and reports the "
-                 "largest score difference against the batch pipeline on the same rows."),
+        FollowUp(
+            question="Why shift the terminal windows back by the label delay?",
+            answer="Terminal risk counts frauds, and the last 7 days of labels are unknown at scoring time; "
+            "an unshifted window would read future labels, look great offline and collapse in production.",
+        ),
+        FollowUp(
+            question="Is it leakage that a card's windows include the current transaction?",
+            answer="No: the amount is known at authorisation. It lets the model compare this amount with the "
+            "card's usual spending, which is what exposes the 5x amounts of a compromised card.",
+        ),
+        FollowUp(
+            question="How do you know online and batch features agree?",
+            answer="The deployment step replays test transactions through the SQLite scorer and reports the "
+            "largest score difference against the batch pipeline on the same rows.",
+        ),
     ],
 )
 
 MODELS = ModelSpec(
     ladder=[
         ModelDef(name="never_fraud", role="naive", description="scores every transaction 0: the accuracy trap"),
-        ModelDef(name="amount_rule", role="naive", description="alert above an amount (the threshold is chosen by "
-                 "cost on the validation window)"),
-        ModelDef(name="logistic_regression", role="baseline",
-                 description="the handbook's baseline: standardised features, L2 logistic regression"),
-        ModelDef(name="tree_ensemble", role="stronger",
-                 description="histogram gradient boosting on every fraud and 20% of the legitimate rows "
-                 "(undersampling for the imbalance), or a class-weighted random forest with --set tree_model=rf"),
-        ModelDef(name="oracle", role="oracle",
-                 description="the simulator's truth: compromised terminal at that time, the fraudster's card "
-                 "transactions, amount outliers; on real data the perfect ranking of the test labels"),
+        ModelDef(
+            name="amount_rule",
+            role="naive",
+            description="alert above an amount (the threshold is chosen by cost on the validation window)",
+        ),
+        ModelDef(
+            name="logistic_regression",
+            role="baseline",
+            description="the handbook's baseline: standardised features, L2 logistic regression",
+        ),
+        ModelDef(
+            name="tree_ensemble",
+            role="stronger",
+            description="histogram gradient boosting on every fraud and 20% of the legitimate rows "
+            "(undersampling for the imbalance), or a class-weighted random forest with --set tree_model=rf",
+        ),
+        ModelDef(
+            name="oracle",
+            role="oracle",
+            description="the simulator's truth: compromised terminal at that time, the fraudster's card "
+            "transactions, amount outliers; on real data the perfect ranking of the test labels",
+        ),
     ],
-    talking_points=["Imbalance: the booster undersamples legitimate rows (as good as class weights here, 4x faster); "
-                    "ranking metrics need no calibration.",
-                    "Thresholds: each model's alert threshold minimises missed amount + review cost on validation."],
-    tradeoffs=["Boosting adds a few AP points over logistic regression at the standard settings (0.70 vs 0.65) "
-               "but needs the trees flattened (CompiledBoosting) to score one row in well under a millisecond."],
-    follow_ups=[FollowUp(question="Why not SMOTE?",
-                         answer="Undersampling or reweighting does the same job without synthetic points; ranking "
-                         "metrics ignore calibration, and the threshold is chosen by cost anyway."),
-                FollowUp(question="Why is the tree barely better than logistic regression at the default scale?",
-                         answer="The 7-day training window holds ~200 frauds there; with the standard 5,000 "
-                         "customers the booster gains ~5 AP points. More training days or data help it most.")],
+    talking_points=[
+        "Imbalance: the booster undersamples legitimate rows (as good as class weights here, 4x faster); "
+        "ranking metrics need no calibration.",
+        "Thresholds: each model's alert threshold minimises missed amount + review cost on validation.",
+    ],
+    tradeoffs=[
+        "Boosting adds a few AP points over logistic regression at the standard settings (0.70 vs 0.65) "
+        "but needs the trees flattened (CompiledBoosting) to score one row in well under a millisecond."
+    ],
+    follow_ups=[
+        FollowUp(
+            question="Why not SMOTE?",
+            answer="Undersampling or reweighting does the same job without synthetic points; ranking "
+            "metrics ignore calibration, and the threshold is chosen by cost anyway.",
+        ),
+        FollowUp(
+            question="Why is the tree barely better than logistic regression at the default scale?",
+            answer="The 7-day training window holds ~200 frauds there; with the standard 5,000 "
+            "customers the booster gains ~5 AP points. More training days or data help it most.",
+        ),
+    ],
 )
 
 TESTING = TestingSpec(
-    behavioural=["directional: multiplying an amount by 5 raises the score",
-                 "directional: a terminal with many recent (released) frauds raises the score",
-                 "invariance: renumbering transaction ids changes no score",
-                 "minimum functionality: amount outliers are alerted; ordinary daytime purchases at clean terminals "
-                 "are not"],
-    slices=["fraud scenario (alert rate = recall per scenario, false-alarm rate for legit)", "amount band",
-            "accuracy paradox (accuracy vs recall and cost per model)"],
+    behavioural=[
+        "directional: multiplying an amount by 5 raises the score",
+        "directional: a terminal with many recent (released) frauds raises the score",
+        "invariance: renumbering transaction ids changes no score",
+        "minimum functionality: amount outliers are alerted; ordinary daytime purchases at clean terminals are not",
+    ],
+    slices=[
+        "fraud scenario (alert rate = recall per scenario, false-alarm rate for legit)",
+        "amount band",
+        "accuracy paradox (accuracy vs recall and cost per model)",
+    ],
     online_test="A/B by card (a card's transactions stay in one arm): the challenger model scores 10% of cards. "
     "Primary: fraud caught rate on confirmed frauds; guardrails: false-decline rate, review queue, latency. "
     "Sized for two proportions at alpha 0.05 and 80% power; read out only after the label delay.",
-    talking_points=["The threshold comes from the validation window, so the test metrics are honest.",
-                    "Behavioural checks on the best model: x5 amount and a terminal with 50% recent fraud must raise "
-                    "scores; outliers above 220 must be >= 90% alerted, ordinary daytime purchases under 100 at clean "
-                    "terminals <= 1%.",
-                    "Slices: alert rate per fraud scenario shows which pattern is missed; the accuracy-paradox table "
-                    "puts accuracy next to recall and cost for every rung."],
-    tradeoffs=["Randomising by card instead of by transaction leaves fewer independent units, but a card's "
-               "transactions are correlated and must see one consistent model.",
-               "The A/B read-out waits for the label delay; a shadow run (score, do not act) compares alert volumes "
-               "at once but cannot measure caught fraud."],
+    talking_points=[
+        "The threshold comes from the validation window, so the test metrics are honest.",
+        "Behavioural checks on the best model: x5 amount and a terminal with 50% recent fraud must raise "
+        "scores; outliers above 220 must be >= 90% alerted, ordinary daytime purchases under 100 at clean "
+        "terminals <= 1%.",
+        "Slices: alert rate per fraud scenario shows which pattern is missed; the accuracy-paradox table "
+        "puts accuracy next to recall and cost for every rung.",
+    ],
+    tradeoffs=[
+        "Randomising by card instead of by transaction leaves fewer independent units, but a card's "
+        "transactions are correlated and must see one consistent model.",
+        "The A/B read-out waits for the label delay; a shadow run (score, do not act) compares alert volumes "
+        "at once but cannot measure caught fraud.",
+    ],
     follow_ups=[
-        FollowUp(question="Why is the A/B unit the card and not the transaction?",
-                 answer="A compromised card produces a run of frauds, and a decline changes what follows on that "
-                 "card; splitting one card across arms would mix the two models' effects."),
-        FollowUp(question="When can you call the A/B test?",
-                 answer="After the planned traffic plus the 7-day label delay, since recall needs confirmed frauds; "
-                 "latency and the review queue are guardrails you can watch from day one."),
-        FollowUp(question="Why test that renumbering transaction ids changes nothing?",
-                 answer="An id must carry no signal; if scores moved, a feature would be reading row order or ids, "
-                 "which means leakage or a bug in the windows."),
+        FollowUp(
+            question="Why is the A/B unit the card and not the transaction?",
+            answer="A compromised card produces a run of frauds, and a decline changes what follows on that "
+            "card; splitting one card across arms would mix the two models' effects.",
+        ),
+        FollowUp(
+            question="When can you call the A/B test?",
+            answer="After the planned traffic plus the 7-day label delay, since recall needs confirmed frauds; "
+            "latency and the review queue are guardrails you can watch from day one.",
+        ),
+        FollowUp(
+            question="Why test that renumbering transaction ids changes nothing?",
+            answer="An id must carry no signal; if scores moved, a feature would be reading row order or ids, "
+            "which means leakage or a bug in the windows.",
+        ),
     ],
 )
 
@@ -392,53 +562,74 @@ DEPLOYMENT = DeploymentSpec(
     "transaction is appended; investigators' verdicts update the labels after the delay. Scores are checked "
     "against the batch pipeline on the same transactions.",
     store="SQLite with WAL (embedded stand-in for a replicated Redis/Aerospike feature store)",
-    talking_points=["Scale: ~1,740 peak QPS; at ~1-2 ms per transaction a few cores suffice, replicas give HA.",
-                    "Per request: one indexed range query per card and per terminal, score the 15 features, append the "
-                    "transaction with an unknown label; the verdict fills it in after the delay.",
-                    "The boosted trees are served flattened into arrays (CompiledBoosting), equal to sklearn's scores "
-                    "bit for bit, because sklearn walks one tree per Python call."],
-    tradeoffs=["Raw-event windows are exact but grow with traffic; bucketed aggregates trade exactness for "
-               "O(1) state.",
-               "Scoring inside the authorisation blocks fraud before money moves but puts the model on a 50 ms "
-               "path; scoring after the fact would be cheaper and only useful for investigations."],
+    talking_points=[
+        "Scale: ~1,740 peak QPS; at ~1-2 ms per transaction a few cores suffice, replicas give HA.",
+        "Per request: one indexed range query per card and per terminal, score the 15 features, append the "
+        "transaction with an unknown label; the verdict fills it in after the delay.",
+        "The boosted trees are served flattened into arrays (CompiledBoosting), equal to sklearn's scores "
+        "bit for bit, because sklearn walks one tree per Python call.",
+    ],
+    tradeoffs=[
+        "Raw-event windows are exact but grow with traffic; bucketed aggregates trade exactness for O(1) state.",
+        "Scoring inside the authorisation blocks fraud before money moves but puts the model on a 50 ms "
+        "path; scoring after the fact would be cheaper and only useful for investigations.",
+    ],
     follow_ups=[
-        FollowUp(question="What if scoring misses its latency budget or fails?",
-                 answer="The decision service applies the rule fallback: approve small amounts and send large ones "
-                 "to review, so authorisation never waits on the model."),
-        FollowUp(question="How do you roll out a new model safely?",
-                 answer="Register the new version, run it in shadow, then give it 10% of cards as the A/B "
-                 "challenger; rollback means pointing the scorers back at the previous registry version."),
+        FollowUp(
+            question="What if scoring misses its latency budget or fails?",
+            answer="The decision service applies the rule fallback: approve small amounts and send large ones "
+            "to review, so authorisation never waits on the model.",
+        ),
+        FollowUp(
+            question="How do you roll out a new model safely?",
+            answer="Register the new version, run it in shadow, then give it 10% of cards as the A/B "
+            "challenger; rollback means pointing the scorers back at the previous registry version.",
+        ),
     ],
 )
 
 MONITORING = MonitoringSpec(
-    drift_scenarios=["legitimate spending rises 30% (inflation, holidays): big honest purchases appear",
-                     "a new fraud pattern: card-testing bursts of small transactions at random terminals"],
-    detectors=["PSI and KS of every feature and of the model score against a reference window",
-               "average precision and card precision@k (k = investigation capacity scaled to the simulated "
-               "portfolio) once labels are released, relative drop",
-               "a no-drift window checked the same way must stay silent"],
+    drift_scenarios=[
+        "legitimate spending rises 30% (inflation, holidays): big honest purchases appear",
+        "a new fraud pattern: card-testing bursts of small transactions at random terminals",
+    ],
+    detectors=[
+        "PSI and KS of every feature and of the model score against a reference window",
+        "average precision and card precision@k (k = investigation capacity scaled to the simulated "
+        "portfolio) once labels are released, relative drop",
+        "a no-drift window checked the same way must stay silent",
+    ],
     psi_alert=0.2,
     ks_alert=0.1,
     metric_degradation_alert=0.15,
-    talking_points=["Metric-based alerts lag by the label delay; feature and score drift alert the same day.",
-                    "A fresh simulation gives three 7-day windows: reference, no drift, then +30% legitimate spending "
-                    "plus card-testing bursts (small 1-10 amounts at random terminals).",
-                    "PSI > 0.2 or KS > 0.1 on any feature or the score alerts; so does a relative drop above 15% in "
-                    "average precision or card precision@k once labels exist."],
-    tradeoffs=["Tighter thresholds catch drift sooner but page on-call for weekly noise.",
-               "Label-based alerts say whether the model got worse but come 7 days late; input drift is immediate "
-               "but also fires for harmless shifts such as higher honest spending."],
+    talking_points=[
+        "Metric-based alerts lag by the label delay; feature and score drift alert the same day.",
+        "A fresh simulation gives three 7-day windows: reference, no drift, then +30% legitimate spending "
+        "plus card-testing bursts (small 1-10 amounts at random terminals).",
+        "PSI > 0.2 or KS > 0.1 on any feature or the score alerts; so does a relative drop above 15% in "
+        "average precision or card precision@k once labels exist.",
+    ],
+    tradeoffs=[
+        "Tighter thresholds catch drift sooner but page on-call for weekly noise.",
+        "Label-based alerts say whether the model got worse but come 7 days late; input drift is immediate "
+        "but also fires for harmless shifts such as higher honest spending.",
+    ],
     follow_ups=[
-        FollowUp(question="Why watch the score distribution, not only the features?",
-                 answer="At a fixed threshold the score distribution sets how many transactions are declined or "
-                 "reviewed, so it shows the operational impact of drift without waiting for labels."),
-        FollowUp(question="Why is the monitored card precision at k=20, not 100?",
-                 answer="The default run has about 20 fraudulent cards a day; with k=100 every one of them is in the "
-                 "top k anyway and the metric cannot drop. k is scaled with the portfolio (100 at the large scale)."),
-        FollowUp(question="What would you do about the card-testing bursts?",
-                 answer="Add short velocity features (transactions and distinct terminals per card in the last "
-                 "hour), cover the pattern with a rule meanwhile, and retrain once its labels are released."),
+        FollowUp(
+            question="Why watch the score distribution, not only the features?",
+            answer="At a fixed threshold the score distribution sets how many transactions are declined or "
+            "reviewed, so it shows the operational impact of drift without waiting for labels.",
+        ),
+        FollowUp(
+            question="Why is the monitored card precision at k=20, not 100?",
+            answer="The default run has about 20 fraudulent cards a day; with k=100 every one of them is in the "
+            "top k anyway and the metric cannot drop. k is scaled with the portfolio (100 at the large scale).",
+        ),
+        FollowUp(
+            question="What would you do about the card-testing bursts?",
+            answer="Add short velocity features (transactions and distinct terminals per card in the last "
+            "hour), cover the pattern with a rule meanwhile, and retrain once its labels are released.",
+        ),
     ],
 )
 

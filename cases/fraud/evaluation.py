@@ -10,8 +10,9 @@ from framework import metrics
 CARD_K = 100  # cards an investigation team can check per day (the handbook's setting)
 
 
-def evaluate(frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_cost: float,
-             max_fpr: float) -> dict[str, float]:
+def evaluate(
+    frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_cost: float, max_fpr: float
+) -> dict[str, float]:
     """Every offline metric of the design for ``scores`` on ``frame``.
 
     Args:
@@ -30,9 +31,11 @@ def evaluate(frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_c
         "average_precision": metrics.average_precision(y, scores),
         "roc_auc": metrics.roc_auc(y, scores),
         "card_precision_at_100": metrics.card_precision_at_k(
-            frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K),
+            frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K
+        ),
         "card_precision_at_100_blocked": metrics.card_precision_at_k_blocked(
-            frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K),
+            frame["day"].to_numpy(), frame["customer_id"].to_numpy(), y, scores, k=CARD_K
+        ),
         "recall_at_fpr": metrics.recall_at_fpr(y, scores, max_fpr=max_fpr),
         "expected_cost": metrics.expected_cost(y, scores, threshold, amounts, review_cost),
         "accuracy": metrics.accuracy_at_threshold(y, scores, threshold),
@@ -45,7 +48,8 @@ def daily_card_precision(frame: pd.DataFrame, scores: np.ndarray, k: int = CARD_
     for day, rows in frame.groupby("day").indices.items():  # one iteration per day, not per row
         part = frame.iloc[rows]
         per_day[int(day)] = metrics.card_precision_at_k(
-            part["day"].to_numpy(), part["customer_id"].to_numpy(), part["is_fraud"].to_numpy(), scores[rows], k=k)
+            part["day"].to_numpy(), part["customer_id"].to_numpy(), part["is_fraud"].to_numpy(), scores[rows], k=k
+        )
     return pd.Series(per_day, name="card_precision").sort_index()
 
 

@@ -105,14 +105,16 @@ def load_transactions(path: Path) -> pd.DataFrame:
     if dupes.any():
         raise BadInput(f"duplicate transaction_id {tx_id[dupes][0]!r} in row {_row_of(frame, dupes)} of {name!r}")
 
-    out = pd.DataFrame({
-        "transaction_id": _as_int_if_possible(tx_id),
-        "timestamp": timestamp,
-        "customer_id": _as_int_if_possible(_ids(frame, "customer_id", name)),
-        "terminal_id": _as_int_if_possible(_ids(frame, "terminal_id", name)),
-        "amount": amount,
-        "is_fraud": label.astype(np.int8),
-    })
+    out = pd.DataFrame(
+        {
+            "transaction_id": _as_int_if_possible(tx_id),
+            "timestamp": timestamp,
+            "customer_id": _as_int_if_possible(_ids(frame, "customer_id", name)),
+            "terminal_id": _as_int_if_possible(_ids(frame, "terminal_id", name)),
+            "amount": amount,
+            "is_fraud": label.astype(np.int8),
+        }
+    )
     out = out.sort_values("timestamp", kind="stable").reset_index(drop=True)
     secs = out["timestamp"].to_numpy(dtype="datetime64[s]").astype(np.int64)
     origin = secs[0] - secs[0] % SECONDS_PER_DAY  # midnight of the first day

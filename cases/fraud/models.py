@@ -87,9 +87,16 @@ class TreeEnsemble:
         random_state: seed of the model's own randomness (and of the undersampling).
     """
 
-    def __init__(self, kind: str = "hgb", iterations: int = 150, learning_rate: float = 0.05,
-                 max_leaf_nodes: int = 15, max_depth: int = 12, negative_fraction: float = 0.2,
-                 random_state: int = 0):
+    def __init__(
+        self,
+        kind: str = "hgb",
+        iterations: int = 150,
+        learning_rate: float = 0.05,
+        max_leaf_nodes: int = 15,
+        max_depth: int = 12,
+        negative_fraction: float = 0.2,
+        random_state: int = 0,
+    ):
         self.kind = kind
         self.iterations = iterations
         self.learning_rate = learning_rate
@@ -103,12 +110,21 @@ class TreeEnsemble:
         matrix, y = as_matrix(X), np.asarray(y)
         if self.kind == "rf":
             self.model_ = RandomForestClassifier(
-                n_estimators=self.iterations, max_depth=self.max_depth, class_weight="balanced_subsample",
-                min_samples_leaf=2, n_jobs=1, random_state=self.random_state)
+                n_estimators=self.iterations,
+                max_depth=self.max_depth,
+                class_weight="balanced_subsample",
+                min_samples_leaf=2,
+                n_jobs=1,
+                random_state=self.random_state,
+            )
         else:
             self.model_ = HistGradientBoostingClassifier(
-                max_iter=self.iterations, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
-                early_stopping=False, random_state=self.random_state)
+                max_iter=self.iterations,
+                learning_rate=self.learning_rate,
+                max_leaf_nodes=self.max_leaf_nodes,
+                early_stopping=False,
+                random_state=self.random_state,
+            )
             keep = (y == 1) | (np.random.default_rng(self.random_state).random(len(y)) < self.negative_fraction)
             matrix, y = matrix[keep], y[keep]
         # One thread: on a shared 2-core machine OpenMP spin-waiting makes boosting 4x slower.

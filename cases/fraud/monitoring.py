@@ -52,18 +52,31 @@ def window_metrics(frame: pd.DataFrame, scores: np.ndarray, k: int) -> tuple[flo
     return ap, cp
 
 
-def compare(reference: pd.DataFrame, ref_metrics: tuple[float, float], current: pd.DataFrame,
-            cur_metrics: tuple[float, float], thresholds: Thresholds) -> WindowReport:
+def compare(
+    reference: pd.DataFrame,
+    ref_metrics: tuple[float, float],
+    current: pd.DataFrame,
+    cur_metrics: tuple[float, float],
+    thresholds: Thresholds,
+) -> WindowReport:
     """Drift table and alerts of ``current`` against ``reference`` (frames of :data:`WATCHED` columns)."""
     table = drift_table(reference, current, WATCHED)
     alerts = drift_alerts(table, thresholds.psi, thresholds.ks)
-    for name, before, after in (("average precision", ref_metrics[0], cur_metrics[0]),
-                                (f"card precision@{thresholds.card_k}", ref_metrics[1], cur_metrics[1])):
+    for name, before, after in (
+        ("average precision", ref_metrics[0], cur_metrics[0]),
+        (f"card precision@{thresholds.card_k}", ref_metrics[1], cur_metrics[1]),
+    ):
         if before > 0 and (before - after) / before > thresholds.metric_drop:
-            alerts.append(f"{name} fell {(before - after) / before:.0%} ({before:.3f} -> {after:.3f}) "
-                          f"> {thresholds.metric_drop:.0%}")
-    return WindowReport(drift={c: {"psi": v["psi"], "ks": v["ks"]} for c, v in table.items()},
-                        average_precision=cur_metrics[0], card_precision=cur_metrics[1], alerts=alerts)
+            alerts.append(
+                f"{name} fell {(before - after) / before:.0%} ({before:.3f} -> {after:.3f}) "
+                f"> {thresholds.metric_drop:.0%}"
+            )
+    return WindowReport(
+        drift={c: {"psi": v["psi"], "ks": v["ks"]} for c, v in table.items()},
+        average_precision=cur_metrics[0],
+        card_precision=cur_metrics[1],
+        alerts=alerts,
+    )
 
 
 def watched_frame(X: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame:
@@ -83,13 +96,25 @@ def daily_series(tx: pd.DataFrame, scores: np.ndarray, rows: np.ndarray, k: int)
     s = scores[rows]
     for day, idx in frame.groupby("day").indices.items():  # one iteration per day
         ap, cp = window_metrics(frame.iloc[idx], s[idx], k)
-        out.append({"day": int(day), "mean_amount": float(frame["amount"].iloc[idx].mean()),
-                    "average_precision": ap, "card_precision": cp})
+        out.append(
+            {
+                "day": int(day),
+                "mean_amount": float(frame["amount"].iloc[idx].mean()),
+                "average_precision": ap,
+                "card_precision": cp,
+            }
+        )
     return pd.DataFrame(out)
 
 
-def run_windows(tx: pd.DataFrame, X: pd.DataFrame, score: Callable[[pd.DataFrame], np.ndarray], first_day: int,
-                window_days: int, thresholds: Thresholds) -> dict[str, object]:
+def run_windows(
+    tx: pd.DataFrame,
+    X: pd.DataFrame,
+    score: Callable[[pd.DataFrame], np.ndarray],
+    first_day: int,
+    window_days: int,
+    thresholds: Thresholds,
+) -> dict[str, object]:
     """Score three consecutive windows (reference, no drift, drift) and compare each to the reference.
 
     Args:
@@ -104,8 +129,10 @@ def run_windows(tx: pd.DataFrame, X: pd.DataFrame, score: Callable[[pd.DataFrame
         ``reference``/``no_drift``/``drift`` window masks, scores, metrics and the two reports.
     """
     day = tx["day"].to_numpy()
-    masks = {name: (day >= first_day + i * window_days) & (day < first_day + (i + 1) * window_days)
-             for i, name in enumerate(("reference", "no_drift", "drift"))}
+    masks = {
+        name: (day >= first_day + i * window_days) & (day < first_day + (i + 1) * window_days)
+        for i, name in enumerate(("reference", "no_drift", "drift"))
+    }
     scores = np.zeros(len(tx))
     active = masks["reference"] | masks["no_drift"] | masks["drift"]
     scores[active] = score(X[active])

@@ -33,8 +33,13 @@ def precision_recall(y: np.ndarray, scores: dict[str, np.ndarray], ap: dict[str,
     fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=110)
     for name, s in scores.items():
         recall, precision = _pr_curve(y, s)
-        ax.step(np.r_[0, recall], np.r_[precision[:1], precision], where="post", label=f"{name} (AP {ap[name]:.3f})",
-                linestyle="--" if name == "oracle" else "-")
+        ax.step(
+            np.r_[0, recall],
+            np.r_[precision[:1], precision],
+            where="post",
+            label=f"{name} (AP {ap[name]:.3f})",
+            linestyle="--" if name == "oracle" else "-",
+        )
     ax.axhline(y.mean(), color="grey", linewidth=0.8, linestyle=":", label=f"fraud rate {y.mean():.2%}")
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
@@ -51,8 +56,13 @@ def card_precision_per_day(daily: dict[str, pd.Series], path: Path) -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=110)
     for name, series in daily.items():
-        ax.plot(series.index, series.to_numpy(), marker="o", label=f"{name} (mean {series.mean():.3f})",
-                linestyle="--" if name == "oracle" else "-")
+        ax.plot(
+            series.index,
+            series.to_numpy(),
+            marker="o",
+            label=f"{name} (mean {series.mean():.3f})",
+            linestyle="--" if name == "oracle" else "-",
+        )
     ax.set_xlabel("test day")
     ax.set_ylabel("card precision@100")
     ax.set_title("Card precision@100 per test day")

@@ -12,8 +12,15 @@ import numpy as np
 from cases.fraud.loader import COLUMNS
 from cases.fraud.simulator import SimParams, simulate
 
-SAMPLE_PARAMS = SimParams(n_customers=80, n_terminals=160, radius=12.0, n_days=45, start_date=dt.date(2024, 4, 1),
-                          compromised_terminals_per_day=0.1, compromised_cards_per_day=0.15)
+SAMPLE_PARAMS = SimParams(
+    n_customers=80,
+    n_terminals=160,
+    radius=12.0,
+    n_days=45,
+    start_date=dt.date(2024, 4, 1),
+    compromised_terminals_per_day=0.1,
+    compromised_cards_per_day=0.15,
+)
 
 
 def write_sample(path: Path, seed: int = 7) -> int:

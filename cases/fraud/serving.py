@@ -67,14 +67,21 @@ class OnlineScorer:
         self._indexed = False
         windows = [w * SECONDS_PER_DAY for w in WINDOWS]
         self._customer_sql = (
-            "SELECT " + ", ".join(f"COUNT(CASE WHEN time_s > :t - {w} THEN 1 END), "
-                                  f"TOTAL(CASE WHEN time_s > :t - {w} THEN amount END)" for w in windows)
+            "SELECT "
+            + ", ".join(
+                f"COUNT(CASE WHEN time_s > :t - {w} THEN 1 END), TOTAL(CASE WHEN time_s > :t - {w} THEN amount END)"
+                for w in windows
+            )
             + f" FROM tx WHERE customer_id = :id AND time_s > :t - {max(windows)}"
         )
         d = self.delay_s
         self._terminal_sql = (
-            "SELECT " + ", ".join(f"COUNT(CASE WHEN time_s > :t - {d + w} THEN 1 END), "
-                                  f"TOTAL(CASE WHEN time_s > :t - {d + w} THEN is_fraud END)" for w in windows)
+            "SELECT "
+            + ", ".join(
+                f"COUNT(CASE WHEN time_s > :t - {d + w} THEN 1 END), "
+                f"TOTAL(CASE WHEN time_s > :t - {d + w} THEN is_fraud END)"
+                for w in windows
+            )
             + f" FROM tx WHERE terminal_id = :id AND time_s > :t - {d + max(windows)} AND time_s <= :t - {d}"
         )
 
@@ -95,8 +102,11 @@ class OnlineScorer:
         self._index()
         c = self.db.execute(self._customer_sql, {"t": tx.time_s, "id": tx.customer_id}).fetchone()
         m = self.db.execute(self._terminal_sql, {"t": tx.time_s, "id": tx.terminal_id}).fetchone()
-        values = {"amount": tx.amount, "is_weekend": float(tx.weekday >= 5),
-                  "is_night": float(tx.hour < NIGHT_END_HOUR)}
+        values = {
+            "amount": tx.amount,
+            "is_weekend": float(tx.weekday >= 5),
+            "is_night": float(tx.hour < NIGHT_END_HOUR),
+        }
         for i, w in enumerate(WINDOWS):
             count = c[2 * i] + 1  # the transaction itself is part of its customer windows
             values[f"customer_nb_tx_{w}d"] = float(count)
@@ -110,8 +120,10 @@ class OnlineScorer:
         """Score ``tx`` and append it to the state (label unknown yet)."""
         x = self.features(tx)
         s = float(self.model_score(x)[0])
-        self.db.execute("INSERT INTO tx VALUES (?, ?, ?, ?, ?, NULL)",
-                        (tx.transaction_id, tx.customer_id, tx.terminal_id, tx.time_s, tx.amount))
+        self.db.execute(
+            "INSERT INTO tx VALUES (?, ?, ?, ?, ?, NULL)",
+            (tx.transaction_id, tx.customer_id, tx.terminal_id, tx.time_s, tx.amount),
+        )
         return s
 
     def record_label(self, transaction_id: str, is_fraud: int) -> None:
@@ -130,9 +142,19 @@ def as_transactions(frame: pd.DataFrame) -> list[Transaction]:
     days = secs // SECONDS_PER_DAY
     weekday = (days + 3) % 7
     hour = (secs - days * SECONDS_PER_DAY) // 3600
-    return [Transaction(str(i), str(c), str(m), int(t), float(a), int(wd), int(h)) for i, c, m, t, a, wd, h in zip(
-        frame["transaction_id"], frame["customer_id"], frame["terminal_id"], frame["time_s"], frame["amount"],
-        weekday, hour, strict=True)]
+    return [
+        Transaction(str(i), str(c), str(m), int(t), float(a), int(wd), int(h))
+        for i, c, m, t, a, wd, h in zip(
+            frame["transaction_id"],
+            frame["customer_id"],
+            frame["terminal_id"],
+            frame["time_s"],
+            frame["amount"],
+            weekday,
+            hour,
+            strict=True,
+        )
+    ]
 
 
 @dataclass
@@ -168,15 +190,28 @@ def replay(scorer: OnlineScorer, tx: pd.DataFrame, start: int, n: int, delay_day
     labels = np.where(released, hist["is_fraud"].to_numpy(), -1)
     scorer.load_history(
         (str(i), str(c), str(m), int(t), float(a), None if lab < 0 else int(lab))
-        for i, c, m, t, a, lab in zip(hist["transaction_id"], hist["customer_id"], hist["terminal_id"],
-                                      hist["time_s"], hist["amount"], labels, strict=True))
+        for i, c, m, t, a, lab in zip(
+            hist["transaction_id"],
+            hist["customer_id"],
+            hist["terminal_id"],
+            hist["time_s"],
+            hist["amount"],
+            labels,
+            strict=True,
+        )
+    )
     # Pending verdicts: (release time, transaction id, label), released before each request.
     late = ~released
-    pending = list(zip((hist["time_s"].to_numpy()[late] + delay).tolist(),
-                       hist["transaction_id"].astype(str).to_numpy()[late].tolist(),
-                       hist["is_fraud"].to_numpy()[late].astype(int).tolist(), strict=True))
+    pending = list(
+        zip(
+            (hist["time_s"].to_numpy()[late] + delay).tolist(),
+            hist["transaction_id"].astype(str).to_numpy()[late].tolist(),
+            hist["is_fraud"].to_numpy()[late].astype(int).tolist(),
+            strict=True,
+        )
+    )
     heapq.heapify(pending)
-    window = tx.iloc[start:start + n]
+    window = tx.iloc[start : start + n]
     requests = as_transactions(window)
     labels_now = window["is_fraud"].to_numpy()
     scores = np.empty(len(requests))

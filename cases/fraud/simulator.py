@@ -22,8 +22,13 @@ GRID = 100.0
 
 # Scenario codes stored in the ``scenario`` column (0 = legitimate).
 LEGIT, OUTLIER, TERMINAL, CARD, BURST = 0, 1, 2, 3, 4
-SCENARIO_NAMES = {LEGIT: "legitimate", OUTLIER: "amount outlier", TERMINAL: "compromised terminal",
-                  CARD: "compromised card", BURST: "card-testing burst (drift)"}
+SCENARIO_NAMES = {
+    LEGIT: "legitimate",
+    OUTLIER: "amount outlier",
+    TERMINAL: "compromised terminal",
+    CARD: "compromised card",
+    BURST: "card-testing burst (drift)",
+}
 
 RngFactory = Callable[[str], np.random.Generator]
 
@@ -100,14 +105,16 @@ def make_customers(n: int, rng: np.random.Generator) -> pd.DataFrame:
     """Customer profiles: location, spending mean and spread, transactions per day."""
     xy = rng.uniform(0, GRID, (n, 2))
     mean_amount = rng.uniform(5, 100, n)
-    return pd.DataFrame({
-        "customer_id": np.arange(n, dtype=np.int64),
-        "x": xy[:, 0],
-        "y": xy[:, 1],
-        "mean_amount": mean_amount,
-        "std_amount": mean_amount / 2,
-        "tx_per_day": rng.uniform(0, 4, n),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": np.arange(n, dtype=np.int64),
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "mean_amount": mean_amount,
+            "std_amount": mean_amount / 2,
+            "tx_per_day": rng.uniform(0, 4, n),
+        }
+    )
 
 
 def make_terminals(n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -116,8 +123,9 @@ def make_terminals(n: int, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame({"terminal_id": np.arange(n, dtype=np.int64), "x": xy[:, 0], "y": xy[:, 1]})
 
 
-def reachable_terminals(customers: pd.DataFrame, terminals: pd.DataFrame,
-                        radius: float) -> tuple[np.ndarray, np.ndarray]:
+def reachable_terminals(
+    customers: pd.DataFrame, terminals: pd.DataFrame, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Terminals within ``radius`` of each customer, as CSR arrays.
 
     Returns:
@@ -137,8 +145,9 @@ def _stochastic_counts(rate: float, n_days: int, rng: np.random.Generator) -> np
     return base + (rng.random(n_days) < rate - base).astype(np.int64)
 
 
-def _draw_compromised(n_entities: int, rate: float, n_days: int, duration: int, rng: np.random.Generator,
-                      first_day: int = 0) -> pd.DataFrame:
+def _draw_compromised(
+    n_entities: int, rate: float, n_days: int, duration: int, rng: np.random.Generator, first_day: int = 0
+) -> pd.DataFrame:
     """Entities compromised each day (distinct within a day), active for ``duration`` days."""
     counts = np.minimum(_stochastic_counts(rate, n_days - first_day, rng), n_entities)
     days = np.repeat(np.arange(first_day, n_days), counts)
@@ -158,8 +167,9 @@ def _active(entity: np.ndarray, day: np.ndarray, table: pd.DataFrame, n_entities
     return active[entity, day]
 
 
-def _base_transactions(customers: pd.DataFrame, offsets: np.ndarray, flat: np.ndarray, n_days: int,
-                       rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _base_transactions(
+    customers: pd.DataFrame, offsets: np.ndarray, flat: np.ndarray, n_days: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Legitimate transactions: Poisson counts per customer-day, time of day, amount, terminal."""
     n_cust = len(customers)
     n_term = np.diff(offsets)
@@ -178,15 +188,22 @@ def _base_transactions(customers: pd.DataFrame, offsets: np.ndarray, flat: np.nd
     pick = np.floor(rng.random(total) * n_term[cust]).astype(np.int64)
     terminal = flat[np.minimum(offsets[cust] + pick, max(len(flat) - 1, 0))] if len(flat) else np.zeros(total, np.int64)
     keep = (time_of_day >= 0) & (time_of_day < SECONDS_PER_DAY)
-    return {"customer_id": cust[keep], "terminal_id": terminal[keep], "day": day[keep],
-            "time_of_day": time_of_day[keep], "amount": np.round(amount[keep], 2)}
+    return {
+        "customer_id": cust[keep],
+        "terminal_id": terminal[keep],
+        "day": day[keep],
+        "time_of_day": time_of_day[keep],
+        "amount": np.round(amount[keep], 2),
+    }
 
 
-def _bursts(drift: Drift, n_customers: int, n_terminals: int, n_days: int,
-            rng: np.random.Generator) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+def _bursts(
+    drift: Drift, n_customers: int, n_terminals: int, n_days: int, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """The drift's new fraud pattern: small card-testing transactions at random terminals."""
-    table = _draw_compromised(n_customers, drift.burst_cards_per_day, n_days, drift.burst_days, rng,
-                              first_day=drift.start_day)
+    table = _draw_compromised(
+        n_customers, drift.burst_cards_per_day, n_days, drift.burst_days, rng, first_day=drift.start_day
+    )
     table["end_day"] = np.minimum(table["end_day"], n_days)
     n_active = (table["end_day"] - table["start_day"]).to_numpy()
     card = np.repeat(table["entity"].to_numpy(), n_active * drift.burst_tx_per_day)
@@ -241,11 +258,13 @@ def simulate(params: SimParams, rng: RngFactory, drift: Drift | None = None, str
     else:
         outlier = amount > params.outlier_amount
 
-    terms = _draw_compromised(params.n_terminals, params.compromised_terminals_per_day, n_days,
-                              params.terminal_compromise_days, fraud_rng)
+    terms = _draw_compromised(
+        params.n_terminals, params.compromised_terminals_per_day, n_days, params.terminal_compromise_days, fraud_rng
+    )
     on_terminal = _active(tx["terminal_id"], day, terms, params.n_terminals, n_days)
-    cards = _draw_compromised(params.n_customers, params.compromised_cards_per_day, n_days,
-                              params.card_compromise_days, fraud_rng)
+    cards = _draw_compromised(
+        params.n_customers, params.compromised_cards_per_day, n_days, params.card_compromise_days, fraud_rng
+    )
     on_card = _active(tx["customer_id"], day, cards, params.n_customers, n_days)
     # Each transaction of an abused card is the fraudster's with probability card_fraud_share.
     card_fraud = on_card & (fraud_rng.random(len(day)) < params.card_fraud_share)
@@ -254,8 +273,9 @@ def simulate(params: SimParams, rng: RngFactory, drift: Drift | None = None, str
     tx["amount"] = amount
     tx["scenario"] = scenario
 
-    burst_table = pd.DataFrame({"entity": np.zeros(0, np.int64), "start_day": np.zeros(0, np.int64),
-                                "end_day": np.zeros(0, np.int64)})
+    burst_table = pd.DataFrame(
+        {"entity": np.zeros(0, np.int64), "start_day": np.zeros(0, np.int64), "end_day": np.zeros(0, np.int64)}
+    )
     if drift is not None and drift.burst_cards_per_day > 0:
         burst, burst_table = _bursts(drift, params.n_customers, params.n_terminals, n_days, rng(f"{stream}burst"))
         burst["scenario"] = np.full(len(burst["day"]), BURST, dtype=np.int8)
@@ -279,14 +299,16 @@ def _assemble(tx: dict[str, np.ndarray], start_date: dt.date) -> pd.DataFrame:
     time_s = time_s[order]
     origin = np.datetime64(start_date, "s")
     scenario = tx["scenario"][order]
-    return pd.DataFrame({
-        "transaction_id": np.arange(len(order), dtype=np.int64),
-        "timestamp": pd.to_datetime(origin + time_s.astype("timedelta64[s]")),
-        "customer_id": tx["customer_id"][order].astype(np.int64),
-        "terminal_id": tx["terminal_id"][order].astype(np.int64),
-        "amount": tx["amount"][order].astype(np.float64),
-        "is_fraud": (scenario != LEGIT).astype(np.int8),
-        "scenario": scenario,
-        "day": tx["day"][order].astype(np.int64),
-        "time_s": time_s,
-    })
+    return pd.DataFrame(
+        {
+            "transaction_id": np.arange(len(order), dtype=np.int64),
+            "timestamp": pd.to_datetime(origin + time_s.astype("timedelta64[s]")),
+            "customer_id": tx["customer_id"][order].astype(np.int64),
+            "terminal_id": tx["terminal_id"][order].astype(np.int64),
+            "amount": tx["amount"][order].astype(np.float64),
+            "is_fraud": (scenario != LEGIT).astype(np.int8),
+            "scenario": scenario,
+            "day": tx["day"][order].astype(np.int64),
+            "time_s": time_s,
+        }
+    )

@@ -62,8 +62,10 @@ def data(ctx: RunContext) -> DataResult:
     main, val = split(tx, windows), split(tx, windows.shifted(cfg.delay_days + cfg.test_days))
     for name, s in (("training", main.train), ("test", main.test), ("validation", val.test)):
         if not s.any() or tx.loc[s, "is_fraud"].sum() == 0:
-            raise BadInput(f"the {name} window has no fraudulent transaction; widen it with --set "
-                           f"(train_days, delay_days, test_days, train_start_day)")
+            raise BadInput(
+                f"the {name} window has no fraudulent transaction; widen it with --set "
+                f"(train_days, delay_days, test_days, train_start_day)"
+            )
     ctx.state.update(tx=tx, sim=sim, split=main, val_split=val)
 
     y = tx["is_fraud"].to_numpy()
@@ -93,8 +95,9 @@ def data(ctx: RunContext) -> DataResult:
             summary[f"frauds_{SCENARIO_NAMES[code].replace(' ', '_')}"] = int(counts.get(code, 0))
         summary["compromised_terminals"] = len(sim.compromised_terminals)
         summary["compromised_cards"] = len(sim.compromised_cards)
-    return DataResult(train=tx[main.train], test=tx[main.test], time_column="timestamp", id_column="transaction_id",
-                      summary=summary)
+    return DataResult(
+        train=tx[main.train], test=tx[main.test], time_column="timestamp", id_column="transaction_id", summary=summary
+    )
 
 
 def _windows(cfg: FraudConfig, n_days: int) -> Windows:
@@ -103,9 +106,11 @@ def _windows(cfg: FraudConfig, n_days: int) -> Windows:
     windows = Windows(start, cfg.train_days, cfg.delay_days, cfg.test_days)
     need = cfg.delay_days + cfg.test_days
     if start < need or windows.test_end > n_days:
-        raise BadInput(f"the data spans {n_days} days but the split needs train_start_day >= {need} and "
-                       f"train_start_day + train_days + delay_days + test_days <= {n_days} (got train_start_day="
-                       f"{start}); adjust --set train_days/delay_days/test_days/train_start_day")
+        raise BadInput(
+            f"the data spans {n_days} days but the split needs train_start_day >= {need} and "
+            f"train_start_day + train_days + delay_days + test_days <= {n_days} (got train_start_day="
+            f"{start}); adjust --set train_days/delay_days/test_days/train_start_day"
+        )
     return windows
 
 
@@ -134,9 +139,15 @@ def _ladder(cfg: FraudConfig, seed: int) -> dict[str, Any]:
         "never_fraud": NeverFraud(),
         "amount_rule": AmountRule(),
         "logistic_regression": Logistic(cfg.lr_c),
-        "tree_ensemble": TreeEnsemble(cfg.tree_model, cfg.tree_iterations, cfg.tree_learning_rate,
-                                      cfg.tree_max_leaf_nodes, cfg.tree_max_depth, cfg.tree_negative_fraction,
-                                      random_state=seed),
+        "tree_ensemble": TreeEnsemble(
+            cfg.tree_model,
+            cfg.tree_iterations,
+            cfg.tree_learning_rate,
+            cfg.tree_max_leaf_nodes,
+            cfg.tree_max_depth,
+            cfg.tree_negative_fraction,
+            random_state=seed,
+        ),
     }
 
 
@@ -171,23 +182,30 @@ def models(ctx: RunContext) -> LadderResult:
     ctx.state.update(models=fitted, scores=scores, thresholds=thresholds, best=best)
 
     daily = {n: daily_card_precision(test, s) for n, s in scores.items() if n != "never_fraud"}
-    plots.precision_recall(test["is_fraud"].to_numpy(), {n: s for n, s in scores.items() if n != "never_fraud"},
-                           {n: r["average_precision"] for n, r in results.items()},
-                           ctx.add_plot(6, "precision_recall.png",
-                                        "Precision-recall curve per model on the test window."))
-    plots.card_precision_per_day(daily, ctx.add_plot(6, "card_precision_per_day.png",
-                                                     "Card precision@100 per test day, per model."))
+    plots.precision_recall(
+        test["is_fraud"].to_numpy(),
+        {n: s for n, s in scores.items() if n != "never_fraud"},
+        {n: r["average_precision"] for n, r in results.items()},
+        ctx.add_plot(6, "precision_recall.png", "Precision-recall curve per model on the test window."),
+    )
+    plots.card_precision_per_day(
+        daily, ctx.add_plot(6, "card_precision_per_day.png", "Card precision@100 per test day, per model.")
+    )
     acc = {n: results[n]["accuracy"] for n in results}
     notes = {
         "never_fraud": f"scores 0: accuracy {acc['never_fraud']:.4f} yet recall 0 and the highest cost "
-                       f"({results['never_fraud']['expected_cost']:,.0f}) - accuracy misleads at this imbalance",
+        f"({results['never_fraud']['expected_cost']:,.0f}) - accuracy misleads at this imbalance",
         "amount_rule": f"alert above amount {thresholds['amount_rule']:.2f} (chosen by cost on validation)",
         "logistic_regression": f"standardised features + L2 logistic regression; threshold {thresholds[BASELINE]:.4f}",
-        "tree_ensemble": (f"histogram gradient boosting on all frauds + {cfg.tree_negative_fraction:.0%} of legit rows"
-                          if cfg.tree_model == "hgb" else "random forest with balanced class weights")
+        "tree_ensemble": (
+            f"histogram gradient boosting on all frauds + {cfg.tree_negative_fraction:.0%} of legit rows"
+            if cfg.tree_model == "hgb"
+            else "random forest with balanced class weights"
+        )
         + f"; threshold {thresholds['tree_ensemble']:.4f}",
         "oracle": "simulator truth: compromised terminal windows, the fraudster's card transactions, amount outliers"
-        if ctx.state["sim"] is not None else "perfect ranking of the test labels (real data)",
+        if ctx.state["sim"] is not None
+        else "perfect ranking of the test labels (real data)",
     }
     return LadderResult(models=results, naive=NAIVE, baseline=BASELINE, best=best, notes=notes)
 
@@ -202,8 +220,9 @@ def testing(ctx: RunContext) -> TestingResult:
     best = ctx.state["best"]
     model, threshold = ctx.state["models"][best], ctx.state["thresholds"][best]
     with threadpool_limits(1):
-        checks = behaviour.run_checks(model.score, tx, X, main.test, threshold, cfg.delay_days,
-                                      cfg.outlier_amount, ctx.rng("behaviour"))
+        checks = behaviour.run_checks(
+            model.score, tx, X, main.test, threshold, cfg.delay_days, cfg.outlier_amount, ctx.rng("behaviour")
+        )
     test = tx[main.test]
     s = ctx.state["scores"][best]
     y = test["is_fraud"].to_numpy()
@@ -218,7 +237,9 @@ def testing(ctx: RunContext) -> TestingResult:
     for band, idx in test.groupby(bands, observed=True).indices.items():
         alerted = s[idx] >= threshold
         slices["amount band"][str(band)] = {
-            "rows": float(len(idx)), "fraud_rate": float(y[idx].mean()), "alert_rate": float(alerted.mean()),
+            "rows": float(len(idx)),
+            "fraud_rate": float(y[idx].mean()),
+            "alert_rate": float(alerted.mean()),
             "precision": float(y[idx][alerted].mean()) if alerted.any() else 0.0,
             "recall": float(alerted[y[idx] == 1].mean()) if y[idx].any() else 0.0,
         }
@@ -227,9 +248,12 @@ def testing(ctx: RunContext) -> TestingResult:
         sc, th = ctx.state["scores"][name], ctx.state["thresholds"][name]
         alerted = sc >= th
         slices["accuracy paradox"][name] = {
-            "accuracy": float(np.mean(alerted == (y == 1))), "recall": float(alerted[y == 1].mean()),
-            "alerts": float(alerted.sum()), "expected_cost": float(
-                test["amount"].to_numpy()[(y == 1) & ~alerted].sum() + alerted.sum() * cfg.review_cost),
+            "accuracy": float(np.mean(alerted == (y == 1))),
+            "recall": float(alerted[y == 1].mean()),
+            "alerts": float(alerted.sum()),
+            "expected_cost": float(
+                test["amount"].to_numpy()[(y == 1) & ~alerted].sum() + alerted.sum() * cfg.review_cost
+            ),
         }
     return TestingResult(behavioural=checks, slices=slices, ab_test=_ab_plan(ctx, y))
 
@@ -257,11 +281,13 @@ def _ab_plan(ctx: RunContext, y: np.ndarray) -> dict[str, Any]:
     return {
         "unit": "card (all of a card's transactions stay in one arm)",
         "primary_online_metric": "fraud caught rate (recall on confirmed frauds)",
-        "control": BASELINE, "treatment": best,
+        "control": BASELINE,
+        "treatment": best,
         "control_recall_offline": round(p1, 4),
         "treatment_recall_offline": round(rate[best], 4),
         "minimum_detectable_lift": round(p2 - p1, 4),
-        "alpha": alpha, "power": power,
+        "alpha": alpha,
+        "power": power,
         "frauds_per_arm": int(np.ceil(frauds)),
         "transactions_per_arm": int(np.ceil(frauds / fraud_rate)),
         "treatment_traffic_share": share,
@@ -289,7 +315,7 @@ def deployment(ctx: RunContext) -> ServingResult:
         scorer = OnlineScorer(online_scorer(model), cfg.delay_days, workdir / "features.sqlite")
         with threadpool_limits(1):
             result = replay(scorer, tx, start, n, cfg.delay_days)
-            batch = model.score(X.iloc[start:start + n])
+            batch = model.score(X.iloc[start : start + n])
         scorer.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -318,17 +344,22 @@ def monitoring_step(ctx: RunContext) -> MonitoringResult:
     """Inject a spending shift and a new fraud pattern through the simulator and detect them."""
     cfg = _config(ctx)
     spec = DESIGN.monitoring
-    thresholds = monitoring.Thresholds(psi=spec.psi_alert, ks=spec.ks_alert, metric_drop=spec.metric_degradation_alert,
-                                       card_k=cfg.monitor_card_k)
+    thresholds = monitoring.Thresholds(
+        psi=spec.psi_alert, ks=spec.ks_alert, metric_drop=spec.metric_degradation_alert, card_k=cfg.monitor_card_k
+    )
     model = ctx.state["models"][ctx.state["best"]]
     if ctx.state["sim"] is None:
         return _monitor_real(ctx, model, thresholds)
     w = cfg.monitor_window_days
     first = monitoring.warmup_days(cfg.delay_days)
     drift_start = first + 2 * w
-    drift = Drift(start_day=drift_start, spend_factor=cfg.drift_spend_factor,
-                  burst_cards_per_day=cfg.drift_burst_cards_per_day, burst_tx_per_day=cfg.drift_burst_tx_per_day,
-                  burst_days=cfg.drift_burst_days)
+    drift = Drift(
+        start_day=drift_start,
+        spend_factor=cfg.drift_spend_factor,
+        burst_cards_per_day=cfg.drift_burst_cards_per_day,
+        burst_tx_per_day=cfg.drift_burst_tx_per_day,
+        burst_days=cfg.drift_burst_days,
+    )
     sim = simulate(SimParams.from_config(cfg, n_days=first + 3 * w), ctx.rng, drift=drift, stream="monitor/")
     tx = sim.transactions
     X = build_features(tx, cfg.delay_days)
@@ -338,16 +369,23 @@ def monitoring_step(ctx: RunContext) -> MonitoringResult:
     ref_ap, ref_cp = out["metrics"]["reference"]
     masks = out["masks"]
     active = masks["reference"] | masks["no_drift"] | masks["drift"]
-    plots.drift({k: tx.loc[m, "amount"].to_numpy() for k, m in masks.items()},
-                monitoring.daily_series(tx, out["scores"], active, cfg.monitor_card_k), [first + w, drift_start],
-                cfg.monitor_card_k, ctx.add_plot(9, "drift.png", "Monitoring: amount per window and the deployed "
-                                                 "model per day; the drift starts at the orange line."))
+    plots.drift(
+        {k: tx.loc[m, "amount"].to_numpy() for k, m in masks.items()},
+        monitoring.daily_series(tx, out["scores"], active, cfg.monitor_card_k),
+        [first + w, drift_start],
+        cfg.monitor_card_k,
+        ctx.add_plot(
+            9,
+            "drift.png",
+            "Monitoring: amount per window and the deployed model per day; the drift starts at the orange line.",
+        ),
+    )
     return MonitoringResult(
         scenario=f"from monitoring day {drift_start}: legitimate spending x{cfg.drift_spend_factor:g} and a new "
-                 f"fraud pattern (card-testing bursts: {cfg.drift_burst_cards_per_day:g} cards/day, "
-                 f"{cfg.drift_burst_tx_per_day} small transactions/day for {cfg.drift_burst_days} days). Windows of "
-                 f"a fresh simulation: reference days {first}-{first + w - 1}, no-drift days {first + w}-"
-                 f"{drift_start - 1}, drift days {drift_start}-{drift_start + w - 1}",
+        f"fraud pattern (card-testing bursts: {cfg.drift_burst_cards_per_day:g} cards/day, "
+        f"{cfg.drift_burst_tx_per_day} small transactions/day for {cfg.drift_burst_days} days). Windows of "
+        f"a fresh simulation: reference days {first}-{first + w - 1}, no-drift days {first + w}-"
+        f"{drift_start - 1}, drift days {drift_start}-{drift_start + w - 1}",
         feature_drift=drifted.drift,
         metric="average_precision",
         metric_before=ref_ap,
@@ -382,14 +420,17 @@ def _monitor_real(ctx: RunContext, model: Any, thresholds: monitoring.Thresholds
     report = monitoring.compare(ref, ref_m, cur, cur_m, thresholds)
     return MonitoringResult(
         scenario="real data, no injected drift: the test window compared with the training window "
-                 "(metric_before is in-sample, so a drop is expected)",
-        feature_drift=report.drift, metric="average_precision", metric_before=ref_m[0], metric_after=cur_m[0],
+        "(metric_before is in-sample, so a drop is expected)",
+        feature_drift=report.drift,
+        metric="average_precision",
+        metric_before=ref_m[0],
+        metric_after=cur_m[0],
         alerts=report.alerts,
         thresholds={"psi": thresholds.psi, "ks": thresholds.ks, "metric_drop": thresholds.metric_drop},
-        extra={"card_precision_k": k, "card_precision_before": ref_m[1],
-               "card_precision_after": cur_m[1]},
+        extra={"card_precision_k": k, "card_precision_before": ref_m[1], "card_precision_after": cur_m[1]},
     )
 
 
-STEPS = CaseSteps(data=data, features=features, models=models, testing=testing, deployment=deployment,
-                  monitoring=monitoring_step)
+STEPS = CaseSteps(
+    data=data, features=features, models=models, testing=testing, deployment=deployment, monitoring=monitoring_step
+)

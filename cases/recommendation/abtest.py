@@ -90,9 +90,16 @@ def simulate(
     for arm, mask in (("control", ~treated), ("treatment", treated)):
         ctr, s, lo, hi = ratio_ci(clicks[mask], impressions[mask])
         se[arm] = s
-        out.update({f"{arm}_users": int(mask.sum()), f"{arm}_impressions": int(impressions[mask].sum()),
-                    f"{arm}_clicks": int(clicks[mask].sum()), f"{arm}_ctr": ctr, f"{arm}_ctr_ci_low": lo,
-                    f"{arm}_ctr_ci_high": hi})
+        out.update(
+            {
+                f"{arm}_users": int(mask.sum()),
+                f"{arm}_impressions": int(impressions[mask].sum()),
+                f"{arm}_clicks": int(clicks[mask].sum()),
+                f"{arm}_ctr": ctr,
+                f"{arm}_ctr_ci_low": lo,
+                f"{arm}_ctr_ci_high": hi,
+            }
+        )
     c, t = out["control_ctr"], out["treatment_ctr"]
     diff_se = math.sqrt(se["control"] ** 2 + se["treatment"] ** 2)
     out["lift_abs"] = t - c

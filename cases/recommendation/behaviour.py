@@ -26,12 +26,16 @@ def no_consumed(recs: np.ndarray, history: sparse.csr_matrix, model_name: str) -
     valid = items >= 0
     repeated = int(np.asarray(history[rows[valid], items[valid]]).ravel().astype(bool).sum())
     return BehaviouralCheck(
-        name="no already-clicked song is recommended", kind="minimum_functionality", passed=repeated == 0,
+        name="no already-clicked song is recommended",
+        kind="minimum_functionality",
+        passed=repeated == 0,
         detail=f"{model_name}: {repeated} of {int(valid.sum())} recommended slots were songs the user had clicked",
     )
 
 
-def cold_start(model, fallback: SegmentPopularity, users: np.ndarray, n_items: int, model_name: str) -> BehaviouralCheck:
+def cold_start(
+    model, fallback: SegmentPopularity, users: np.ndarray, n_items: int, model_name: str
+) -> BehaviouralCheck:
     """A user without history gets k distinct valid songs: the most popular of the user's segment.
 
     Args:
@@ -50,7 +54,9 @@ def cold_start(model, fallback: SegmentPopularity, users: np.ndarray, n_items: i
     same_set = (recs == expected).all(axis=1)
     ok = bool(full.all() and same_set.all())
     return BehaviouralCheck(
-        name="cold-start user gets the popularity fallback", kind="minimum_functionality", passed=ok,
+        name="cold-start user gets the popularity fallback",
+        kind="minimum_functionality",
+        passed=ok,
         detail=f"{model_name}: {int(full.sum())}/{len(users)} users got {kk} distinct songs; "
         f"{int(same_set.sum())}/{len(users)} got exactly their segment's top {kk}, in order",
     )
@@ -79,13 +85,17 @@ def one_genre(
     recs = recommend(model, np.full(len(genres), -1), history, K, fallback=fallback)
     share = ((item_genre[np.clip(recs, 0, None)] == genres[:, None]) & (recs >= 0)).mean(axis=1)
     return BehaviouralCheck(
-        name="one-genre user gets that genre", kind="directional", passed=bool(share.mean() >= GENRE_SHARE_PASS),
+        name="one-genre user gets that genre",
+        kind="directional",
+        passed=bool(share.mean() >= GENRE_SHARE_PASS),
         detail=f"{model_name}: share of the top {K} in the clicked genre, mean {share.mean():.2f} "
         f"(min {share.min():.2f}) over {len(genres)} genres; pass >= {GENRE_SHARE_PASS}",
     )
 
 
-def one_item(model, clicks: sparse.csr_matrix, baseline_recs: np.ndarray, model_name: str, probes: int = 20) -> BehaviouralCheck:
+def one_item(
+    model, clicks: sparse.csr_matrix, baseline_recs: np.ndarray, model_name: str, probes: int = 20
+) -> BehaviouralCheck:
     """Real-data stand-in for the genre test: a user who clicked one item gets that item's co-clicked items.
 
     For the most popular items, the recommended items' cosine co-click similarity to the seed
@@ -104,8 +114,9 @@ def one_item(model, clicks: sparse.csr_matrix, baseline_recs: np.ndarray, model_
     seeds = np.argsort(-pop, kind="stable")[:probes]
     co = np.asarray((binary[:, seeds].T @ binary).todense())
     cosine = co / np.sqrt(np.maximum(np.outer(pop[seeds], pop), 1e-12))
-    history = sparse.csr_matrix((np.ones(len(seeds)), (np.arange(len(seeds)), seeds)), shape=(len(seeds),
-                                clicks.shape[1]))
+    history = sparse.csr_matrix(
+        (np.ones(len(seeds)), (np.arange(len(seeds)), seeds)), shape=(len(seeds), clicks.shape[1])
+    )
     recs = recommend(model, np.full(len(seeds), -1), history, K)
     base = np.tile(baseline_recs[:K], (len(seeds), 1))
     base = np.where(base == seeds[:, None], -1, base)
@@ -116,14 +127,17 @@ def one_item(model, clicks: sparse.csr_matrix, baseline_recs: np.ndarray, model_
 
     better = mean_sim(recs) > mean_sim(base)
     return BehaviouralCheck(
-        name="one-item user gets that item's neighbours", kind="directional", passed=bool(better.mean() >= 0.8),
+        name="one-item user gets that item's neighbours",
+        kind="directional",
+        passed=bool(better.mean() >= 0.8),
         detail=f"{model_name}: list more co-clicked with the seed than popularity for {int(better.sum())}/"
         f"{len(seeds)} seed items (genres unknown on real data)",
     )
 
 
-def batch_invariance(model, users: np.ndarray, history: sparse.csr_matrix, fallback, rng: np.random.Generator,
-                     model_name: str) -> BehaviouralCheck:
+def batch_invariance(
+    model, users: np.ndarray, history: sparse.csr_matrix, fallback, rng: np.random.Generator, model_name: str
+) -> BehaviouralCheck:
     """A user's list is the same whether the user is scored alone, in a batch, or in another order.
 
     Args:
@@ -137,12 +151,18 @@ def batch_invariance(model, users: np.ndarray, history: sparse.csr_matrix, fallb
     recs = recommend(model, users, history, K, fallback=fallback)
     perm = rng.permutation(len(users))
     shuffled = recommend(model, users[perm], history[perm], K, fallback=fallback)
-    alone = np.vstack([recommend(model, users[i:i + 1], history[i:i + 1], K, fallback=fallback)
-                       for i in range(min(len(users), 5))])
+    alone = np.vstack(
+        [
+            recommend(model, users[i : i + 1], history[i : i + 1], K, fallback=fallback)
+            for i in range(min(len(users), 5))
+        ]
+    )
     same = (shuffled == recs[perm]).all(axis=1)
-    ok = bool(same.all() and (alone == recs[:len(alone)]).all())
+    ok = bool(same.all() and (alone == recs[: len(alone)]).all())
     return BehaviouralCheck(
-        name="list does not depend on the scoring batch", kind="invariance", passed=ok,
+        name="list does not depend on the scoring batch",
+        kind="invariance",
+        passed=ok,
         detail=f"{model_name}: {int(same.sum())}/{len(users)} lists identical after shuffling the batch; "
         f"{len(alone)} users scored alone match",
     )

@@ -59,8 +59,11 @@ def deserialize(text: str) -> tuple[pd.DataFrame, dict[str, int]]:
     lines = lines[~blank]
     shaped = (lines.str.startswith("{") & lines.str.endswith("}")).to_numpy(dtype=bool)
     frame, undecodable = _decode(lines[shaped].tolist())
-    counts = {"raw_lines": int(blank.size), "blank_lines": int(blank.sum()),
-              "bad_json_lines": int((~shaped).sum() + undecodable)}
+    counts = {
+        "raw_lines": int(blank.size),
+        "blank_lines": int(blank.sum()),
+        "bad_json_lines": int((~shaped).sum() + undecodable),
+    }
     return frame, counts
 
 
@@ -85,8 +88,12 @@ def parse_timestamps(raw: pd.Series) -> pd.Series:
     text = pc.utf8_trim_whitespace(text)
     numeric = pc.match_substring_regex(text, r"^\d+(\.\d+)?$")
     seconds = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
-    iso = pc.strptime(pc.if_else(numeric, pa.scalar(None, pa.string()), text), format="%Y-%m-%dT%H:%M:%SZ",
-                      unit="s", error_is_null=True)
+    iso = pc.strptime(
+        pc.if_else(numeric, pa.scalar(None, pa.string()), text),
+        format="%Y-%m-%dT%H:%M:%SZ",
+        unit="s",
+        error_is_null=True,
+    )
     seconds = pc.coalesce(seconds, pc.cast(pc.cast(iso, pa.int64()), pa.float64()))
     return pd.Series(seconds.to_numpy(zero_copy_only=False), index=raw.index, dtype=float)
 
@@ -111,20 +118,23 @@ def clean(
     """
     user = _ids(frame["user"])
     song = _ids(frame["song"])
-    normalised = int(((user != frame["user"].astype("string")) | (song != frame["song"].astype("string")))
-                     .fillna(False).sum())
+    normalised = int(
+        ((user != frame["user"].astype("string")) | (song != frame["song"].astype("string"))).fillna(False).sum()
+    )
     seconds = parse_timestamps(frame["ts"])
     bad_ts = seconds.isna() | (seconds < window[0]) | (seconds > window[1])
     clicked = frame["clicked"].astype("string").str.strip().str.lower().map(_CLICKED)
     missing = user.isna() | song.isna() | (user == "") | (song == "")
     bad_clicked = clicked.isna() & ~missing & ~bad_ts
     keep = ~(missing | bad_ts | clicked.isna())
-    events = pd.DataFrame({
-        "user_id": user[keep].astype(object),
-        "song_id": song[keep].astype(object),
-        "t": seconds[keep].astype(np.int64),
-        "clicked": clicked[keep].astype(bool),
-    })
+    events = pd.DataFrame(
+        {
+            "user_id": user[keep].astype(object),
+            "song_id": song[keep].astype(object),
+            "t": seconds[keep].astype(np.int64),
+            "clicked": clicked[keep].astype(bool),
+        }
+    )
     before = len(events)
     events = events.drop_duplicates(["user_id", "song_id", "t", "clicked"])
     duplicates = before - len(events)

@@ -1,6 +1,7 @@
 """The nine-step design of the music recommendation case, as data."""
 
 from framework.architecture import ArchitectureSpec, Component, Flow
+from framework.notes import FollowUp
 from framework.specs import (
     CaseDesign,
     ClarifyingQuestion,
@@ -10,7 +11,6 @@ from framework.specs import (
     DeploymentSpec,
     FeatureDef,
     FeatureSpec,
-    FollowUp,
     MetricsSpec,
     ModelDef,
     ModelSpec,
@@ -26,8 +26,11 @@ PROBLEM = ProblemSpec(
     "(and then listen to) on the home feed, so they stay and come back.",
     ml_task="Implicit-feedback top-k ranking: for each user, rank the catalogue by the chance the user clicks a "
     "song they have not played yet; serve the top 10.",
-    inputs=["click logs (user, song, timestamp, clicked or not)", "user metadata (age, location)",
-            "song catalogue (artist, genre)"],
+    inputs=[
+        "click logs (user, song, timestamp, clicked or not)",
+        "user metadata (age, location)",
+        "song catalogue (artist, genre)",
+    ],
     outputs=["top-10 song ids per user, refreshed in batch every few hours"],
     constraints=Constraints(
         daily_active_users=50_000_000,
@@ -39,18 +42,27 @@ PROBLEM = ProblemSpec(
         retention_days=365,
     ),
     clarifying_questions=[
-        ClarifyingQuestion(question="What does success mean for the business?",
-                           assumed_answer="Engagement: clicks on recommended songs (CTR), then listening time."),
-        ClarifyingQuestion(question="How fresh must recommendations be?",
-                           assumed_answer="A refresh every few hours is enough; a batch job into a cache is "
-                           "cheaper and easier to run than online inference."),
-        ClarifyingQuestion(question="How big are the user base and the catalogue?",
-                           assumed_answer="~50M daily active users, ~100M songs of which a few million get "
-                           "played in a month; the synthetic run scales this down."),
-        ClarifyingQuestion(question="What about new users without history?",
-                           assumed_answer="They get a popularity fallback within their age group and location."),
-        ClarifyingQuestion(question="Which feedback do we have?",
-                           assumed_answer="Implicit only: impressions and clicks, no ratings."),
+        ClarifyingQuestion(
+            question="What does success mean for the business?",
+            assumed_answer="Engagement: clicks on recommended songs (CTR), then listening time.",
+        ),
+        ClarifyingQuestion(
+            question="How fresh must recommendations be?",
+            assumed_answer="A refresh every few hours is enough; a batch job into a cache is "
+            "cheaper and easier to run than online inference.",
+        ),
+        ClarifyingQuestion(
+            question="How big are the user base and the catalogue?",
+            assumed_answer="~50M daily active users, ~100M songs of which a few million get "
+            "played in a month; the synthetic run scales this down.",
+        ),
+        ClarifyingQuestion(
+            question="What about new users without history?",
+            assumed_answer="They get a popularity fallback within their age group and location.",
+        ),
+        ClarifyingQuestion(
+            question="Which feedback do we have?", assumed_answer="Implicit only: impressions and clicks, no ratings."
+        ),
     ],
     assumptions=[
         "Clicks are a good enough proxy for satisfaction for the MVP (listening time is a later objective).",
@@ -68,58 +80,105 @@ PROBLEM = ProblemSpec(
     ],
     tradeoffs=["Batch precomputation is cheap and simple but cannot react to a click within the session."],
     follow_ups=[
-        FollowUp(question="Why not real-time inference?",
-                 answer="The seed's goal is cost-effective and easy to run; tastes change over days, so a refresh "
-                 "every few hours captures most of the value. Session-aware re-ranking is a later layer."),
-        FollowUp(question="How would you handle a catalogue of 100M songs?",
-                 answer="Two stages: candidate generation (ALS + ANN, co-listening, same artist) down to a few "
-                 "hundred songs, then a ranker with user and song features."),
+        FollowUp(
+            question="Why not real-time inference?",
+            answer="The seed's goal is cost-effective and easy to run; tastes change over days, so a refresh "
+            "every few hours captures most of the value. Session-aware re-ranking is a later layer.",
+        ),
+        FollowUp(
+            question="How would you handle a catalogue of 100M songs?",
+            answer="Two stages: candidate generation (ALS + ANN, co-listening, same artist) down to a few "
+            "hundred songs, then a ranker with user and song features.",
+        ),
     ],
 )
 
 METRICS = MetricsSpec(
     offline=[
-        OfflineMetric(name="ndcg_at_10", function="ndcg_at_k", higher_is_better=True,
-                      description="Normalised DCG of the top 10 against songs clicked later (binary relevance)."),
-        OfflineMetric(name="precision_at_10", function="precision_at_k", higher_is_better=True,
-                      description="Share of the top 10 the user clicked in the held-out window."),
-        OfflineMetric(name="recall_at_10", function="recall_at_k", higher_is_better=True,
-                      description="Share of the user's held-out clicked songs found in the top 10."),
-        OfflineMetric(name="map_at_10", function="map_at_k", higher_is_better=True,
-                      description="Mean average precision at 10: rewards relevant songs ranked early."),
-        OfflineMetric(name="hit_rate_at_10", function="hit_rate_at_k", higher_is_better=True,
-                      description="Share of users with at least one held-out click in their top 10."),
-        OfflineMetric(name="catalog_coverage_at_10", function="catalog_coverage", higher_is_better=True,
-                      description="Share of the catalogue recommended to at least one user (diversity)."),
-        OfflineMetric(name="popularity_bias_at_10", function="popularity_bias", higher_is_better=False,
-                      description="Mean popularity percentile of recommended songs (1 = only hits; long-tail "
-                      "exposure is better when lower, at equal accuracy)."),
+        OfflineMetric(
+            name="ndcg_at_10",
+            function="ndcg_at_k",
+            higher_is_better=True,
+            description="Normalised DCG of the top 10 against songs clicked later (binary relevance).",
+        ),
+        OfflineMetric(
+            name="precision_at_10",
+            function="precision_at_k",
+            higher_is_better=True,
+            description="Share of the top 10 the user clicked in the held-out window.",
+        ),
+        OfflineMetric(
+            name="recall_at_10",
+            function="recall_at_k",
+            higher_is_better=True,
+            description="Share of the user's held-out clicked songs found in the top 10.",
+        ),
+        OfflineMetric(
+            name="map_at_10",
+            function="map_at_k",
+            higher_is_better=True,
+            description="Mean average precision at 10: rewards relevant songs ranked early.",
+        ),
+        OfflineMetric(
+            name="hit_rate_at_10",
+            function="hit_rate_at_k",
+            higher_is_better=True,
+            description="Share of users with at least one held-out click in their top 10.",
+        ),
+        OfflineMetric(
+            name="catalog_coverage_at_10",
+            function="catalog_coverage",
+            higher_is_better=True,
+            description="Share of the catalogue recommended to at least one user (diversity).",
+        ),
+        OfflineMetric(
+            name="popularity_bias_at_10",
+            function="popularity_bias",
+            higher_is_better=False,
+            description="Mean popularity percentile of recommended songs (1 = only hits; long-tail "
+            "exposure is better when lower, at equal accuracy).",
+        ),
     ],
     online=[
-        OnlineMetric(name="click-through rate", description="Clicks on recommended songs / recommended songs shown "
-                     "(the primary online metric, measured per A/B arm)."),
+        OnlineMetric(
+            name="click-through rate",
+            description="Clicks on recommended songs / recommended songs shown "
+            "(the primary online metric, measured per A/B arm).",
+        ),
         OnlineMetric(name="listening time", description="Minutes listened from the feed per user per day."),
     ],
-    guardrails=["recommendation API p99 latency <= 200 ms", "no already-played song on the discovery feed",
-                "catalogue coverage does not collapse (>= the popularity baseline's)"],
+    guardrails=[
+        "recommendation API p99 latency <= 200 ms",
+        "no already-played song on the discovery feed",
+        "catalogue coverage does not collapse (>= the popularity baseline's)",
+    ],
     primary="ndcg_at_10",
-    talking_points=["NDCG@10 is the primary offline metric: position-aware, and the feed shows 10 songs.",
-                    "Coverage and popularity bias catch a model that wins NDCG by recommending only hits.",
-                    "Online, CTR per A/B arm is primary and listening time secondary; p99 latency and 'no replayed "
-                    "song' are guardrails."],
-    tradeoffs=["Offline metrics only see songs the old system exposed (exposure bias); the A/B test is the "
-               "final judge."],
+    talking_points=[
+        "NDCG@10 is the primary offline metric: position-aware, and the feed shows 10 songs.",
+        "Coverage and popularity bias catch a model that wins NDCG by recommending only hits.",
+        "Online, CTR per A/B arm is primary and listening time secondary; p99 latency and 'no replayed "
+        "song' are guardrails.",
+    ],
+    tradeoffs=[
+        "Offline metrics only see songs the old system exposed (exposure bias); the A/B test is the final judge."
+    ],
     follow_ups=[
-        FollowUp(question="Why NDCG@10 rather than precision@10?",
-                 answer="Precision@10 gives the same credit to a hit in slot 1 and in slot 10; NDCG discounts by "
-                 "position, and users look at the top slots most."),
-        FollowUp(question="Which users are evaluated?",
-                 answer="Every user who clicked at least one new song in the held-out window, cold-start users "
-                 "included (CF models give them the segment fallback); songs clicked in training count as "
-                 "neither hit nor miss."),
-        FollowUp(question="How does offline NDCG connect to online CTR?",
-                 answer="Both reward putting songs the user will click in the top 10, but offline only sees songs "
-                 "the old app chose to show; the simulated A/B reads CTR from the true click probabilities."),
+        FollowUp(
+            question="Why NDCG@10 rather than precision@10?",
+            answer="Precision@10 gives the same credit to a hit in slot 1 and in slot 10; NDCG discounts by "
+            "position, and users look at the top slots most.",
+        ),
+        FollowUp(
+            question="Which users are evaluated?",
+            answer="Every user who clicked at least one new song in the held-out window, cold-start users "
+            "included (CF models give them the segment fallback); songs clicked in training count as "
+            "neither hit nor miss.",
+        ),
+        FollowUp(
+            question="How does offline NDCG connect to online CTR?",
+            answer="Both reward putting songs the user will click in the top 10, but offline only sees songs "
+            "the old app chose to show; the simulated A/B reads CTR from the true click probabilities.",
+        ),
     ],
 )
 
@@ -127,22 +186,46 @@ ARCHITECTURE = ArchitectureSpec(
     components=[
         Component(id="click_logs", label="Click logs\n(JSON lines)", kind="source", group="Data sources"),
         Component(id="user_db", label="User metadata\n(Postgres)", kind="database", group="Data sources"),
-        Component(id="feature_pipeline", label="Feature pipeline\n(clean, PII mask)", kind="compute",
-                  group="Batch (every few hours)"),
-        Component(id="feature_store", label="Feature store\n(user, song)", kind="storage",
-                  group="Batch (every few hours)"),
-        Component(id="batch_training", label="Batch training\n(item-CF, ALS)", kind="training",
-                  group="Batch (every few hours)"),
+        Component(
+            id="feature_pipeline",
+            label="Feature pipeline\n(clean, PII mask)",
+            kind="compute",
+            group="Batch (every few hours)",
+        ),
+        Component(
+            id="feature_store", label="Feature store\n(user, song)", kind="storage", group="Batch (every few hours)"
+        ),
+        Component(
+            id="batch_training",
+            label="Batch training\n(item-CF, ALS)",
+            kind="training",
+            group="Batch (every few hours)",
+        ),
         Component(id="model_registry", label="Model registry", kind="registry", group="Batch (every few hours)"),
-        Component(id="batch_inference", label="Batch inference\n(top-k per user)", kind="compute",
-                  group="Batch (every few hours)"),
-        Component(id="rec_cache", label="Recommendation cache\n(+ popularity fallback)", kind="kv_store",
-                  group="Online serving", latency_ms=5),
-        Component(id="ab_testing", label="A/B testing\n(arm assignment)", kind="experiment", group="Online serving",
-                  latency_ms=2),
+        Component(
+            id="batch_inference",
+            label="Batch inference\n(top-k per user)",
+            kind="compute",
+            group="Batch (every few hours)",
+        ),
+        Component(
+            id="rec_cache",
+            label="Recommendation cache\n(+ popularity fallback)",
+            kind="kv_store",
+            group="Online serving",
+            latency_ms=5,
+        ),
+        Component(
+            id="ab_testing",
+            label="A/B testing\n(arm assignment)",
+            kind="experiment",
+            group="Online serving",
+            latency_ms=2,
+        ),
         Component(id="rec_api", label="Recommendation API", kind="service", group="Online serving", latency_ms=20),
-        Component(id="load_balancer", label="Load balancer", kind="load_balancer", group="Online serving",
-                  latency_ms=2),
+        Component(
+            id="load_balancer", label="Load balancer", kind="load_balancer", group="Online serving", latency_ms=2
+        ),
         Component(id="app", label="Music app", kind="client"),
         Component(id="monitoring", label="Monitoring\n(drift, CTR)", kind="monitoring", group="Monitoring"),
         Component(id="alerting", label="Alerting", kind="alerting", group="Monitoring"),
@@ -172,30 +255,45 @@ ARCHITECTURE = ArchitectureSpec(
         "Request path: app -> load balancer -> API -> cache lookup (fallback for unknown users); no model on it.",
         "The A/B service assigns each user an arm; the API reads that arm's precomputed list.",
     ],
-    tradeoffs=["A cache of precomputed lists is stale by up to one refresh interval but costs one lookup.",
-               "Precomputing for every user wastes work on users who do not come back; scoring only "
-               "recently active users cuts the batch cost."],
+    tradeoffs=[
+        "A cache of precomputed lists is stale by up to one refresh interval but costs one lookup.",
+        "Precomputing for every user wastes work on users who do not come back; scoring only "
+        "recently active users cuts the batch cost.",
+    ],
     follow_ups=[
-        FollowUp(question="Where is the single point of failure?",
-                 answer="The cache: replicate it. If the batch job fails the old lists keep serving, and a user "
-                 "missing from the cache gets the global popularity list, so the feed is never empty."),
-        FollowUp(question="Why is the A/B service on the request path?",
-                 answer="The arm must be the same for a user on every request and logged with the clicks, so CTR "
-                 "can be computed per arm; hashing the user id gives that within a 2 ms budget."),
-        FollowUp(question="How would you react to clicks within a session?",
-                 answer="Keep the batch lists as candidates and add a light re-ranker in the API that uses the "
-                 "session's last plays; the cache stays the fallback."),
+        FollowUp(
+            question="Where is the single point of failure?",
+            answer="The cache: replicate it. If the batch job fails the old lists keep serving, and a user "
+            "missing from the cache gets the global popularity list, so the feed is never empty.",
+        ),
+        FollowUp(
+            question="Why is the A/B service on the request path?",
+            answer="The arm must be the same for a user on every request and logged with the clicks, so CTR "
+            "can be computed per arm; hashing the user id gives that within a 2 ms budget.",
+        ),
+        FollowUp(
+            question="How would you react to clicks within a session?",
+            answer="Keep the batch lists as candidates and add a light re-ranker in the API that uses the "
+            "session's last plays; the cache stays the fallback.",
+        ),
     ],
 )
 
 DATA = DataSpec(
     sources=[
-        DataSource(name="click logs", description="One JSON object per impression from the app's event stream",
-                   fields=["user", "song", "ts (ISO-8601 or epoch seconds)", "clicked"]),
-        DataSource(name="user metadata", description="Postgres table of registered users",
-                   fields=["user_id", "age", "location", "signup"]),
-        DataSource(name="song catalogue", description="Songs with artist and genre", fields=["song_id", "artist_id",
-                   "genre"]),
+        DataSource(
+            name="click logs",
+            description="One JSON object per impression from the app's event stream",
+            fields=["user", "song", "ts (ISO-8601 or epoch seconds)", "clicked"],
+        ),
+        DataSource(
+            name="user metadata",
+            description="Postgres table of registered users",
+            fields=["user_id", "age", "location", "signup"],
+        ),
+        DataSource(
+            name="song catalogue", description="Songs with artist and genre", fields=["song_id", "artist_id", "genre"]
+        ),
     ],
     generator="Latent music world: artists per genre with lognormal popularity, songs with a Zipf long tail, users "
     "with a Dirichlet genre taste around their age group's favourites and an artist-affinity vector. The true "
@@ -205,37 +303,50 @@ DATA = DataSpec(
     "invalid timestamps, unknown ids and truncated JSON.",
     real_data_format="MovieLens u.data layout (tab-separated user, item, rating, timestamp; no header) or a CSV "
     "with header user_id,item_id,rating,timestamp. Every rating counts as an interaction.",
-    cleaning=["skip lines that are not JSON objects (counted)", "lower-case and strip user and song ids",
-              "parse ISO and epoch timestamps; drop unparsable or out-of-window ones (counted)",
-              "normalise clicked (true/false/1/0)", "drop exact duplicates after normalisation (counted)",
-              "drop events of unknown users or songs (counted)"],
+    cleaning=[
+        "skip lines that are not JSON objects (counted)",
+        "lower-case and strip user and song ids",
+        "parse ISO and epoch timestamps; drop unparsable or out-of-window ones (counted)",
+        "normalise clicked (true/false/1/0)",
+        "drop exact duplicates after normalisation (counted)",
+        "drop events of unknown users or songs (counted)",
+    ],
     split="Synthetic: by time, the last 20% of the log window is held out (train ends before test starts). "
     "Real data: per-user stratified random 75/25 split (seeded).",
-    talking_points=["Relevant = songs clicked in the held-out window and never clicked before (the feed only "
-                    "shows new songs).",
-                    "The logs are messy on purpose (retries, mixed-case ids, epoch timestamps, truncated JSON, "
-                    "unknown ids); cleaning counts every dropped line by reason.",
-                    "Impressions come from the current app (taste-driven plus 10% random exploration), so clicks "
-                    "only exist for songs it chose to show.",
-                    "Split by time: the last 20% of the 28-day log window (about 5.6 days) is the test window."],
-    tradeoffs=["Real ratings data gets a per-user random 75/25 split so every user keeps some items to evaluate; "
-               "it leaks later tastes, which the synthetic time split avoids.",
-               "Every real rating counts as an interaction: that matches the click task but throws away the "
-               "dislike signal of low ratings."],
+    talking_points=[
+        "Relevant = songs clicked in the held-out window and never clicked before (the feed only shows new songs).",
+        "The logs are messy on purpose (retries, mixed-case ids, epoch timestamps, truncated JSON, "
+        "unknown ids); cleaning counts every dropped line by reason.",
+        "Impressions come from the current app (taste-driven plus 10% random exploration), so clicks "
+        "only exist for songs it chose to show.",
+        "Split by time: the last 20% of the 28-day log window (about 5.6 days) is the test window.",
+    ],
+    tradeoffs=[
+        "Real ratings data gets a per-user random 75/25 split so every user keeps some items to evaluate; "
+        "it leaks later tastes, which the synthetic time split avoids.",
+        "Every real rating counts as an interaction: that matches the click task but throws away the "
+        "dislike signal of low ratings.",
+    ],
     follow_ups=[
-        FollowUp(question="What counts as a positive, and as a negative?",
-                 answer="A clicked impression is a positive. Nothing is an explicit negative: ALS treats every "
-                 "unclicked pair as a weak zero (confidence 1) against 1 + alpha x clicks for clicked ones."),
-        FollowUp(question="Why normalise ids before removing duplicates?",
-                 answer="A client retry can differ only in case or spaces; deduplicating the raw strings would keep "
-                 "both copies and count the click twice."),
+        FollowUp(
+            question="What counts as a positive, and as a negative?",
+            answer="A clicked impression is a positive. Nothing is an explicit negative: ALS treats every "
+            "unclicked pair as a weak zero (confidence 1) against 1 + alpha x clicks for clicked ones.",
+        ),
+        FollowUp(
+            question="Why normalise ids before removing duplicates?",
+            answer="A client retry can differ only in case or spaces; deduplicating the raw strings would keep "
+            "both copies and count the click twice.",
+        ),
     ],
 )
 
 FEATURES = FeatureSpec(
     features=[
-        FeatureDef(name="user-song click matrix", description="sparse user x song matrix of training clicks "
-                   "(model input of CF and ALS)"),
+        FeatureDef(
+            name="user-song click matrix",
+            description="sparse user x song matrix of training clicks (model input of CF and ALS)",
+        ),
         FeatureDef(name="age group", description="age bucket <18, 18-24, ..., 55+; raw age is dropped (PII)"),
         FeatureDef(name="location", description="country code, lower-cased"),
         FeatureDef(name="activity", description="impressions, clicks and click-through rate in the train window"),
@@ -245,82 +356,123 @@ FEATURES = FeatureSpec(
         FeatureDef(name="song popularity", description="clicks, CTR and popularity percentile of each song"),
         FeatureDef(name="segment", description="age group x location, for the cold-start popularity fallback"),
     ],
-    leakage_guards=["every feature is computed from the training window only",
-                    "songs clicked in training are excluded from both recommendations and relevance"],
-    talking_points=["The models' input is the sparse user x song click matrix of the training window; item-CF and "
-                    "ALS need nothing else.",
-                    "User and song features serve the cold-start segments, the behavioural checks, drift monitoring "
-                    "and a later ranker.",
-                    "Raw age is turned into one of six age groups inside the pipeline and never stored."],
+    leakage_guards=[
+        "every feature is computed from the training window only",
+        "songs clicked in training are excluded from both recommendations and relevance",
+    ],
+    talking_points=[
+        "The models' input is the sparse user x song click matrix of the training window; item-CF and "
+        "ALS need nothing else.",
+        "User and song features serve the cold-start segments, the behavioural checks, drift monitoring "
+        "and a later ranker.",
+        "Raw age is turned into one of six age groups inside the pipeline and never stored.",
+    ],
     tradeoffs=["Age groups lose a little signal against raw age but keep PII out of the feature store."],
     follow_ups=[
-        FollowUp(question="What does a user with no clicks get?",
-                 answer="The popular songs of their segment (age group x location), shrunk toward global popularity "
-                 "with 50 pseudo-clicks so a small segment does not get a noisy list."),
-        FollowUp(question="Why binary clicks for item-CF but counts for ALS?",
-                 answer="Cosine on binary columns measures how many users played both songs; ALS turns repeat "
-                 "clicks into confidence, so songs clicked often weigh more in the fit."),
+        FollowUp(
+            question="What does a user with no clicks get?",
+            answer="The popular songs of their segment (age group x location), shrunk toward global popularity "
+            "with 50 pseudo-clicks so a small segment does not get a noisy list.",
+        ),
+        FollowUp(
+            question="Why binary clicks for item-CF but counts for ALS?",
+            answer="Cosine on binary columns measures how many users played both songs; ALS turns repeat "
+            "clicks into confidence, so songs clicked often weigh more in the fit.",
+        ),
     ],
 )
 
 MODELS = ModelSpec(
     ladder=[
         ModelDef(name="random", role="naive", description="unseen songs in a random order"),
-        ModelDef(name="popularity", role="baseline",
-                 description="the seed's baseline: most-clicked songs of the training window for everyone"),
-        ModelDef(name="item_cf", role="stronger",
-                 description="item-based collaborative filtering: cosine similarity of song columns of the "
-                 "click matrix (top neighbours kept), score = sum of similarities to the user's songs"),
-        ModelDef(name="als", role="stronger",
-                 description="implicit matrix factorisation (Hu-Koren-Volinsky ALS, batched numpy solves); "
-                 "cold-start users get the segment popularity fallback"),
-        ModelDef(name="oracle", role="oracle",
-                 description="synthetic: ranks by the generator's true click probability; real data: the "
-                 "perfect ranking of each user's held-out items"),
+        ModelDef(
+            name="popularity",
+            role="baseline",
+            description="the seed's baseline: most-clicked songs of the training window for everyone",
+        ),
+        ModelDef(
+            name="item_cf",
+            role="stronger",
+            description="item-based collaborative filtering: cosine similarity of song columns of the "
+            "click matrix (top neighbours kept), score = sum of similarities to the user's songs",
+        ),
+        ModelDef(
+            name="als",
+            role="stronger",
+            description="implicit matrix factorisation (Hu-Koren-Volinsky ALS, batched numpy solves); "
+            "cold-start users get the segment popularity fallback",
+        ),
+        ModelDef(
+            name="oracle",
+            role="oracle",
+            description="synthetic: ranks by the generator's true click probability; real data: the "
+            "perfect ranking of each user's held-out items",
+        ),
     ],
-    talking_points=["Item-CF is explainable ('because you played X') and cheap; ALS shares strength across "
-                    "users and songs and handles sparse users better.",
-                    "Every rung recommends the same way: score all songs, mask the songs the user already clicked, "
-                    "take the top 10; the best non-oracle model by NDCG@10 is deployed.",
-                    "The oracle ranks by the generator's true click probability: the gap to it is what better "
-                    "modelling could still win."],
-    tradeoffs=["ALS needs tuning (factors, regularisation, confidence) and a fold-in for new users; item-CF "
-               "needs none but its similarity matrix grows with the catalogue squared."],
+    talking_points=[
+        "Item-CF is explainable ('because you played X') and cheap; ALS shares strength across "
+        "users and songs and handles sparse users better.",
+        "Every rung recommends the same way: score all songs, mask the songs the user already clicked, "
+        "take the top 10; the best non-oracle model by NDCG@10 is deployed.",
+        "The oracle ranks by the generator's true click probability: the gap to it is what better "
+        "modelling could still win.",
+    ],
+    tradeoffs=[
+        "ALS needs tuning (factors, regularisation, confidence) and a fold-in for new users; item-CF "
+        "needs none but its similarity matrix grows with the catalogue squared."
+    ],
     follow_ups=[
-        FollowUp(question="How do you pick between the models?",
-                 answer="Offline NDCG@10 on a later time window shortlists; an A/B test on CTR decides."),
-        FollowUp(question="Why a time split and not a random split?",
-                 answer="Serving always predicts the future from the past; a random split leaks later tastes."),
+        FollowUp(
+            question="How do you pick between the models?",
+            answer="Offline NDCG@10 on a later time window shortlists; an A/B test on CTR decides.",
+        ),
+        FollowUp(
+            question="Why a time split and not a random split?",
+            answer="Serving always predicts the future from the past; a random split leaks later tastes.",
+        ),
     ],
 )
 
 TESTING = TestingSpec(
-    behavioural=["minimum functionality: no already-clicked song is recommended",
-                 "minimum functionality: a cold-start user gets 10 distinct popular songs of their segment",
-                 "directional: a user who only clicks one genre gets mostly that genre",
-                 "invariance: a user's list does not depend on the batch the user is scored in"],
+    behavioural=[
+        "minimum functionality: no already-clicked song is recommended",
+        "minimum functionality: a cold-start user gets 10 distinct popular songs of their segment",
+        "directional: a user who only clicks one genre gets mostly that genre",
+        "invariance: a user's list does not depend on the batch the user is scored in",
+    ],
     slices=["user activity bucket (train clicks)", "cold vs warm users"],
     online_test="A/B test by user: control = popularity, treatment = the best model; CTR per arm with a 95% "
     "confidence interval, lift, and the two-proportion sample size at 80% power; simulated against the "
     "generator's true click probabilities.",
-    talking_points=["Randomise by user, not by request, so a user sees one consistent feed.",
-                    "Behavioural checks catch what NDCG hides: no replayed song, the exact segment list for cold "
-                    "users, >= 70% of a one-genre user's list in that genre, lists independent of the batch.",
-                    "Slices by training clicks per user (0, 1-4, 5-14, 15+) show where CF beats popularity; cold "
-                    "users get the segment fallback, so CF can only win on warm ones.",
-                    "The A/B is simulated 50/50 by user, about 5 feed views each, clicks drawn from the true "
-                    "probabilities; popularity is the control."],
-    tradeoffs=["Offline NDCG and online CTR can disagree: the offline log only contains songs the old system "
-               "chose to show."],
-    follow_ups=[FollowUp(question="Impressions of one user are correlated; does the CI hold?",
-                         answer="The CI is computed per user (delta method on the ratio of sums), which accounts "
-                         "for that; the textbook two-proportion size treats impressions as independent."),
-                FollowUp(question="How large must a real test be?",
-                         answer="The two-proportion formula at alpha 0.05 and 80% power; the needed size grows with "
-                         "1 / lift squared, so the run also reports it for a subtler 2% relative lift."),
-                FollowUp(question="What does the cold-start check prove?",
-                         answer="That a user without history gets 10 distinct songs, exactly their segment's top 10 "
-                         "in order, through the deployed model's code path.")],
+    talking_points=[
+        "Randomise by user, not by request, so a user sees one consistent feed.",
+        "Behavioural checks catch what NDCG hides: no replayed song, the exact segment list for cold "
+        "users, >= 70% of a one-genre user's list in that genre, lists independent of the batch.",
+        "Slices by training clicks per user (0, 1-4, 5-14, 15+) show where CF beats popularity; cold "
+        "users get the segment fallback, so CF can only win on warm ones.",
+        "The A/B is simulated 50/50 by user, about 5 feed views each, clicks drawn from the true "
+        "probabilities; popularity is the control.",
+    ],
+    tradeoffs=[
+        "Offline NDCG and online CTR can disagree: the offline log only contains songs the old system chose to show."
+    ],
+    follow_ups=[
+        FollowUp(
+            question="Impressions of one user are correlated; does the CI hold?",
+            answer="The CI is computed per user (delta method on the ratio of sums), which accounts "
+            "for that; the textbook two-proportion size treats impressions as independent.",
+        ),
+        FollowUp(
+            question="How large must a real test be?",
+            answer="The two-proportion formula at alpha 0.05 and 80% power; the needed size grows with "
+            "1 / lift squared, so the run also reports it for a subtler 2% relative lift.",
+        ),
+        FollowUp(
+            question="What does the cold-start check prove?",
+            answer="That a user without history gets 10 distinct songs, exactly their segment's top 10 "
+            "in order, through the deployed model's code path.",
+        ),
+    ],
 )
 
 DEPLOYMENT = DeploymentSpec(
@@ -329,37 +481,60 @@ DEPLOYMENT = DeploymentSpec(
     "key-value cache in one transaction, with per-segment and global popularity fallbacks. The API is one "
     "cache lookup.",
     store="SQLite (embedded stand-in for Redis)",
-    talking_points=["The refresh writes a new table and swaps it, so readers never see half a refresh.",
-                    "Batch scoring cost grows with users x candidates; restrict it to users active in the last "
-                    "30 days and to a candidate set per user."],
+    talking_points=[
+        "The refresh writes a new table and swaps it, so readers never see half a refresh.",
+        "Batch scoring cost grows with users x candidates; restrict it to users active in the last "
+        "30 days and to a candidate set per user.",
+    ],
     tradeoffs=["SQLite stands in for Redis: same key-value access pattern, no network hop in the measurement."],
-    follow_ups=[FollowUp(question="What happens when the batch job fails?",
-                         answer="The cache keeps serving the previous lists (stale but valid); an alert fires when "
-                         "the refresh is older than two intervals."),
-                FollowUp(question="What does a user who signed up after the last refresh see?",
-                         answer="The lookup misses and the API serves the global popularity list kept under a "
-                         "reserved key; the next refresh gives them their segment's list.")],
+    follow_ups=[
+        FollowUp(
+            question="What happens when the batch job fails?",
+            answer="The cache keeps serving the previous lists (stale but valid); an alert fires when "
+            "the refresh is older than two intervals.",
+        ),
+        FollowUp(
+            question="What does a user who signed up after the last refresh see?",
+            answer="The lookup misses and the API serves the global popularity list kept under a "
+            "reserved key; the next refresh gives them their segment's list.",
+        ),
+    ],
 )
 
 MONITORING = MonitoringSpec(
-    drift_scenarios=["new songs released (not in the model)", "a taste shift toward a trending genre",
-                     "a burst of young new users from a marketing campaign", "control: a period without drift"],
-    detectors=["PSI and KS on event features: song popularity percentile, genre, user age group, activity, new "
-               "user and new song flags", "NDCG@10 and simulated CTR of the deployed lists on the new period"],
+    drift_scenarios=[
+        "new songs released (not in the model)",
+        "a taste shift toward a trending genre",
+        "a burst of young new users from a marketing campaign",
+        "control: a period without drift",
+    ],
+    detectors=[
+        "PSI and KS on event features: song popularity percentile, genre, user age group, activity, new "
+        "user and new song flags",
+        "NDCG@10 and simulated CTR of the deployed lists on the new period",
+    ],
     psi_alert=0.2,
     ks_alert=0.1,
     metric_degradation_alert=0.1,
-    talking_points=["Retrain when songs outside the model's catalogue take a noticeable share of clicks.",
-                    "A control window without drift must stay quiet, or the thresholds are too tight.",
-                    "The drifted world adds 20% new songs, shifts every taste 50% toward a trending genre and adds a "
-                    "30% burst of young users; the deployed lists are scored on it."],
+    talking_points=[
+        "Retrain when songs outside the model's catalogue take a noticeable share of clicks.",
+        "A control window without drift must stay quiet, or the thresholds are too tight.",
+        "The drifted world adds 20% new songs, shifts every taste 50% toward a trending genre and adds a "
+        "30% burst of young users; the deployed lists are scored on it.",
+    ],
     tradeoffs=["KS on large samples flags tiny shifts; PSI with a 0.2 threshold is the coarser, steadier signal."],
-    follow_ups=[FollowUp(question="How do new songs get recommended before they have clicks?",
-                         answer="Content features (artist, genre, audio embeddings) give them a cold-start score, "
-                         "and a small exploration share of the feed collects their first clicks."),
-                FollowUp(question="Why watch NDCG and CTR as well as feature drift?",
-                         answer="Feature drift says the inputs changed, not that the lists got worse; a relative drop "
-                         "above 10% in NDCG@10 or CTR of the deployed lists is the signal to retrain.")],
+    follow_ups=[
+        FollowUp(
+            question="How do new songs get recommended before they have clicks?",
+            answer="Content features (artist, genre, audio embeddings) give them a cold-start score, "
+            "and a small exploration share of the feed collects their first clicks.",
+        ),
+        FollowUp(
+            question="Why watch NDCG and CTR as well as feature drift?",
+            answer="Feature drift says the inputs changed, not that the lists got worse; a relative drop "
+            "above 10% in NDCG@10 or CTR of the deployed lists is the signal to retrain.",
+        ),
+    ],
 )
 
 DESIGN = CaseDesign(

@@ -9,8 +9,24 @@ import pandas as pd
 
 from cases.recommendation.config import RecConfig
 
-GENRES = ("pop", "rock", "hip-hop", "electronic", "jazz", "classical", "country", "r&b",
-          "indie", "latin", "metal", "folk", "soul", "reggae", "blues", "k-pop")
+GENRES = (
+    "pop",
+    "rock",
+    "hip-hop",
+    "electronic",
+    "jazz",
+    "classical",
+    "country",
+    "r&b",
+    "indie",
+    "latin",
+    "metal",
+    "folk",
+    "soul",
+    "reggae",
+    "blues",
+    "k-pop",
+)
 LOCATIONS = ("us", "gb", "de", "br", "in", "jp", "se", "mx")
 LOG_START = np.datetime64("2024-03-04T00:00:00", "s")
 SECONDS_PER_DAY = 86_400
@@ -114,13 +130,15 @@ def make_world(config: RecConfig, rng: np.random.Generator) -> World:
     log_rank = np.log(rank)
     item_bias = -config.popularity_skew * (log_rank - log_rank.mean())
     item_factors = artist_vec[song_artist] + 0.5 * rng.normal(0.0, 1.0, (n_i, LATENT_DIM))
-    items = pd.DataFrame({
-        "song_id": [f"s{i:05d}" for i in range(n_i)],
-        "artist_id": song_artist,
-        "genre": np.array(GENRES)[artist_genre[song_artist]],
-        "genre_id": artist_genre[song_artist],
-        "release_s": np.zeros(n_i, dtype=np.int64),
-    })
+    items = pd.DataFrame(
+        {
+            "song_id": [f"s{i:05d}" for i in range(n_i)],
+            "artist_id": song_artist,
+            "genre": np.array(GENRES)[artist_genre[song_artist]],
+            "genre_id": artist_genre[song_artist],
+            "release_s": np.zeros(n_i, dtype=np.int64),
+        }
+    )
 
     # Users: age and location, then a genre taste drawn around their age group's favourites.
     age = np.clip(np.round(rng.gamma(6.0, 5.5, n_u) + 10), 13, 80).astype(np.int64)
@@ -130,12 +148,14 @@ def make_world(config: RecConfig, rng: np.random.Generator) -> World:
     taste = _dirichlet_rows(prior * config.taste_concentration, rng)
     is_new = rng.random(n_u) < config.new_user_fraction
     signup = np.where(is_new, rng.integers(0, window_s, n_u), 0)
-    users = pd.DataFrame({
-        "user_id": [f"u{u:06d}" for u in range(n_u)],
-        "age": age,
-        "location": location,
-        "signup_s": signup.astype(np.int64),
-    })
+    users = pd.DataFrame(
+        {
+            "user_id": [f"u{u:06d}" for u in range(n_u)],
+            "age": age,
+            "location": location,
+            "signup_s": signup.astype(np.int64),
+        }
+    )
     activity = rng.lognormal(0.0, 0.7, n_u)
     return World(
         users=users,
@@ -264,7 +284,8 @@ def to_json_lines(events: pd.DataFrame, world: World, config: RecConfig, rng: np
     unknown_user = unknown & (rng.random(n) < 0.5)
     user[unknown_user] = "u9" + pd.Series(rng.integers(0, 99_999, int(unknown_user.sum()))).astype(str).str.zfill(6)
     song[unknown & ~unknown_user] = "s9" + pd.Series(
-        rng.integers(0, 99_999, int((unknown & ~unknown_user).sum()))).astype(str).str.zfill(5)
+        rng.integers(0, 99_999, int((unknown & ~unknown_user).sum()))
+    ).astype(str).str.zfill(5)
     upper = pick(config.mixed_case_fraction)
     user[upper] = pd.Series(user[upper], dtype=object).str.upper().to_numpy(dtype=object)
     song[upper] = pd.Series(song[upper], dtype=object).str.upper().to_numpy(dtype=object)
@@ -274,8 +295,9 @@ def to_json_lines(events: pd.DataFrame, world: World, config: RecConfig, rng: np
     clicked = np.where(events["clicked"].to_numpy(), "true", "false").astype(object)
     as_int = pick(0.02)  # another client sends 1/0 instead of true/false
     clicked[as_int] = np.where(events["clicked"].to_numpy()[as_int], "1", "0")
-    lines = ('{"user": "' + user + '", "song": "' + song.astype(object) + '", "ts": ' + ts
-             + ', "clicked": ' + clicked + "}")
+    lines = (
+        '{"user": "' + user + '", "song": "' + song.astype(object) + '", "ts": ' + ts + ', "clicked": ' + clicked + "}"
+    )
     bad_json = pick(config.bad_json_fraction)
     cut = pd.Series(lines[bad_json], dtype=object)
     lines[bad_json] = (cut.str.slice(0, 25) + cut.str.slice(-5, -3)).to_numpy(dtype=object)
@@ -311,28 +333,35 @@ def drifted_world(world: World, config: RecConfig, rng: np.random.Generator) -> 
     # New songs come from existing artists but skew to the trending genre and are hot on release.
     artists = world.items[["artist_id", "genre_id", "genre"]].drop_duplicates("artist_id")
     trend_artists = artists[artists["genre_id"] == trending]["artist_id"].to_numpy()
-    pick = np.where(rng.random(n_new_items) < 0.6, rng.choice(trend_artists, n_new_items),
-                    rng.choice(artists["artist_id"].to_numpy(), n_new_items))
+    pick = np.where(
+        rng.random(n_new_items) < 0.6,
+        rng.choice(trend_artists, n_new_items),
+        rng.choice(artists["artist_id"].to_numpy(), n_new_items),
+    )
     genre_of = world.items.drop_duplicates("artist_id").set_index("artist_id")
     artist_vec = pd.DataFrame(world.item_factors).groupby(world.items["artist_id"].to_numpy()).mean()
-    new_items = pd.DataFrame({
-        "song_id": [f"s{i:05d}" for i in range(world.n_items, world.n_items + n_new_items)],
-        "artist_id": pick,
-        "genre": genre_of.loc[pick, "genre"].to_numpy(),
-        "genre_id": genre_of.loc[pick, "genre_id"].to_numpy(),
-        "release_s": np.full(n_new_items, world.window_s, dtype=np.int64),
-    })
+    new_items = pd.DataFrame(
+        {
+            "song_id": [f"s{i:05d}" for i in range(world.n_items, world.n_items + n_new_items)],
+            "artist_id": pick,
+            "genre": genre_of.loc[pick, "genre"].to_numpy(),
+            "genre_id": genre_of.loc[pick, "genre_id"].to_numpy(),
+            "release_s": np.full(n_new_items, world.window_s, dtype=np.int64),
+        }
+    )
     new_factors = artist_vec.loc[pick].to_numpy() + 0.5 * rng.normal(0.0, 1.0, (n_new_items, LATENT_DIM))
     new_bias = np.quantile(world.item_bias, 0.8) + 0.5 * rng.normal(0.0, 1.0, n_new_items)
     # New users: a young-skewed marketing burst; everyone's taste moves toward the trending genre.
     age = np.clip(np.round(rng.gamma(4.0, 4.0, n_new_users) + 12), 13, 80).astype(np.int64)
     locs = world.users["location"].to_numpy()
-    new_users = pd.DataFrame({
-        "user_id": [f"u{u:06d}" for u in range(world.n_users, world.n_users + n_new_users)],
-        "age": age,
-        "location": rng.choice(locs, n_new_users),
-        "signup_s": np.full(n_new_users, world.window_s, dtype=np.int64),
-    })
+    new_users = pd.DataFrame(
+        {
+            "user_id": [f"u{u:06d}" for u in range(world.n_users, world.n_users + n_new_users)],
+            "age": age,
+            "location": rng.choice(locs, n_new_users),
+            "signup_s": np.full(n_new_users, world.window_s, dtype=np.int64),
+        }
+    )
     new_taste = _dirichlet_rows(np.full((n_new_users, world.n_genres), config.taste_concentration), rng)
     taste = np.vstack([world.taste, new_taste])
     taste = (1 - config.drift_taste_shift) * taste
@@ -366,9 +395,11 @@ def ratings_sample(world: World, events: pd.DataFrame, rng: np.random.Generator)
     i = clicks["item"].to_numpy()
     p = world.click_probability()[u, i]
     rating = np.clip(np.round(1 + 6 * p + rng.normal(0, 0.7, len(p))), 1, 5).astype(np.int64)
-    return pd.DataFrame({
-        "user_id": u + 1,
-        "item_id": i + 1,
-        "rating": rating,
-        "timestamp": clicks["t"].to_numpy() + int(LOG_START.astype(np.int64)),
-    })
+    return pd.DataFrame(
+        {
+            "user_id": u + 1,
+            "item_id": i + 1,
+            "rating": rating,
+            "timestamp": clicks["t"].to_numpy() + int(LOG_START.astype(np.int64)),
+        }
+    )

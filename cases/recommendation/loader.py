@@ -42,22 +42,29 @@ def load_ratings(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError:
         raise _bad(path, "is not a UTF-8 text file") from None
     if not head.strip():
-        raise _bad(path, "is empty (expected tab-separated user, item, rating, timestamp lines or a CSV "
-                   "with header user_id,item_id,rating,timestamp)")
+        raise _bad(
+            path,
+            "is empty (expected tab-separated user, item, rating, timestamp lines or a CSV "
+            "with header user_id,item_id,rating,timestamp)",
+        )
     is_csv = "\t" not in head
     try:
         if is_csv:
             frame = pd.read_csv(path, dtype=str, skipinitialspace=True)
             found = [c.strip().lower() for c in frame.columns]
             if found != list(COLUMNS):
-                raise _bad(path, f"wrong columns {','.join(map(str, frame.columns))}; expected a header "
-                           f"{','.join(COLUMNS)} (or the tab-separated u.data layout)")
+                raise _bad(
+                    path,
+                    f"wrong columns {','.join(map(str, frame.columns))}; expected a header "
+                    f"{','.join(COLUMNS)} (or the tab-separated u.data layout)",
+                )
             frame.columns = list(COLUMNS)
         else:
             frame = pd.read_csv(path, sep="\t", header=None, dtype=str)
             if frame.shape[1] != len(COLUMNS):
-                raise _bad(path, f"expected 4 tab-separated columns (user, item, rating, timestamp), "
-                           f"found {frame.shape[1]}")
+                raise _bad(
+                    path, f"expected 4 tab-separated columns (user, item, rating, timestamp), found {frame.shape[1]}"
+                )
             frame.columns = list(COLUMNS)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise _bad(path, f"malformed: {str(exc).strip().splitlines()[-1]}") from None
@@ -76,10 +83,19 @@ def _validate(frame: pd.DataFrame, path: Path, header_lines: int) -> pd.DataFram
     bad = ids.isna().any(axis=1) | (ids == "").any(axis=1) | rating.isna() | ts.isna() | (ts < 0)
     if bad.any():
         first = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _bad(path, f"malformed line {first + 1 + header_lines} ({int(bad.sum())} bad rows in all): user and item must be "
-                   f"present, rating and timestamp numeric, got {frame.iloc[first].tolist()}")
-    out = pd.DataFrame({"user_id": ids["user_id"], "item_id": ids["item_id"], "rating": rating.astype(float),
-                        "timestamp": ts.astype(np.int64)})
+        raise _bad(
+            path,
+            f"malformed line {first + 1 + header_lines} ({int(bad.sum())} bad rows in all): user and item must be "
+            f"present, rating and timestamp numeric, got {frame.iloc[first].tolist()}",
+        )
+    out = pd.DataFrame(
+        {
+            "user_id": ids["user_id"],
+            "item_id": ids["item_id"],
+            "rating": rating.astype(float),
+            "timestamp": ts.astype(np.int64),
+        }
+    )
     out = out.sort_values("timestamp", kind="stable").drop_duplicates(["user_id", "item_id"], keep="last")
     if out["item_id"].nunique() < 2:
         raise _bad(path, "needs at least 2 distinct items to rank")
@@ -121,15 +137,17 @@ def index_ratings(ratings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd
     """
     user_codes, user_ids = pd.factorize(ratings["user_id"], sort=True)
     item_codes, item_ids = pd.factorize(ratings["item_id"], sort=True)
-    events = pd.DataFrame({
-        "user_id": ratings["user_id"].to_numpy(dtype=object),
-        "song_id": ratings["item_id"].to_numpy(dtype=object),
-        "user": user_codes.astype(np.int64),
-        "item": item_codes.astype(np.int64),
-        "timestamp": ratings["timestamp"].to_numpy().astype("datetime64[s]"),
-        "rating": ratings["rating"].to_numpy(),
-        "clicked": np.ones(len(ratings), dtype=bool),
-    })
+    events = pd.DataFrame(
+        {
+            "user_id": ratings["user_id"].to_numpy(dtype=object),
+            "song_id": ratings["item_id"].to_numpy(dtype=object),
+            "user": user_codes.astype(np.int64),
+            "item": item_codes.astype(np.int64),
+            "timestamp": ratings["timestamp"].to_numpy().astype("datetime64[s]"),
+            "rating": ratings["rating"].to_numpy(),
+            "clicked": np.ones(len(ratings), dtype=bool),
+        }
+    )
     users = pd.DataFrame({"user_id": np.asarray(user_ids, dtype=object)})
     items = pd.DataFrame({"song_id": np.asarray(item_ids, dtype=object)})
     return events, users, items

@@ -16,9 +16,11 @@ def hash_uniform(users: np.ndarray, n_items: int, seed: int) -> np.ndarray:
     A user's numbers do not depend on which batch the user is scored in.
     """
     with np.errstate(over="ignore"):
-        x = (np.asarray(users, dtype=np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15)
-             + np.arange(n_items, dtype=np.uint64)[None, :] * np.uint64(0xD1B54A32D192ED03)
-             + np.uint64(seed) * np.uint64(0x94D049BB133111EB))
+        x = (
+            np.asarray(users, dtype=np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15)
+            + np.arange(n_items, dtype=np.uint64)[None, :] * np.uint64(0xD1B54A32D192ED03)
+            + np.uint64(seed) * np.uint64(0x94D049BB133111EB)
+        )
         x ^= x >> np.uint64(30)
         x *= np.uint64(0xBF58476D1CE4E5B9)
         x ^= x >> np.uint64(27)
@@ -82,7 +84,8 @@ class SegmentPopularity:
         total = np.asarray(clicks.sum(axis=0)).ravel()
         self.global_ = total / max(total.sum(), 1.0)
         self.segment_scores_ = (counts + self.shrinkage * self.global_) / (
-            counts.sum(axis=1, keepdims=True) + self.shrinkage)
+            counts.sum(axis=1, keepdims=True) + self.shrinkage
+        )
         self.segment_ = segment
         return self
 
@@ -147,8 +150,14 @@ class ImplicitALS:
         random_state: seed of the initial factors.
     """
 
-    def __init__(self, factors: int = 32, regularization: float = 5.0, alpha: float = 10.0, iterations: int = 10,
-                 random_state: int = 0):
+    def __init__(
+        self,
+        factors: int = 32,
+        regularization: float = 5.0,
+        alpha: float = 10.0,
+        iterations: int = 10,
+        random_state: int = 0,
+    ):
         self.factors = factors
         self.regularization = regularization
         self.alpha = alpha
@@ -177,10 +186,10 @@ class ImplicitALS:
         pref.data[:] = 1.0
         out = np.empty((conf.shape[0], f))
         for start in range(0, conf.shape[0], BATCH_USERS):  # bounded memory: (batch, f, f)
-            c = conf[start:start + BATCH_USERS]
+            c = conf[start : start + BATCH_USERS]
             a = gram + (c @ outer).reshape(-1, f, f)
-            b = (c + pref[start:start + BATCH_USERS]) @ fixed
-            out[start:start + BATCH_USERS] = np.linalg.solve(a, b[:, :, None])[:, :, 0]
+            b = (c + pref[start : start + BATCH_USERS]) @ fixed
+            out[start : start + BATCH_USERS] = np.linalg.solve(a, b[:, :, None])[:, :, 0]
         return out
 
     def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
@@ -282,8 +291,8 @@ def recommend(
         raise ValueError(f"history has {history.shape[0]} rows for {len(users)} users")
     out = np.full((len(users), k), -1, dtype=np.int64)
     for start in range(0, len(users), BATCH_USERS):  # loop over batches of users, not users
-        u = users[start:start + BATCH_USERS]
-        h = history[start:start + BATCH_USERS]
+        u = users[start : start + BATCH_USERS]
+        h = history[start : start + BATCH_USERS]
         scores = np.array(model.score(u, h), dtype=np.float64)
         if fallback is not None:
             cold = h.getnnz(axis=1) == 0
@@ -291,5 +300,5 @@ def recommend(
                 scores[cold] = fallback.score(u[cold])
         rows, cols = h.nonzero()
         scores[rows, cols] = -np.inf
-        out[start:start + BATCH_USERS] = top_k(scores, k)
+        out[start : start + BATCH_USERS] = top_k(scores, k)
     return out

@@ -54,8 +54,9 @@ def event_features(
     item = clicks["item"].to_numpy()
     known = item < len(train_popularity_pct)
     out = {
-        "song_popularity_pct": np.where(known, train_popularity_pct[np.minimum(item, len(train_popularity_pct) - 1)],
-                                        0.0),
+        "song_popularity_pct": np.where(
+            known, train_popularity_pct[np.minimum(item, len(train_popularity_pct) - 1)], 0.0
+        ),
         "new_song": (~known).astype(np.int64),
         "new_user": (~np.isin(events["user"].to_numpy(), warm_users)).astype(np.int64),
         "clicked": events["clicked"].to_numpy().astype(np.int64),
@@ -97,8 +98,10 @@ def compare(
     alerts += [f"{current.name}: {a}" for a in drift_alerts(table, psi_alert, ks_alert)]
     for metric, before, after in (("NDCG@10", reference.ndcg, current.ndcg), ("CTR", reference.ctr, current.ctr)):
         if before and after is not None and (before - after) / before > metric_drop_alert:
-            alerts.append(f"{current.name}: {metric} fell {100 * (before - after) / before:.0f}% "
-                          f"({before:.4f} -> {after:.4f}) > {100 * metric_drop_alert:.0f}%")
+            alerts.append(
+                f"{current.name}: {metric} fell {100 * (before - after) / before:.0f}% "
+                f"({before:.4f} -> {after:.4f}) > {100 * metric_drop_alert:.0f}%"
+            )
     return table, alerts
 
 

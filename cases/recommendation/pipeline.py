@@ -64,9 +64,7 @@ def _top_per_user(pairs: pd.DataFrame, value: str, order: list[str], n: int, pre
     return pd.DataFrame(wide, columns=[f"{prefix}_{k + 1}" for k in range(n)])
 
 
-def user_features(
-    train: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, n_genres: int
-) -> pd.DataFrame:
+def user_features(train: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, n_genres: int) -> pd.DataFrame:
     """Per-user features from training events only (no leakage from the test window).
 
     Args:
@@ -83,12 +81,14 @@ def user_features(
     imp = np.bincount(train["user"], minlength=n_users)
     clicks = train[train["clicked"]]
     n_clicks = np.bincount(clicks["user"], minlength=n_users)
-    feats = pd.DataFrame({
-        "user": np.arange(n_users),
-        "n_impressions": imp,
-        "n_clicks": n_clicks,
-        "ctr": np.divide(n_clicks, imp, out=np.zeros(n_users), where=imp > 0),
-    })
+    feats = pd.DataFrame(
+        {
+            "user": np.arange(n_users),
+            "n_impressions": imp,
+            "n_clicks": n_clicks,
+            "ctr": np.divide(n_clicks, imp, out=np.zeros(n_users), where=imp > 0),
+        }
+    )
     for col in ("age_group", "age_group_id", "location", "location_id"):
         if col in users:
             feats[col] = users[col].to_numpy()
@@ -97,21 +97,22 @@ def user_features(
         per_artist = pd.DataFrame({"user": clicks["user"].to_numpy(), "artist": artist}).value_counts()
         per_artist = per_artist.reset_index(name="n")
         per_artist = per_artist.assign(neg_artist=-per_artist["artist"])  # ties -> lower artist id first
-        feats = feats.join(_top_per_user(per_artist, "artist", ["n", "neg_artist"], TOP_ARTISTS, "top_artist",
-                                         n_users))
+        feats = feats.join(_top_per_user(per_artist, "artist", ["n", "neg_artist"], TOP_ARTISTS, "top_artist", n_users))
     last = clicks.assign(ts=clicks["timestamp"].astype("int64"), neg_item=-clicks["item"])
     feats = feats.join(_top_per_user(last, "item", ["ts", "neg_item"], LAST_SONGS, "last_song", n_users))
     if n_genres and "genre_id" in items:
-        share = genre_share(click_matrix(train, n_users, len(items), binary=False), items["genre_id"].to_numpy(),
-                            n_genres)
+        share = genre_share(
+            click_matrix(train, n_users, len(items), binary=False), items["genre_id"].to_numpy(), n_genres
+        )
         feats = feats.join(pd.DataFrame(share, columns=[f"genre_share_{g}" for g in range(n_genres)]))
     return feats
 
 
 def genre_share(clicks: sparse.csr_matrix, item_genre: np.ndarray, n_genres: int) -> np.ndarray:
     """Share of each user's clicks per genre (rows of zeros for users without clicks)."""
-    onehot = sparse.csr_matrix((np.ones(len(item_genre)), (np.arange(len(item_genre)), item_genre)),
-                               shape=(len(item_genre), n_genres))
+    onehot = sparse.csr_matrix(
+        (np.ones(len(item_genre)), (np.arange(len(item_genre)), item_genre)), shape=(len(item_genre), n_genres)
+    )
     counts = np.asarray((clicks @ onehot).todense())
     total = counts.sum(axis=1, keepdims=True)
     return np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
@@ -122,13 +123,15 @@ def item_features(train: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     n_items = len(items)
     imp = np.bincount(train["item"], minlength=n_items)
     n_clicks = np.bincount(train.loc[train["clicked"], "item"], minlength=n_items)
-    feats = pd.DataFrame({
-        "item": np.arange(n_items),
-        "n_impressions": imp,
-        "n_clicks": n_clicks,
-        "ctr": np.divide(n_clicks, imp, out=np.zeros(n_items), where=imp > 0),
-        "popularity_pct": pd.Series(n_clicks).rank(pct=True, method="average").to_numpy(),
-    })
+    feats = pd.DataFrame(
+        {
+            "item": np.arange(n_items),
+            "n_impressions": imp,
+            "n_clicks": n_clicks,
+            "ctr": np.divide(n_clicks, imp, out=np.zeros(n_items), where=imp > 0),
+            "popularity_pct": pd.Series(n_clicks).rank(pct=True, method="average").to_numpy(),
+        }
+    )
     for col in ("artist_id", "genre_id"):
         if col in items:
             feats[col] = items[col].to_numpy()

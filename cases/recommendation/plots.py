@@ -38,18 +38,22 @@ def ab_result(path: Path, ab: dict[str, float], control: str, treatment: str) ->
     fig = _figure(figsize=(5, 4))
     ax = fig.subplots()
     ctr = [ab["control_ctr"], ab["treatment_ctr"]]
-    err = [[ab["control_ctr"] - ab["control_ctr_ci_low"], ab["treatment_ctr"] - ab["treatment_ctr_ci_low"]],
-           [ab["control_ctr_ci_high"] - ab["control_ctr"], ab["treatment_ctr_ci_high"] - ab["treatment_ctr"]]]
-    ax.bar([f"control\n({control})", f"treatment\n({treatment})"], ctr, yerr=err, capsize=8,
-           color=["#7B8894", "#D9480F"])
+    err = [
+        [ab["control_ctr"] - ab["control_ctr_ci_low"], ab["treatment_ctr"] - ab["treatment_ctr_ci_low"]],
+        [ab["control_ctr_ci_high"] - ab["control_ctr"], ab["treatment_ctr_ci_high"] - ab["treatment_ctr"]],
+    ]
+    ax.bar(
+        [f"control\n({control})", f"treatment\n({treatment})"], ctr, yerr=err, capsize=8, color=["#7B8894", "#D9480F"]
+    )
     ax.set_ylabel("click-through rate")
     ax.set_title(f"A/B: lift {100 * ab['lift_rel']:+.1f}% (p={ab['p_value']:.2g})")
     fig.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.9)
     fig.savefig(path, dpi=100)
 
 
-def drift(path: Path, tables: dict[str, dict[str, dict[str, float]]], psi_alert: float,
-          metrics: dict[str, dict[str, float]]) -> None:
+def drift(
+    path: Path, tables: dict[str, dict[str, dict[str, float]]], psi_alert: float, metrics: dict[str, dict[str, float]]
+) -> None:
     """PSI per feature for each window against the reference, and NDCG/CTR per window."""
     fig = _figure(figsize=(11, 4))
     axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 1]})

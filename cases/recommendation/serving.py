@@ -36,8 +36,9 @@ class RecommendationCache:
         cur.execute("BEGIN")
         cur.execute("DROP TABLE IF EXISTS recs_new")
         cur.execute("CREATE TABLE recs_new (user_id TEXT PRIMARY KEY, songs TEXT NOT NULL) WITHOUT ROWID")
-        cur.executemany("INSERT INTO recs_new VALUES (?, ?)", zip([*user_ids, GLOBAL_KEY], [*song_lists, fallback],
-                                                                   strict=True))
+        cur.executemany(
+            "INSERT INTO recs_new VALUES (?, ?)", zip([*user_ids, GLOBAL_KEY], [*song_lists, fallback], strict=True)
+        )
         cur.execute("DROP TABLE IF EXISTS recs")
         cur.execute("ALTER TABLE recs_new RENAME TO recs")
         cur.execute("COMMIT")

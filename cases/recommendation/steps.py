@@ -60,13 +60,15 @@ def _log_window(world: World, start_s: int, end_s: int) -> tuple[int, int]:
     return base + start_s, base + end_s
 
 
-def _through_pipeline(events: pd.DataFrame, world: World, ctx: RunContext, stream: str, start_s: int,
-                      end_s: int) -> tuple[pd.DataFrame, dict[str, int]]:
+def _through_pipeline(
+    events: pd.DataFrame, world: World, ctx: RunContext, stream: str, start_s: int, end_s: int
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """Serialise simulated events to raw JSON lines and parse them back like production logs."""
     text, injected = to_json_lines(events, world, ctx.config, ctx.rng(stream))
     raw, parsed = deserialize(text)
-    cleaned, counts = clean(raw, pd.Index(world.users["user_id"]), pd.Index(world.items["song_id"]),
-                            _log_window(world, start_s, end_s))
+    cleaned, counts = clean(
+        raw, pd.Index(world.users["user_id"]), pd.Index(world.items["song_id"]), _log_window(world, start_s, end_s)
+    )
     return cleaned, {**injected, **parsed, **counts}
 
 
@@ -81,8 +83,15 @@ def data(ctx: RunContext) -> DataResult:
     cutoff = LOG_START + np.timedelta64(int(world.window_s * (1 - cfg.test_fraction)), "s")
     train = cleaned[cleaned["timestamp"] < cutoff].reset_index(drop=True)
     test = cleaned[cleaned["timestamp"] >= cutoff].reset_index(drop=True)
-    ctx.state.update(mode="synthetic", world=world, users=world.users, items=world.items, train=train, test=test,
-                     n_genres=cfg.n_genres)
+    ctx.state.update(
+        mode="synthetic",
+        world=world,
+        users=world.users,
+        items=world.items,
+        train=train,
+        test=test,
+        n_genres=cfg.n_genres,
+    )
     summary = {
         "source": "synthetic JSON click logs",
         "users": world.n_users,
@@ -102,8 +111,13 @@ def _real_data(ctx: RunContext) -> DataResult:
     if test.empty:
         raise BadInput(f"--data {str(ctx.data_path)!r}: no user has 2 or more ratings, nothing can be held out")
     ctx.state.update(mode="real", world=None, users=users, items=items, train=train, test=test, n_genres=0)
-    summary = {"source": ctx.data_path.name, "ratings": len(ratings), "users": len(users), "songs": len(items),
-               "split": "per-user stratified random 75/25"}
+    summary = {
+        "source": ctx.data_path.name,
+        "ratings": len(ratings),
+        "users": len(users),
+        "songs": len(items),
+        "split": "per-user stratified random 75/25",
+    }
     return DataResult(train=train, test=test, time_column=None, summary=summary)
 
 
@@ -127,8 +141,16 @@ def features(ctx: RunContext) -> dict[str, Any]:
     consumed = click_matrix(train, n_users, n_items)
     relevant = relevant_matrix(s["test"], consumed)
     eval_users = np.flatnonzero(relevant.getnnz(axis=1) > 0)
-    s.update(user_features=uf, item_features=itf, clicks=clicks, consumed=consumed, relevant=relevant,
-             eval_users=eval_users, segment=segment, popularity=np.asarray(clicks.sum(axis=0)).ravel())
+    s.update(
+        user_features=uf,
+        item_features=itf,
+        clicks=clicks,
+        consumed=consumed,
+        relevant=relevant,
+        eval_users=eval_users,
+        segment=segment,
+        popularity=np.asarray(clicks.sum(axis=0)).ravel(),
+    )
     return {
         "user_feature_columns": int(uf.shape[1]),
         "user_vector_dim": int(uvec.shape[1]),
@@ -152,14 +174,23 @@ def models(ctx: RunContext) -> LadderResult:
     clicks, users = s["clicks"], s["eval_users"]
     history, relevant = s["consumed"][users], s["relevant"][users]
     fallback = SegmentPopularity().fit(clicks, s["segment"])
-    oracle = ProbabilityOracle(s["world"].click_probability) if s["mode"] == "synthetic" else HeldOutOracle(
-        s["relevant"])
+    oracle = (
+        ProbabilityOracle(s["world"].click_probability) if s["mode"] == "synthetic" else HeldOutOracle(s["relevant"])
+    )
     ladder = {
         "random": (RandomRecommender(_seed(ctx, "random_model")), None),
         "popularity": (PopularityRecommender(), None),
         "item_cf": (ItemKNN(cfg.knn_neighbours), fallback),
-        "als": (ImplicitALS(cfg.als_factors, cfg.als_regularization, cfg.als_alpha, cfg.als_iterations,
-                            random_state=_seed(ctx, "als")), fallback),
+        "als": (
+            ImplicitALS(
+                cfg.als_factors,
+                cfg.als_regularization,
+                cfg.als_alpha,
+                cfg.als_iterations,
+                random_state=_seed(ctx, "als"),
+            ),
+            fallback,
+        ),
         "oracle": (oracle, None),
     }
     results, curves, recs, fitted, fit_s = {}, {}, {}, {}, {}
@@ -171,9 +202,12 @@ def models(ctx: RunContext) -> LadderResult:
         results[name] = evaluate(recs[name], relevant, s["popularity"])
         curves[name] = pr_curve(recs[name], relevant)
     best = max((n for n in results if n != "oracle"), key=lambda n: results[n]["ndcg_at_10"])
-    plots.precision_recall_at_k(ctx.add_plot(6, "precision_recall_at_k.png",
-                                             "Precision and recall at k = 1..20 per model on the held-out window."),
-                                curves)
+    plots.precision_recall_at_k(
+        ctx.add_plot(
+            6, "precision_recall_at_k.png", "Precision and recall at k = 1..20 per model on the held-out window."
+        ),
+        curves,
+    )
     s.update(fitted=fitted, fallback=fallback, recs=recs, best=best, fit_seconds=fit_s)
     notes = {m.name: m.description for m in DESIGN.models.ladder}
     return LadderResult(models=results, naive="random", baseline="popularity", best=best, notes=notes)
@@ -186,9 +220,9 @@ def _list_probabilities(world: World, users: np.ndarray, lists: np.ndarray) -> n
     """True click probability of every listed song (0 for padding), in batches of users."""
     out = np.zeros(lists.shape)
     for start in range(0, len(users), BATCH_USERS):
-        block = lists[start:start + BATCH_USERS]
-        p = world.click_probability(users[start:start + BATCH_USERS])
-        out[start:start + BATCH_USERS] = np.where(block >= 0, np.take_along_axis(p, np.clip(block, 0, None), 1), 0)
+        block = lists[start : start + BATCH_USERS]
+        p = world.click_probability(users[start : start + BATCH_USERS])
+        out[start : start + BATCH_USERS] = np.where(block >= 0, np.take_along_axis(p, np.clip(block, 0, None), 1), 0)
     return out
 
 
@@ -198,13 +232,20 @@ def _slices(ctx: RunContext) -> dict[str, dict[str, dict[str, float]]]:
     n_train = s["consumed"][users].getnnz(axis=1)
     rel = s["relevant"][users]
     ndcg = {name: per_user_ndcg(s["recs"][name], rel) for name in dict.fromkeys(["popularity", best, "oracle"])}
-    buckets = {"0 (cold)": n_train == 0, "1-4": (n_train >= 1) & (n_train <= 4),
-               "5-14": (n_train >= 5) & (n_train <= 14), "15+": n_train >= 15}
+    buckets = {
+        "0 (cold)": n_train == 0,
+        "1-4": (n_train >= 1) & (n_train <= 4),
+        "5-14": (n_train >= 5) & (n_train <= 14),
+        "15+": n_train >= 15,
+    }
     groups = {"cold": n_train == 0, "warm": n_train > 0}
 
     def table(masks: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
-        return {label: {"users": int(mask.sum()), **{f"ndcg_{n}": float(np.nanmean(v[mask])) for n, v in ndcg.items()}}
-                for label, mask in masks.items() if mask.any()}
+        return {
+            label: {"users": int(mask.sum()), **{f"ndcg_{n}": float(np.nanmean(v[mask])) for n, v in ndcg.items()}}
+            for label, mask in masks.items()
+            if mask.any()
+        }
 
     return {"train clicks per user": table(buckets), "cold vs warm": table(groups)}
 
@@ -222,7 +263,8 @@ def testing(ctx: RunContext) -> TestingResult:
         behaviour.no_consumed(s["recs"][best], consumed[users], best),
         behaviour.cold_start(model, fb, probes, n_items, best),
         behaviour.one_genre(model, s["items"]["genre_id"].to_numpy(), s["popularity"], fb, best)
-        if s["mode"] == "synthetic" else behaviour.one_item(model, s["clicks"], s["recs"]["popularity"][0], best),
+        if s["mode"] == "synthetic"
+        else behaviour.one_item(model, s["clicks"], s["recs"]["popularity"][0], best),
         behaviour.batch_invariance(model, sample, consumed[sample], fb, ctx.rng("behaviour"), best),
     ]
     return TestingResult(behavioural=checks, slices=_slices(ctx), ab_test=_ab_test(ctx))
@@ -233,8 +275,13 @@ def _ab_test(ctx: RunContext) -> dict[str, Any]:
     best = s["best"]
     if s["mode"] != "synthetic":
         proxy = float(_baseline_precision(s))
-        plan = {"status": f"A/B simulation {REAL_DATA_NOTE}", "control_model": "popularity", "treatment_model": best,
-                "planned_control_rate_proxy": proxy, "planned_relative_lift": 0.05}
+        plan = {
+            "status": f"A/B simulation {REAL_DATA_NOTE}",
+            "control_model": "popularity",
+            "treatment_model": best,
+            "planned_control_rate_proxy": proxy,
+            "planned_relative_lift": 0.05,
+        }
         if 0 < proxy < 0.95:
             plan["planned_sample_size_per_arm"] = abtest.two_proportion_sample_size(proxy, proxy * 1.05)
         return plan
@@ -244,11 +291,19 @@ def _ab_test(ctx: RunContext) -> dict[str, Any]:
     control = recommend(s["fitted"]["popularity"], everyone, consumed, K)
     treatment = recommend(s["fitted"][best], everyone, consumed, K, fallback=s["fallback"])
     treated = ctx.rng("ab_assignment").random(world.n_users) < 0.5
-    result = abtest.simulate(_list_probabilities(world, everyone, control),
-                             _list_probabilities(world, everyone, treatment), treated, cfg.ab_sessions_per_user,
-                             ctx.rng("ab_clicks"))
-    plots.ab_result(ctx.add_plot(7, "ab_test.png", "Simulated A/B test: CTR per arm with 95% confidence intervals."),
-                    result, "popularity", best)
+    result = abtest.simulate(
+        _list_probabilities(world, everyone, control),
+        _list_probabilities(world, everyone, treatment),
+        treated,
+        cfg.ab_sessions_per_user,
+        ctx.rng("ab_clicks"),
+    )
+    plots.ab_result(
+        ctx.add_plot(7, "ab_test.png", "Simulated A/B test: CTR per arm with 95% confidence intervals."),
+        result,
+        "popularity",
+        best,
+    )
     return {"control_model": "popularity", "treatment_model": best, **result}
 
 
@@ -276,8 +331,9 @@ def deployment(ctx: RunContext) -> ServingResult:
     rng = ctx.rng("serving")
     n = cfg.serving_requests
     unknown = rng.random(n) < cfg.unknown_request_fraction
-    requests = np.where(unknown, "unknown-" + np.arange(n).astype(str).astype(object),
-                        user_ids[rng.integers(0, len(user_ids), n)]).tolist()
+    requests = np.where(
+        unknown, "unknown-" + np.arange(n).astype(str).astype(object), user_ids[rng.integers(0, len(user_ids), n)]
+    ).tolist()
     for uid in requests[:20]:  # warm the page cache and the statement cache; not timed
         cache.lookup(uid)
     latency, fallbacks = time_lookups(cache, requests)
@@ -294,8 +350,9 @@ def deployment(ctx: RunContext) -> ServingResult:
         extra={
             "served_model": best,
             "cache_budget_ms": DESIGN.architecture.component("rec_cache").latency_ms,
-            "lookup_p99_within_cache_budget": bool(np.percentile(latency, 99)
-                                                   <= DESIGN.architecture.component("rec_cache").latency_ms),
+            "lookup_p99_within_cache_budget": bool(
+                np.percentile(latency, 99) <= DESIGN.architecture.component("rec_cache").latency_ms
+            ),
             "fallback_responses": int(fallbacks),
             "cached_users": len(user_ids),
             "batch_refresh_s": round(refresh_s, 4),
@@ -339,20 +396,26 @@ def monitoring(ctx: RunContext) -> MonitoringResult:
     reference = observe("reference window", world, s["test"])
     reference.ndcg = _best_ndcg(s, best)
     windows = {}
-    for name, w, stream in (("no-drift window", world, "monitor_no_drift"), ("drift window", drifted,
-                                                                             "monitor_drift")):
+    for name, w, stream in (("no-drift window", world, "monitor_no_drift"), ("drift window", drifted, "monitor_drift")):
         events = simulate_events(w, cfg, ctx.rng(stream), start_s=start, end_s=end)
         cleaned, _ = _through_pipeline(events, w, ctx, f"{stream}_mess", start, end)
         windows[name] = observe(name, w, cleaned)
-    quiet_table, quiet_alerts = watch.compare(reference, windows["no-drift window"], ALERTS.psi_alert,
-                                                   ALERTS.ks_alert, ALERTS.metric_degradation_alert)
-    drift_table, drift_alerts = watch.compare(reference, windows["drift window"], ALERTS.psi_alert, ALERTS.ks_alert,
-                                                   ALERTS.metric_degradation_alert)
-    plots.drift(ctx.add_plot(9, "drift.png", "Feature PSI per window against the reference window (log scale) and "
-                             "NDCG@10 / CTR of the deployed lists."),
-                {"no drift": quiet_table, "drift": drift_table}, ALERTS.psi_alert,
-                {w.name.replace(" window", ""): {"ndcg": w.ndcg, "ctr": w.ctr}
-                 for w in (reference, *windows.values())})
+    quiet_table, quiet_alerts = watch.compare(
+        reference, windows["no-drift window"], ALERTS.psi_alert, ALERTS.ks_alert, ALERTS.metric_degradation_alert
+    )
+    drift_table, drift_alerts = watch.compare(
+        reference, windows["drift window"], ALERTS.psi_alert, ALERTS.ks_alert, ALERTS.metric_degradation_alert
+    )
+    plots.drift(
+        ctx.add_plot(
+            9,
+            "drift.png",
+            "Feature PSI per window against the reference window (log scale) and NDCG@10 / CTR of the deployed lists.",
+        ),
+        {"no drift": quiet_table, "drift": drift_table},
+        ALERTS.psi_alert,
+        {w.name.replace(" window", ""): {"ndcg": w.ndcg, "ctr": w.ctr} for w in (reference, *windows.values())},
+    )
     d = windows["drift window"]
     return MonitoringResult(
         scenario=f"{cfg.drift_new_item_fraction:.0%} new songs, taste shift {cfg.drift_taste_shift:.0%} toward a "
@@ -383,7 +446,7 @@ def _best_ndcg(state: dict[str, Any], best: str) -> float:
 
 
 def _real_monitoring(ctx: RunContext) -> MonitoringResult:
-    cfg, s = ctx.config, ctx.state
+    s = ctx.state
     pop_pct = s["item_features"]["popularity_pct"].to_numpy()
     ndcg = _best_ndcg(s, s["best"])
 
@@ -391,8 +454,13 @@ def _real_monitoring(ctx: RunContext) -> MonitoringResult:
         feats = {"rating": frame["rating"].to_numpy(float), "song_popularity_pct": pop_pct[frame["item"].to_numpy()]}
         return watch.Window(name, feats, ndcg, None)
 
-    table, alerts = watch.compare(window("train split", s["train"]), window("held-out split", s["test"]),
-                                       ALERTS.psi_alert, ALERTS.ks_alert, ALERTS.metric_degradation_alert)
+    table, alerts = watch.compare(
+        window("train split", s["train"]),
+        window("held-out split", s["test"]),
+        ALERTS.psi_alert,
+        ALERTS.ks_alert,
+        ALERTS.metric_degradation_alert,
+    )
     return MonitoringResult(
         scenario=f"drift injection {REAL_DATA_NOTE}; the held-out split is compared with training as a "
         "no-drift sanity check",
@@ -406,5 +474,6 @@ def _real_monitoring(ctx: RunContext) -> MonitoringResult:
     )
 
 
-STEPS = CaseSteps(data=data, features=features, models=models, testing=testing, deployment=deployment,
-                  monitoring=monitoring)
+STEPS = CaseSteps(
+    data=data, features=features, models=models, testing=testing, deployment=deployment, monitoring=monitoring
+)

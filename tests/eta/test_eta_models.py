@@ -88,7 +88,10 @@ def test_behavioural_checks_catch_a_broken_model(small_run):
     broken.table_ = broken.table_ * 2.0  # twice free flow at 3 am, no rush hour at all
     broken.table_[0, :] = -1.0
     checks = behavioural_checks(
-        broken, trips.paths, trips.table["departure_s"].to_numpy(), segments["free_flow_s"].to_numpy(),
+        broken,
+        trips.paths,
+        trips.table["departure_s"].to_numpy(),
+        segments["free_flow_s"].to_numpy(),
         np.random.default_rng(0),
     )
     failed = {c.name for c in checks if not c.passed}

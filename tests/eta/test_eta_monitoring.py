@@ -27,7 +27,7 @@ def test_identical_period_raises_nothing_and_perturbation_is_detected(small_run)
     test, model = ctx.state["test"], ctx.state["models"][ctx.state["best"]]
     quiet = check_period(model, test, test, Thresholds())
     assert quiet.alerts == [] and quiet.mae_change == 0.0
-    segments = np.unique(test["segment_id"])[:: 2]
+    segments = np.unique(test["segment_id"])[::2]
     slowed = perturb_records(test, segments, 2.0, np.ones(5040), np.random.default_rng(0))
     hit = np.isin(slowed["segment_id"], segments)
     assert hit.any() and (~hit).any()

@@ -25,9 +25,7 @@ def test_backend_reproduces_in_memory_trip_etas(backend):
     service, model, ctx = backend
     table = ctx.state["trips"].table.head(60)
     departures = table["departure_interval"].to_numpy()
-    served = np.array(
-        [service.eta(o, d, t) for o, d, t in zip(table["origin"], table["destination"], departures)]
-    )
+    served = np.array([service.eta(o, d, t) for o, d, t in zip(table["origin"], table["destination"], departures)])
     offline = model.trip_eta(ctx.state["trips"].paths[:60], departures * float(INTERVAL_S))
     np.testing.assert_allclose(served, offline, rtol=0, atol=1e-9)
 

@@ -88,9 +88,7 @@ def test_roc_auc_matches_sklearn(seed: int, ties: bool) -> None:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_average_precision_matches_sklearn(seed: int, ties: bool) -> None:
     y, s = _binary_data(seed, ties)
-    assert m.average_precision(y, s) == pytest.approx(
-        skm.average_precision_score(y, s), rel=1e-12
-    )
+    assert m.average_precision(y, s) == pytest.approx(skm.average_precision_score(y, s), rel=1e-12)
 
 
 def test_roc_auc_single_class_raises() -> None:
@@ -157,9 +155,7 @@ def test_threshold_metrics_hand_worked() -> None:
 def test_threshold_metrics_match_sklearn(threshold: float) -> None:
     y, s = _binary_data(4, ties=False)
     pred = (s >= threshold).astype(int)
-    assert m.precision_at_threshold(y, s, threshold) == pytest.approx(
-        skm.precision_score(y, pred, zero_division=0)
-    )
+    assert m.precision_at_threshold(y, s, threshold) == pytest.approx(skm.precision_score(y, pred, zero_division=0))
     assert m.recall_at_threshold(y, s, threshold) == pytest.approx(skm.recall_score(y, pred))
     assert m.accuracy_at_threshold(y, s, threshold) == pytest.approx(skm.accuracy_score(y, pred))
 
@@ -177,9 +173,7 @@ def test_threshold_metrics_match_sklearn(threshold: float) -> None:
 )
 def test_expected_cost_hand_worked(threshold: float, expected: float) -> None:
     amounts = [100.0, 5.0, 50.0, 7.0, 30.0]
-    assert m.expected_cost(TH_Y, TH_S, threshold, amounts, review_cost=2.0) == pytest.approx(
-        expected
-    )
+    assert m.expected_cost(TH_Y, TH_S, threshold, amounts, review_cost=2.0) == pytest.approx(expected)
 
 
 # day 1: card A (txs .9/label 0 and .2/label 1 -> max score .9, max label 1),
@@ -240,9 +234,7 @@ HAND_EXPECTED = {
 def _as_sparse(relevant: list[set[int]], n_items: int) -> sparse.csr_matrix:
     rows = [u for u, items in enumerate(relevant) for _ in items]
     cols = [i for items in relevant for i in items]
-    return sparse.csr_matrix(
-        (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(relevant), n_items)
-    )
+    return sparse.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(relevant), n_items))
 
 
 RELEVANT_FORMS = {

@@ -52,9 +52,7 @@ def make_spec() -> ArchitectureSpec:
         components=[
             Component(id="probes", label="GPS probes", kind="source", group="Offline pipeline"),
             Component(id="aggregate", label="Segment aggregation", kind="compute", group="Offline pipeline"),
-            Component(
-                id="segment_kv", label="Segment times", kind="kv_store", group="Online serving", latency_ms=2
-            ),
+            Component(id="segment_kv", label="Segment times", kind="kv_store", group="Online serving", latency_ms=2),
             Component(id="eta_api", label="ETA API", kind="service", group="Online serving", latency_ms=15),
             Component(id="app", label="Maps app", kind="client"),
         ],

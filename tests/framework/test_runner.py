@@ -13,8 +13,15 @@ from framework.runner import run_case
 def test_run_writes_every_output(toy_case, tmp_path):
     out = tmp_path / "toy"
     result = run_case(toy_case, out_dir=out, progress=False)
-    for name in ("metrics.json", "report.md", "report.html", "design.json", "architecture.svg",
-                 "architecture.png", "architecture.dot"):
+    for name in (
+        "metrics.json",
+        "report.md",
+        "report.html",
+        "design.json",
+        "architecture.svg",
+        "architecture.png",
+        "architecture.dot",
+    ):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics == json.loads(json.dumps(result.metrics))

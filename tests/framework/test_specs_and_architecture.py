@@ -11,8 +11,15 @@ from framework.specs import Constraints, MetricsSpec, ModelSpec, ProblemSpec
 
 
 def test_capacity_is_computed_from_constraints():
-    c = Constraints(daily_active_users=1_000, requests_per_user_per_day=86.4, peak_to_average=3, latency_sla_ms=100,
-                    logged_events_per_day=2e6, bytes_per_event=500, retention_days=10)
+    c = Constraints(
+        daily_active_users=1_000,
+        requests_per_user_per_day=86.4,
+        peak_to_average=3,
+        latency_sla_ms=100,
+        logged_events_per_day=2e6,
+        bytes_per_event=500,
+        retention_days=10,
+    )
     cap = ProblemSpec(**{**PROBLEM.model_dump(exclude={"capacity"}), "constraints": c.model_dump()}).capacity
     # 1,000 users x 86.4 requests / 86,400 s = 1 QPS; x3 at peak; 2e6 x 500 B = 1 GB/day; 10 days = 0.01 TB
     assert cap.qps_average == pytest.approx(1.0)
@@ -70,8 +77,11 @@ def test_latency_budget_takes_the_slowest_serving_path():
         (BASE, [{**f, "serving": False} for f in FLOWS], "serving=True"),
         (BASE, [*FLOWS, {"source": "app", "target": "kv", "serving": True}], "cycle"),
         ([c for c in BASE if c["kind"] != "client"], [f for f in FLOWS if f["target"] != "app"], "client"),
-        (BASE, [*(f for f in FLOWS if f["target"] != "app"), {"source": "api", "target": "app"}],
-         "does not reach a client"),
+        (
+            BASE,
+            [*(f for f in FLOWS if f["target"] != "app"), {"source": "api", "target": "app"}],
+            "does not reach a client",
+        ),
     ],
 )
 def test_validation_names_the_problem(components, flows, message):

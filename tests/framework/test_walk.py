@@ -20,8 +20,14 @@ def _run_dir(case_name: str):
 
 def _spawn(case_name: str, *args: str) -> pexpect.spawn:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "50"}
-    return pexpect.spawn(sys.executable, ["-m", f"cases.{case_name}", "walk", "--out", str(_run_dir(case_name)),
-                                          *args], env=env, dimensions=(50, 160), encoding="utf-8", timeout=60)
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", f"cases.{case_name}", "walk", "--out", str(_run_dir(case_name)), *args],
+        env=env,
+        dimensions=(50, 160),
+        encoding="utf-8",
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("case_name", case_names())

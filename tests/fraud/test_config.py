@@ -16,12 +16,15 @@ def test_large_is_the_standard_simulator_setting():
     assert (c.train_days, c.delay_days, c.test_days) == (7, 7, 7)
 
 
-@pytest.mark.parametrize(("override", "named"), [
-    ("train_start_day=3", "train_start_day"),
-    ("n_days=20", "n_days"),
-    ("tree_model=xgb", "tree_model"),
-    ("max_fpr=2", "max_fpr"),
-])
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ("train_start_day=3", "train_start_day"),
+        ("n_days=20", "n_days"),
+        ("tree_model=xgb", "tree_model"),
+        ("max_fpr=2", "max_fpr"),
+    ],
+)
 def test_bad_values_are_named(override, named):
     with pytest.raises(BadInput, match=f"bad value for {named}"):
         build_config(FraudConfig, "small", [override])

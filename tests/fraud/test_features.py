@@ -17,8 +17,15 @@ DELAY = 7
 
 @pytest.fixture(scope="module")
 def tx() -> pd.DataFrame:
-    params = SimParams(n_customers=150, n_terminals=200, radius=15, n_days=50, start_date=dt.date(2024, 4, 1),
-                       compromised_terminals_per_day=0.3, compromised_cards_per_day=0.3)
+    params = SimParams(
+        n_customers=150,
+        n_terminals=200,
+        radius=15,
+        n_days=50,
+        start_date=dt.date(2024, 4, 1),
+        compromised_terminals_per_day=0.3,
+        compromised_cards_per_day=0.3,
+    )
     return simulate(params, lambda s: np.random.default_rng([3, zlib.crc32(s.encode())])).transactions
 
 

@@ -38,21 +38,28 @@ def test_parquet_round_trip(tmp_path):
     assert load_transactions(path)["amount"].sum() == pytest.approx(frame["amount"].sum())
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", "is empty"),
-    (GOOD, "no rows"),
-    ("transaction_id,timestamp,customer_id,terminal_id,amount\n1,2024-01-01T00:00:00,1,1,5\n",
-     "missing column 'is_fraud'"),
-    (GOOD.strip() + ",merchant\n1,2024-01-01T00:00:00,1,1,5,0,shop\n", "unknown column 'merchant'"),
-    (GOOD + "1,2024-01-01T00:00:00,1,1,5.0,0\n2,2024-01-01T00:01:00,1,1,12abc,0\n",
-     "non-numeric amount '12abc' in row 2"),
-    (GOOD + "1,2024-01-01T00:00:00,1,1,-5,0\n", "negative amount '-5'"),
-    (GOOD + "1,2024-01-01T00:00:00,1,1,5,2\n", "is_fraud must be 0 or 1, got '2'"),
-    (GOOD + "1,yesterday,1,1,5,0\n", "unparsable timestamp 'yesterday'"),
-    (GOOD + "1,2024-01-01T00:00:00,1,1,5,0\n1,2024-01-01T00:00:01,1,1,5,0\n", "duplicate transaction_id '1'"),
-    (GOOD + "1,2024-01-01T00:00:00,1,1,5,0\n2,2024-01-01T00:00:00,1,1,5,0,extra\n", "malformed row"),
-    (GOOD + "1,2024-01-01T00:00:00,,1,5,0\n", "empty customer_id in row 1"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "is empty"),
+        (GOOD, "no rows"),
+        (
+            "transaction_id,timestamp,customer_id,terminal_id,amount\n1,2024-01-01T00:00:00,1,1,5\n",
+            "missing column 'is_fraud'",
+        ),
+        (GOOD.strip() + ",merchant\n1,2024-01-01T00:00:00,1,1,5,0,shop\n", "unknown column 'merchant'"),
+        (
+            GOOD + "1,2024-01-01T00:00:00,1,1,5.0,0\n2,2024-01-01T00:01:00,1,1,12abc,0\n",
+            "non-numeric amount '12abc' in row 2",
+        ),
+        (GOOD + "1,2024-01-01T00:00:00,1,1,-5,0\n", "negative amount '-5'"),
+        (GOOD + "1,2024-01-01T00:00:00,1,1,5,2\n", "is_fraud must be 0 or 1, got '2'"),
+        (GOOD + "1,yesterday,1,1,5,0\n", "unparsable timestamp 'yesterday'"),
+        (GOOD + "1,2024-01-01T00:00:00,1,1,5,0\n1,2024-01-01T00:00:01,1,1,5,0\n", "duplicate transaction_id '1'"),
+        (GOOD + "1,2024-01-01T00:00:00,1,1,5,0\n2,2024-01-01T00:00:00,1,1,5,0,extra\n", "malformed row"),
+        (GOOD + "1,2024-01-01T00:00:00,,1,5,0\n", "empty customer_id in row 1"),
+    ],
+)
 def test_bad_files_name_the_problem(tmp_path, text, expected):
     with pytest.raises(BadInput, match=expected.replace("(", r"\(")) as info:
         load_transactions(write(tmp_path, text))
@@ -66,8 +73,13 @@ def test_columns_are_the_documented_format():
 def test_cli_bad_data_exits_2_with_one_line_and_writes_nothing(tmp_path):
     bad = write(tmp_path, GOOD + "1,2024-01-01T00:00:00,1,1,abc,0\n")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "cases.fraud", "run", "--data", str(bad), "--out", str(out),
-                           "--quiet"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "cases.fraud", "run", "--data", str(bad), "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "non-numeric amount 'abc'" in proc.stderr
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
@@ -77,8 +89,9 @@ def test_real_data_runs_through_every_step(tmp_path):
     from cases.fraud import case
     from framework.runner import run_case
 
-    result = run_case(case, data_path=SAMPLE, out_dir=tmp_path / "real", progress=False,
-                      overrides=["serving_requests=100"])
+    result = run_case(
+        case, data_path=SAMPLE, out_dir=tmp_path / "real", progress=False, overrides=["serving_requests=100"]
+    )
     m = result.metrics
     assert m["data_source"] == "fraud_sample.csv" and m["data"]["source"] == "real data"
     assert m["models"]["oracle"]["average_precision"] == 1.0

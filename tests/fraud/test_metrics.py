@@ -15,8 +15,14 @@ from framework import metrics
 def window() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     n = 20_000
-    return pd.DataFrame({"day": rng.integers(0, 7, n), "customer_id": rng.integers(0, 3000, n),
-                         "amount": rng.gamma(2, 30, n), "is_fraud": (rng.random(n) < 0.01).astype(int)})
+    return pd.DataFrame(
+        {
+            "day": rng.integers(0, 7, n),
+            "customer_id": rng.integers(0, 3000, n),
+            "amount": rng.gamma(2, 30, n),
+            "is_fraud": (rng.random(n) < 0.01).astype(int),
+        }
+    )
 
 
 def test_perfect_random_and_constant_scores(window):
@@ -38,8 +44,9 @@ def test_daily_card_precision_averages_to_the_metric(window):
     s = np.random.default_rng(2).random(len(window))
     daily = daily_card_precision(window, s)
     assert len(daily) == 7
-    assert daily.mean() == pytest.approx(metrics.card_precision_at_k(
-        window["day"], window["customer_id"], window["is_fraud"], s, k=100))
+    assert daily.mean() == pytest.approx(
+        metrics.card_precision_at_k(window["day"], window["customer_id"], window["is_fraud"], s, k=100)
+    )
 
 
 def test_cost_threshold_is_the_brute_force_minimum(window):

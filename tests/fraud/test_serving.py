@@ -21,7 +21,7 @@ def test_online_features_equal_batch_features(small_ctx):
     start = int(np.argmax(tx["day"].to_numpy() >= small_ctx.state["split"].windows.test_start))
     scorer = OnlineScorer(lambda x: x[:, 0], small_ctx.config.delay_days, ":memory:")
     replay(scorer, tx, start, 50, small_ctx.config.delay_days)
-    nxt = as_transactions(tx.iloc[start + 50:start + 51])[0]
+    nxt = as_transactions(tx.iloc[start + 50 : start + 51])[0]
     online = scorer.features(nxt)[0]
     np.testing.assert_allclose(online, X.iloc[start + 50].to_numpy(), rtol=1e-10, atol=1e-10)
 

@@ -65,8 +65,9 @@ def test_card_fraud_multiplies_amounts(sim):
 def test_truth_tables_match_the_daily_rates(sim, params):
     per_day = sim.compromised_terminals.groupby("start_day").size().reindex(range(params.n_days), fill_value=0)
     assert abs(per_day.mean() - params.compromised_terminals_per_day) < 0.25
-    assert (sim.compromised_terminals["end_day"] - sim.compromised_terminals["start_day"]
-            == params.terminal_compromise_days).all()
+    assert (
+        sim.compromised_terminals["end_day"] - sim.compromised_terminals["start_day"] == params.terminal_compromise_days
+    ).all()
     assert (sim.compromised_cards["end_day"] - sim.compromised_cards["start_day"] == params.card_compromise_days).all()
 
 
@@ -89,8 +90,11 @@ def test_drift_only_after_its_start(params):
     base = simulate(params, rng_for(0)).transactions
     drifted = simulate(params, rng_for(0), drift=drift).transactions
     before = drifted[drifted["day"] < start]
-    assert before.drop(columns="transaction_id").reset_index(drop=True).equals(
-        base[base["day"] < start].drop(columns="transaction_id").reset_index(drop=True))
+    assert (
+        before.drop(columns="transaction_id")
+        .reset_index(drop=True)
+        .equals(base[base["day"] < start].drop(columns="transaction_id").reset_index(drop=True))
+    )
     after_base = base[(base["day"] >= start) & (base["scenario"] == 0)]["amount"].mean()
     after = drifted[(drifted["day"] >= start) & (drifted["scenario"] == 0)]["amount"].mean()
     assert after == pytest.approx(after_base * 1.5, rel=0.02)

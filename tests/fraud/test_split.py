@@ -30,12 +30,20 @@ def test_masks_respect_the_windows_and_gap():
 
 def test_known_compromised_cards_are_removed():
     w = Windows(train_start=10, train_days=7, delay_days=7, test_days=7)  # test days 24..30
-    tx = frame([
-        (12, 1, 1), (25, 1, 0), (26, 1, 1),  # card 1: fraud in training -> known, all its test rows go
-        (20, 2, 1), (27, 2, 0), (29, 2, 0),  # card 2: fraud on day 20, released after day 27 -> known from day 28
-        (25, 3, 1), (28, 3, 1),              # card 3: first fraud in the test window, never known before it
-        (5, 4, 1), (26, 4, 0),               # card 4: fraud before the training window is outside the history
-    ])
+    tx = frame(
+        [
+            (12, 1, 1),
+            (25, 1, 0),
+            (26, 1, 1),  # card 1: fraud in training -> known, all its test rows go
+            (20, 2, 1),
+            (27, 2, 0),
+            (29, 2, 0),  # card 2: fraud on day 20, released after day 27 -> known from day 28
+            (25, 3, 1),
+            (28, 3, 1),  # card 3: first fraud in the test window, never known before it
+            (5, 4, 1),
+            (26, 4, 0),  # card 4: fraud before the training window is outside the history
+        ]
+    )
     s = split(tx, w)
     kept = tx[s.test]
     assert 1 not in set(kept["customer_id"])

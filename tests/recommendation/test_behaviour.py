@@ -22,8 +22,13 @@ def test_no_consumed_fails_when_a_clicked_song_is_recommended():
 
 def test_one_genre_check_fails_for_popularity(small_run):
     state = small_run.ctx.state
-    check = one_genre(state["fitted"]["popularity"], state["items"]["genre_id"].to_numpy(), state["popularity"],
-                      state["fallback"], "popularity")
+    check = one_genre(
+        state["fitted"]["popularity"],
+        state["items"]["genre_id"].to_numpy(),
+        state["popularity"],
+        state["fallback"],
+        "popularity",
+    )
     assert not check.passed  # the same hits for every genre
 
 
@@ -48,5 +53,6 @@ def test_slices_cover_cold_and_warm(small_run):
     warm = slices["cold vs warm"]["warm"]
     best = small_run.metrics["best_model"]
     assert warm[f"ndcg_{best}"] > warm["ndcg_popularity"]
-    assert sum(v["users"] for v in slices["train clicks per user"].values()) == small_run.metrics["features"][
-        "eval_users"]
+    assert (
+        sum(v["users"] for v in slices["train clicks per user"].values()) == small_run.metrics["features"]["eval_users"]
+    )

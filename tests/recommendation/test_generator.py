@@ -63,8 +63,14 @@ def test_mess_is_injected_and_counted(small_world, small_config):
     text, counts = to_json_lines(events, small_world, small_config, np.random.default_rng(2))
     lines = text.splitlines()
     assert len(lines) == counts["lines"] == len(events) + counts["duplicates_injected"]
-    for kind in ("duplicates_injected", "bad_json_injected", "bad_timestamps_injected", "unknown_ids_injected",
-                 "mixed_case_injected", "stray_spaces_injected"):
+    for kind in (
+        "duplicates_injected",
+        "bad_json_injected",
+        "bad_timestamps_injected",
+        "unknown_ids_injected",
+        "mixed_case_injected",
+        "stray_spaces_injected",
+    ):
         assert counts[kind] > 0, kind
     assert sum(line.startswith('{"user": "U') for line in lines) > 0
     assert sum('"ts": 17' in line for line in lines) > 0  # epoch seconds from the legacy client

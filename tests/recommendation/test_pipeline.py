@@ -10,8 +10,13 @@ from cases.recommendation.pipeline import click_matrix, mask_pii, user_features
 
 
 def test_age_is_masked_into_groups():
-    users = pd.DataFrame({"user_id": list("abcdefgh"), "age": [13, 17, 18, 24, 25, 54, 55, 80],
-                          "location": [" US", "gb", "de", "br", "in", "jp", "se", "mx"]})
+    users = pd.DataFrame(
+        {
+            "user_id": list("abcdefgh"),
+            "age": [13, 17, 18, 24, 25, 54, 55, 80],
+            "location": [" US", "gb", "de", "br", "in", "jp", "se", "mx"],
+        }
+    )
     masked = mask_pii(users)
     assert "age" not in masked.columns
     assert masked["age_group"].tolist() == ["<18", "<18", "18-24", "18-24", "25-34", "45-54", "55+", "55+"]
@@ -29,12 +34,14 @@ def test_features_step_keeps_no_raw_age(small_run):
 def test_user_features_by_hand():
     items = pd.DataFrame({"song_id": ["s0", "s1", "s2"], "artist_id": [7, 7, 9], "genre_id": [0, 0, 1]})
     users = pd.DataFrame({"user_id": ["u0", "u1"]})
-    train = pd.DataFrame({
-        "user": [0, 0, 0, 0, 1],
-        "item": [0, 1, 2, 2, 2],
-        "timestamp": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-04", "2024-01-01"]),
-        "clicked": [True, True, True, False, False],
-    })
+    train = pd.DataFrame(
+        {
+            "user": [0, 0, 0, 0, 1],
+            "item": [0, 1, 2, 2, 2],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-04", "2024-01-01"]),
+            "clicked": [True, True, True, False, False],
+        }
+    )
     f = user_features(train, users, items, n_genres=2)
     assert f["n_impressions"].tolist() == [4, 1]
     assert f["n_clicks"].tolist() == [3, 0]

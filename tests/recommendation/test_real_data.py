@@ -34,8 +34,9 @@ def test_sample_is_reproducible_from_the_generator():
 
 
 def test_csv_with_header(tmp_path):
-    rows = ["user_id,item_id,rating,timestamp"] + [f"{u},{i},{1 + (u + i) % 5},{100 + u * 10 + i}"
-                                                   for u in range(12) for i in range(u % 4, u % 4 + 6)]
+    rows = ["user_id,item_id,rating,timestamp"] + [
+        f"{u},{i},{1 + (u + i) % 5},{100 + u * 10 + i}" for u in range(12) for i in range(u % 4, u % 4 + 6)
+    ]
     path = tmp_path / "ratings.csv"
     path.write_text("\n".join(rows) + "\n")
     m = run_case(case, out_dir=tmp_path / "out", data_path=path, progress=False).metrics
