@@ -97,3 +97,13 @@ def test_report_is_self_contained(case_name):
     assert fetched == [], f"external fetches: {fetched}"
     for machine_path in ("/tmp/", "/work/", "/root/", "/home/", "site-packages"):
         assert machine_path not in without_data, machine_path
+
+
+def test_index_links_every_case_report(tmp_path):
+    from framework.report import write_index
+
+    runs = [(get_case(name), session_for(get_case(name)).run()) for name in case_names()]
+    html = write_index(tmp_path, runs).read_text()
+    for case, metrics in runs:
+        assert f'href="{case.name}/report.html"' in html
+        assert f"{metrics['models'][metrics['best_model']][metrics['primary_metric']]:.4g}" in html
