@@ -55,8 +55,14 @@ class Section:
         return self
 
 
-def section_markdown(section: Section, level: int = 2) -> str:
-    """Render one section as Markdown with its title at heading ``level``."""
+def section_markdown(section: Section, level: int = 2, images: bool = True) -> str:
+    """Render one section as Markdown with its title at heading ``level``.
+
+    Args:
+        section: the section.
+        level: heading level of its title.
+        images: embed figures as images; False names the file instead (for terminals).
+    """
     out = [f"{'#' * level} {section.title}", ""]
     for b in section.blocks:
         if isinstance(b, str):
@@ -68,8 +74,10 @@ def section_markdown(section: Section, level: int = 2) -> str:
             out.append("|" + "---|" * len(b.headers))
             out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in b.rows]
             out.append("")
-        else:
+        elif images:
             out += [f"![{b.caption}]({b.file})", "", f"*{b.caption}*", ""]
+        else:
+            out += [f"*Figure: {b.caption}* (`{b.file}`)", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

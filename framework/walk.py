@@ -92,7 +92,7 @@ def build_walk(case: Case, metrics: dict[str, Any]) -> list[WalkStep]:
                 prompt=STEP_PROMPTS[n],
                 talking_points=list(notes.talking_points),
                 questions=questions,
-                numbers_md=section_markdown(sections[n - 1], level=4),
+                numbers_md=section_markdown(sections[n - 1], level=4, images=False),
                 follow_ups=list(getattr(notes, "follow_ups", [])),
             )
         )
