@@ -116,7 +116,9 @@ def latest_metrics(case: Case, out_dir: Path | None, console: Console) -> dict[s
     out_dir = out_dir or default_out_dir(case)
     path = out_dir / "metrics.json"
     if not path.exists():
-        console.print(f"[yellow]No run found in {out_dir}: running the case at small scale first...[/yellow]")
+        console.print(
+            f"[yellow]No run found in {out_dir}: running the case at small scale first...[/yellow]", soft_wrap=True
+        )
         run_case(case, scale="small", out_dir=out_dir, progress=False)
     return json.loads(path.read_text())
 

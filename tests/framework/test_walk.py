@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -84,3 +85,21 @@ def test_no_pause_prints_every_step_and_export_writes_transcript(case_name, tmp_
     assert text.count("## Step ") == 9
     best = session_for(get_case(case_name)).run()["best_model"]
     assert best in text and "Likely follow-up questions" in text
+
+
+def test_walk_without_a_run_runs_small_scale_first_and_says_so(tmp_path):
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    out = tmp_path / "fresh"
+    result = subprocess.run(
+        [sys.executable, "-m", "cases.eta", "walk", "--no-pause", "--step", "6", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "running the case at small scale first" in result.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["scale"] == "small" and metrics["best_model"] in result.stdout
