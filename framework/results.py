@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -97,8 +96,3 @@ class Plot(_Result):
     step: int
     file: str
     caption: str
-
-
-def relative_to(path: Path, root: Path) -> str:
-    """Return ``path`` relative to ``root`` as a POSIX string (no machine paths in outputs)."""
-    return path.relative_to(root).as_posix()

@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,14 @@ from framework.results import DataResult, LadderResult, MonitoringResult, Servin
 from framework.specs import STEP_TITLES
 
 
+@dataclass(frozen=True)
 class RunResult:
     """What a finished run produced: the metrics document and where the outputs are."""
 
-    def __init__(self, out_dir: Path, metrics: dict[str, Any], ctx: RunContext, results: dict[str, Any]):
-        self.out_dir = out_dir
-        self.metrics = metrics
-        self.ctx = ctx
-        self.results = results
+    out_dir: Path
+    metrics: dict[str, Any]
+    ctx: RunContext
+    results: dict[str, Any]
 
 
 def default_out_dir(case: Case) -> Path:
