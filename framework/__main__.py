@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import signal
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,25 +28,41 @@ def list_cases() -> None:
 def run_all(
     seed: Annotated[str, typer.Option(help="Seed of every random draw (integer >= 0).")] = "0",
     scale: Annotated[str, typer.Option(help="small | default | large.")] = "default",
-    out: Annotated[Path, typer.Option(help="Parent folder; each case writes <out>/<case>/.")] = Path("outputs"),
+    out: Annotated[str, typer.Option(help="Parent folder; each case writes <out>/<case>/.")] = "outputs",
+    force: Annotated[bool, typer.Option("--force", help="Write into folders holding other files.")] = False,
 ) -> None:
     """Run every case end to end and write ``<out>/index.html`` linking every report."""
+    from framework.config import build_config
+    from framework.outdir import check_out_dir, claim_files, resolve_out
     from framework.report import write_index
     from framework.runner import run_case
 
+    root = resolve_out(out)
+    cases = all_cases()
+    parsed_seed = parse_seed(seed)
+    for case in cases:  # refuse bad input for every case before running any
+        build_config(case.config_model, scale)
+        check_out_dir(root / case.name, force=force)
+    with claim_files(root, ["index.html"], force=force):
+        pass  # only the check: index.html is written once every case has run
     runs = []
-    for case in all_cases():
-        result = run_case(case, seed=parse_seed(seed), scale=scale, out_dir=out / case.name)
+    for case in cases:
+        result = run_case(case, seed=parsed_seed, scale=scale, out_dir=root / case.name, force=force)
         print_summary(result.metrics, result.out_dir)
         runs.append((case, result.metrics))
-    typer.echo(f"index: {write_index(out, runs)}")
+    with claim_files(root, ["index.html"], force=force) as staging:
+        write_index(staging, runs)
+    typer.echo(f"index: {root / 'index.html'}")
 
 
 @app.command()
-def diagrams(out: Annotated[Path, typer.Option(help="Output folder.")] = Path("diagrams")) -> None:
+def diagrams(
+    out: Annotated[str, typer.Option(help="Output folder.")] = "diagrams",
+    force: Annotated[bool, typer.Option("--force", help="Replace same-named files not written here.")] = False,
+) -> None:
     """Render every case's architecture diagram (svg, png, dot) into ``diagrams/``."""
     for case in all_cases():
-        for path in write_diagram(case, out, ["svg", "png", "dot"]):
+        for path in write_diagram(case, out, ["svg", "png", "dot"], force=force):
             typer.echo(str(path))
 
 
@@ -58,16 +74,26 @@ def check() -> None:
     failed = 0
     for case in all_cases():
         session = CheckSession(case)
-        for check_fn in CHECKS:
-            try:
-                check_fn(session)
-                typer.echo(f"PASS {case.name}: {check_fn.__name__}")
-            except CheckFailed as exc:
-                failed += 1
-                typer.echo(f"FAIL {exc}")
+        try:
+            for check_fn in CHECKS:
+                try:
+                    check_fn(session)
+                    typer.echo(f"PASS {case.name}: {check_fn.__name__}")
+                except CheckFailed as exc:
+                    failed += 1
+                    typer.echo(f"FAIL {exc}")
+        finally:
+            session.close()
     if failed:
+        typer.echo(f"{failed} check(s) failed", err=True)
         raise typer.Exit(1)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Entry point of ``python -m framework``."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the start-up guard's job is done
     sys.exit(invoke(app, prog_name="python -m framework"))
+
+
+if __name__ == "__main__":
+    main()

@@ -26,12 +26,23 @@ class CaseConfig(BaseModel):
     """Base of every case's run configuration.
 
     Subclasses declare their knobs as fields with the *default* scale's values and
-    list per-scale overrides in ``scales``. Unknown keys are rejected.
+    list per-scale overrides in ``scales``. Unknown keys and non-finite numbers (``inf``,
+    ``nan``) are rejected; every size has an upper bound, and the combination of sizes is
+    checked against the machine's memory through :meth:`estimated_peak_bytes`.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {"small": {}, "default": {}, "large": {}}
+    # The knobs that drive memory, named in the error when a run would not fit.
+    size_keys: ClassVar[tuple[str, ...]] = ()
+
+    def estimated_peak_bytes(self) -> int:
+        """Rough peak memory of a run with this config, so a run that cannot fit is refused up front.
+
+        Cases override this with rows x bytes-per-row measured at their large scale.
+        """
+        return 0
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,12 @@ class CheckSession:
             out = self.workdir / f"run-{tag}"
             self._runs[tag] = run_case(self.case, seed=seed, scale="small", out_dir=out, progress=False).metrics
         return self._runs[tag]
+
+    def close(self) -> None:
+        """Delete the session's work folder (runs and generated data)."""
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self._runs.clear()
+        self._data.clear()
 
     def data(self, seed: int) -> DataResult:
         """The data step's result at small scale for ``seed``."""
@@ -182,9 +189,17 @@ def check_metrics_complete(s: CheckSession) -> None:
         missing = [n for n in names if n not in values]
         if missing:
             raise _fail(s.case, f"model {model!r} lacks metrics {missing}", "compute every offline metric per model")
-        bad = {k: v for k, v in values.items() if not (isinstance(v, int | float) and math.isfinite(v))}
-        if bad:
-            raise _fail(s.case, f"model {model!r} has non-finite metrics {bad}", "guard divisions and empty slices")
+        unexplained = {
+            k: v
+            for k, v in values.items()
+            if not (isinstance(v, int | float) and math.isfinite(v)) and f"models.{model}.{k}" not in m["nulls"]
+        }
+        if unexplained:
+            raise _fail(
+                s.case,
+                f"model {model!r} has metrics {unexplained} without a reason",
+                "guard divisions and empty slices",
+            )
 
 
 def check_run_outputs(s: CheckSession) -> None:
@@ -194,7 +209,7 @@ def check_run_outputs(s: CheckSession) -> None:
     missing = [f for f in RUN_OUTPUTS if not (out / f).is_file() or (out / f).stat().st_size == 0]
     if missing:
         raise _fail(s.case, f"run did not write {missing}", "let framework.runner write them; do not bypass it")
-    leftovers = [p.name for p in s.workdir.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+    leftovers = [p.name for p in s.workdir.iterdir() if p.name.startswith((".casebook-tmp-", ".casebook-lock-"))]
     if leftovers:
         raise _fail(s.case, f"staging folders left behind: {leftovers}", "runner._staging must clean up")
 
@@ -252,6 +267,13 @@ def check_metrics_json_schema(s: CheckSession) -> None:
 
 
 _SESSIONS: dict[str, CheckSession] = {}
+
+
+def close_sessions() -> None:
+    """Delete the work folders of every process-wide session (call once, at the end)."""
+    for session in _SESSIONS.values():
+        session.close()
+    _SESSIONS.clear()
 
 
 def session_for(case: Case) -> CheckSession:

@@ -1,7 +1,9 @@
 """The typer command line shared by every case: run, diagram, spec, walk."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: typer reads the options from the annotations, and the
+# `--set` help names each case's keys through a local variable that string annotations cannot see.
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +18,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 from framework.case import Case
 from framework.config import parse_seed
 from framework.errors import BadInput
+from framework.guards import quote
 
 DIAGRAM_FORMATS = ("svg", "png", "dot")
 
@@ -30,30 +33,45 @@ def make_case_app(case: Case) -> typer.Typer:
         pretty_exceptions_enable=False,
     )
 
+    set_help = f"Config override key=value (repeatable); keys: {', '.join(case.config_model.model_fields)}."
+
     @app.command()
     def run(
-        seed: Annotated[str, typer.Option(help="Seed of every random draw (integer >= 0).")] = "0",
+        seed: Annotated[str, typer.Option(help="Seed of every random draw (0 to 4294967295).")] = "0",
         scale: Annotated[str, typer.Option(help="small | default | large.")] = "default",
-        out: Annotated[Path | None, typer.Option(help="Output folder [default: outputs/<case>/].")] = None,
-        data: Annotated[Path | None, typer.Option(help="Real data to load instead of the generator.")] = None,
-        set_: Annotated[list[str] | None, typer.Option("--set", help="Config override key=value (repeatable).")] = None,
+        out: Annotated[str | None, typer.Option(help="Output folder [default: outputs/<case>/].")] = None,
+        data: Annotated[str | None, typer.Option(help="Real data to load instead of the generator.")] = None,
+        set_: Annotated[list[str] | None, typer.Option("--set", help=set_help)] = None,
         quiet: Annotated[bool, typer.Option(help="No progress spinner.")] = False,
+        force: Annotated[
+            bool, typer.Option("--force", help="Write into a folder holding other files (they stay untouched).")
+        ] = False,
     ) -> None:
         """Run the whole case: spec, data, features, models, tests, serving, monitoring, diagram, report."""
         from framework.runner import run_case
 
         result = run_case(
-            case, seed=parse_seed(seed), scale=scale, out_dir=out, data_path=data, overrides=set_, progress=not quiet
+            case,
+            seed=parse_seed(seed),
+            scale=scale,
+            out_dir=out,
+            data_path=data_option(data),
+            overrides=set_,
+            progress=not quiet,
+            force=force,
         )
         print_summary(result.metrics, result.out_dir)
 
     @app.command()
     def diagram(
         format_: Annotated[list[str] | None, typer.Option("--format", help="svg | png | dot (repeatable).")] = None,
-        out: Annotated[Path, typer.Option(help="Output folder.")] = Path("diagrams"),
+        out: Annotated[str, typer.Option(help="Output folder.")] = "diagrams",
+        force: Annotated[
+            bool, typer.Option("--force", help="Replace same-named files this project did not write.")
+        ] = False,
     ) -> None:
         """Render the architecture diagram from the spec."""
-        paths = write_diagram(case, out, format_ or list(DIAGRAM_FORMATS))
+        paths = write_diagram(case, out, format_ or list(DIAGRAM_FORMATS), force=force)
         for p in paths:
             typer.echo(str(p))
 
@@ -67,41 +85,74 @@ def make_case_app(case: Case) -> typer.Typer:
         step: Annotated[int | None, typer.Option(help="Show only step N (1-9).")] = None,
         no_pause: Annotated[bool, typer.Option("--no-pause", help="Print everything without waiting.")] = False,
         practice: Annotated[bool, typer.Option("--practice", help="Hide each answer until a key is pressed.")] = False,
-        export: Annotated[Path | None, typer.Option(help="Write the transcript to this Markdown file.")] = None,
+        export: Annotated[str | None, typer.Option(help="Write the transcript to this Markdown file.")] = None,
         out: Annotated[
-            Path | None, typer.Option(help="Folder of the run to narrate [default: outputs/<case>/].")
+            str | None, typer.Option(help="Folder of the run to narrate [default: outputs/<case>/].")
         ] = None,
     ) -> None:
         """Walk through the case for a 45-minute interview, with the numbers of the latest run."""
         from framework.walk import walk as walk_case
 
-        walk_case(case, step=step, pause=not no_pause, practice=practice, export=export, out_dir=out)
+        if export is not None and not export.strip():
+            raise BadInput("--export is empty; give a file name such as walk.md")
+        if out is not None and not out.strip():
+            raise BadInput("--out is empty; give the folder of a run such as outputs/eta")
+        walk_case(
+            case,
+            step=step,
+            pause=not no_pause,
+            practice=practice,
+            export=Path(export) if export is not None else None,
+            out_dir=Path(out) if out is not None else None,
+        )
 
     return app
 
 
-def write_diagram(case: Case, out: Path, formats: list[str]) -> list[Path]:
-    """Render ``case``'s diagram into ``out`` as ``<case>.<fmt>`` for each format.
+def data_option(raw: str | None) -> Path | None:
+    """``--data`` as a path; an empty value is refused by name (``Path('')`` would silently be ``.``).
 
     Raises:
-        BadInput: on an unknown format.
+        BadInput: when the value is empty.
     """
-    from framework.render import dot_source, render
+    if raw is None:
+        return None
+    if not raw.strip():
+        raise BadInput("--data is empty; give a data file or folder")
+    return Path(raw)
+
+
+def write_diagram(case: Case, out: str | Path, formats: list[str], force: bool = False) -> list[Path]:
+    """Render ``case``'s diagram into ``out`` as ``<case>.<fmt>`` for each format.
+
+    Only ``<case>.<fmt>`` files are written; one that exists and was not written by this
+    project is refused unless ``force``.
+
+    Raises:
+        BadInput: an unknown format, or an output folder that cannot take the files.
+    """
+    from framework.outdir import claim_files, resolve_out
 
     bad = [f for f in formats if f not in DIAGRAM_FORMATS]
     if bad:
-        raise BadInput(f"unknown diagram format {bad[0]!r}; choose from {', '.join(DIAGRAM_FORMATS)}")
-    out.mkdir(parents=True, exist_ok=True)
-    if formats == ["dot"]:
-        path = out / f"{case.name}.dot"
-        path.write_text(dot_source(case.design.architecture, case.design.title))
-        return [path]
-    written = render(case.design.architecture, case.design.title, out, case.name)
-    for fmt, path in list(written.items()):
+        raise BadInput(f"unknown diagram format {quote(bad[0], 30)}; choose from {', '.join(DIAGRAM_FORMATS)}")
+    folder = resolve_out(out)
+    names = [f"{case.name}.{fmt}" for fmt in DIAGRAM_FORMATS if fmt in formats]
+    with claim_files(folder, names, force=force) as staging:
+        _render_into(case, staging, set(formats))
+    return [folder / n for n in names]
+
+
+def _render_into(case: Case, folder: Path, formats: set[str]) -> None:
+    from framework.render import dot_source, render
+
+    if formats == {"dot"}:
+        (folder / f"{case.name}.dot").write_text(dot_source(case.design.architecture, case.design.title))
+        return
+    written = render(case.design.architecture, case.design.title, folder, case.name)
+    for fmt, path in written.items():
         if fmt not in formats:
             path.unlink()
-            del written[fmt]
-    return sorted(written.values())
 
 
 def print_summary(metrics: dict, out_dir: Path) -> None:
@@ -127,28 +178,63 @@ def print_summary(metrics: dict, out_dir: Path) -> None:
     console.print(f"outputs: {out_dir}")
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def invoke(app: typer.Typer, args: list[str] | None = None, prog_name: str | None = None) -> int:
-    """Run ``app`` and turn bad input into one line on stderr and exit code 2.
+    """Run ``app`` with the command-line contract: every outcome is an exit code and at most one line.
+
+    Bad input (a flag, a config value, a data file, an output folder) prints ``error: ...`` and
+    returns 2; Ctrl-C prints ``interrupted`` and returns 130; a bug prints one ``internal error``
+    line and returns 1 (``CASEBOOK_DEBUG=1`` re-raises it for the traceback). Click's own
+    ``main`` is bypassed because it turns Ctrl-C and ``EOFError`` alike into an abort and drops
+    the exit code a command returns.
 
     Returns:
         The process exit code.
     """
-    command = typer.main.get_command(app)
+    args = sys.argv[1:] if args is None else list(args)
     try:
-        command.main(args=args, prog_name=prog_name, standalone_mode=False)
+        command = typer.main.get_command(app)
+        with command.make_context(prog_name or command.name, args) as ctx:
+            result = command.invoke(ctx)
+        return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except click_exceptions.NoArgsIsHelpError as exc:
+        exc.show()
         return 2
     except click_exceptions.UsageError as exc:
-        print(f"error: {exc.format_message()}", file=sys.stderr)
+        print(f"error: {_one_line(exc.format_message())}", file=sys.stderr)
+        return 2
+    except click_exceptions.ClickException as exc:
+        print(f"error: {_one_line(exc.format_message())}", file=sys.stderr)
         return 2
     except typer.Exit as exc:
         return exc.exit_code
-    except typer.Abort:
+    except (KeyboardInterrupt, typer.Abort):
+        print("\ninterrupted", file=sys.stderr)
         return 130
-    return 0
+    except BrokenPipeError:  # `... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except MemoryError:
+        print("error: ran out of memory; use a smaller --scale or smaller --set sizes", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("CASEBOOK_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {quote(_one_line(exc), 160)[1:-1]} "
+            "(a bug; CASEBOOK_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def main(case: Case) -> None:
     """Entry point of ``python -m cases.<name>``."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the start-up guard's job is done
     sys.exit(invoke(make_case_app(case), prog_name=f"python -m cases.{case.name}"))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+
 from pydantic import ValidationError
 
 from framework.case import CaseConfig
 from framework.errors import BadInput
+from framework.guards import quote
 
 SCALES: tuple[str, ...] = ("small", "default", "large")
 
@@ -28,10 +31,12 @@ def build_config(model: type[CaseConfig], scale: str = "default", overrides: lis
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise BadInput(f"--set expects key=value, got {item!r}")
+            raise BadInput(f"--set expects key=value, got {quote(item)}")
         if key not in model.model_fields:
-            known = ", ".join(sorted(model.model_fields))
-            raise BadInput(f"unknown --set key {key!r}; known keys: {known}")
+            close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            count = len(model.model_fields)
+            raise BadInput(f"unknown --set key {quote(key, 40)}; {hint}`run --help` lists the {count} keys")
         values[key] = raw.strip()
     try:
         return model(**values)
@@ -40,19 +45,32 @@ def build_config(model: type[CaseConfig], scale: str = "default", overrides: lis
         if not err["loc"]:  # a rule across several fields: its message names them, the input is the whole dict
             raise BadInput(f"bad config: {err['msg']}") from None
         key = ".".join(str(p) for p in err["loc"])
-        raise BadInput(f"bad value for {key}: {err.get('input')!r} ({err['msg'].lower()})") from None
+        raise BadInput(f"bad value for {key}: {quote(err.get('input'), 40)} ({err['msg'].lower()})") from None
+
+
+# numpy accepts any seed, but scikit-learn's random_state must fit in 32 bits.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: int) -> None:
+    """Refuse a seed outside ``0..MAX_SEED``.
+
+    Raises:
+        BadInput: naming the bad value (cut short when huge).
+    """
+    if not 0 <= seed <= MAX_SEED:
+        raise BadInput(f"--seed must be an integer from 0 to {MAX_SEED}, got {quote(str(seed), 40)}")
 
 
 def parse_seed(text: str) -> int:
-    """Parse ``--seed``: a non-negative integer.
+    """Parse ``--seed``: an integer from 0 to :data:`MAX_SEED`.
 
     Raises:
         BadInput: naming the bad value.
     """
-    try:
-        seed = int(text)
-    except ValueError:
-        raise BadInput(f"--seed must be a non-negative integer, got {text!r}") from None
-    if seed < 0:
-        raise BadInput(f"--seed must be a non-negative integer, got {text!r}")
+    stripped = text.strip()
+    if not stripped.isdigit() or len(stripped) > 20:
+        raise BadInput(f"--seed must be an integer from 0 to {MAX_SEED}, got {quote(text, 40)}")
+    seed = int(stripped)
+    check_seed(seed)
     return seed

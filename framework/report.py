@@ -29,6 +29,8 @@ def fmt(value: Any) -> str:
         return "; ".join(f"{k} {fmt(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(fmt(v) for v in value)
+    if value is None:  # a metric this run could not compute; metrics.json says why under "nulls"
+        return "n/a"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int) or (abs(value) >= 1000 and float(value).is_integer()):

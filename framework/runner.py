@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,8 +16,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from framework import metrics as metric_functions
 from framework.architecture import latency_budget
 from framework.case import Case, RunContext
-from framework.config import build_config
+from framework.config import build_config, check_seed
 from framework.errors import BadInput
+from framework.guards import check_memory, quote
+from framework.outdir import check_out_dir, resolve_out, staged_output
 from framework.render import render
 from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
 from framework.specs import STEP_TITLES
@@ -48,8 +48,10 @@ def check_data_path(data_path: Path | None) -> None:
     """
     if data_path is None:
         return
+    if str(data_path).strip() == "":
+        raise BadInput("--data is empty; give a data file or folder")
     if not data_path.exists():
-        raise BadInput(f"--data {str(data_path)!r} does not exist")
+        raise BadInput(f"--data {quote(str(data_path), 120)} does not exist")
     try:
         if data_path.is_file():
             with data_path.open("rb") as fh:
@@ -57,31 +59,30 @@ def check_data_path(data_path: Path | None) -> None:
         else:
             next(iter(data_path.iterdir()), None)
     except OSError as exc:
-        raise BadInput(f"--data {str(data_path)!r} cannot be read: {exc.strerror}") from None
+        raise BadInput(f"--data {quote(str(data_path), 120)} cannot be read: {exc.strerror}") from None
 
 
-@contextmanager
-def _staging(out_dir: Path) -> Iterator[Path]:
-    """A temp folder next to ``out_dir`` that replaces it only when the block succeeds."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = out_dir.with_name(f".{out_dir.name}.old-{tmp.name.rsplit('-', 1)[-1]}")
-    if out_dir.exists():
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+def _json_safe(value: Any, path: str, nulls: dict[str, str]) -> Any:
+    """``value`` with every NaN or infinity replaced by None, recording why under its dotted path."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v, f"{path}.{k}" if path else str(k), nulls) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        nulls[path] = f"not computable on this run ({value}): e.g. a single class or an empty slice"
+        return None
+    return value
 
 
-def _finite(models: dict[str, dict[str, float]]) -> None:
-    for name, values in models.items():
-        for metric, value in values.items():
-            if not math.isfinite(value):
-                raise RuntimeError(f"model {name!r} has a non-finite {metric} ({value}); fix the model or metric")
+def json_document(metrics: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The metrics document with non-finite numbers as null (reasons under ``nulls``), and its JSON text.
+
+    ``metrics.json`` never holds NaN or infinity: strict JSON parsers reject them.
+    """
+    nulls: dict[str, str] = dict(metrics.get("nulls", {}))
+    safe = _json_safe({k: v for k, v in metrics.items() if k != "nulls"}, "", nulls)
+    safe["nulls"] = nulls
+    return safe, json.dumps(safe, indent=2, allow_nan=False) + "\n"
 
 
 def run_case(
@@ -89,10 +90,11 @@ def run_case(
     *,
     seed: int = 0,
     scale: str = "default",
-    out_dir: Path | None = None,
+    out_dir: Path | str | None = None,
     data_path: Path | None = None,
     overrides: list[str] | None = None,
     progress: bool = True,
+    force: bool = False,
 ) -> RunResult:
     """Run every step of ``case`` and write its outputs into ``out_dir``.
 
@@ -100,23 +102,27 @@ def run_case(
         case: the case to run.
         seed: the seed every random draw derives from.
         scale: scale preset (small, default, large).
-        out_dir: output folder; ``outputs/<case>/`` when None. Replaced atomically.
+        out_dir: output folder; ``outputs/<case>/`` when None. It must be new, empty or a
+            previous run's folder (see :mod:`framework.outdir`); the run's files replace the
+            previous run's files only when every step succeeded.
         data_path: real data to load instead of the generator.
         overrides: ``key=value`` config overrides.
         progress: show a rich progress spinner.
+        force: allow an output folder that holds other files (they are left untouched).
 
     Raises:
-        BadInput: bad scale, override, seed or data file; nothing is written then.
+        BadInput: bad scale, override, seed, data file or output folder; nothing is written then.
     """
-    if seed < 0:
-        raise BadInput(f"--seed must be a non-negative integer, got {seed}")
+    check_seed(seed)
     config = build_config(case.config_model, scale, overrides)
+    check_memory(config)
     check_data_path(data_path)
-    out_dir = (out_dir or default_out_dir(case)).absolute()
+    out_dir = resolve_out(default_out_dir(case) if out_dir is None else out_dir)
+    check_out_dir(out_dir, data_path=data_path, force=force)
     timings: dict[str, float] = {}
     results: dict[str, Any] = {}
 
-    with _staging(out_dir) as tmp, _progress(progress) as tick:
+    with staged_output(out_dir, force=force) as tmp, _progress(progress) as tick:
         ctx = RunContext(case=case.name, config=config, seed=seed, scale=scale, out_dir=tmp, data_path=data_path)
 
         def step(number: int, fn: Callable[[], Any]) -> Any:
@@ -140,8 +146,8 @@ def run_case(
         timings["total"] = round(sum(timings.values()), 4)
 
         _ladder_plot(case, ctx, results["models"])
-        metrics = metrics_document(case, ctx, results, timings)
-        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=False) + "\n")
+        metrics, text = json_document(metrics_document(case, ctx, results, timings))
+        (tmp / "metrics.json").write_text(text)
         (tmp / "design.json").write_text(case.design.model_dump_json(indent=2) + "\n")
         from framework.report import write_reports  # local: report imports matplotlib
 
@@ -186,7 +192,6 @@ def metrics_document(case: Case, ctx: RunContext, results: dict[str, Any], timin
     testing: TestingResult = results["testing"]
     serving: ServingResult = results["deployment"]
     monitoring: MonitoringResult = results["monitoring"]
-    _finite(ladder.models)
     primary = case.design.metrics.primary_metric
     arch = results["architecture"]
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from rich.markdown import Markdown
 from framework.blocks import section_markdown
 from framework.case import Case
 from framework.errors import BadInput
+from framework.guards import quote
 from framework.notes import FollowUp
 from framework.report import build_sections
 from framework.specs import STEP_TITLES
@@ -109,18 +111,96 @@ def transcript(case: Case, steps: list[WalkStep], metrics: dict[str, Any]) -> st
     return head + "\n" + "\n".join(s.markdown() for s in steps)
 
 
+# Top-level keys the walkthrough reads; a metrics.json without them is from an older version.
+WALK_KEYS = ("case", "seed", "scale", "primary_metric", "models", "serving", "monitoring", "architecture", "data")
+
+
+def read_metrics(case: Case, out_dir: Path) -> dict[str, Any]:
+    """Read and sanity-check ``out_dir/metrics.json`` of ``case``.
+
+    Raises:
+        BadInput: missing, unreadable, damaged, older or another case's file, saying what to run.
+    """
+    path = out_dir / "metrics.json"
+    rerun = f"run `python -m cases.{case.name} run --out {quote(str(out_dir), 80)[1:-1]}` to make a fresh one"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"no metrics.json in {quote(str(out_dir), 80)}; {rerun}") from None
+    except IsADirectoryError:
+        raise BadInput(f"{quote(str(path), 80)} is a folder, not a metrics file; {rerun}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or "not valid JSON"
+        raise BadInput(f"{quote(str(path), 80)} cannot be read ({reason}); {rerun}") from None
+    if not isinstance(doc, dict):
+        raise BadInput(f"{quote(str(path), 80)} is not a metrics document; {rerun}")
+    if doc.get("case") != case.name:
+        other = quote(doc.get("case"), 30)
+        raise BadInput(f"{quote(str(path), 80)} is a run of case {other}, not {case.name}; {rerun}")
+    missing = [k for k in WALK_KEYS if k not in doc]
+    if missing:
+        raise BadInput(f"{quote(str(path), 80)} is from an older version (no {missing[0]!r}); {rerun}")
+    return doc
+
+
 def latest_metrics(case: Case, out_dir: Path | None, console: Console) -> dict[str, Any]:
-    """Load the latest run's metrics, running the case at small scale first when there is none."""
+    """Load the latest run's metrics, running the case at small scale first when the folder has no run.
+
+    Raises:
+        BadInput: the folder cannot take a run, or its metrics.json is damaged or older.
+    """
+    from framework.outdir import owned_files, resolve_out
     from framework.runner import default_out_dir, run_case
 
-    out_dir = out_dir or default_out_dir(case)
-    path = out_dir / "metrics.json"
-    if not path.exists():
+    out_dir = resolve_out(default_out_dir(case) if out_dir is None else out_dir)
+    if not (out_dir / "metrics.json").exists() and owned_files(out_dir) is None:
         console.print(
             f"[yellow]No run found in {out_dir}: running the case at small scale first...[/yellow]", soft_wrap=True
         )
         run_case(case, scale="small", out_dir=out_dir, progress=False)
-    return json.loads(path.read_text())
+    return read_metrics(case, out_dir)
+
+
+# First line of every exported transcript: an export may replace a file only when it carries this.
+EXPORT_MARK = "<!-- interview transcript written by ml-design-casebook; safe to overwrite -->"
+
+
+def check_export(export: Path) -> None:
+    """Refuse an ``--export`` target that is a folder, sits in a missing folder, or is a file we did not write.
+
+    Raises:
+        BadInput: naming the path and what to do.
+    """
+    shown = quote(str(export), 100)
+    if export.is_dir():
+        raise BadInput(f"--export {shown} is a folder; give a file name such as walk.md")
+    parent = export.absolute().parent
+    if not parent.is_dir():
+        raise BadInput(f"--export {shown}: folder {quote(str(parent), 80)} does not exist")
+    if export.exists() or export.is_symlink():
+        try:
+            with export.open(encoding="utf-8", errors="replace") as fh:
+                first = fh.readline().rstrip("\n")
+        except OSError:
+            first = ""
+        if first != EXPORT_MARK:
+            raise BadInput(f"--export {shown} exists and is not a transcript this project wrote; choose a new name")
+
+
+def write_export(export: Path, text: str) -> None:
+    """Write the transcript atomically (temp file + rename) with the ownership mark on its first line.
+
+    Raises:
+        BadInput: when the folder cannot be written.
+    """
+    target = export.resolve()
+    tmp = target.with_name(f".casebook-export-{os.getpid()}.tmp")
+    try:
+        tmp.write_text(f"{EXPORT_MARK}\n{text}", encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BadInput(f"--export {quote(str(export), 100)} cannot be written ({exc.strerror})") from None
 
 
 def walk(
@@ -147,14 +227,22 @@ def walk(
     """
     if step is not None and step not in STEP_TITLES:
         raise BadInput(f"--step must be 1-9, got {step}")
-    if export is not None and not export.absolute().parent.is_dir():
-        raise BadInput(f"--export {str(export)!r}: folder {str(export.absolute().parent)!r} does not exist")
+    if export is not None:
+        check_export(export)
     console = Console()
     metrics = latest_metrics(case, out_dir, console)
-    steps = build_walk(case, metrics)
+    try:
+        steps = build_walk(case, metrics)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        where = quote(str(out_dir or "outputs/" + case.name), 80)
+        raise BadInput(
+            f"metrics.json in {where} is damaged or from an older version ({type(exc).__name__}: "
+            f"{quote(str(exc), 40)}); run `python -m cases.{case.name} run` again"
+        ) from None
     if export is not None:
         chosen = [steps[step - 1]] if step else steps
-        export.write_text(transcript(case, chosen, metrics) if not step else chosen[0].markdown())
+        text = transcript(case, chosen, metrics) if not step else chosen[0].markdown()
+        write_export(export, text)
         console.print(f"wrote {export}")
         return
     if pause and sys.stdin.isatty() and sys.stdout.isatty():

@@ -79,3 +79,12 @@ def toy_case() -> Case:
         monitoring=_monitoring,
     )
     return Case(name="eta", design=DESIGN, config_model=ToyConfig, steps=steps)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_check_sessions():
+    """The conformance checks' small runs live in temp folders: delete them when the session ends."""
+    yield
+    from framework.checks import close_sessions
+
+    close_sessions()

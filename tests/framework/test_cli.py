@@ -69,7 +69,9 @@ def test_framework_list_and_diagram_formats(tmp_path):
     listed = cli("framework", "list", cwd=tmp_path)
     assert listed.returncode == 0 and listed.stdout.startswith("eta")
     dot_only = cli("cases.eta", "diagram", "--format", "dot", "--out", "d", cwd=tmp_path)
-    assert dot_only.returncode == 0 and sorted(p.name for p in (tmp_path / "d").iterdir()) == ["eta.dot"]
+    written = sorted(p.name for p in (tmp_path / "d").iterdir())
+    assert dot_only.returncode == 0 and written == [".casebook-files.json", "eta.dot"], written
+    assert json.loads((tmp_path / "d" / ".casebook-files.json").read_text())["files"] == ["eta.dot"]
     assert (tmp_path / "d" / "eta.dot").read_text() == (REPO / "diagrams" / "eta.dot").read_text()
     bad = cli("cases.eta", "diagram", "--format", "gif", "--out", "d2", cwd=tmp_path)
     assert bad.returncode == 2 and "gif" in bad.stderr

@@ -1,0 +1,145 @@
+"""Input guards every case shares: brief quoting of bad values, memory estimates, plausible timestamps, raw files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from framework.errors import BadInput
+
+if TYPE_CHECKING:  # numpy is imported lazily: the CLI's bad-flag path must stay light
+    import numpy as np
+
+    from framework.case import CaseConfig
+
+QUOTE_LIMIT = 60
+# The window every time-stamped data file must fall in: before 1970 there were no Unix-time logs,
+# and a date after 2100 is a unit mistake (milliseconds or microseconds read as seconds).
+EARLIEST = dt.datetime(1970, 1, 1)
+LATEST = dt.datetime(2100, 1, 1)
+_LATEST_S = int((LATEST - EARLIEST).total_seconds())
+# Share of the available memory a run may plan to use: the estimate is rough, leave head-room.
+MEMORY_HEADROOM = 0.8
+_SNIFF_BYTES = 1 << 16
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` cut to ``limit`` characters, saying how long it was, for one-line errors.
+
+    A 300-digit number or a 10 MB line must not be echoed back whole.
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 3]}... ({len(text):,} characters)"
+
+
+def gib(n_bytes: float) -> str:
+    """A byte count in GiB with one decimal."""
+    return f"{n_bytes / 2**30:.1f} GiB"
+
+
+def available_memory_bytes() -> int | None:
+    """Memory the kernel says a new process can use without swapping (``MemAvailable``), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(config: CaseConfig, available: int | None = None) -> None:
+    """Refuse a config whose estimated peak memory exceeds what this machine has, before any work.
+
+    Args:
+        config: the validated case config; its ``estimated_peak_bytes()`` is the estimate.
+        available: bytes available (read from the machine when None).
+
+    Raises:
+        BadInput: with the estimate, the memory available and the knobs that drive it.
+    """
+    need = config.estimated_peak_bytes()
+    available = available_memory_bytes() if available is None else available
+    if available is None or need <= MEMORY_HEADROOM * available:
+        return
+    knobs = ", ".join(f"{k}={quote(getattr(config, k), 24)}" for k in type(config).size_keys) or "the sizes"
+    raise BadInput(
+        f"this config needs about {gib(need)} of memory, more than the {gib(available)} available; lower {knobs}"[:300]
+    )
+
+
+def check_epoch_seconds(seconds: np.ndarray, where: str) -> None:
+    """Refuse Unix timestamps outside 1970-2100, naming milliseconds when that is the likely mistake.
+
+    Args:
+        seconds: finite Unix times in seconds (any numeric dtype).
+        where: the file and column, for the message.
+
+    Raises:
+        BadInput: naming the first implausible value.
+    """
+    import numpy as np
+
+    values = np.asarray(seconds, dtype=np.float64)
+    if values.size == 0:
+        return
+    bad = (values < 0) | (values >= _LATEST_S) | ~np.isfinite(values)
+    if not bad.any():
+        return
+    first = values[np.flatnonzero(bad)[0]]
+    if _LATEST_S <= first < _LATEST_S * 1000:
+        raise BadInput(
+            f"{where}: timestamp {first:.0f} is after 2100 as Unix seconds; it looks like milliseconds "
+            "(divide by 1000: the format takes seconds)"
+        )
+    raise BadInput(f"{where}: timestamp {quote(float(first), 30)} is outside 1970-2100 as Unix seconds")
+
+
+def check_datetimes(values: Any, where: str) -> None:
+    """Refuse parsed date-times outside 1970-2100 (a century ahead, year 1000 or 9999).
+
+    Args:
+        values: a pandas datetime Series or DatetimeIndex (NaT ignored).
+        where: the file and column, for the message.
+
+    Raises:
+        BadInput: naming the earliest or latest implausible value.
+    """
+    import pandas as pd
+
+    stamps = pd.Series(values).dropna()
+    if stamps.empty:
+        return
+    low, high = stamps.min(), stamps.max()
+    if low < pd.Timestamp(EARLIEST):
+        raise BadInput(f"{where}: timestamp {low} is before 1970; check the date column")
+    if high >= pd.Timestamp(LATEST):
+        raise BadInput(f"{where}: timestamp {high} is after 2100; check the date column")
+
+
+def screen_text_file(path: Path, where: str | None = None) -> None:
+    """Refuse a text data file that starts with NUL bytes or is not text at all, before a parser sees it.
+
+    Compressed and columnar files (``.gz``, ``.parquet``) are left to their readers.
+
+    Raises:
+        BadInput: naming the file.
+    """
+    name = where or str(path)
+    if path.suffix.lower() in (".gz", ".parquet", ".pq", ".zip", ".bz2", ".xz"):
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise BadInput(f"{name}: cannot be read ({exc.strerror})") from None
+    if b"\x00" in head:
+        raise BadInput(f"{name}: contains NUL bytes, so it is not a text table (a binary or damaged file?)")
