@@ -176,6 +176,8 @@ def print_summary(metrics: dict, out_dir: Path) -> None:
         f"monitoring alerts: {len(metrics['monitoring']['alerts'])}; total {fmt(metrics['timings_s']['total'])} s"
     )
     console.print(f"outputs: {out_dir}")
+    for warning in metrics.get("data", {}).get("warnings", []):  # odd but usable input, said once per run
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _one_line(text: str) -> str:
