@@ -13,7 +13,7 @@ from typing import Any
 
 from framework import metrics as metric_functions
 from framework.architecture import ArchitectureError, latency_budget
-from framework.case import Case, RunContext
+from framework.case import Case, CaseConfig, RunContext
 from framework.config import SCALES, build_config
 from framework.errors import BadInput
 from framework.results import DataResult
@@ -143,6 +143,35 @@ def check_config_scales(s: CheckSession) -> None:
     except BadInput:
         return
     raise _fail(s.case, "an unknown --set key was accepted", "derive the config from framework.case.CaseConfig")
+
+
+def _has_upper_bound(field: Any) -> bool:
+    return any(getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None for m in field.metadata)
+
+
+def check_config_bounded(s: CheckSession) -> None:
+    """Every numeric config knob has an upper bound, so no --set value can ask for terabytes or hang."""
+    model = s.case.config_model
+    if model.model_config.get("allow_inf_nan", True):
+        raise _fail(s.case, "the config accepts inf and nan", "derive it from framework.case.CaseConfig")
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        numeric = kind in (int, float) or kind in (int | None, float | None)
+        if numeric and not _has_upper_bound(field):
+            raise _fail(
+                s.case,
+                f"config field {name!r} has no upper bound",
+                f"declare {name}: ... = Field(default, ..., le=<largest value the pipeline handles>)",
+            )
+    if model.estimated_peak_bytes is CaseConfig.estimated_peak_bytes or not model.size_keys:
+        raise _fail(
+            s.case,
+            "the config has no memory estimate",
+            "override estimated_peak_bytes() and list the size knobs in size_keys",
+        )
+    big = build_config(model, "large")
+    if not 0 < big.estimated_peak_bytes() < 64 * 2**30:
+        raise _fail(s.case, "the large preset's memory estimate is not plausible", "calibrate estimated_peak_bytes()")
 
 
 def _frames_equal(a: DataResult, b: DataResult) -> bool:
@@ -288,6 +317,7 @@ CHECKS: list[Callable[[CheckSession], None]] = [
     check_design_complete,
     check_interview_notes,
     check_config_scales,
+    check_config_bounded,
     check_data_deterministic,
     check_split_no_leakage,
     check_metrics_complete,

@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 from framework.case import Case
 from framework.config import parse_seed
 from framework.errors import BadInput
-from framework.guards import quote
+from framework.guards import brief, quote
 
 DIAGRAM_FORMATS = ("svg", "png", "dot")
 
@@ -229,7 +229,7 @@ def invoke(app: typer.Typer, args: list[str] | None = None, prog_name: str | Non
         if os.environ.get("CASEBOOK_DEBUG"):
             raise
         print(
-            f"internal error: {type(exc).__name__}: {quote(_one_line(exc), 160)[1:-1]} "
+            f"internal error: {type(exc).__name__}: {brief(str(exc), 100)} "
             "(a bug; CASEBOOK_DEBUG=1 shows the traceback)",
             file=sys.stderr,
         )

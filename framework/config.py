@@ -25,7 +25,7 @@ def build_config(model: type[CaseConfig], scale: str = "default", overrides: lis
         BadInput: unknown scale, malformed override, unknown key or a value the field rejects.
     """
     if scale not in SCALES:
-        raise BadInput(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+        raise BadInput(f"unknown scale {quote(scale, 40)}; choose one of {', '.join(SCALES)}")
     values = dict(model.scales.get(scale, {}))
     for item in overrides or []:
         key, sep, raw = item.partition("=")

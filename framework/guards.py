@@ -36,6 +36,12 @@ def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
     return f"{text[: limit - 3]}... ({len(text):,} characters)"
 
 
+def brief(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis (no quotes, unlike :func:`quote`)."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
 def gib(n_bytes: float) -> str:
     """A byte count in GiB with one decimal."""
     return f"{n_bytes / 2**30:.1f} GiB"

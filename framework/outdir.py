@@ -67,7 +67,9 @@ def resolve_out(raw: str | Path, flag: str = "--out") -> Path:
     return Path(raw).expanduser().resolve()
 
 
-def check_out_dir(out: Path, *, data_path: Path | None = None, force: bool = False, flag: str = "--out") -> None:
+def check_out_dir(
+    out: Path, *, data_path: Path | None = None, force: bool = False, flag: str = "--out", shown: str | None = None
+) -> None:
     """Refuse an output folder the run could damage, before any work.
 
     A run may write into a folder that does not exist, an empty folder, or a folder a previous run
@@ -76,20 +78,27 @@ def check_out_dir(out: Path, *, data_path: Path | None = None, force: bool = Fal
     filesystem root or any folder containing them, and a folder equal to, inside or containing
     ``--data``.
 
+    Args:
+        out: the resolved output folder.
+        data_path: the ``--data`` path, if any.
+        force: allow a folder holding files the project did not write.
+        flag: the option name used in messages.
+        shown: the folder as the user typed it, for messages (``out`` when None).
+
     Raises:
         BadInput: one line naming the folder and what to do instead.
     """
-    shown = quote(str(out), 120)
+    shown = quote(str(out) if shown is None else shown, 60)
     if out.exists() and not out.is_dir():
         raise BadInput(f"{flag} {shown} is a file, not a folder; choose a folder name")
     for folder in protected_folders():
         if _inside(folder, out):
-            what = "the current folder" if folder == Path.cwd().resolve() else f"{quote(str(folder), 60)}"
+            what = "the current folder" if folder == Path.cwd().resolve() else quote(str(folder), 40)
             raise BadInput(f"{flag} {shown} is or contains {what}; choose a dedicated folder such as outputs/run1")
     if data_path is not None:
         data = data_path.expanduser().resolve()
         if _inside(out, data) or _inside(data, out):
-            raise BadInput(f"{flag} {shown} overlaps --data {quote(str(data_path), 80)}; write outputs elsewhere")
+            raise BadInput(f"{flag} {shown} overlaps --data {quote(str(data_path), 60)}; write outputs elsewhere")
     if not out.is_dir() or force or owned_files(out) is not None:
         return
     try:
@@ -98,8 +107,8 @@ def check_out_dir(out: Path, *, data_path: Path | None = None, force: bool = Fal
         raise BadInput(f"{flag} {shown} cannot be read ({exc.strerror})") from None
     if foreign:
         raise BadInput(
-            f"{flag} {shown} holds files this project did not write (e.g. {quote(foreign[0], 40)}); "
-            "choose a new folder, or pass --force to add the run's files beside them"
+            f"{flag} {shown} holds files this project did not write (e.g. {quote(foreign[0], 30)}); "
+            "choose a new folder or pass --force"
         )
 
 
@@ -120,7 +129,7 @@ class _Lock:
                 holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
                 os.close(fd)
                 raise BadInput(
-                    f"{self.flag} {quote(str(self.out), 120)} is being written by another run (pid {holder}); "
+                    f"{self.flag} {quote(str(self.out), 60)} is being written by another run (pid {holder}); "
                     "wait for it to finish or choose another folder"
                 ) from None
             # The previous holder may have unlinked the file between our open and flock: retry on a fresh one.
@@ -202,14 +211,14 @@ def _commit(tmp: Path, out: Path, force: bool, flag: str) -> None:
     clashes = [f for f in written if (out / f).exists() and f not in previous]
     if clashes and not force:
         raise BadInput(
-            f"{flag} {quote(str(out), 100)}: {quote(clashes[0], 60)} was not written by this project; "
+            f"{flag} {quote(str(out), 60)}: {quote(clashes[0], 60)} was not written by this project; "
             "move it away or pass --force"
         )
     for rel in written:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir() and not target.is_symlink():
-            raise BadInput(f"{flag} {quote(str(out), 100)}: {quote(rel, 60)} is a folder; move it away")
+            raise BadInput(f"{flag} {quote(str(out), 60)}: {quote(rel, 60)} is a folder; move it away")
         os.replace(tmp / rel, target)
     for rel in sorted(previous - set(written)):
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
@@ -234,7 +243,7 @@ def _signals_deferred() -> Iterator[None]:
 def _os_error(exc: OSError, out: Path, flag: str) -> BadInput:
     where = exc.filename if isinstance(exc.filename, str) else str(out)
     reason = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
-    return BadInput(f"{flag} {quote(str(out), 100)}: cannot write {quote(where, 100)} ({reason})")
+    return BadInput(f"{flag} {quote(str(out), 60)}: cannot write {quote(where, 60)} ({reason})")
 
 
 @contextlib.contextmanager
@@ -316,7 +325,7 @@ def claim_files(folder: Path, names: list[str], *, force: bool = False, flag: st
     Raises:
         BadInput: the folder is a file, is protected, cannot be written, or a name clashes.
     """
-    shown = quote(str(folder), 120)
+    shown = quote(str(folder), 60)
     if folder.exists() and not folder.is_dir():
         raise BadInput(f"{flag} {shown} is a file, not a folder; choose a folder name")
     listed = _listed(folder)

@@ -117,8 +117,9 @@ def run_case(
     config = build_config(case.config_model, scale, overrides)
     check_memory(config)
     check_data_path(data_path)
-    out_dir = resolve_out(default_out_dir(case) if out_dir is None else out_dir)
-    check_out_dir(out_dir, data_path=data_path, force=force)
+    typed = str(default_out_dir(case) if out_dir is None else out_dir)
+    out_dir = resolve_out(typed)
+    check_out_dir(out_dir, data_path=data_path, force=force, shown=typed)
     timings: dict[str, float] = {}
     results: dict[str, Any] = {}
 

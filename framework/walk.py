@@ -122,24 +122,24 @@ def read_metrics(case: Case, out_dir: Path) -> dict[str, Any]:
         BadInput: missing, unreadable, damaged, older or another case's file, saying what to run.
     """
     path = out_dir / "metrics.json"
-    rerun = f"run `python -m cases.{case.name} run --out {quote(str(out_dir), 80)[1:-1]}` to make a fresh one"
+    where = f"metrics.json in {quote(str(out_dir), 50)}"
+    rerun = f"run `python -m cases.{case.name} run` with that --out to make a fresh one"
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BadInput(f"no metrics.json in {quote(str(out_dir), 80)}; {rerun}") from None
+        raise BadInput(f"no {where}; {rerun}") from None
     except IsADirectoryError:
-        raise BadInput(f"{quote(str(path), 80)} is a folder, not a metrics file; {rerun}") from None
+        raise BadInput(f"{where} is a folder, not a file; {rerun}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or "not valid JSON"
-        raise BadInput(f"{quote(str(path), 80)} cannot be read ({reason}); {rerun}") from None
+        raise BadInput(f"{where} cannot be read ({reason}); {rerun}") from None
     if not isinstance(doc, dict):
-        raise BadInput(f"{quote(str(path), 80)} is not a metrics document; {rerun}")
+        raise BadInput(f"{where} is not a metrics document; {rerun}")
     if doc.get("case") != case.name:
-        other = quote(doc.get("case"), 30)
-        raise BadInput(f"{quote(str(path), 80)} is a run of case {other}, not {case.name}; {rerun}")
+        raise BadInput(f"{where} is a run of case {quote(doc.get('case'), 30)}, not {case.name}; {rerun}")
     missing = [k for k in WALK_KEYS if k not in doc]
     if missing:
-        raise BadInput(f"{quote(str(path), 80)} is from an older version (no {missing[0]!r}); {rerun}")
+        raise BadInput(f"{where} is from an older version (no {missing[0]!r}); {rerun}")
     return doc
 
 
@@ -234,10 +234,10 @@ def walk(
     try:
         steps = build_walk(case, metrics)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        where = quote(str(out_dir or "outputs/" + case.name), 80)
+        where = quote(str(out_dir or "outputs/" + case.name), 50)
         raise BadInput(
             f"metrics.json in {where} is damaged or from an older version ({type(exc).__name__}: "
-            f"{quote(str(exc), 40)}); run `python -m cases.{case.name} run` again"
+            f"{quote(str(exc), 30)}); run `python -m cases.{case.name} run` again"
         ) from None
     if export is not None:
         chosen = [steps[step - 1]] if step else steps
