@@ -145,8 +145,8 @@ def check_config_scales(s: CheckSession) -> None:
     raise _fail(s.case, "an unknown --set key was accepted", "derive the config from framework.case.CaseConfig")
 
 
-def _has_upper_bound(field: Any) -> bool:
-    return any(getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None for m in field.metadata)
+def _has_upper_bound(info: Any) -> bool:
+    return any(getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None for m in info.metadata)
 
 
 def check_config_bounded(s: CheckSession) -> None:
@@ -154,10 +154,10 @@ def check_config_bounded(s: CheckSession) -> None:
     model = s.case.config_model
     if model.model_config.get("allow_inf_nan", True):
         raise _fail(s.case, "the config accepts inf and nan", "derive it from framework.case.CaseConfig")
-    for name, field in model.model_fields.items():
-        kind = field.annotation
+    for name, info in model.model_fields.items():
+        kind = info.annotation
         numeric = kind in (int, float) or kind in (int | None, float | None)
-        if numeric and not _has_upper_bound(field):
+        if numeric and not _has_upper_bound(info):
             raise _fail(
                 s.case,
                 f"config field {name!r} has no upper bound",
