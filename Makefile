@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup graphviz browser run test diagrams check bench clean
+.PHONY: setup graphviz browser run test fuzz diagrams check bench clean
 
 setup: $(STAMP) graphviz
 
@@ -34,6 +34,11 @@ run: setup
 
 test: setup browser
 	$(PY) -m pytest
+
+# Thousands of generated command lines and data files against the CLI contract (FUZZ_EXAMPLES per test).
+FUZZ_EXAMPLES ?= 400
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz --hypothesis-show-statistics
 
 diagrams: setup
 	$(PY) -m framework diagrams

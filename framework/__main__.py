@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 from framework.cli import invoke, print_summary, write_diagram
 from framework.config import parse_seed
 from framework.registry import all_cases
+from framework.startup import prepare_main
 
 app = typer.Typer(
     help="The ML system-design casebook.", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False
@@ -91,7 +91,7 @@ def check() -> None:
 
 def main() -> None:
     """Entry point of ``python -m framework``."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # the start-up guard's job is done
+    prepare_main()
     sys.exit(invoke(app, prog_name="python -m framework"))
 
 

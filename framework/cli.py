@@ -3,7 +3,6 @@
 # No `from __future__ import annotations`: typer reads the options from the annotations, and the
 # `--set` help names each case's keys through a local variable that string annotations cannot see.
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +18,7 @@ from framework.case import Case
 from framework.config import parse_seed
 from framework.errors import BadInput
 from framework.guards import brief, quote
+from framework.startup import prepare_main
 
 DIAGRAM_FORMATS = ("svg", "png", "dot")
 
@@ -238,5 +238,5 @@ def invoke(app: typer.Typer, args: list[str] | None = None, prog_name: str | Non
 
 def main(case: Case) -> None:
     """Entry point of ``python -m cases.<name>``."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # the start-up guard's job is done
+    prepare_main()
     sys.exit(invoke(make_case_app(case), prog_name=f"python -m cases.{case.name}"))

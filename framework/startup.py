@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import warnings
 from types import FrameType
 
 
@@ -23,3 +25,14 @@ def guard_start() -> None:
     """
     if sys.argv[:1] == ["-m"]:
         signal.signal(signal.SIGINT, _interrupted)
+
+
+def prepare_main() -> None:
+    """What an entry point does first: Python's own Ctrl-C handling back, library warnings silenced.
+
+    The command-line contract is one line per problem; a pandas or numpy warning is noise to a
+    user (the case states odd data as its own ``warning:`` lines). ``CASEBOOK_DEBUG=1`` keeps them.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if not os.environ.get("CASEBOOK_DEBUG"):
+        warnings.simplefilter("ignore")

@@ -1,0 +1,124 @@
+"""Every --data format of every case as frames built from the shipped samples, and the writers of each layout."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One case's real-data layout.
+
+    Attributes:
+        frames: table name -> the sample's rows (strings or typed, as the sample is).
+        formats: file formats the loader documents.
+        time_columns: table name -> its timestamp column.
+        id_columns: table name -> columns naming entities (for single-entity mutations).
+        label: (table, column) of a class label, if any.
+        write: writes the tables in a format under a folder and returns the ``--data`` path.
+    """
+
+    frames: Callable[[], dict[str, pd.DataFrame]]
+    formats: tuple[str, ...]
+    time_columns: dict[str, str]
+    id_columns: dict[str, tuple[str, ...]]
+    label: tuple[str, str] | None
+    write: Callable[[dict[str, pd.DataFrame], str, Path], Path]
+
+
+def _write_table(frame: pd.DataFrame, path: Path, fmt: str, **csv_kwargs) -> Path:
+    if fmt == "parquet":
+        path = path.with_suffix(".parquet")
+        frame.to_parquet(path, index=False)
+    elif fmt == "csv.gz":
+        path = path.with_suffix(".csv.gz")
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            frame.to_csv(fh, index=False, **csv_kwargs)
+    else:
+        path = path.with_suffix(".csv")
+        frame.to_csv(path, index=False, **csv_kwargs)
+    return path
+
+
+@cache
+def _eta_frames() -> dict[str, pd.DataFrame]:
+    records = pd.read_parquet(DATA / "eta_sample" / "records.parquet")
+    return {"records": records, "segments": pd.read_csv(DATA / "eta_sample" / "segments.csv")}
+
+
+def _eta_write(frames: dict[str, pd.DataFrame], fmt: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    if "segments" in frames:
+        frames["segments"].to_csv(folder / "segments.csv", index=False)
+    _write_table(frames["records"], folder / "records", fmt)
+    return folder
+
+
+@cache
+def _rec_frames() -> dict[str, pd.DataFrame]:
+    names = ["user_id", "item_id", "rating", "timestamp"]
+    return {"ratings": pd.read_csv(DATA / "recommendation_sample.data", sep="\t", header=None, names=names)}
+
+
+def _rec_write(frames: dict[str, pd.DataFrame], fmt: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "udata":
+        path = folder / "u.data"
+        frames["ratings"].to_csv(path, sep="\t", header=False, index=False)
+        return path
+    return _write_table(frames["ratings"], folder / "ratings", "csv")
+
+
+@cache
+def _fraud_frames() -> dict[str, pd.DataFrame]:
+    return {"tx": pd.read_csv(DATA / "fraud_sample.csv")}
+
+
+def _fraud_write(frames: dict[str, pd.DataFrame], fmt: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return _write_table(frames["tx"], folder / "transactions", fmt)
+
+
+LAYOUTS: dict[str, Layout] = {
+    "eta": Layout(
+        frames=_eta_frames,
+        formats=("csv", "parquet", "csv.gz"),
+        time_columns={"records": "timestamp"},
+        id_columns={"records": ("segment_id",), "segments": ("segment_id", "from_node")},
+        label=None,
+        write=_eta_write,
+    ),
+    "recommendation": Layout(
+        frames=_rec_frames,
+        formats=("udata", "csv"),
+        time_columns={"ratings": "timestamp"},
+        id_columns={"ratings": ("user_id", "item_id")},
+        label=None,
+        write=_rec_write,
+    ),
+    "fraud": Layout(
+        frames=_fraud_frames,
+        formats=("csv", "parquet", "csv.gz"),
+        time_columns={"tx": "timestamp"},
+        id_columns={"tx": ("customer_id", "terminal_id", "transaction_id")},
+        label=("tx", "is_fraud"),
+        write=_fraud_write,
+    ),
+}
+
+
+def epoch_seconds(values: pd.Series) -> np.ndarray:
+    """A timestamp column (datetimes, ISO strings or numbers) as float Unix seconds."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=np.float64)
+    stamps = pd.to_datetime(values, format="ISO8601")
+    return stamps.to_numpy(dtype="datetime64[s]").astype(np.int64).astype(np.float64)
