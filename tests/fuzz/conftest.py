@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 _COMMON = {
     "deadline": None,  # a whole run takes seconds; time limits belong to benchmarks
+    # No shrinking: each attempt is a whole run (seconds), and the drawn arguments are short already.
+    "phases": [Phase.explicit, Phase.reuse, Phase.generate],
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 }
 # CI draws the same examples every time (a red build is reproducible); `make fuzz` explores afresh

@@ -81,12 +81,13 @@ def out_path(kind: str, root: Path) -> tuple[str, Path | None]:
 @pytest.mark.parametrize("case_name", case_names())
 @given(data=st.data())
 def test_generated_run_command_lines_keep_the_contract(case_name, data):
-    args = ["run", "--quiet", "--scale", data.draw(st.sampled_from(["small", "small", "small", "huge", ""]))]
+    # Mostly well-formed scaffolding, so the drawn --set values decide whether a whole run happens.
+    args = ["run", "--quiet", "--scale", data.draw(st.sampled_from(["small"] * 8 + ["huge", ""]))]
     args += data.draw(set_pairs(case_name))
     if data.draw(st.booleans()):
         args += ["--seed", data.draw(seeds)]
     with sandbox() as root:
-        value, written = out_path(data.draw(st.sampled_from(OUT_KINDS)), root)
+        value, written = out_path(data.draw(st.sampled_from(["new"] * 6 + OUT_KINDS)), root)
         args += ["--out", value]
         before = tree(root)
         outcome = run_cli(case_name, args)

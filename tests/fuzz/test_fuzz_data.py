@@ -62,7 +62,7 @@ def mutate_frame(layout: Layout, frames: dict[str, pd.DataFrame], kind: str, dra
     elif kind == "set_cells":
         column = draw(st.sampled_from(columns))
         value = draw(st.sampled_from(CELL_VALUES))
-        share = draw(st.sampled_from([1 / len(frame), 0.01, 0.5, 1.0]))
+        share = draw(st.sampled_from([1 / max(len(frame), 1), 0.01, 0.5, 1.0]))
         rows = rng.random(len(frame)) < share
         frame[column] = frame[column].astype(object)
         frame.loc[rows, column] = value
