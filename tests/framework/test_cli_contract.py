@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 
 import pytest
 import typer
@@ -42,14 +43,19 @@ def test_exit_code_returned_by_a_command_is_the_process_exit_code(capsys):
     assert call(app, ["fail"], capsys)[0] == 3
 
 
-def test_framework_check_exits_1_when_a_check_fails(toy_case, monkeypatch, capsys):
+def test_framework_check_exits_1_when_a_check_fails(toy_case, monkeypatch, capsys, tmp_path):
     def check_always_fails(session):
         raise checks.CheckFailed("[eta] broken on purpose. How to fix: nothing")
 
+    def check_runs_the_case(session):
+        session.run()
+
     monkeypatch.setattr(framework_main, "all_cases", lambda: [toy_case])
-    monkeypatch.setattr(checks, "CHECKS", [check_always_fails])
+    monkeypatch.setattr(checks, "CHECKS", [check_runs_the_case, check_always_fails])
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     code, out, err = call(framework_main.app, ["check"], capsys)
     assert code == 1 and "FAIL [eta] broken on purpose" in out and "1 check(s) failed" in err
+    assert list(tmp_path.iterdir()) == [], "check leaves no casebook-check-* folder behind"
 
 
 def test_unexpected_exception_is_one_line_exit_1(capsys, monkeypatch):
