@@ -101,12 +101,12 @@ def check_epoch_seconds(seconds: np.ndarray, where: str) -> None:
     if not bad.any():
         return
     first = values[np.flatnonzero(bad)[0]]
+    shown = f"{first:.0f}" if np.isfinite(first) and abs(first) < 1e21 else quote(float(first), 24)
     if _LATEST_S <= first < _LATEST_S * 1000:
-        raise BadInput(
-            f"{where}: timestamp {first:.0f} is after 2100 as Unix seconds; it looks like milliseconds "
-            "(divide by 1000: the format takes seconds)"
-        )
-    raise BadInput(f"{where}: timestamp {quote(float(first), 30)} is outside 1970-2100 as Unix seconds")
+        raise BadInput(f"{where}: timestamp {shown} looks like milliseconds; give Unix seconds")
+    if _LATEST_S * 1000 <= first < _LATEST_S * 1_000_000:
+        raise BadInput(f"{where}: timestamp {shown} looks like microseconds; give Unix seconds")
+    raise BadInput(f"{where}: timestamp {shown} is outside 1970-2100 as Unix seconds")
 
 
 def check_datetimes(values: Any, where: str) -> None:

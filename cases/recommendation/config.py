@@ -46,16 +46,16 @@ class RecConfig(CaseConfig):
     """
 
     n_users: int = Field(default=3000, ge=50, le=100_000)
-    n_items: int = Field(default=1200, ge=50, le=50_000)
-    n_artists: int = Field(default=150, ge=4)
+    n_items: int = Field(default=1200, ge=50, le=10_000)
+    n_artists: int = Field(default=150, ge=4, le=10_000)
     n_genres: int = Field(default=12, ge=2, le=16)
     n_locations: int = Field(default=6, ge=1, le=8)
     days: int = Field(default=28, ge=2, le=365)
-    test_fraction: float = Field(default=0.2, gt=0, lt=0.9)
-    impressions_per_user: float = Field(default=120.0, gt=1)
+    test_fraction: float = Field(default=0.2, ge=0.05, le=0.8)
+    impressions_per_user: float = Field(default=120.0, ge=2, le=1000)
     explore: float = Field(default=0.1, ge=0, le=1)
-    new_user_fraction: float = Field(default=0.1, ge=0, lt=1)
-    taste_concentration: float = Field(default=0.1, gt=0)
+    new_user_fraction: float = Field(default=0.1, ge=0, le=0.9)
+    taste_concentration: float = Field(default=0.1, ge=0.001, le=100)
     popularity_skew: float = Field(default=0.6, ge=0, le=3)
     duplicate_fraction: float = Field(default=0.02, ge=0, lt=0.5)
     mixed_case_fraction: float = Field(default=0.03, ge=0, lt=0.5)
@@ -64,13 +64,13 @@ class RecConfig(CaseConfig):
     bad_timestamp_fraction: float = Field(default=0.005, ge=0, lt=0.5)
     bad_json_fraction: float = Field(default=0.003, ge=0, lt=0.5)
     unknown_id_fraction: float = Field(default=0.003, ge=0, lt=0.5)
-    knn_neighbours: int = Field(default=200, ge=1)
-    als_factors: int = Field(default=16, ge=1, le=256)
-    als_regularization: float = Field(default=20.0, ge=0)
-    als_alpha: float = Field(default=5.0, gt=0)
-    als_iterations: int = Field(default=10, ge=1, le=100)
-    ab_sessions_per_user: float = Field(default=5.0, gt=0)
-    serving_requests: int = Field(default=2000, ge=10)
+    knn_neighbours: int = Field(default=200, ge=1, le=10_000)
+    als_factors: int = Field(default=16, ge=1, le=64)
+    als_regularization: float = Field(default=20.0, ge=0.01, le=10_000)
+    als_alpha: float = Field(default=5.0, ge=0.01, le=1000)
+    als_iterations: int = Field(default=10, ge=1, le=50)
+    ab_sessions_per_user: float = Field(default=5.0, ge=0.1, le=1000)
+    serving_requests: int = Field(default=2000, ge=10, le=1_000_000)
     unknown_request_fraction: float = Field(default=0.1, ge=0, le=1)
     drift_new_item_fraction: float = Field(default=0.2, ge=0, le=2)
     drift_taste_shift: float = Field(default=0.5, ge=0, le=1)
@@ -100,6 +100,9 @@ class RecConfig(CaseConfig):
         },
     }
 
+    # The knobs that drive memory (log lines, the dense song x song similarity, ALS Gram blocks).
+    size_keys: ClassVar[tuple[str, ...]] = ("n_users", "impressions_per_user", "n_items", "als_factors")
+
     @model_validator(mode="after")
     def _consistent_catalogue(self) -> RecConfig:
         # Every genre needs an artist and every artist a song, or the generator leaves holes.
@@ -108,3 +111,70 @@ class RecConfig(CaseConfig):
                 f"need n_genres <= n_artists <= n_items, got {self.n_genres}, {self.n_artists}, {self.n_items}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _enough_but_not_too_many_events(self) -> RecConfig:
+        # Too few impressions leave no held-out click to score; too many take many minutes and GiBs.
+        held_out = self.n_users * self.impressions_per_user * self.test_fraction
+        if held_out < MIN_HELD_OUT_IMPRESSIONS:
+            raise ValueError(
+                f"n_users x impressions_per_user x test_fraction = {held_out:,.0f} held-out impressions, fewer than "
+                f"{MIN_HELD_OUT_IMPRESSIONS}: raise impressions_per_user, n_users or test_fraction"
+            )
+        if self.log_lines() > MAX_LOG_LINES:
+            raise ValueError(
+                f"about {self.log_lines():,.0f} log lines in one window, more than {MAX_LOG_LINES:,}: lower n_users or "
+                "impressions_per_user (or drift_new_user_fraction x test_fraction)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _als_finishes(self) -> RecConfig:
+        # Each ALS sweep solves an f x f system per user and per song; beyond this it runs for many minutes.
+        work = self.als_iterations * (self.n_users + self.n_items) * self.als_factors**2
+        if work > MAX_ALS_WORK:
+            raise ValueError(
+                f"als_iterations x (n_users + n_items) x als_factors^2 = {work:.1e}, more than {MAX_ALS_WORK:.0e} "
+                "(a very slow ALS fit): lower als_iterations or als_factors"
+            )
+        return self
+
+    def log_lines(self) -> float:
+        """Expected raw log lines of the largest window: the training log or the drifted monitoring window."""
+        per_user = self.impressions_per_user * (1 + self.duplicate_fraction)
+        drift_window = self.n_users * (1 + self.drift_new_user_fraction) * per_user * self.test_fraction
+        return max(self.n_users * per_user, drift_window)
+
+    def estimated_peak_bytes(self) -> int:
+        """Peak memory of a synthetic run (see :func:`peak_bytes`)."""
+        return peak_bytes(self.n_users, self.n_items, self.log_lines(), self.als_factors)
+
+
+# Calibrated with `/usr/bin/time -f %M` (peak RSS) on runs that vary one driver at a time.
+BASE_BYTES = 270 * 2**20  # interpreter, numpy/pandas/scipy/matplotlib
+BYTES_PER_LOG_LINE = 700  # JSON text, its lines, the decoded frame and the clean events
+KNN_COPIES = 4  # ItemKNN keeps a dense song x song co-occurrence, similarity and argpartition output
+SCORE_BATCH = 2048  # users scored at once (models.BATCH_USERS)
+SCORE_COPIES = 10  # a batch's scores, the oracle's logit temporaries and top-k's
+MAX_LOG_LINES = 3_000_000  # about twice the large preset: a few minutes and ~3 GiB
+MIN_HELD_OUT_IMPRESSIONS = 200
+MAX_ALS_WORK = 6e8  # 4.5x the large preset: about 5 minutes of ALS on 2 cores
+
+
+def peak_bytes(n_users: int, n_items: int, rows: float, factors: int) -> int:
+    """Rough peak memory of a run: fixed cost, per log line, the dense song x song matrices and ALS.
+
+    Args:
+        n_users: users.
+        n_items: songs in the catalogue.
+        rows: log lines (synthetic) or ratings (real data) of the largest window.
+        factors: ALS latent factors (ALS keeps an ``f x f`` outer product per user or song).
+    """
+    knn_matrix = 8 * n_items**2
+    # ItemKNN's fit holds several song x song copies; scoring holds one plus a batch of score rows.
+    batch = min(SCORE_BATCH, n_users)
+    models = max(KNN_COPIES * knn_matrix, knn_matrix + SCORE_COPIES * 8 * batch * n_items)
+    # ALS: the other side's f x f outer products, and a batch's Gram blocks, right-hand sides and solve.
+    rows_solved = max(n_users, n_items)
+    als = 8 * factors**2 * (2 * rows_solved + 3 * min(SCORE_BATCH, rows_solved))
+    return int(BASE_BYTES + BYTES_PER_LOG_LINE * rows + models + als)

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-GLOBAL_KEY = "__global__"
-
 
 class RecommendationCache:
     """Precomputed top-k lists per user in an embedded key-value table (stand-in for Redis).
@@ -36,9 +34,12 @@ class RecommendationCache:
         cur.execute("BEGIN")
         cur.execute("DROP TABLE IF EXISTS recs_new")
         cur.execute("CREATE TABLE recs_new (user_id TEXT PRIMARY KEY, songs TEXT NOT NULL) WITHOUT ROWID")
-        cur.executemany(
-            "INSERT INTO recs_new VALUES (?, ?)", zip([*user_ids, GLOBAL_KEY], [*song_lists, fallback], strict=True)
-        )
+        cur.executemany("INSERT INTO recs_new VALUES (?, ?)", zip(user_ids, song_lists, strict=True))
+        # The fallback has its own table: under a reserved key in `recs` it would collide with a real
+        # user of that name.
+        cur.execute("DROP TABLE IF EXISTS fallback")
+        cur.execute("CREATE TABLE fallback (songs TEXT NOT NULL)")
+        cur.execute("INSERT INTO fallback VALUES (?)", (fallback,))
         cur.execute("DROP TABLE IF EXISTS recs")
         cur.execute("ALTER TABLE recs_new RENAME TO recs")
         cur.execute("COMMIT")
@@ -51,7 +52,7 @@ class RecommendationCache:
         """
         row = self.conn.execute("SELECT songs FROM recs WHERE user_id = ?", (user_id,)).fetchone()
         if row is None:
-            row = self.conn.execute("SELECT songs FROM recs WHERE user_id = ?", (GLOBAL_KEY,)).fetchone()
+            row = self.conn.execute("SELECT songs FROM fallback").fetchone()
             return row[0].split(","), True
         return row[0].split(","), False
 

@@ -21,7 +21,7 @@ from cases.recommendation.generator import (
     simulate_events,
     to_json_lines,
 )
-from cases.recommendation.loader import index_ratings, load_ratings, split_per_user
+from cases.recommendation.loader import check_memory, check_split, index_ratings, read_ratings, split_per_user
 from cases.recommendation.models import (
     BATCH_USERS,
     HeldOutOracle,
@@ -83,6 +83,11 @@ def data(ctx: RunContext) -> DataResult:
     cutoff = LOG_START + np.timedelta64(int(world.window_s * (1 - cfg.test_fraction)), "s")
     train = cleaned[cleaned["timestamp"] < cutoff].reset_index(drop=True)
     test = cleaned[cleaned["timestamp"] >= cutoff].reset_index(drop=True)
+    for name, part in (("training", train), ("held-out", test)):
+        if not part["clicked"].any():  # too few events for this seed: say which knobs give more
+            raise BadInput(
+                f"the {name} window has no clicks; raise impressions_per_user or n_users (or move test_fraction)"
+            )
     ctx.state.update(
         mode="synthetic",
         world=world,
@@ -105,11 +110,11 @@ def data(ctx: RunContext) -> DataResult:
 
 
 def _real_data(ctx: RunContext) -> DataResult:
-    ratings = load_ratings(ctx.data_path)
+    ratings, warnings = read_ratings(ctx.data_path)
     events, users, items = index_ratings(ratings)
+    check_memory(ctx.data_path, len(ratings), len(users), len(items), ctx.config.als_factors)
     train, test = split_per_user(events, ctx.rng("split"))
-    if test.empty:
-        raise BadInput(f"--data {str(ctx.data_path)!r}: no user has 2 or more ratings, nothing can be held out")
+    check_split(train, test, ctx.data_path)
     ctx.state.update(mode="real", world=None, users=users, items=items, train=train, test=test, n_genres=0)
     summary = {
         "source": ctx.data_path.name,
@@ -117,6 +122,7 @@ def _real_data(ctx: RunContext) -> DataResult:
         "users": len(users),
         "songs": len(items),
         "split": "per-user stratified random 75/25",
+        "warnings": warnings,
     }
     return DataResult(train=train, test=test, time_column=None, summary=summary)
 
@@ -141,6 +147,11 @@ def features(ctx: RunContext) -> dict[str, Any]:
     consumed = click_matrix(train, n_users, n_items)
     relevant = relevant_matrix(s["test"], consumed)
     eval_users = np.flatnonzero(relevant.getnnz(axis=1) > 0)
+    if not len(eval_users):  # every held-out click repeats a training click: nothing to score
+        raise BadInput(
+            "no user clicked a song in the held-out window that was not already clicked in training; "
+            + ("use a file with more ratings per user" if s["mode"] == "real" else "raise test_fraction or n_items")
+        )
     s.update(
         user_features=uf,
         item_features=itf,

@@ -49,10 +49,11 @@ def test_csv_with_header(tmp_path):
         (b"", "empty"),
         (b"1\t2\t3\n", "4 tab-separated columns"),
         (b"1\t2\t3\t4\n1\t2\t3\t4\t5\n", "malformed"),
-        (b"1\t2\tfive\t4\n", "malformed line 1"),
-        (b"user,item,rating,ts\n1,2,3,4\n", "wrong columns"),
+        (b"1\t2\tfive\t4\n", "line 1: rating 'five' is not a number"),
+        (b"user,item,rating,ts\n1,2,3,4\n", "wrong header"),
         (b"user_id,item_id,rating,timestamp\n", "no rows"),
-        (b"\xff\xfe\x00binary", "not a UTF-8 text file"),
+        (b"\xff\xfe\x00binary", "NUL bytes"),
+        (b"\xff\xfebinary", "not UTF-8 text"),
     ],
 )
 def test_bad_files_raise_bad_input_and_write_nothing(tmp_path, content, needle):
