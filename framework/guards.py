@@ -102,11 +102,13 @@ def check_epoch_seconds(seconds: np.ndarray, where: str) -> None:
         return
     first = values[np.flatnonzero(bad)[0]]
     shown = f"{first:.0f}" if np.isfinite(first) and abs(first) < 1e21 else quote(float(first), 24)
-    if _LATEST_S <= first < _LATEST_S * 1000:
+    # Unix seconds of 1973 times 1000 (or 10^6) still land before 2100: the likely unit mistakes.
+    if 1e11 <= first < _LATEST_S * 1000:
         raise BadInput(f"{where}: timestamp {shown} looks like milliseconds; give Unix seconds")
-    if _LATEST_S * 1000 <= first < _LATEST_S * 1_000_000:
+    if 1e14 <= first < _LATEST_S * 1_000_000:
         raise BadInput(f"{where}: timestamp {shown} looks like microseconds; give Unix seconds")
-    raise BadInput(f"{where}: timestamp {shown} is outside 1970-2100 as Unix seconds")
+    side = "after 2100" if first >= _LATEST_S else "before 1970" if first < 0 else "not a number"
+    raise BadInput(f"{where}: timestamp {shown} is {side} (outside 1970-2100 as Unix seconds)")
 
 
 def check_datetimes(values: Any, where: str) -> None:
