@@ -42,10 +42,12 @@ def build_config(model: type[CaseConfig], scale: str = "default", overrides: lis
         return model(**values)
     except ValidationError as exc:
         err = exc.errors()[0]
+        message = err["msg"].removeprefix("Value error, ")
         if not err["loc"]:  # a rule across several fields: its message names them, the input is the whole dict
-            raise BadInput(f"bad config: {err['msg']}") from None
+            raise BadInput(f"bad config: {message}") from None
         key = ".".join(str(p) for p in err["loc"])
-        raise BadInput(f"bad value for {key}: {quote(err.get('input'), 40)} ({err['msg'].lower()})") from None
+        reason = message[:1].lower() + message[1:]
+        raise BadInput(f"bad value for {key}: {quote(err.get('input'), 40)} ({reason})") from None
 
 
 # numpy accepts any seed, but scikit-learn's random_state must fit in 32 bits.

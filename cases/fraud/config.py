@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from framework.case import CaseConfig
+
+# Upper bounds every knob shares. Amounts: a card payment above a billion in any currency is a
+# unit or data mistake, and larger values make window sums lose cents in float64.
+MAX_AMOUNT = 1e9
+MAX_DAYS = 1000  # simulated days; every day-valued knob fits inside one simulation
+MAX_DATA_DAYS = 47_482  # days from 1970 to 2100, the span a real data file may cover
+MAX_PER_DAY = 10_000  # compromised (or burst) entities per day; capped by the population anyway
+MAX_FACTOR = 100.0  # amount multipliers: larger ones push amounts past any plausible payment
+EARLIEST_START, LATEST_START = dt.date(1970, 1, 1), dt.date(2090, 12, 31)
+# Sizes a run may reach: about 4x the large preset takes a few minutes and ~5 GiB.
+MAX_TRANSACTIONS = 10_000_000
+MAX_REACHABLE_PAIRS = 50_000_000  # customer-terminal pairs within the radius (Python lists, ~40 B each)
+# Simulator facts the estimates use: 0-4 transactions per customer-day (mean 2), of which the
+# ~97% whose time of day falls inside the day are kept; the grid is 100 x 100.
+TX_PER_CUSTOMER_DAY = 2.0 * 0.97
+GRID_AREA = 100.0 * 100.0
+MONITOR_WARMUP_DAYS = 30  # the longest feature window (features.WINDOWS), before monitoring's windows
 
 
 class FraudConfig(CaseConfig):
@@ -60,35 +78,35 @@ class FraudConfig(CaseConfig):
     n_terminals: int = Field(default=4000, ge=10, le=400_000)
     radius: float = Field(default=5.0, gt=0, le=150)
     start_date: dt.date = dt.date(2024, 4, 1)
-    outlier_amount: float = Field(default=220.0, gt=0)
-    compromised_terminals_per_day: float = Field(default=0.8, ge=0)
-    terminal_compromise_days: int = Field(default=28, ge=1)
-    compromised_cards_per_day: float = Field(default=1.2, ge=0)
-    card_compromise_days: int = Field(default=14, ge=1)
+    outlier_amount: float = Field(default=220.0, gt=0, le=MAX_AMOUNT)
+    compromised_terminals_per_day: float = Field(default=0.8, ge=0, le=MAX_PER_DAY)
+    terminal_compromise_days: int = Field(default=28, ge=1, le=MAX_DAYS)
+    compromised_cards_per_day: float = Field(default=1.2, ge=0, le=MAX_PER_DAY)
+    card_compromise_days: int = Field(default=14, ge=1, le=MAX_DAYS)
     card_fraud_share: float = Field(default=1 / 3, gt=0, le=1)
-    card_amount_factor: float = Field(default=5.0, ge=1)
-    train_days: int = Field(default=7, ge=1)
-    delay_days: int = Field(default=7, ge=1)
-    test_days: int = Field(default=7, ge=1)
-    train_start_day: int | None = Field(default=None, ge=0)
+    card_amount_factor: float = Field(default=5.0, ge=1, le=MAX_FACTOR)
+    train_days: int = Field(default=7, ge=1, le=MAX_DAYS)
+    delay_days: int = Field(default=7, ge=1, le=MAX_DAYS)
+    test_days: int = Field(default=7, ge=1, le=MAX_DAYS)
+    train_start_day: int | None = Field(default=None, ge=0, le=MAX_DATA_DAYS)
     # After the split fields, so its validator can read them.
-    n_days: int = Field(default=80, ge=10, le=1000)
-    review_cost: float = Field(default=5.0, gt=0)
+    n_days: int = Field(default=80, ge=10, le=MAX_DAYS)
+    review_cost: float = Field(default=5.0, gt=0, le=MAX_AMOUNT)
     max_fpr: float = Field(default=0.01, gt=0, lt=1)
-    lr_c: float = Field(default=1.0, gt=0)
+    lr_c: float = Field(default=1.0, ge=1e-6, le=1e6)
     tree_model: Literal["hgb", "rf"] = "hgb"
     tree_iterations: int = Field(default=150, ge=1, le=5000)
     tree_learning_rate: float = Field(default=0.05, gt=0, le=1)
-    tree_max_leaf_nodes: int = Field(default=15, ge=2)
-    tree_max_depth: int = Field(default=12, ge=1)
-    tree_negative_fraction: float = Field(default=0.2, gt=0, le=1)
-    serving_requests: int = Field(default=2000, ge=10)
-    monitor_window_days: int = Field(default=7, ge=1)
-    monitor_card_k: int = Field(default=20, ge=1)
-    drift_spend_factor: float = Field(default=1.3, gt=0)
-    drift_burst_cards_per_day: float = Field(default=6.0, ge=0)
-    drift_burst_tx_per_day: int = Field(default=3, ge=1)
-    drift_burst_days: int = Field(default=3, ge=1)
+    tree_max_leaf_nodes: int = Field(default=15, ge=2, le=1024)
+    tree_max_depth: int = Field(default=12, ge=1, le=40)
+    tree_negative_fraction: float = Field(default=0.2, ge=1e-4, le=1)
+    serving_requests: int = Field(default=2000, ge=10, le=100_000)
+    monitor_window_days: int = Field(default=7, ge=1, le=365)
+    monitor_card_k: int = Field(default=20, ge=1, le=200_000)
+    drift_spend_factor: float = Field(default=1.3, ge=0.01, le=MAX_FACTOR)
+    drift_burst_cards_per_day: float = Field(default=6.0, ge=0, le=MAX_PER_DAY)
+    drift_burst_tx_per_day: int = Field(default=3, ge=1, le=1000)
+    drift_burst_days: int = Field(default=3, ge=1, le=MAX_DAYS)
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {
@@ -117,7 +135,17 @@ class FraudConfig(CaseConfig):
         },
     }
 
+    size_keys: ClassVar[tuple[str, ...]] = ("n_customers", "n_days", "n_terminals", "radius", "monitor_window_days")
+
     # Field validators (not a model validator) so a bad value is reported with its own name.
+    @field_validator("start_date")
+    @classmethod
+    def _plausible_start(cls, value: dt.date) -> dt.date:
+        # Simulated timestamps must stay in the range real logs have (and pandas can hold).
+        if not EARLIEST_START <= value <= LATEST_START:
+            raise ValueError(f"must be from {EARLIEST_START} to {LATEST_START}")
+        return value
+
     @field_validator("train_start_day")
     @classmethod
     def _room_for_validation(cls, value: int | None, info: ValidationInfo) -> int | None:
@@ -135,11 +163,74 @@ class FraudConfig(CaseConfig):
         d = info.data
         need = d.get("train_days", 0) + 2 * (d.get("delay_days", 0) + d.get("test_days", 0))
         if value < need:
-            raise ValueError(f"too short for the split and its validation window (needs >= {need})")
+            raise ValueError(
+                f"too short for the split and its validation window: needs >= train_days + 2 x (delay_days + "
+                f"test_days) = {need}; raise n_days or shorten those windows"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _not_too_big(self) -> FraudConfig:
+        # Beyond these sizes a run takes many minutes even where the memory would suffice.
+        if self.reachable_pairs() > MAX_REACHABLE_PAIRS:
+            raise ValueError(
+                f"about {self.reachable_pairs():,.0f} customer-terminal pairs within the radius, more than "
+                f"{MAX_REACHABLE_PAIRS:,}: lower radius, n_customers or n_terminals"
+            )
+        if self.transactions() > MAX_TRANSACTIONS:
+            raise ValueError(
+                f"about {self.transactions():,.0f} simulated transactions, more than {MAX_TRANSACTIONS:,}: lower "
+                "n_customers, n_days, monitor_window_days or the drift_burst_* knobs"
+            )
+        return self
+
+    def monitor_days(self) -> int:
+        """Days of the monitoring simulation: warm-up, then reference, no-drift and drift windows."""
+        return self.delay_days + MONITOR_WARMUP_DAYS + 3 * self.monitor_window_days
+
+    def reachable_pairs(self) -> float:
+        """Expected customer-terminal pairs within ``radius`` (terminals are uniform on the grid)."""
+        share = min(1.0, math.pi * self.radius**2 / GRID_AREA)
+        return self.n_customers * self.n_terminals * share
+
+    def transactions(self) -> float:
+        """Expected transactions of both simulations (the run's and monitoring's, bursts included)."""
+        per_day = self.n_customers * TX_PER_CUSTOMER_DAY
+        w = self.monitor_window_days
+        # Burst cards start on drift days only and stop at the end of the drift window.
+        bursts = min(self.drift_burst_cards_per_day, self.n_customers) * w * min(self.drift_burst_days, w)
+        return per_day * (self.n_days + self.monitor_days()) + bursts * self.drift_burst_tx_per_day
+
+    def estimated_peak_bytes(self) -> int:
+        """Peak memory of a synthetic run, calibrated with ``/usr/bin/time -f %M`` (see PEAK_* constants).
+
+        Both simulations' transactions stay alive (the run's frames are kept while monitoring
+        simulates); the compromise calendar is an entity x day matrix; the reach lists are
+        Python lists; a random forest keeps two fitted forests whose trees grow with the data.
+        """
+        rows = self.transactions()
+        days = max(self.n_days, self.monitor_days()) + 1
+        calendar = PEAK_BYTES_PER_CALENDAR_CELL * max(self.n_customers, self.n_terminals) * days
+        reach = PEAK_BYTES_PER_PAIR * self.reachable_pairs()
+        forest = 0.0
+        if self.tree_model == "rf":
+            train_rows = self.n_customers * TX_PER_CUSTOMER_DAY * self.train_days
+            nodes = min(2.0 ** (self.tree_max_depth + 1), train_rows)
+            forest = 2 * self.tree_iterations * nodes * PEAK_BYTES_PER_TREE_NODE
+        return int(PEAK_BASE_BYTES + PEAK_BYTES_PER_ROW * rows + calendar + reach + forest)
 
     def resolved_train_start(self, n_days: int) -> int:
         """First training day for data spanning ``n_days`` days (the latest that fits when unset)."""
         if self.train_start_day is not None:
             return self.train_start_day
         return n_days - self.train_days - self.delay_days - self.test_days
+
+
+# Peak RSS (`/usr/bin/time -f %M`) of `run --scale small|default|large`: 345, 432 and 1,226 MiB for 0.23M,
+# 0.54M and 2.34M transactions (run + monitoring); large with n_customers=10000 (4.7M): 2,158 MiB. These
+# constants put the estimate 15-30% above each measurement.
+PEAK_BASE_BYTES = 300 * 2**20  # interpreter, numpy/pandas/scipy/sklearn/matplotlib, rendering
+PEAK_BYTES_PER_ROW = 480  # frames, features, split masks, sort keys and model inputs per transaction
+PEAK_BYTES_PER_CALENDAR_CELL = 13  # int32 marks + int64 cumulative sum + bool per entity-day
+PEAK_BYTES_PER_PAIR = 40  # a Python int and its list slot per reachable terminal
+PEAK_BYTES_PER_TREE_NODE = 100  # sklearn tree node (64 B) + class values + fit-time arrays

@@ -2,108 +2,220 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from cases.fraud.config import MAX_AMOUNT
 from framework.errors import BadInput
+from framework.guards import (
+    MEMORY_HEADROOM,
+    available_memory_bytes,
+    check_datetimes,
+    check_epoch_seconds,
+    gib,
+    quote,
+    screen_text_file,
+)
 
 COLUMNS: tuple[str, ...] = ("transaction_id", "timestamp", "customer_id", "terminal_id", "amount", "is_fraud")
 SECONDS_PER_DAY = 86_400
+CSV_SUFFIXES = (".csv", ".txt", ".gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+# Peak RSS of a whole --data run per byte of CSV text (measured with `/usr/bin/time -f %M`: the large
+# preset's 1.78M transactions as an 80 MB CSV peak at 1.43 GiB, 19 bytes per file byte); gzip and
+# Parquet hold about 4x and 3x as much text per file byte.
+PEAK_BYTES_PER_TEXT_BYTE = 20
+TEXT_PER_FILE_BYTE = {".gz": 4.0, ".parquet": 3.0, ".pq": 3.0}
+MAX_ID_CHARS = 256
+
+
+def _check_size(path: Path, size: int) -> None:
+    """Refuse a file whose run would not fit in memory, before reading it."""
+    need = size * TEXT_PER_FILE_BYTE.get(path.suffix.lower(), 1.0) * PEAK_BYTES_PER_TEXT_BYTE
+    available = available_memory_bytes()
+    if available is not None and need > MEMORY_HEADROOM * available:
+        raise BadInput(
+            f"data file {quote(path.name, 40)} ({size / 2**20:,.0f} MiB) needs about {gib(need)} of memory to run, "
+            f"more than the {gib(available)} available; use a smaller extract"
+        )
 
 
 def _read(path: Path) -> pd.DataFrame:
     """Read the file as strings (so every bad value can be named), CSV or Parquet by suffix."""
+    name = quote(path.name, 40)
     if path.is_dir():
-        raise BadInput(f"--data {path.name!r} is a folder; pass one .csv or .parquet file")
-    if path.stat().st_size == 0:
-        raise BadInput(f"data file {path.name!r} is empty")
+        raise BadInput(f"--data {name} is a folder; pass one .csv or .parquet file")
+    size = path.stat().st_size
+    if size == 0:
+        raise BadInput(f"data file {name} is empty")
     suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        raise BadInput(f"unsupported data file {name}; use .csv, .csv.gz or .parquet")
+    _check_size(path, size)
     try:
-        if suffix in (".parquet", ".pq"):
+        if suffix in PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
             return frame.astype({c: "string" for c in frame.columns if c != "timestamp"})
-        if suffix in (".csv", ".txt", ".gz"):
-            return pd.read_csv(path, dtype=str, keep_default_na=False, on_bad_lines="error")
+        screen_text_file(path, f"data file {name}")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, on_bad_lines="error")
     except pd.errors.EmptyDataError:
-        raise BadInput(f"data file {path.name!r} is empty") from None
+        raise BadInput(f"data file {name} is empty") from None
     except pd.errors.ParserError as exc:
-        first = str(exc).strip().splitlines()[-1]
-        raise BadInput(f"malformed row in {path.name!r}: {first}") from None
-    except (OSError, ValueError) as exc:
-        raise BadInput(f"cannot read {path.name!r}: {str(exc).splitlines()[0]}") from None
-    raise BadInput(f"unsupported data file {path.name!r}; use .csv or .parquet")
+        raise BadInput(f"malformed row in {name}: {quote(_last_line(exc), 120)[1:-1]}") from None
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start : exc.start + 1].hex()
+        raise BadInput(f"data file {name} is not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
+    except (EOFError, zlib.error) as exc:  # a truncated or damaged .gz
+        detail = quote(_first_line(exc), 60)[1:-1]
+        raise BadInput(f"data file {name} is a truncated or damaged gzip file ({detail})") from None
+    except BadInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow's and pandas' many error classes: the file is unreadable
+        if not _is_read_error(exc):
+            raise
+        detail = _first_line(exc).replace(str(path), path.name)  # pyarrow repeats the whole path
+        raise BadInput(f"cannot read {name}: {quote(detail, 100)[1:-1]}") from None
 
 
-def _row_of(frame: pd.DataFrame, mask: np.ndarray) -> int:
+def _is_read_error(exc: Exception) -> bool:
+    """OS, value and type errors, and pyarrow's own errors, all mean the file cannot be parsed."""
+    if isinstance(exc, OSError | ValueError | TypeError):
+        return True
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return False
+    return isinstance(exc, pa.ArrowException)
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _last_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[-1] if lines else type(exc).__name__
+
+
+def _row_of(mask: np.ndarray) -> int:
     """1-based data row number (header excluded) of the first True in ``mask``."""
     return int(np.flatnonzero(mask)[0]) + 1
 
 
 def _numeric(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
-    """A column as float; BadInput naming the first non-numeric value and its row."""
+    """A column as float; BadInput naming the first missing or non-numeric value and its row."""
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.isnan(values)
     if bad.any():
-        i = _row_of(frame, bad)
-        raise BadInput(f"non-numeric {column} {raw.iloc[i - 1]!r} in row {i} of {name!r}")
+        i = _row_of(bad)
+        value = raw.iloc[i - 1]
+        if pd.isna(value) or not str(value).strip():
+            raise BadInput(f"missing {column} in row {i} of {name}")
+        raise BadInput(f"non-numeric {column} {quote(value)} in row {i} of {name}")
     return values
 
 
+def _amounts(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """The amount column: finite, not negative, not implausibly large."""
+    amount = _numeric(frame, "amount", name)
+    for bad, problem, why in (
+        (~np.isfinite(amount), "non-finite", ""),
+        (amount < 0, "negative", ""),
+        (amount > MAX_AMOUNT, "implausibly large", f" (the limit is {MAX_AMOUNT:.0e})"),
+    ):
+        if bad.any():
+            i = _row_of(bad)
+            raise BadInput(f"{problem} amount {quote(frame['amount'].iloc[i - 1])} in row {i} of {name}{why}")
+    return amount
+
+
+def _labels(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """The is_fraud column: 0 or 1 in every row."""
+    label = _numeric(frame, "is_fraud", name)
+    bad = ~np.isin(label, (0.0, 1.0))
+    if bad.any():
+        i = _row_of(bad)
+        raise BadInput(f"is_fraud must be 0 or 1, got {quote(frame['is_fraud'].iloc[i - 1])} in row {i} of {name}")
+    return label.astype(np.int8)
+
+
+def check_classes(tx: pd.DataFrame, path: Path) -> None:
+    """The models need both classes: refuse a file whose ``is_fraud`` is the same in every row.
+
+    Raises:
+        BadInput: naming the file and the missing class.
+    """
+    frauds, rows = int(tx["is_fraud"].sum()), len(tx)
+    if frauds in (0, rows):
+        kind, value = ("fraudulent", 0) if frauds == 0 else ("legitimate", 1)
+        raise BadInput(
+            f"{quote(path.name, 40)} has no {kind} transaction (is_fraud is {value} in all {rows:,} rows); "
+            "the models need both classes"
+        )
+
+
 def _ids(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
-    """An id column; empty values are an error."""
+    """An id column; empty or absurdly long values are an error."""
     values = frame[column].astype("string").str.strip()
     empty = values.isna().to_numpy() | (values == "").to_numpy()
     if empty.any():
-        raise BadInput(f"empty {column} in row {_row_of(frame, empty)} of {name!r}")
+        raise BadInput(f"empty {column} in row {_row_of(empty)} of {name}")
+    # A megabyte id is a broken file, and fixed-width id arrays would take rows x longest id x 4 bytes.
+    long = (values.str.len() > MAX_ID_CHARS).to_numpy(dtype=bool)
+    if long.any():
+        i = _row_of(long)
+        raise BadInput(
+            f"{column} of {len(values.iloc[i - 1]):,} characters in row {i} of {name} (ids have at most {MAX_ID_CHARS})"
+        )
     return values.to_numpy(dtype=object)
 
 
-def load_transactions(path: Path) -> pd.DataFrame:
+def _check_columns(frame: pd.DataFrame, name: str) -> None:
+    columns = [str(c) for c in frame.columns]
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise BadInput(f"unknown column {quote(unknown[0], 40)} in {name}; expected exactly {', '.join(COLUMNS)}")
+    missing = [c for c in COLUMNS if c not in columns]
+    if missing:
+        raise BadInput(f"missing column {missing[0]!r} in {name}; expected {', '.join(COLUMNS)}")
+    if len(frame) == 0:
+        raise BadInput(f"data file {name} has a header but no rows")
+
+
+def load_transactions(path: Path, warnings: list[str] | None = None) -> pd.DataFrame:
     """Load and validate a real transaction file.
 
     Expected columns (exactly): transaction_id, timestamp, customer_id, terminal_id,
-    amount, is_fraud. ``timestamp`` is an ISO date-time (or seconds since the epoch),
-    ``amount`` a non-negative number, ``is_fraud`` 0 or 1.
+    amount, is_fraud. ``timestamp`` is an ISO date-time (or seconds since the epoch) from
+    1970 to 2100, ``amount`` a finite number from 0 to :data:`~cases.fraud.config.MAX_AMOUNT`,
+    ``is_fraud`` 0 or 1 with both classes present.
 
     Args:
-        path: a .csv or .parquet file.
+        path: a .csv, .csv.gz or .parquet file.
+        warnings: odd but usable findings (unsorted rows, zero amounts) are appended here.
 
     Returns:
         Rows sorted by time (stable), with ``day`` (days since the first midnight) and
         ``time_s`` (seconds since that midnight) added, ids as given.
 
     Raises:
-        BadInput: naming the file and the first bad column, value or row.
+        BadInput: naming the file and the first bad column, value or row, on one short line.
     """
-    name = path.name
+    name = quote(path.name, 40)
     frame = _read(path)
-    columns = [str(c) for c in frame.columns]
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown:
-        raise BadInput(f"unknown column {unknown[0]!r} in {name!r}; expected exactly {', '.join(COLUMNS)}")
-    missing = [c for c in COLUMNS if c not in columns]
-    if missing:
-        raise BadInput(f"missing column {missing[0]!r} in {name!r}; expected {', '.join(COLUMNS)}")
-    if len(frame) == 0:
-        raise BadInput(f"data file {name!r} has a header but no rows")
-
-    amount = _numeric(frame, "amount", name)
-    if (amount < 0).any():
-        i = _row_of(frame, amount < 0)
-        raise BadInput(f"negative amount {frame['amount'].iloc[i - 1]!r} in row {i} of {name!r}")
-    label = _numeric(frame, "is_fraud", name)
-    bad = ~np.isin(label, (0.0, 1.0))
-    if bad.any():
-        i = _row_of(frame, bad)
-        raise BadInput(f"is_fraud must be 0 or 1, got {frame['is_fraud'].iloc[i - 1]!r} in row {i} of {name!r}")
+    _check_columns(frame, name)
+    amount = _amounts(frame, name)
+    label = _labels(frame, name)
     timestamp = _timestamps(frame, name)
     tx_id = _ids(frame, "transaction_id", name)
     dupes = pd.Series(tx_id).duplicated().to_numpy()
     if dupes.any():
-        raise BadInput(f"duplicate transaction_id {tx_id[dupes][0]!r} in row {_row_of(frame, dupes)} of {name!r}")
+        raise BadInput(f"duplicate transaction_id {quote(tx_id[dupes][0])} in row {_row_of(dupes)} of {name}")
 
     out = pd.DataFrame(
         {
@@ -112,9 +224,11 @@ def load_transactions(path: Path) -> pd.DataFrame:
             "customer_id": _as_int_if_possible(_ids(frame, "customer_id", name)),
             "terminal_id": _as_int_if_possible(_ids(frame, "terminal_id", name)),
             "amount": amount,
-            "is_fraud": label.astype(np.int8),
+            "is_fraud": label,
         }
     )
+    if warnings is not None:
+        warnings += _warnings(out, name)
     out = out.sort_values("timestamp", kind="stable").reset_index(drop=True)
     secs = out["timestamp"].to_numpy(dtype="datetime64[s]").astype(np.int64)
     origin = secs[0] - secs[0] % SECONDS_PER_DAY  # midnight of the first day
@@ -123,25 +237,44 @@ def load_transactions(path: Path) -> pd.DataFrame:
     return out
 
 
+def _warnings(tx: pd.DataFrame, name: str) -> list[str]:
+    """Odd but usable properties of a loaded file, said once after the run."""
+    out = []
+    if not tx["timestamp"].is_monotonic_increasing:
+        out.append(f"{name}: rows are not in time order; they were sorted by timestamp")
+    zero = int((tx["amount"] == 0).sum())
+    if zero:
+        out.append(f"{name}: {zero:,} transaction(s) have amount 0 (kept, e.g. card checks)")
+    return out
+
+
 def _timestamps(frame: pd.DataFrame, name: str) -> pd.Series:
-    """Parse ISO date-times (or epoch seconds); BadInput naming the first unparsable value."""
+    """Parse ISO date-times (or epoch seconds) from 1970 to 2100; BadInput naming the first bad value."""
     raw = frame["timestamp"]
+    where = f"{name} column timestamp"
     if pd.api.types.is_datetime64_any_dtype(raw):
         parsed = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) is not None else raw
     else:
         text = raw.astype("string").str.strip()
         numeric = pd.to_numeric(text, errors="coerce")
-        try:
-            if numeric.notna().all():
-                parsed = pd.to_datetime(numeric, unit="s", errors="coerce")
-            else:
+        if numeric.notna().all():
+            seconds = numeric.to_numpy(dtype=np.float64)
+            # Checked before conversion: milliseconds or a 300-digit number overflow the datetime range.
+            check_epoch_seconds(seconds, where)
+            parsed = pd.to_datetime(numeric, unit="s", errors="coerce")
+        else:
+            try:
                 parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True).dt.tz_convert(None)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise BadInput(f"unparsable timestamp column in {name!r}: {str(exc).splitlines()[0]}") from None
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise BadInput(f"unparsable timestamp column in {name}: {quote(_first_line(exc), 100)[1:-1]}") from None
     bad = parsed.isna().to_numpy()
     if bad.any():
-        i = _row_of(frame, bad)
-        raise BadInput(f"unparsable timestamp {raw.iloc[i - 1]!r} in row {i} of {name!r}")
+        i = _row_of(bad)
+        value = raw.iloc[i - 1]
+        if pd.isna(value) or not str(value).strip():
+            raise BadInput(f"missing timestamp in row {i} of {name}")
+        raise BadInput(f"unparsable timestamp {quote(value)} in row {i} of {name}")
+    check_datetimes(parsed, where)
     return parsed.astype("datetime64[s]")
 
 

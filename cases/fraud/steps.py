@@ -12,12 +12,12 @@ import pandas as pd
 from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import behaviour, monitoring, plots
+from cases.fraud import behaviour, checks, monitoring, plots
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN
 from cases.fraud.evaluation import daily_card_precision, evaluate, flag_rate
 from cases.fraud.features import FEATURES, WINDOWS, build_features
-from cases.fraud.loader import load_transactions
+from cases.fraud.loader import check_classes, load_transactions
 from cases.fraud.models import (
     AmountRule,
     Logistic,
@@ -29,9 +29,8 @@ from cases.fraud.models import (
 )
 from cases.fraud.serving import OnlineScorer, replay
 from cases.fraud.simulator import SCENARIO_NAMES, Drift, SimParams, simulate
-from cases.fraud.split import Split, Windows, split
+from cases.fraud.split import Split, split
 from framework.case import CaseSteps, RunContext
-from framework.errors import BadInput
 from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
 
 LADDER = ("never_fraud", "amount_rule", "logistic_regression", "tree_ensemble")
@@ -51,22 +50,22 @@ def _config(ctx: RunContext) -> FraudConfig:
 def data(ctx: RunContext) -> DataResult:
     """Simulate (or load) transactions and split them by time with a label-delay gap."""
     cfg = _config(ctx)
+    warnings: list[str] = []
+    source = ctx.data_path.name if ctx.data_path is not None else None
     if ctx.data_path is not None:
-        tx = load_transactions(ctx.data_path)
+        tx = load_transactions(ctx.data_path, warnings)
+        check_classes(tx, ctx.data_path)
         sim = None
     else:
         sim = simulate(SimParams.from_config(cfg), ctx.rng)
         tx = sim.transactions
+        checks.check_simulation(tx, cfg)
     n_days = int(tx["day"].max()) + 1 if sim is None else cfg.n_days
-    windows = _windows(cfg, n_days)
+    windows = checks.split_windows(cfg, n_days, source)
     main, val = split(tx, windows), split(tx, windows.shifted(cfg.delay_days + cfg.test_days))
-    for name, s in (("training", main.train), ("test", main.test), ("validation", val.test)):
-        if not s.any() or tx.loc[s, "is_fraud"].sum() == 0:
-            raise BadInput(
-                f"the {name} window has no fraudulent transaction; widen it with --set "
-                f"(train_days, delay_days, test_days, train_start_day)"
-            )
+    checks.check_windows(tx, main, val, source)
     ctx.state.update(tx=tx, sim=sim, split=main, val_split=val)
+    warnings += checks.config_warnings(cfg, tx)
 
     y = tx["is_fraud"].to_numpy()
     summary: dict[str, Any] = {
@@ -95,23 +94,11 @@ def data(ctx: RunContext) -> DataResult:
             summary[f"frauds_{SCENARIO_NAMES[code].replace(' ', '_')}"] = int(counts.get(code, 0))
         summary["compromised_terminals"] = len(sim.compromised_terminals)
         summary["compromised_cards"] = len(sim.compromised_cards)
+    if warnings:
+        summary["warnings"] = warnings
     return DataResult(
         train=tx[main.train], test=tx[main.test], time_column="timestamp", id_column="transaction_id", summary=summary
     )
-
-
-def _windows(cfg: FraudConfig, n_days: int) -> Windows:
-    """The split for data spanning ``n_days`` days; BadInput when it does not fit."""
-    start = cfg.resolved_train_start(n_days)
-    windows = Windows(start, cfg.train_days, cfg.delay_days, cfg.test_days)
-    need = cfg.delay_days + cfg.test_days
-    if start < need or windows.test_end > n_days:
-        raise BadInput(
-            f"the data spans {n_days} days but the split needs train_start_day >= {need} and "
-            f"train_start_day + train_days + delay_days + test_days <= {n_days} (got train_start_day="
-            f"{start}); adjust --set train_days/delay_days/test_days/train_start_day"
-        )
-    return windows
 
 
 # --------------------------------------------------------------------------- step 5
