@@ -18,6 +18,16 @@ NASTY_VALUES = [
 ]  # fmt: skip
 
 
+def usual_values(case_name: str, key: str) -> list[str]:
+    """Values around the small preset's (or the default), mostly valid: odd but legal configs must run."""
+    model = get_case(case_name).config_model
+    base = model.scales.get("small", {}).get(key, model.model_fields[key].default)
+    if isinstance(base, bool) or not isinstance(base, int | float):
+        return [str(base)]
+    factors = (0, 0.1, 0.5, 1, 2)
+    return [str(type(base)(base * f)) for f in factors]
+
+
 def bound_values(case_name: str, key: str) -> list[str]:
     """Each declared bound of a config field, and its neighbours just inside and outside."""
     field = get_case(case_name).config_model.model_fields[key]
@@ -41,6 +51,8 @@ def set_pairs(draw, case_name: str) -> list[str]:
         value = draw(
             st.one_of(
                 st.sampled_from(NASTY_VALUES),
+                st.sampled_from(usual_values(case_name, key)),
+                st.sampled_from(usual_values(case_name, key)),
                 st.sampled_from(bound_values(case_name, key) or ["1"]),
                 st.text(max_size=12),
                 st.floats(allow_nan=True, allow_infinity=True).map(repr),
