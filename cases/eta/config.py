@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from framework.case import CaseConfig
+
+# Kept in step with cases.eta.traffic (not imported: the CLI's bad-flag path stays light).
+_INTERVALS_PER_WEEK = 5040
+# The booster's history features are computed out of fold by training week, so the training window
+# must reach into a second week; 8 days guarantees it wherever the data starts. Checked when the
+# data is known (weeks x train_fraction for generated data, the span of a real data set otherwise),
+# so a --data run is not refused for the generator's weeks.
+MIN_TRAIN_DAYS = 8
+# Trips, slices by departure hour and the drift periods need at least one whole day to test on.
+MIN_TEST_DAYS = 1
 
 
 class EtaConfig(CaseConfig):
     """Knobs of the ETA case; the field defaults are the ``default`` scale.
+
+    Every size has an upper bound the pipeline can honour in reasonable time, and
+    :meth:`estimated_peak_bytes` lets the framework refuse a combination of sizes that
+    would not fit in memory.
 
     Attributes:
         grid_rows: intersections per column of the perturbed grid road network.
@@ -38,29 +52,34 @@ class EtaConfig(CaseConfig):
         drift_evening_peak: extra congestion of the new evening pattern (at its peak).
     """
 
+    # Bounds: sizes stop where a run gets slow or large (memory is checked separately), and the
+    # physical knobs stop where the generator's numbers would leave the range of real roads.
     grid_rows: int = Field(default=8, ge=2, le=40)
     grid_cols: int = Field(default=8, ge=2, le=40)
-    block_km: float = Field(default=0.8, gt=0)
-    highway_every: int = Field(default=5, ge=2)
-    arterial_every: int = Field(default=2, ge=2)
-    weeks: int = Field(default=5, ge=1, le=52)
+    block_km: float = Field(default=0.8, ge=0.01, le=50)
+    highway_every: int = Field(default=5, ge=2, le=100)
+    arterial_every: int = Field(default=2, ge=2, le=100)
+    weeks: int = Field(default=5, ge=2, le=52)
     train_fraction: float = Field(default=0.8, gt=0, lt=1)
-    probe_rate: float = Field(default=1.0, gt=0)
+    probe_rate: float = Field(default=1.0, ge=0.01, le=100)
     car_speed_noise: float = Field(default=0.3, ge=0, le=2)
     driver_noise: float = Field(default=0.08, ge=0, le=2)
-    incident_rate_per_segment_week: float = Field(default=0.5, ge=0)
+    incident_rate_per_segment_week: float = Field(default=0.5, ge=0, le=20)
     invalid_fraction: float = Field(default=0.005, ge=0, lt=0.5)
-    n_trips: int = Field(default=2000, ge=10)
-    min_route_segments: int = Field(default=4, ge=1)
-    gbm_max_iter: int = Field(default=100, ge=1)
-    gbm_train_rows: int = Field(default=80_000, ge=1000)
+    n_trips: int = Field(default=2000, ge=10, le=50_000)
+    min_route_segments: int = Field(default=4, ge=1, le=200)
+    gbm_max_iter: int = Field(default=100, ge=1, le=1000)
+    gbm_train_rows: int = Field(default=80_000, ge=1000, le=2_000_000)
     gbm_learning_rate: float = Field(default=0.15, gt=0, le=1)
-    gbm_max_leaf_nodes: int = Field(default=31, ge=2)
+    gbm_max_leaf_nodes: int = Field(default=31, ge=2, le=512)
     gbm_bucket_intervals: int = Field(default=5, ge=1, le=30)
-    serving_queries: int = Field(default=300, ge=10)
-    drift_slowdown: float = Field(default=1.8, ge=1)
+    serving_queries: int = Field(default=300, ge=10, le=10_000)
+    drift_slowdown: float = Field(default=1.8, ge=1, le=10)
     drift_segment_fraction: float = Field(default=0.5, gt=0, le=1)
-    drift_evening_peak: float = Field(default=0.8, ge=0)
+    drift_evening_peak: float = Field(default=0.8, ge=0, le=5)
+
+    # n_trips and serving_queries count too, but within their bounds they never set the peak.
+    size_keys: ClassVar[tuple[str, ...]] = ("grid_rows", "grid_cols", "weeks", "probe_rate", "gbm_train_rows")
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {
@@ -94,9 +113,64 @@ class EtaConfig(CaseConfig):
             raise ValueError("must divide 30 (one of 1, 2, 3, 5, 6, 10, 15, 30)")
         return value
 
-    @model_validator(mode="after")
-    def _test_window_not_empty(self) -> EtaConfig:
-        # The split is at an interval boundary; at least one 2-minute interval must be left to test on.
-        if int(self.weeks * 5040 * self.train_fraction) >= self.weeks * 5040:
-            raise ValueError("train_fraction leaves no test window; lower it or add weeks")
-        return self
+    def estimated_rows(self) -> float:
+        """Expected probe records of the generated history (the main driver of memory).
+
+        Sums the chance that at least one car drives a segment in an interval over every
+        segment and interval, with each class's mean demand (the per-segment spread is ignored).
+        """
+        import numpy as np
+
+        from cases.eta.network import ROAD_CLASSES, _road_class
+        from cases.eta.traffic import CLASS_DEMAND, activity_profile
+
+        rows, cols = self.grid_rows, self.grid_cols
+        # Horizontal streets take their row's class, vertical ones their column's; both directions.
+        klass = np.concatenate(
+            [
+                np.repeat(_road_class(np.arange(rows), self.highway_every, self.arterial_every), cols - 1),
+                np.repeat(_road_class(np.arange(cols), self.highway_every, self.arterial_every), rows - 1),
+            ]
+        )
+        per_class = np.array([2 * np.count_nonzero(klass == c) for c in ROAD_CLASSES])
+        occupied = 1.0 - np.exp(-self.probe_rate * np.outer(CLASS_DEMAND, activity_profile()))
+        return float(self.weeks * (per_class @ occupied.sum(axis=1)) * (1.0 + self.invalid_fraction))
+
+    def n_segments(self) -> int:
+        """Directed segments of the generated grid."""
+        return 2 * (self.grid_rows * (self.grid_cols - 1) + self.grid_cols * (self.grid_rows - 1))
+
+    def estimated_peak_bytes(self) -> int:
+        """Rough peak memory of a run: the largest of its three memory-hungry phases.
+
+        Calibrated with ``/usr/bin/time -f %M`` on the presets and on runs that stress one
+        knob each (see ``MEMORY_MODEL``): generation and cleaning hold several copies of the
+        records; the booster's out-of-fold features make a rows x buckets temporary; the
+        model tables and the SQLite store scale with segments x intervals of the week.
+        """
+        m = MEMORY_MODEL
+        rows = self.estimated_rows()
+        keys = self.n_segments() * _INTERVALS_PER_WEEK
+        nodes = self.grid_rows * self.grid_cols
+        data = m["per_row_data"] * rows + m["per_trip_node"] * (self.n_trips + self.serving_queries) * nodes
+        buckets = _INTERVALS_PER_WEEK // self.gbm_bucket_intervals
+        booster = m["per_row_kept"] * rows + m["per_key_booster"] * keys
+        booster += self.gbm_train_rows * (m["per_gbm_row"] + m["per_gbm_row_bucket"] * buckets)
+        tables = m["per_row_kept"] * rows + m["per_key"] * keys
+        return int(m["base"] + max(data, booster, tables))
+
+
+# Bytes of peak RSS per unit, fitted to peak RSS measured with /usr/bin/time -f %M (estimate / measured):
+# small 0.53 / 0.53 GB, default 1.08 / 1.08 GB, large 4.22 / 4.12 GB, small with gbm_train_rows=2e6
+# 16.6 / 16.5 GB, default with probe_rate=5 1.30 / 1.29 GB, 30x30 grid 3.5 / 3.3 GB, 40x40 grid with
+# 50k trips 6.0 / 6.2 GB.
+MEMORY_MODEL: dict[str, float] = {
+    "base": 250e6,  # the interpreter with numpy, pandas, scikit-learn, networkx and matplotlib loaded
+    "per_row_data": 264.0,  # generated, dirty, clean and derived copies of each record
+    "per_row_kept": 70.0,  # the train and test frames that live through the run
+    "per_trip_node": 40.0,  # candidate routes: 4 draws per trip, one int64 per node of the longest route
+    "per_key": 180.0,  # model tables, history aggregates and the SQLite store's Python lists
+    "per_key_booster": 40.0,  # tables alive while the booster fits
+    "per_gbm_row": 100.0,  # the booster's feature matrix and its binned copy
+    "per_gbm_row_bucket": 8.0,  # the (rows, buckets) float64 temporary of the out-of-fold class features
+}

@@ -18,6 +18,13 @@ from cases.eta.data import add_derived, clean_records, generate_probes, inject_i
 from cases.eta.design import DESIGN
 from cases.eta.evaluation import PRIMARY_METRIC, evaluate, slice_table
 from cases.eta.features import FEATURES, HistoryFeatures, record_table
+from cases.eta.guards import (
+    check_history,
+    check_synthetic_split,
+    check_synthetic_windows,
+    cleaning_warnings,
+    real_split,
+)
 from cases.eta.models import (
     FreeFlowModel,
     GradientBoostingModel,
@@ -28,6 +35,7 @@ from cases.eta.models import (
 from cases.eta.monitoring import Thresholds, check_period, perturb_records
 from cases.eta.network import ROAD_CLASSES, RoadNetwork, build_network, grid_network
 from cases.eta.serving import measure_serving
+from cases.eta.tables import where
 from cases.eta.traffic import (
     CLASS_CONGESTION,
     INTERVALS_PER_WEEK,
@@ -37,7 +45,6 @@ from cases.eta.traffic import (
 )
 from cases.eta.trips import Trips, observed_trips, synthetic_trips
 from framework.case import CaseSteps, RunContext
-from framework.errors import BadInput
 from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
 
 
@@ -54,6 +61,7 @@ def data(ctx: RunContext) -> DataResult:
     if ctx.data_path is not None:
         return _real_data(ctx)
     cfg = _config(ctx)
+    check_synthetic_windows(cfg.weeks, cfg.train_fraction)
     network = grid_network(
         cfg.grid_rows, cfg.grid_cols, cfg.block_km, cfg.highway_every, cfg.arterial_every, ctx.rng("network")
     )
@@ -65,6 +73,7 @@ def data(ctx: RunContext) -> DataResult:
     raw, injected = inject_invalid(records, cfg.invalid_fraction, ctx.rng("invalid"))
     clean, dropped = clean_records(raw, network.n_segments)
     train, test = split_by_time(add_derived(clean, network.segments), cut)
+    check_synthetic_split(train, test)
     trips = synthetic_trips(
         network,
         traffic,
@@ -98,13 +107,9 @@ def _real_data(ctx: RunContext) -> DataResult:
     loaded = load_records(ctx.data_path)
     network = build_network(loaded.segments)
     clean, dropped = clean_records(loaded.records, network.n_segments)
-    if clean.empty:
-        raise BadInput(f"{ctx.data_path}: no valid record left after cleaning ({dropped})")
-    first, end = int(clean["interval_index"].min()), int(clean["interval_index"].max()) + 1
-    cut = first + int(cfg.train_fraction * (end - first))
+    dropped = {**loaded.dropped, **dropped}
+    first, cut, end = real_split(clean, dropped, cfg.train_fraction, where(ctx.data_path))
     train, test = split_by_time(add_derived(clean, network.segments), cut)
-    if train.empty or test.empty:
-        raise BadInput(f"{ctx.data_path}: too short to split by time into train and test windows")
     # No generator truth here: the test window's own means stand in for it (in-sample, an upper bound).
     window_mean = HistoricalMeanModel().fit(test, network.segments)
     trips = observed_trips(
@@ -128,6 +133,7 @@ def _real_data(ctx: RunContext) -> DataResult:
         "rows_dropped": dropped,
         "rows_clean": len(clean),
         **_summary(network, train, test, trips, first, cut, end),
+        "warnings": loaded.warnings + cleaning_warnings(dropped, len(loaded.records) + sum(loaded.dropped.values())),
     }
     return DataResult(train=train, test=test, time_column="interval_index", summary=summary)
 
@@ -158,6 +164,7 @@ def features(ctx: RunContext) -> dict[str, Any]:
     """Step 5: fit the record table and history aggregates on the training window only."""
     train, network = ctx.state["train"], ctx.state["network"]
     history = HistoryFeatures().fit(train, network.segments, _config(ctx).gbm_bucket_intervals)
+    check_history(history, ctx.data_path)
     table = record_table(train)
     ctx.state.update(history=history, record_table=table)
     keys = network.n_segments * INTERVALS_PER_WEEK

@@ -179,9 +179,9 @@ HEADER = "segment_id,timestamp,car_count,avg_speed_kmh\n"
         ("", "file is empty"),
         (HEADER, "no data rows"),
         ("segment_id,timestamp,car_count\n1000,2024-03-04 08:00:00,3\n", "missing column(s) avg_speed_kmh"),
-        (HEADER + GOOD_ROW + "1001,2024-03-04 08:02:00,2,fast\n", "avg_speed_kmh is not numeric"),
-        (HEADER + GOOD_ROW + "1001,yesterday,2,40\n", "timestamp cannot be parsed"),
-        (HEADER + GOOD_ROW + "1001,2024-03-04 08:02:00,2,40,7,7\n", "cannot be read"),
+        (HEADER + GOOD_ROW + "1001,2024-03-04 08:02:00,2,fast\n", "column avg_speed_kmh, data row 2 is not a number"),
+        (HEADER + GOOD_ROW + "1001,yesterday,2,40\n", "column timestamp, data row 2 is not ISO-8601"),
+        (HEADER + GOOD_ROW + "1001,2024-03-04 08:02:00,2,40,7,7\n", "malformed CSV"),
     ],
 )
 def test_bad_records_file_raises_bad_input(tmp_path, records, message):
@@ -215,7 +215,7 @@ def test_missing_or_unreadable_paths_raise_bad_input(tmp_path):
 def test_bad_segment_table_raises_bad_input(tmp_path):
     segments = (SAMPLE / "segments.csv").read_text().replace("arterial", "dirt_track", 1)
     path = _write_csv(tmp_path / "seg", HEADER + GOOD_ROW, segments)
-    with pytest.raises(BadInput, match="unknown road_class 'dirt_track'"):
+    with pytest.raises(BadInput, match="column road_class, data row 1 is 'dirt_track'"):
         load_records(path)
 
 

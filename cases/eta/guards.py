@@ -1,0 +1,125 @@
+"""Run-time guards of the ETA case: degenerate data becomes a one-line ``BadInput`` naming what to change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cases.eta.config import MIN_TEST_DAYS, MIN_TRAIN_DAYS
+from cases.eta.features import HistoryFeatures
+from cases.eta.tables import where
+from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK
+from framework.errors import BadInput
+
+# Cleaning that drops more than this share of the records is worth a word: the files may not match.
+DROPPED_WARNING_SHARE = 0.05
+
+
+def _reasons(dropped: dict[str, int], top: int = 3) -> str:
+    """The largest drop reasons, e.g. ``"120 unknown_segment, 3 null_speed"``."""
+    ranked = sorted(((n, r) for r, n in dropped.items() if n), reverse=True)[:top]
+    return ", ".join(f"{n:,} {r}" for n, r in ranked) or "nothing to drop"
+
+
+def check_synthetic_windows(weeks: int, train_fraction: float) -> None:
+    """Refuse generated-data windows too short for the history features or for testing, before any work.
+
+    Raises:
+        BadInput: naming ``train_fraction`` and ``weeks``.
+    """
+    end = weeks * INTERVALS_PER_WEEK
+    cut = int(train_fraction * end)  # the data step's split, at an interval boundary
+    setting = f"train_fraction={train_fraction:g} with weeks={weeks}"
+    if cut < MIN_TRAIN_DAYS * INTERVALS_PER_DAY:
+        raise BadInput(
+            f"{setting} trains on {cut / INTERVALS_PER_DAY:.1f} days; the history features need at least "
+            f"{MIN_TRAIN_DAYS}: raise train_fraction or weeks"
+        )
+    if end - cut < MIN_TEST_DAYS * INTERVALS_PER_DAY:
+        raise BadInput(
+            f"{setting} leaves {(end - cut) / INTERVALS_PER_DAY:.1f} days to test on; at least {MIN_TEST_DAYS} "
+            "is needed: lower train_fraction or add weeks"
+        )
+
+
+def check_synthetic_split(train: pd.DataFrame, test: pd.DataFrame) -> None:
+    """Refuse a generated history with no records in the training or the test window.
+
+    Raises:
+        BadInput: naming the knobs that add probe records.
+    """
+    for name, frame in (("training", train), ("test", test)):
+        if frame.empty:
+            raise BadInput(f"no probe records in the {name} window; raise probe_rate or weeks")
+
+
+def real_split(clean: pd.DataFrame, dropped: dict[str, int], train_fraction: float, name: str) -> tuple[int, int, int]:
+    """The first interval, the train/test cut and the end of a real data set, when it is long enough.
+
+    Args:
+        clean: cleaned records.
+        dropped: rows dropped per reason by cleaning.
+        train_fraction: share of the span used for training.
+        name: the data path, for messages.
+
+    Returns:
+        ``(first, cut, end)`` intervals: train is ``[first, cut)``, test ``[cut, end)``.
+
+    Raises:
+        BadInput: no valid record, or a span too short for the history features and a test day.
+    """
+    if clean.empty:
+        raise BadInput(f"{name}: no valid record left after cleaning (dropped {_reasons(dropped)})")
+    first, end = int(clean["interval_index"].min()), int(clean["interval_index"].max()) + 1
+    cut = first + int(train_fraction * (end - first))
+    train_min, test_min = MIN_TRAIN_DAYS * INTERVALS_PER_DAY, MIN_TEST_DAYS * INTERVALS_PER_DAY
+    if cut - first < train_min or end - cut < test_min:
+        need = max(train_min / train_fraction, test_min / (1.0 - train_fraction)) / INTERVALS_PER_DAY
+        raise BadInput(
+            f"{name}: valid records span {(end - first) / INTERVALS_PER_DAY:.1f} days; with "
+            f"train_fraction={train_fraction:g} at least {need:.1f} are needed ({MIN_TRAIN_DAYS} days of "
+            f"training history, {MIN_TEST_DAYS} to test)"
+        )
+    return first, cut, end
+
+
+def check_history(history: HistoryFeatures, data_path: Path | None = None) -> None:
+    """Refuse training data whose out-of-fold history features would be empty.
+
+    The booster's history features for a training week come from the other weeks; with one
+    week of records (or weeks that share no segment and hour) every such feature is missing.
+
+    Args:
+        history: aggregates fitted on the training window.
+        data_path: the real data set, or None for generated data (the message names what to change).
+
+    Raises:
+        BadInput: naming the knobs (or the data) to change.
+    """
+    weeks_with_data = int(np.count_nonzero(history.seg_week_w_.sum(axis=0) > 0))
+    if weeks_with_data >= 2 and np.isfinite(history.hour_oof_).any():
+        return
+    if data_path is None:
+        fix = "raise weeks, train_fraction or probe_rate"
+        prefix = ""
+    else:
+        fix = "pass data covering more weeks or raise train_fraction"
+        prefix = f"{where(data_path)}: "
+    raise BadInput(
+        f"{prefix}the training window has comparable probe records in {weeks_with_data} week(s); "
+        f"the history features need 2 or more: {fix}"
+    )
+
+
+def cleaning_warnings(dropped: dict[str, int], total: int) -> list[str]:
+    """Warnings about cleaning a real data set: many rows dropped, or ids unknown to ``segments.csv``."""
+    out = []
+    n = sum(dropped.values())
+    if total and n / total > DROPPED_WARNING_SHARE:
+        out.append(f"cleaning dropped {n:,} of {total:,} records ({n / total:.1%}): {_reasons(dropped)}")
+    unknown = dropped.get("unknown_segment", 0)
+    if unknown:
+        out.append(f"{unknown:,} record(s) name a segment_id that segments.csv does not list; they were dropped")
+    return out
