@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from framework.errors import BadInput
-from framework.guards import quote
+from framework.guards import brief, quote
 
 MARKER = ".casebook-run.json"
 WRITER = "ml-design-casebook"
@@ -64,7 +64,10 @@ def resolve_out(raw: str | Path, flag: str = "--out") -> Path:
     """
     if str(raw).strip() == "":
         raise BadInput(f"{flag} is empty; give a folder name such as outputs/run1")
-    return Path(raw).expanduser().resolve()
+    try:
+        return Path(raw).expanduser().resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop, or a home folder that cannot be found
+        raise BadInput(f"{flag} {quote(str(raw), 60)} cannot be used ({brief(str(exc), 60)})") from None
 
 
 def check_out_dir(
@@ -86,9 +89,17 @@ def check_out_dir(
         shown: the folder as the user typed it, for messages (``out`` when None).
 
     Raises:
-        BadInput: one line naming the folder and what to do instead.
+        BadInput: one line naming the folder and what to do instead; also for an OS error such as a
+            name too long or a loop of links.
     """
-    shown = quote(str(out) if shown is None else shown, 60)
+    text = quote(str(out) if shown is None else shown, 60)
+    try:
+        _refuse_unsafe(out, data_path, force, flag, text)
+    except OSError as exc:
+        raise BadInput(f"{flag} {text} cannot be used ({exc.strerror or type(exc).__name__})") from None
+
+
+def _refuse_unsafe(out: Path, data_path: Path | None, force: bool, flag: str, shown: str) -> None:
     if out.exists() and not out.is_dir():
         raise BadInput(f"{flag} {shown} is a file, not a folder; choose a folder name")
     for folder in protected_folders():

@@ -50,9 +50,9 @@ def check_data_path(data_path: Path | None) -> None:
         return
     if str(data_path).strip() == "":
         raise BadInput("--data is empty; give a data file or folder")
-    if not data_path.exists():
-        raise BadInput(f"--data {quote(str(data_path), 120)} does not exist")
     try:
+        if not data_path.exists():
+            raise BadInput(f"--data {quote(str(data_path), 120)} does not exist")
         if data_path.is_file():
             with data_path.open("rb") as fh:
                 fh.read(1)
