@@ -38,7 +38,7 @@ test: setup browser
 # Thousands of generated command lines and data files against the CLI contract (FUZZ_EXAMPLES per test).
 FUZZ_EXAMPLES ?= 400
 fuzz: setup
-	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz --hypothesis-show-statistics
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz -n auto --hypothesis-show-statistics
 
 diagrams: setup
 	$(PY) -m framework diagrams
