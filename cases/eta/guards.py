@@ -123,3 +123,22 @@ def cleaning_warnings(dropped: dict[str, int], total: int) -> list[str]:
     if unknown:
         out.append(f"{unknown:,} record(s) name a segment_id that segments.csv does not list; they were dropped")
     return out
+
+
+def check_trips(n_trips: int, min_route_segments: int, name: str | None = None) -> None:
+    """Refuse a run with no test trip to score: trip-level metrics and the A/B test would be empty.
+
+    Raises:
+        BadInput: naming the data (or the network knobs) and ``min_route_segments``.
+    """
+    if n_trips > 0:
+        return
+    if name is None:
+        raise BadInput(
+            f"no test trip of at least min_route_segments={min_route_segments} segments fits the road network; "
+            "lower min_route_segments or raise grid_rows/grid_cols"
+        )
+    raise BadInput(
+        f"{name}: no route of at least min_route_segments={min_route_segments} connected segments has test "
+        "records, so there is no trip to score; lower min_route_segments or give data on more segments"
+    )

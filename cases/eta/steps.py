@@ -22,6 +22,7 @@ from cases.eta.guards import (
     check_history,
     check_synthetic_split,
     check_synthetic_windows,
+    check_trips,
     cleaning_warnings,
     real_split,
 )
@@ -85,6 +86,7 @@ def data(ctx: RunContext) -> DataResult:
         cfg.car_speed_noise,
         ctx.rng("trips"),
     )
+    check_trips(len(trips.table), cfg.min_route_segments)
     ctx.state.update(
         mode="synthetic", network=network, traffic=traffic, train=train, test=test, trips=trips, cut=cut, end=end
     )
@@ -115,6 +117,7 @@ def _real_data(ctx: RunContext) -> DataResult:
     trips = observed_trips(
         network, test, window_mean.predict_segment_time, cfg.n_trips, cfg.min_route_segments, ctx.rng("trips")
     )
+    check_trips(len(trips.table), cfg.min_route_segments, where(ctx.data_path))
     ctx.state.update(
         mode="real",
         network=network,
@@ -268,7 +271,8 @@ def _ab_test(ctx: RunContext, alpha: float = 0.05, power: float = 0.8, mde: floa
     sigma = float(np.std(np.concatenate([base_err, best_err])))
     delta = mde * float(base_err.mean())
     z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
-    per_arm = math.ceil(2 * (z * sigma / delta) ** 2)
+    # A baseline with no error on these trips (tiny real data) leaves no effect to size a test for.
+    per_arm = math.ceil(2 * (z * sigma / delta) ** 2) if delta > 0 and math.isfinite(sigma) else None
     arm_b = ctx.rng("ab_assignment").random(len(truth)) < 0.5
     welch = stats.ttest_ind(base_err[~arm_b], best_err[arm_b], equal_var=False)
     return {

@@ -38,7 +38,9 @@ class Layout:
 def _write_table(frame: pd.DataFrame, path: Path, fmt: str, **csv_kwargs) -> Path:
     if fmt == "parquet":
         path = path.with_suffix(".parquet")
-        frame.to_parquet(path, index=False)
+        # A mutated column may mix numbers and strings, which Parquet cannot type: store it as text.
+        mixed = [c for c in frame.columns if frame[c].dtype == object]
+        frame.astype({c: str for c in mixed}).to_parquet(path, index=False)
     elif fmt == "csv.gz":
         path = path.with_suffix(".csv.gz")
         with gzip.open(path, "wt", encoding="utf-8") as fh:
@@ -117,8 +119,14 @@ LAYOUTS: dict[str, Layout] = {
 
 
 def epoch_seconds(values: pd.Series) -> np.ndarray:
-    """A timestamp column (datetimes, ISO strings or numbers) as float Unix seconds."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values.to_numpy(dtype=np.float64)
-    stamps = pd.to_datetime(values, format="ISO8601")
-    return stamps.to_numpy(dtype="datetime64[s]").astype(np.int64).astype(np.float64)
+    """A timestamp column (datetimes, ISO strings or numbers, possibly mutated already) as float Unix seconds.
+
+    Cells that are neither become a plausible time, so a second mutation still has numbers to work on.
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().mean() > 0.5:
+        seconds = numbers.to_numpy(dtype=np.float64)
+    else:
+        stamps = pd.to_datetime(values.astype(str), errors="coerce", format="ISO8601")
+        seconds = (stamps - pd.Timestamp(0)).dt.total_seconds().to_numpy(dtype=np.float64)
+    return np.where(np.isfinite(seconds) & (np.abs(seconds) < 4e12), seconds, 1.7e9)
