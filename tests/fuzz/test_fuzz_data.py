@@ -70,7 +70,7 @@ def mutate_frame(layout: Layout, frames: dict[str, pd.DataFrame], kind: str, dra
         frame = mutate_times(frame, layout.time_columns[table], draw(st.sampled_from(TIME_VARIANTS)), rng)
     elif kind == "keep_first":
         frame = frame.head(draw(st.sampled_from([0, 1, 2, 10, 200])))
-    elif kind == "single_entity" and table in layout.id_columns:
+    elif kind == "single_entity" and table in layout.id_columns and len(frame):
         column = draw(st.sampled_from(layout.id_columns[table]))
         frame[column] = frame[column].iloc[0]
     elif kind == "single_class" and layout.label and layout.label[0] == table:
