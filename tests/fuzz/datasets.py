@@ -127,6 +127,9 @@ def epoch_seconds(values: pd.Series) -> np.ndarray:
     if numbers.notna().mean() > 0.5:
         seconds = numbers.to_numpy(dtype=np.float64)
     else:
-        stamps = pd.to_datetime(values.astype(str), errors="coerce", format="ISO8601")
-        seconds = (stamps - pd.Timestamp(0)).dt.total_seconds().to_numpy(dtype=np.float64)
+        try:
+            stamps = pd.to_datetime(values.astype(str), errors="coerce", format="ISO8601")
+            seconds = (stamps - pd.Timestamp(0)).dt.total_seconds().to_numpy(dtype=np.float64)
+        except (ValueError, OverflowError):  # year 1000 or 9999 from an earlier mutation
+            seconds = np.full(len(values), np.nan)
     return np.where(np.isfinite(seconds) & (np.abs(seconds) < 4e12), seconds, 1.7e9)

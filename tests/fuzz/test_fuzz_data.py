@@ -66,14 +66,14 @@ def mutate_frame(layout: Layout, frames: dict[str, pd.DataFrame], kind: str, dra
         rows = rng.random(len(frame)) < share
         frame[column] = frame[column].astype(object)
         frame.loc[rows, column] = value
-    elif kind == "timestamps" and table in layout.time_columns:
+    elif kind == "timestamps" and layout.time_columns.get(table) in columns:
         frame = mutate_times(frame, layout.time_columns[table], draw(st.sampled_from(TIME_VARIANTS)), rng)
     elif kind == "keep_first":
         frame = frame.head(draw(st.sampled_from([0, 1, 2, 10, 200])))
-    elif kind == "single_entity" and table in layout.id_columns and len(frame):
-        column = draw(st.sampled_from(layout.id_columns[table]))
+    elif kind == "single_entity" and set(layout.id_columns.get(table, ())) & set(columns) and len(frame):
+        column = draw(st.sampled_from(sorted(set(layout.id_columns[table]) & set(columns))))
         frame[column] = frame[column].iloc[0]
-    elif kind == "single_class" and layout.label and layout.label[0] == table:
+    elif kind == "single_class" and layout.label and layout.label[0] == table and layout.label[1] in columns:
         frame[layout.label[1]] = draw(st.sampled_from([0, 1]))
     elif kind == "shuffle":
         frame = frame.iloc[rng.permutation(len(frame))]
