@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from hypothesis import event
+
 from framework.checks import RUN_OUTPUTS
 from framework.cli import invoke, make_case_app
 from framework.outdir import MARKER
@@ -78,8 +80,6 @@ def assert_contract(outcome: Outcome, root: Path, before: dict[str, str], out: P
         out: the resolved output folder, when the command was given one it could write.
         args: the command line, for failure messages.
     """
-    from hypothesis import event
-
     event(f"exit {outcome.code}")  # `--hypothesis-show-statistics` shows how many examples ran to the end
     shown = f"args={args!r}\nexit={outcome.code}\nstderr={outcome.err[-2000:]!r}"
     assert "Traceback" not in outcome.err, shown
