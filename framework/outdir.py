@@ -234,8 +234,10 @@ def _commit(tmp: Path, out: Path, force: bool, flag: str) -> None:
     for rel in sorted(previous - set(written)):
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             (out / rel).unlink()
-        with contextlib.suppress(OSError):  # a sub-folder only the old run used, now empty
-            (out / rel).parent.rmdir() if (out / rel).parent != out else None
+        folder = (out / rel).parent
+        if folder != out:
+            with contextlib.suppress(OSError):  # a sub-folder only the old run used, now empty
+                folder.rmdir()
     os.replace(tmp / MARKER, out / MARKER)
     shutil.rmtree(tmp, ignore_errors=True)
 
