@@ -72,14 +72,26 @@ def check_memory(config: CaseConfig, available: int | None = None) -> None:
     Raises:
         BadInput: with the estimate, the memory available and the knobs that drive it.
     """
-    need = config.estimated_peak_bytes()
+    knobs = ", ".join(f"{k}={quote(getattr(config, k), 24)}" for k in type(config).size_keys) or "the sizes"
+    refuse_over_memory(config.estimated_peak_bytes(), "this config", f"lower {knobs}", available)
+
+
+def refuse_over_memory(need: float, what: str, fix: str, available: int | None = None) -> None:
+    """Refuse work whose estimated peak memory exceeds :data:`MEMORY_HEADROOM` of what is available.
+
+    Args:
+        need: the estimated peak in bytes.
+        what: the subject of the message, e.g. ``"this config"`` or ``"'tx.csv' (80 MiB)"``.
+        fix: what to do instead, e.g. ``"pass a smaller extract"``.
+        available: bytes available (read from the machine when None).
+
+    Raises:
+        BadInput: ``<what> needs about X GiB of memory, more than the Y GiB available; <fix>``.
+    """
     available = available_memory_bytes() if available is None else available
     if available is None or need <= MEMORY_HEADROOM * available:
         return
-    knobs = ", ".join(f"{k}={quote(getattr(config, k), 24)}" for k in type(config).size_keys) or "the sizes"
-    raise BadInput(
-        f"this config needs about {gib(need)} of memory, more than the {gib(available)} available; lower {knobs}"[:300]
-    )
+    raise BadInput(f"{what} needs about {gib(need)} of memory, more than the {gib(available)} available; {fix}"[:300])
 
 
 def check_epoch_seconds(seconds: np.ndarray, where: str) -> None:

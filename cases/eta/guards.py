@@ -9,9 +9,9 @@ import pandas as pd
 
 from cases.eta.config import MIN_TEST_DAYS, MIN_TRAIN_DAYS
 from cases.eta.features import HistoryFeatures
-from cases.eta.tables import where
 from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK
 from framework.errors import BadInput
+from framework.tabular import shown_path
 
 # Cleaning that drops more than this share of the records is worth a word: the files may not match.
 DROPPED_WARNING_SHARE = 0.05
@@ -106,7 +106,7 @@ def check_history(history: HistoryFeatures, data_path: Path | None = None) -> No
         prefix = ""
     else:
         fix = "pass data covering more weeks or raise train_fraction"
-        prefix = f"{where(data_path)}: "
+        prefix = f"{shown_path(data_path)}: "
     raise BadInput(
         f"{prefix}the training window has comparable probe records in {weeks_with_data} week(s); "
         f"the history features need 2 or more: {fix}"

@@ -40,9 +40,10 @@ import numpy as np
 import pandas as pd
 
 from cases.eta.network import ROAD_CLASSES, SEGMENT_COLUMNS
-from cases.eta.tables import check_fits_memory, read_table, where
+from cases.eta.tables import check_fits_memory
 from framework.errors import BadInput
-from framework.guards import check_datetimes, check_epoch_seconds, quote
+from framework.guards import brief, check_datetimes, check_epoch_seconds, quote
+from framework.tabular import read_table, shown_path
 
 RECORD_FILE_COLUMNS: tuple[str, ...] = ("segment_id", "timestamp", "car_count", "avg_speed_kmh")
 RECORD_FILES: tuple[str, ...] = ("records.parquet", "records.csv", "records.csv.gz")
@@ -94,13 +95,13 @@ def _numeric(frame: pd.DataFrame, column: str, path: Path, allow_null: bool = Tr
     """The column as float numbers; a non-numeric cell (or a null where none is allowed) is BadInput."""
     raw = frame[column]
     if pd.api.types.is_bool_dtype(raw) or pd.api.types.is_datetime64_any_dtype(raw):
-        raise BadInput(f"{where(path)}: column {column} is not numeric (it holds {raw.dtype} values)")
+        raise BadInput(f"{shown_path(path)}: column {column} is not numeric (it holds {raw.dtype} values)")
     values = pd.to_numeric(raw, errors="coerce")
     bad = values.isna() & (raw.notna() | (not allow_null))
     if bad.any():
         row = _first_bad(bad)
         what = "is empty" if pd.isna(raw.iloc[row]) else f"is not a number ({quote(raw.iloc[row], 40)})"
-        raise BadInput(f"{where(path)}: column {column}, data row {row + 1} {what}")
+        raise BadInput(f"{shown_path(path)}: column {column}, data row {row + 1} {what}")
     return values.astype(np.float64)
 
 
@@ -111,7 +112,7 @@ def _integers(values: pd.Series, column: str, path: Path) -> pd.Series:
     if bad.any():
         row = _first_bad(bad)
         raise BadInput(
-            f"{where(path)}: column {column}, data row {row + 1} must be a whole number below 2**53, "
+            f"{shown_path(path)}: column {column}, data row {row + 1} must be a whole number below 2**53, "
             f"got {quote(float(arr[row]), 30)}"
         )
     return values
@@ -141,7 +142,7 @@ def _parse_text_times(raw: pd.Series, name: str) -> pd.Series:
 
 def _timestamps(raw: pd.Series, path: Path) -> pd.Series:
     """Parse ISO-8601 wall-clock strings or Unix seconds into naive timestamps within 1970-2100."""
-    name = where(path)
+    name = shown_path(path)
     if pd.api.types.is_datetime64_any_dtype(raw):
         ts = pd.Series(raw)
     elif pd.api.types.is_bool_dtype(raw):
@@ -169,9 +170,9 @@ def find_records_file(path: Path) -> Path:
         for name in RECORD_FILES:
             if (path / name).is_file():
                 return path / name
-        raise BadInput(f"{where(path)}: folder has none of {', '.join(RECORD_FILES)}")
+        raise BadInput(f"{shown_path(path)}: folder has none of {', '.join(RECORD_FILES)}")
     if not path.exists():
-        raise BadInput(f"{where(path)}: file not found")
+        raise BadInput(f"{shown_path(path)}: file not found")
     return path
 
 
@@ -184,7 +185,7 @@ def _check_segment_values(out: pd.DataFrame, path: Path) -> None:
         if bad.any():
             row = _first_bad(bad)
             raise BadInput(
-                f"{where(path)}: column {column}, data row {row + 1} is {quote(float(values[row]), 30)}; "
+                f"{shown_path(path)}: column {column}, data row {row + 1} is {quote(float(values[row]), 30)}; "
                 f"it must be > 0 and <= {high:g}"
             )
 
@@ -206,33 +207,33 @@ def load_segments(path: Path) -> pd.DataFrame:
     if unknown.any():
         row = _first_bad(unknown)
         raise BadInput(
-            f"{where(path)}: column road_class, data row {row + 1} is {quote(frame['road_class'].iloc[row], 30)} "
+            f"{shown_path(path)}: column road_class, data row {row + 1} is {quote(frame['road_class'].iloc[row], 30)} "
             f"(use one of {', '.join(ROAD_CLASSES)})"
         )
     repeated = out["segment_id"].duplicated()
     if repeated.any():
         row = _first_bad(repeated)
         raise BadInput(
-            f"{where(path)}: segment_id {int(out['segment_id'].iloc[row])} appears again in data row {row + 1}"
+            f"{shown_path(path)}: segment_id {int(out['segment_id'].iloc[row])} appears again in data row {row + 1}"
         )
     if len(out) > MAX_SEGMENTS:
-        raise BadInput(f"{where(path)}: {len(out):,} segments; the case handles at most {MAX_SEGMENTS:,}")
+        raise BadInput(f"{shown_path(path)}: {len(out):,} segments; the case handles at most {MAX_SEGMENTS:,}")
     out = out.sort_values("segment_id", ignore_index=True)
     out["source_segment_id"] = out["segment_id"].astype(np.int64)
     out["segment_id"] = np.arange(len(out), dtype=np.int64)
     nodes, codes = np.unique(np.concatenate([out["from_node"], out["to_node"]]), return_inverse=True)
     if len(nodes) > MAX_NODES:
-        raise BadInput(f"{where(path)}: {len(nodes):,} nodes; the case handles at most {MAX_NODES:,}")
+        raise BadInput(f"{shown_path(path)}: {len(nodes):,} nodes; the case handles at most {MAX_NODES:,}")
     out["from_node"] = codes[: len(out)].astype(np.int64)
     out["to_node"] = codes[len(out) :].astype(np.int64)
     loops = out["from_node"] == out["to_node"]
     if loops.any():
         sid = int(out["source_segment_id"].iloc[_first_bad(loops)])
-        raise BadInput(f"{where(path)}: segment {sid} starts and ends at the same node")
+        raise BadInput(f"{shown_path(path)}: segment {sid} starts and ends at the same node")
     twins = out.duplicated(["from_node", "to_node"])
     if twins.any():
         sid = int(out["source_segment_id"].iloc[_first_bad(twins)])
-        raise BadInput(f"{where(path)}: segment {sid} joins the same pair of nodes, same direction, as another")
+        raise BadInput(f"{shown_path(path)}: segment {sid} joins the same pair of nodes, same direction, as another")
     return out
 
 
@@ -240,7 +241,7 @@ def _require_columns(frame: pd.DataFrame, path: Path, columns: tuple[str, ...]) 
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise BadInput(
-            f"{where(path)}: missing column(s) {quote(', '.join(missing), 60)[1:-1]} (expected {','.join(columns)})"
+            f"{shown_path(path)}: missing column(s) {brief(', '.join(missing), 60)} (expected {','.join(columns)})"
         )
 
 
@@ -288,11 +289,11 @@ def load_records(path: Path | str) -> LoadedData:
     source_seg = _integers(_numeric(frame, "segment_id", records_path), "segment_id", records_path)
     ts = _timestamps(frame["timestamp"], records_path)
     if ts.isna().all():
-        raise BadInput(f"{where(records_path)}: column timestamp has no valid value")
+        raise BadInput(f"{shown_path(records_path)}: column timestamp has no valid value")
     first, last = ts.min(), ts.max()
     if last - first > pd.Timedelta(weeks=MAX_WEEKS):
         raise BadInput(
-            f"{where(records_path)}: timestamps span {first:%Y-%m-%d} to {last:%Y-%m-%d}; "
+            f"{shown_path(records_path)}: timestamps span {first:%Y-%m-%d} to {last:%Y-%m-%d}; "
             f"the case handles at most {MAX_WEEKS} weeks (pass a shorter extract)"
         )
     start = first.normalize() - pd.Timedelta(days=int(first.day_of_week))

@@ -36,7 +36,6 @@ from cases.eta.models import (
 from cases.eta.monitoring import Thresholds, check_period, perturb_records
 from cases.eta.network import ROAD_CLASSES, RoadNetwork, build_network, grid_network
 from cases.eta.serving import measure_serving
-from cases.eta.tables import where
 from cases.eta.traffic import (
     CLASS_CONGESTION,
     INTERVALS_PER_WEEK,
@@ -47,6 +46,7 @@ from cases.eta.traffic import (
 from cases.eta.trips import Trips, observed_trips, synthetic_trips
 from framework.case import CaseSteps, RunContext
 from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
+from framework.tabular import shown_path
 
 
 def _config(ctx: RunContext) -> EtaConfig:
@@ -110,14 +110,14 @@ def _real_data(ctx: RunContext) -> DataResult:
     network = build_network(loaded.segments)
     clean, dropped = clean_records(loaded.records, network.n_segments)
     dropped = {**loaded.dropped, **dropped}
-    first, cut, end = real_split(clean, dropped, cfg.train_fraction, where(ctx.data_path))
+    first, cut, end = real_split(clean, dropped, cfg.train_fraction, shown_path(ctx.data_path))
     train, test = split_by_time(add_derived(clean, network.segments), cut)
     # No generator truth here: the test window's own means stand in for it (in-sample, an upper bound).
     window_mean = HistoricalMeanModel().fit(test, network.segments)
     trips = observed_trips(
         network, test, window_mean.predict_segment_time, cfg.n_trips, cfg.min_route_segments, ctx.rng("trips")
     )
-    check_trips(len(trips.table), cfg.min_route_segments, where(ctx.data_path))
+    check_trips(len(trips.table), cfg.min_route_segments, shown_path(ctx.data_path))
     ctx.state.update(
         mode="real",
         network=network,

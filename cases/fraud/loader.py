@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -10,20 +9,12 @@ import pandas as pd
 
 from cases.fraud.config import MAX_AMOUNT
 from framework.errors import BadInput
-from framework.guards import (
-    MEMORY_HEADROOM,
-    available_memory_bytes,
-    check_datetimes,
-    check_epoch_seconds,
-    gib,
-    quote,
-    screen_text_file,
-)
+from framework.guards import brief, check_datetimes, check_epoch_seconds, quote, refuse_over_memory
+from framework.tabular import PARQUET_SUFFIXES, read_table
 
 COLUMNS: tuple[str, ...] = ("transaction_id", "timestamp", "customer_id", "terminal_id", "amount", "is_fraud")
 SECONDS_PER_DAY = 86_400
 CSV_SUFFIXES = (".csv", ".txt", ".gz")
-PARQUET_SUFFIXES = (".parquet", ".pq")
 # Peak RSS of a whole --data run per byte of CSV text (measured with `/usr/bin/time -f %M`: the large
 # preset's 1.78M transactions as an 80 MB CSV peak at 1.43 GiB, 19 bytes per file byte); gzip and
 # Parquet hold about 4x and 3x as much text per file byte.
@@ -32,73 +23,18 @@ TEXT_PER_FILE_BYTE = {".gz": 4.0, ".parquet": 3.0, ".pq": 3.0}
 MAX_ID_CHARS = 256
 
 
-def _check_size(path: Path, size: int) -> None:
-    """Refuse a file whose run would not fit in memory, before reading it."""
-    need = size * TEXT_PER_FILE_BYTE.get(path.suffix.lower(), 1.0) * PEAK_BYTES_PER_TEXT_BYTE
-    available = available_memory_bytes()
-    if available is not None and need > MEMORY_HEADROOM * available:
-        raise BadInput(
-            f"data file {quote(path.name, 40)} ({size / 2**20:,.0f} MiB) needs about {gib(need)} of memory to run, "
-            f"more than the {gib(available)} available; use a smaller extract"
-        )
-
-
 def _read(path: Path) -> pd.DataFrame:
     """Read the file as strings (so every bad value can be named), CSV or Parquet by suffix."""
     name = quote(path.name, 40)
     if path.is_dir():
         raise BadInput(f"--data {name} is a folder; pass one .csv or .parquet file")
-    size = path.stat().st_size
-    if size == 0:
-        raise BadInput(f"data file {name} is empty")
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
         raise BadInput(f"unsupported data file {name}; use .csv, .csv.gz or .parquet")
-    _check_size(path, size)
-    try:
-        if suffix in PARQUET_SUFFIXES:
-            frame = pd.read_parquet(path)
-            return frame.astype({c: "string" for c in frame.columns if c != "timestamp"})
-        screen_text_file(path, f"data file {name}")
-        return pd.read_csv(path, dtype=str, keep_default_na=False, on_bad_lines="error")
-    except pd.errors.EmptyDataError:
-        raise BadInput(f"data file {name} is empty") from None
-    except pd.errors.ParserError as exc:
-        raise BadInput(f"malformed row in {name}: {quote(_last_line(exc), 120)[1:-1]}") from None
-    except UnicodeDecodeError as exc:
-        bad = exc.object[exc.start : exc.start + 1].hex()
-        raise BadInput(f"data file {name} is not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
-    except (EOFError, zlib.error) as exc:  # a truncated or damaged .gz
-        detail = quote(_first_line(exc), 60)[1:-1]
-        raise BadInput(f"data file {name} is a truncated or damaged gzip file ({detail})") from None
-    except BadInput:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pyarrow's and pandas' many error classes: the file is unreadable
-        if not _is_read_error(exc):
-            raise
-        detail = _first_line(exc).replace(str(path), path.name)  # pyarrow repeats the whole path
-        raise BadInput(f"cannot read {name}: {quote(detail, 100)[1:-1]}") from None
-
-
-def _is_read_error(exc: Exception) -> bool:
-    """OS, value and type errors, and pyarrow's own errors, all mean the file cannot be parsed."""
-    if isinstance(exc, OSError | ValueError | TypeError):
-        return True
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return False
-    return isinstance(exc, pa.ArrowException)
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-def _last_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[-1] if lines else type(exc).__name__
+    size = path.stat().st_size
+    need = size * TEXT_PER_FILE_BYTE.get(suffix, 1.0) * PEAK_BYTES_PER_TEXT_BYTE
+    refuse_over_memory(need, f"data file {name} ({size / 2**20:,.0f} MiB)", "use a smaller extract")
+    return read_table(path, as_text=True)
 
 
 def _row_of(mask: np.ndarray) -> int:
@@ -266,7 +202,8 @@ def _timestamps(frame: pd.DataFrame, name: str) -> pd.Series:
             try:
                 parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True).dt.tz_convert(None)
             except (ValueError, TypeError, OverflowError) as exc:
-                raise BadInput(f"unparsable timestamp column in {name}: {quote(_first_line(exc), 100)[1:-1]}") from None
+                reason = brief(str(exc) or type(exc).__name__, 100)
+                raise BadInput(f"unparsable timestamp column in {name}: {reason}") from None
     bad = parsed.isna().to_numpy()
     if bad.any():
         i = _row_of(bad)

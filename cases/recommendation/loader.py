@@ -20,11 +20,9 @@ from framework.errors import BadInput
 from framework.guards import (
     EARLIEST,
     LATEST,
-    MEMORY_HEADROOM,
-    available_memory_bytes,
     check_epoch_seconds,
-    gib,
     quote,
+    refuse_over_memory,
     screen_text_file,
 )
 
@@ -260,13 +258,8 @@ def check_memory(path: Path, n_ratings: int, n_users: int, n_items: int, factors
         BadInput: naming the file, its size and the memory available.
     """
     need = peak_bytes(n_users, n_items, n_ratings, factors)
-    available = available_memory_bytes()
-    if available is not None and need > MEMORY_HEADROOM * available:
-        raise _bad(
-            path,
-            f"{n_items:,} items and {n_ratings:,} ratings need about {gib(need)} of memory, more than the "
-            f"{gib(available)} available; use a subset with fewer items",
-        )
+    what = f"{_where(path)}: {n_items:,} items and {n_ratings:,} ratings"
+    refuse_over_memory(need, what, "use a subset with fewer items")
 
 
 def split_per_user(ratings: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -20,12 +20,13 @@ from cases.eta.features import HistoryFeatures
 from cases.eta.guards import check_history, check_synthetic_windows, cleaning_warnings, real_split
 from cases.eta.loader import load_records, load_segments
 from cases.eta.network import build_network
-from cases.eta.tables import check_fits_memory, where
+from cases.eta.tables import check_fits_memory
 from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK
 from framework.cli import invoke, make_case_app
 from framework.config import build_config
 from framework.errors import BadInput
 from framework.guards import check_memory
+from framework.tabular import shown_path
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "eta_sample"
 MAX_LINE = 200
@@ -300,7 +301,7 @@ def test_duplicate_segment_is_named(tmp_path, sample):
 
 def test_long_path_keeps_the_file_name():
     long = Path("/" + "d" * 300) / "records.csv"
-    assert where(long).endswith("records.csv") and len(where(long)) <= 80
+    assert shown_path(long).endswith("records.csv") and len(shown_path(long)) <= 80
 
 
 def test_memory_guard_for_real_data():

@@ -268,8 +268,8 @@ def test_epoch_seconds_load_like_iso(tmp_path, sample):
         (SAMPLE.read_bytes()[:5000] + b"\xe9" + SAMPLE.read_bytes()[5000:], ".csv", "not UTF-8 text (byte 0xe9)"),
         (gzip.compress(SAMPLE.read_bytes())[:20_000], ".csv.gz", "truncated or damaged gzip"),
         (SAMPLE.read_bytes(), ".csv.gz", "Not a gzipped file"),
-        (b"PAR1" + b"\x00" * 1000 + b"PAR1", ".parquet", "cannot read"),
-        (SAMPLE.read_bytes(), ".parquet", "cannot read"),
+        (b"PAR1" + b"\x00" * 1000 + b"PAR1", ".parquet", "cannot be read as Parquet"),
+        (SAMPLE.read_bytes(), ".parquet", "cannot be read as Parquet"),
         (SAMPLE.read_bytes(), ".json", "unsupported data file"),
         (b"", ".csv", "is empty"),
     ],
@@ -285,7 +285,7 @@ def test_truncated_parquet(tmp_path, sample):
     path = tmp_path / "tx.parquet"
     frame.to_parquet(path)
     path.write_bytes(path.read_bytes()[:3000])
-    refused(path, "cannot read")
+    refused(path, "cannot be read as Parquet")
 
 
 def test_huge_header_is_cut_short(tmp_path):

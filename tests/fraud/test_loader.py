@@ -42,7 +42,7 @@ def test_parquet_round_trip(tmp_path):
     ("text", "expected"),
     [
         ("", "is empty"),
-        (GOOD, "no rows"),
+        (GOOD, "no data rows"),
         (
             "transaction_id,timestamp,customer_id,terminal_id,amount\n1,2024-01-01T00:00:00,1,1,5\n",
             "missing column 'is_fraud'",
@@ -56,7 +56,7 @@ def test_parquet_round_trip(tmp_path):
         (GOOD + "1,2024-01-01T00:00:00,1,1,5,2\n", "is_fraud must be 0 or 1, got '2'"),
         (GOOD + "1,yesterday,1,1,5,0\n", "unparsable timestamp 'yesterday'"),
         (GOOD + "1,2024-01-01T00:00:00,1,1,5,0\n1,2024-01-01T00:00:01,1,1,5,0\n", "duplicate transaction_id '1'"),
-        (GOOD + "1,2024-01-01T00:00:00,1,1,5,0\n2,2024-01-01T00:00:00,1,1,5,0,extra\n", "malformed row"),
+        (GOOD + "1,2024-01-01T00:00:00,1,1,5,0\n2,2024-01-01T00:00:00,1,1,5,0,extra\n", "malformed CSV row"),
         (GOOD + "1,2024-01-01T00:00:00,,1,5,0\n", "empty customer_id in row 1"),
     ],
 )
