@@ -48,8 +48,6 @@ def check_data_path(data_path: Path | None) -> None:
     """
     if data_path is None:
         return
-    if str(data_path).strip() == "":
-        raise BadInput("--data is empty; give a data file or folder")
     try:
         if not data_path.exists():
             raise BadInput(f"--data {quote(str(data_path), 120)} does not exist")
@@ -79,8 +77,8 @@ def json_document(metrics: dict[str, Any]) -> tuple[dict[str, Any], str]:
 
     ``metrics.json`` never holds NaN or infinity: strict JSON parsers reject them.
     """
-    nulls: dict[str, str] = dict(metrics.get("nulls", {}))
-    safe = _json_safe({k: v for k, v in metrics.items() if k != "nulls"}, "", nulls)
+    nulls: dict[str, str] = {}
+    safe = _json_safe(metrics, "", nulls)
     safe["nulls"] = nulls
     return safe, json.dumps(safe, indent=2, allow_nan=False) + "\n"
 
