@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import zlib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from framework.results import (
-    DataResult,
-    LadderResult,
-    MonitoringResult,
-    Plot,
-    ServingResult,
-    TestingResult,
-)
 from framework.specs import CaseDesign
+
+if TYPE_CHECKING:  # numpy and pandas stay unimported until a step runs (fast --help, spec, diagram)
+    import numpy as np
+
+    from framework.results import Plot
 
 
 class CaseConfig(BaseModel):
@@ -45,28 +41,32 @@ class CaseConfig(BaseModel):
         return 0
 
 
+C = TypeVar("C", bound=CaseConfig)
+
+
 @dataclass
-class RunContext:
-    """Everything a step may read, and the place it leaves state for later steps.
+class RunContext(Generic[C]):
+    """What every step may read: the run's identity, its config, its random streams and its figures.
+
+    Steps exchange data only through their typed parameters and return values (see
+    :mod:`framework.pipeline`); the context holds nothing a step produces except figures.
 
     Attributes:
         case: the case's name.
-        config: the validated case config.
+        config: the validated case config; ``RunContext[EtaConfig]`` types ``ctx.config`` as ``EtaConfig``.
         seed: the run's seed; every random draw derives from it via :meth:`rng`.
         scale: the scale preset name.
         out_dir: the (temporary) output folder; plots go here.
         data_path: real data to load instead of generating, when given.
-        state: scratch space shared between steps (data frames, fitted models...).
         plots: figures registered by steps, in order.
     """
 
     case: str
-    config: CaseConfig
+    config: C
     seed: int
     scale: str
     out_dir: Path
     data_path: Path | None = None
-    state: dict[str, Any] = field(default_factory=dict)
     plots: list[Plot] = field(default_factory=list)
 
     def rng(self, stream: str) -> np.random.Generator:
@@ -75,10 +75,14 @@ class RunContext:
         Args:
             stream: a stable name such as ``"network"`` or ``"trips"``.
         """
-        return np.random.default_rng([self.seed, zlib.crc32(stream.encode())])
+        from framework.seeding import stream_rng
+
+        return stream_rng(self.seed, stream)
 
     def add_plot(self, step: int, filename: str, caption: str) -> Path:
         """Register a figure and return the absolute path the step should save it to."""
+        from framework.results import Plot
+
         self.plots.append(Plot(step=step, file=f"plots/{filename}", caption=caption))
         path = self.out_dir / "plots" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,14 +91,23 @@ class RunContext:
 
 @dataclass(frozen=True)
 class CaseSteps:
-    """One function per executable lifecycle step (steps 1-3 come from the design)."""
+    """One function per executable lifecycle step (steps 1-3 come from the design).
 
-    data: Callable[[RunContext], DataResult]
-    features: Callable[[RunContext], dict[str, Any]]
-    models: Callable[[RunContext], LadderResult]
-    testing: Callable[[RunContext], TestingResult]
-    deployment: Callable[[RunContext], ServingResult]
-    monitoring: Callable[[RunContext], MonitoringResult]
+    Each function's parameters name what it consumes (``ctx: RunContext[Config]`` and the
+    typed outputs of earlier steps) and its return annotation what it produces: the step's
+    record (e.g. :class:`~framework.results.DataResult`) alone or in a tuple with the case's
+    own artifacts. :mod:`framework.pipeline` wires them by type and checks the wiring first.
+    """
+
+    data: Callable[..., Any]
+    features: Callable[..., Any]
+    models: Callable[..., Any]
+    testing: Callable[..., Any]
+    deployment: Callable[..., Any]
+    monitoring: Callable[..., Any]
+
+
+_LOADED: dict[str, CaseSteps] = {}
 
 
 @dataclass(frozen=True)
@@ -105,10 +118,23 @@ class Case:
         name: the id used on the command line (``python -m cases.<name>``).
         design: the nine step specs (data only).
         config_model: the pydantic config class with its scale presets.
-        steps: the executable steps.
+        steps: the executable steps, or where to find them as ``"module:ATTRIBUTE"`` so that
+            ``--help``, ``spec`` and ``diagram`` never import the numeric stack.
     """
 
     name: str
     design: CaseDesign
     config_model: type[CaseConfig]
-    steps: CaseSteps
+    steps: CaseSteps | str
+
+    def step_functions(self) -> CaseSteps:
+        """The executable steps, imported on first use when given as ``"module:ATTRIBUTE"``."""
+        if isinstance(self.steps, CaseSteps):
+            return self.steps
+        if self.steps not in _LOADED:
+            module, _, attr = self.steps.partition(":")
+            found = getattr(importlib.import_module(module), attr)
+            if not isinstance(found, CaseSteps):
+                raise TypeError(f"{self.steps} is a {type(found).__name__}, not a CaseSteps")
+            _LOADED[self.steps] = found
+        return _LOADED[self.steps]

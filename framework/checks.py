@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import math
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +17,8 @@ from framework.case import Case, CaseConfig, RunContext
 from framework.config import SCALES, build_config
 from framework.errors import BadInput
 from framework.results import DataResult
-from framework.specs import STEP_TITLES
+from framework.runmetrics import SCHEMA_FILE, RunMetrics, schema_text
+from framework.steptable import STEP_KEYS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RUN_OUTPUTS = (
@@ -29,7 +30,9 @@ RUN_OUTPUTS = (
     "architecture.png",
     "architecture.dot",
 )
-SPEC_SECTIONS = tuple(key for key, _ in STEP_TITLES.values())
+SPEC_SECTIONS = STEP_KEYS
+# What a case package may not import when it is discovered: --help, list, spec and diagram stay fast.
+HEAVY_MODULES = ("numpy", "pandas", "scipy", "sklearn", "matplotlib")
 
 
 class CheckFailed(AssertionError):
@@ -42,10 +45,10 @@ class CheckSession:
 
     case: Case
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="casebook-check-")))
-    _runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _runs: dict[str, RunMetrics] = field(default_factory=dict)
     _data: dict[int, DataResult] = field(default_factory=dict)
 
-    def run(self, tag: str = "a", seed: int = 0) -> dict[str, Any]:
+    def run(self, tag: str = "a", seed: int = 0) -> RunMetrics:
         """Run the case at small scale once per tag and return its metrics.json."""
         if tag not in self._runs:
             from framework.runner import run_case
@@ -60,13 +63,19 @@ class CheckSession:
         self._runs.clear()
         self._data.clear()
 
-    def data(self, seed: int) -> DataResult:
-        """The data step's result at small scale for ``seed``."""
-        if seed not in self._data:
-            config = build_config(self.case.config_model, "small")
-            ctx = RunContext(case=self.case.name, config=config, seed=seed, scale="small", out_dir=self.workdir)
-            self._data[seed] = self.case.steps.data(ctx)
-        return self._data[seed]
+    def data(self, seed: int, *, cached: bool = True) -> DataResult:
+        """The data step's result at small scale for ``seed`` (made afresh when ``cached`` is False)."""
+        if seed in self._data and cached:
+            return self._data[seed]
+        from framework.pipeline import run_steps
+
+        config = build_config(self.case.config_model, "small")
+        ctx: RunContext[Any] = RunContext(
+            case=self.case.name, config=config, seed=seed, scale="small", out_dir=self.workdir
+        )
+        result: DataResult = run_steps(self.case, ctx, until="data").records["data"]
+        self._data.setdefault(seed, result)
+        return result
 
 
 def _fail(case: Case, problem: str, fix: str) -> CheckFailed:
@@ -180,10 +189,7 @@ def _frames_equal(a: DataResult, b: DataResult) -> bool:
 
 def check_data_deterministic(s: CheckSession) -> None:
     """Same seed gives identical data; another seed gives different data."""
-    a, b = s.data(0), s.data(0)
-    if a is b:  # the cache returned the same object: regenerate once for a real comparison
-        config = build_config(s.case.config_model, "small")
-        b = s.case.steps.data(RunContext(case=s.case.name, config=config, seed=0, scale="small", out_dir=s.workdir))
+    a, b = s.data(0), s.data(0, cached=False)
     if not _frames_equal(a, b):
         raise _fail(s.case, "the same seed produced different data", "draw every random number from ctx.rng(name)")
     if _frames_equal(a, s.data(1)):
@@ -209,26 +215,50 @@ def check_metrics_complete(s: CheckSession) -> None:
     """metrics.json has naive, baseline, best and oracle models, each with every offline metric, all finite."""
     m = s.run()
     names = [x.name for x in s.case.design.metrics.offline]
-    for role in ("naive", "baseline", "best_model"):
-        if m[role] not in m["models"]:
-            raise _fail(s.case, f"{role} model {m[role]!r} not in metrics.json models", "return it from steps.models")
-    if "oracle" not in m["models"]:
-        raise _fail(s.case, "no 'oracle' model in metrics.json", "evaluate the generator's truth as model 'oracle'")
-    for model, values in m["models"].items():
+    for role, model in (("naive", m.naive), ("baseline", m.baseline), ("best_model", m.best_model)):
+        if model not in m.models:
+            raise _fail(s.case, f"{role} model {model!r} not in metrics.json models", "score it in the models step")
+    if m.synthetic and (m.oracle is None or m.oracle not in m.models):
+        raise _fail(s.case, "no oracle in metrics.json of a synthetic run", "score the generator's truth as the oracle")
+    for model, values in m.models.items():
         missing = [n for n in names if n not in values]
         if missing:
             raise _fail(s.case, f"model {model!r} lacks metrics {missing}", "compute every offline metric per model")
-        unexplained = {
-            k: v
-            for k, v in values.items()
-            if not (isinstance(v, int | float) and math.isfinite(v)) and f"models.{model}.{k}" not in m["nulls"]
-        }
+        unexplained = {k: v for k, v in values.items() if v is None and f"models.{model}.{k}" not in m.nulls}
         if unexplained:
             raise _fail(
                 s.case,
                 f"model {model!r} has metrics {unexplained} without a reason",
                 "guard divisions and empty slices",
             )
+
+
+def check_step_wiring(s: CheckSession) -> None:
+    """Every step's declared inputs are produced by an earlier step, and each returns its record."""
+    from framework.pipeline import WiringError, wire
+
+    try:
+        wire(s.case)
+    except WiringError as exc:
+        raise _fail(
+            s.case, str(exc), "annotate each step's parameters and return value with the types it uses"
+        ) from None
+
+
+def check_lazy_import(s: CheckSession) -> None:
+    """Importing the case package imports no numeric library, so --help, list, spec and diagram start fast."""
+    code = (
+        f"import sys, cases.{s.case.name} as c; c.case.design; "
+        f"print(' '.join(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+    loaded = done.stdout.split()
+    if done.returncode != 0 or loaded:
+        raise _fail(
+            s.case,
+            f"importing cases.{s.case.name} imports {loaded or done.stderr.strip()[-200:]}",
+            'import numeric libraries only in step modules, and give Case(steps="cases.<name>.steps:STEPS")',
+        )
 
 
 def check_run_outputs(s: CheckSession) -> None:
@@ -246,7 +276,7 @@ def check_run_outputs(s: CheckSession) -> None:
 def check_same_seed_same_metrics(s: CheckSession) -> None:
     """Two runs with the same seed give identical model metrics."""
     a, b = s.run("a"), s.run("b")
-    if a["models"] != b["models"]:
+    if a.models != b.models or a.best_model != b.best_model:
         raise _fail(
             s.case,
             "two runs with seed 0 gave different model metrics",
@@ -271,28 +301,16 @@ def check_dot_stable(s: CheckSession) -> None:
 
 
 def check_metrics_json_schema(s: CheckSession) -> None:
-    """metrics.json carries every top-level key of the design document's schema."""
-    keys = {
-        "case",
-        "seed",
-        "scale",
-        "primary_metric",
-        "higher_is_better",
-        "baseline",
-        "best_model",
-        "models",
-        "timings_s",
-        "serving",
-        "monitoring",
-        "data",
-    }
+    """metrics.json validates against RunMetrics, and the schema written next to it is the generated one."""
     s.run()
-    out = json.loads((s.workdir / "run-a" / "metrics.json").read_text())
-    missing = sorted(keys - set(out))
-    if missing:
-        raise _fail(s.case, f"metrics.json lacks {missing}", "build it with framework.runner.metrics_document")
-    if not {"p50_ms", "p99_ms", "sla_ms"} <= set(out["serving"]):
-        raise _fail(s.case, "metrics.json serving lacks p50_ms/p99_ms/sla_ms", "return a ServingResult")
+    out = s.workdir / "run-a"
+    try:
+        RunMetrics.model_validate_json((out / "metrics.json").read_text())
+    except ValueError as exc:
+        raise _fail(s.case, f"metrics.json does not follow RunMetrics: {exc}", "build it in framework.runner") from None
+    written = out / SCHEMA_FILE
+    if not written.is_file() or written.read_text() != schema_text():
+        raise _fail(s.case, f"{SCHEMA_FILE} is missing or not RunMetrics' schema", "let framework.runner write it")
 
 
 _SESSIONS: dict[str, CheckSession] = {}
@@ -314,6 +332,8 @@ def session_for(case: Case) -> CheckSession:
 
 CHECKS: list[Callable[[CheckSession], None]] = [
     check_layout,
+    check_lazy_import,
+    check_step_wiring,
     check_design_complete,
     check_interview_notes,
     check_config_scales,

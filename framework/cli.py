@@ -5,7 +5,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from framework.config import parse_seed
 from framework.errors import BadInput
 from framework.guards import brief, quote
 from framework.startup import prepare_main
+
+if TYPE_CHECKING:
+    from framework.runmetrics import RunMetrics
 
 DIAGRAM_FORMATS = ("svg", "png", "dot")
 
@@ -155,28 +158,21 @@ def _render_into(case: Case, folder: Path, formats: set[str]) -> None:
             path.unlink()
 
 
-def print_summary(metrics: dict, out_dir: Path) -> None:
-    """Print the model ladder and the serving/monitoring headline of a run."""
-    from rich.console import Console
-    from rich.table import Table
+def print_summary(metrics: "RunMetrics", out_dir: Path) -> None:
+    """Print the model ladder and the serving/monitoring headline of a run, fitted to the terminal's width."""
+    import shutil
 
-    from framework.report import fmt, model_table
+    from framework.report import fmt
+    from framework.summary import ladder_lines
 
-    headers, rows = model_table(metrics, [])
-    table = Table(title=f"{metrics['case']}: held-out metrics (primary: {metrics['primary_metric']})")
-    for h in headers:
-        table.add_column(h)
-    for r in rows:
-        table.add_row(*r)
-    console = Console()
-    console.print(table)
-    s = metrics["serving"]
-    console.print(f"serving p50 {fmt(s['p50_ms'])} ms, p99 {fmt(s['p99_ms'])} ms, SLA {fmt(s['sla_ms'])} ms")
-    console.print(
-        f"monitoring alerts: {len(metrics['monitoring']['alerts'])}; total {fmt(metrics['timings_s']['total'])} s"
-    )
-    console.print(f"outputs: {out_dir}")
-    for warning in metrics.get("data", {}).get("warnings", []):  # odd but usable input, said once per run
+    width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+    print(f"{metrics.case}: held-out metrics, seed {metrics.seed}, scale {metrics.scale}")
+    print("\n".join(ladder_lines(metrics, width)))
+    s = metrics.serving
+    print(f"serving p50 {fmt(s.p50_ms)} ms, p99 {fmt(s.p99_ms)} ms, SLA {fmt(s.sla_ms)} ms")
+    print(f"monitoring alerts: {len(metrics.monitoring.alerts)}; total {fmt(metrics.timings_s['total'])} s")
+    print(f"outputs: {out_dir}")
+    for warning in metrics.data.get("warnings", []):  # odd but usable input, said once per run
         print(f"warning: {warning}", file=sys.stderr)
 
 

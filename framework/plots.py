@@ -1,40 +1,49 @@
-"""Figures every case gets from the framework: the model ladder on the primary metric."""
+"""Plotting set-up for every case (matplotlib on the file-only Agg backend) and the framework's model-ladder figure."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from framework.results import LadderResult
 
 
-def ladder_chart(metrics: dict[str, Any], order: list[str], path: Path) -> None:
-    """Bar chart of the primary metric per model, the oracle drawn as a dashed reference line.
-
-    Args:
-        metrics: the run's metrics document (needs ``models``, ``primary_metric``, roles).
-        order: model names in ladder order (naive first, oracle last).
-        path: PNG file to write.
-    """
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the non-interactive Agg backend, imported on first use (it is slow to import)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    primary = metrics["primary_metric"]
-    names = [n for n in order if n in metrics["models"]] + sorted(set(metrics["models"]) - set(order))
-    raw = [metrics["models"][n][primary] for n in names]
+    return plt
+
+
+def ladder_chart(ladder: LadderResult, primary: str, higher_is_better: bool, path: Path) -> None:
+    """Bar chart of the primary metric per model, the oracle drawn as a dashed reference line.
+
+    Args:
+        ladder: the run's ladder (models in ladder order, roles).
+        primary: the primary metric's name.
+        higher_is_better: its direction.
+        path: PNG file to write.
+    """
+    plt = pyplot()
+    names = list(ladder.models)
+    raw = [ladder.models[n][primary] for n in names]
     values = [v if isinstance(v, int | float) and math.isfinite(v) else 0.0 for v in raw]
-    colours = ["#C9CED6" if n == "oracle" else "#2F6FDE" if n == metrics["best_model"] else "#8FA8D6" for n in names]
+    colours = ["#C9CED6" if n == ladder.oracle else "#2F6FDE" if n == ladder.best else "#8FA8D6" for n in names]
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
     bars = ax.bar(names, values, color=colours, edgecolor="#33415C")
-    oracle = metrics["models"].get("oracle", {}).get(primary)
+    oracle = ladder.models[ladder.oracle][primary] if ladder.oracle else None
     if isinstance(oracle, int | float) and math.isfinite(oracle):
         ax.axhline(oracle, color="#D9480F", linestyle="--", label="oracle")
+        ax.legend(loc="best", fontsize=8)
     ax.bar_label(bars, labels=[f"{v:.4g}" if v == shown else "n/a" for v, shown in zip(raw, values)], fontsize=8)
-    better = "higher" if metrics["higher_is_better"] else "lower"
+    better = "higher" if higher_is_better else "lower"
     ax.set_ylabel(f"{primary} ({better} is better)")
-    ax.set_title(f"{metrics['case']}: model ladder on {primary}")
-    ax.legend(loc="best", fontsize=8)
+    ax.set_title(f"Model ladder on {primary}")
     ax.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
     fig.savefig(path)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
+import pandas as pd  # noqa: TC002 (pydantic resolves the DataFrame fields at class creation)
 from pydantic import BaseModel, ConfigDict, Field
+
+from framework.drift import Alert
 
 
 class _Result(BaseModel):
@@ -21,25 +23,62 @@ class DataResult(_Result):
         time_column: column ordering the split; the conformance check asserts
             ``train[time_column].max() < test[time_column].min()``.
         id_column: column identifying a row; no id may appear in both splits.
+        synthetic: True when the rows come from the case's generator (which also knows the
+            truth an oracle needs), False for ``--data``: the one place later steps ask.
         summary: plain numbers for ``metrics.json["data"]`` (row counts, rows dropped...).
     """
 
     train: pd.DataFrame
     test: pd.DataFrame
+    synthetic: bool
     time_column: str | None = None
     id_column: str | None = None
     summary: dict[str, Any] = Field(default_factory=dict)
 
 
+class FeaturesResult(_Result):
+    """Step 5: what the feature pipeline built, as plain numbers and names for the report."""
+
+    summary: dict[str, Any]
+
+
+class Comparison(_Result):
+    """A paired bootstrap comparison of two models on the decision metric (same test units, resampled together).
+
+    Attributes:
+        model: the model compared.
+        versus: the model it is compared with (the deployed one).
+        metric: the decision metric.
+        difference: ``metric(model) - metric(versus)`` on the whole test set.
+        low: lower end of the 95% percentile interval of the difference.
+        high: upper end.
+        tie: the interval contains 0: the data cannot tell the two apart.
+    """
+
+    model: str
+    versus: str
+    metric: str
+    difference: float
+    low: float
+    high: float
+    tie: bool
+
+
 class LadderResult(_Result):
     """Step 6: every model of the ladder with every offline metric on the held-out split.
 
+    Built by :func:`framework.ladder.build_ladder`, never by hand: the roles come from the
+    design and the deployed model from the decision metric with its bootstrap intervals.
+
     Attributes:
-        models: model name -> metric name -> value. Must contain ``naive``,
-            ``baseline``, ``best`` and ``"oracle"``.
-        naive: name of the naive model.
-        baseline: name of the seed's baseline model.
-        best: name of the best non-oracle model on the primary metric.
+        models: model name -> metric name -> value, in the design's ladder order.
+        naive: the naive model to beat (the last rung with role ``naive``).
+        baseline: the seed's baseline model.
+        best: the deployed model: the simplest one the data cannot tell from the top model
+            on the decision metric.
+        oracle: the oracle's name, or None when the run has no generator truth.
+        decision_metric: the metric the deployed model is chosen by.
+        comparisons: every other candidate compared with ``best``.
         notes: one line per model explaining what it is.
     """
 
@@ -47,6 +86,9 @@ class LadderResult(_Result):
     naive: str
     baseline: str
     best: str
+    oracle: str | None
+    decision_metric: str
+    comparisons: list[Comparison]
     notes: dict[str, str] = Field(default_factory=dict)
 
 
@@ -81,11 +123,11 @@ class MonitoringResult(_Result):
     """Step 9: drift injected through the generator and what detection saw."""
 
     scenario: str
-    feature_drift: dict[str, dict[str, float]]  # feature -> {"psi", "ks"[, "ks_pvalue"]}
+    feature_drift: dict[str, dict[str, float]]  # feature -> {"psi", "ks"[, "ks_pvalue"]} or {"psi", "chi2_pvalue"}
     metric: str  # the model metric watched, e.g. "segment_mae_s"
     metric_before: float
     metric_after: float
-    alerts: list[str]
+    alerts: list[Alert]
     thresholds: dict[str, float]
     extra: dict[str, Any] = Field(default_factory=dict)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,9 +18,11 @@ from framework.config import build_config, check_seed
 from framework.errors import BadInput
 from framework.guards import check_memory, quote
 from framework.outdir import check_out_dir, resolve_out, staged_output
+from framework.pipeline import StepOutputs, run_steps
 from framework.render import render
 from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
-from framework.specs import STEP_TITLES
+from framework.runmetrics import SCHEMA_FILE, RunMetrics, build_document, schema_text
+from framework.steptable import step
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,9 @@ class RunResult:
     """What a finished run produced: the metrics document and where the outputs are."""
 
     out_dir: Path
-    metrics: dict[str, Any]
-    ctx: RunContext
-    results: dict[str, Any]
+    metrics: RunMetrics
+    ctx: RunContext[Any]
+    outputs: StepOutputs
 
 
 def default_out_dir(case: Case) -> Path:
@@ -58,29 +58,6 @@ def check_data_path(data_path: Path | None) -> None:
             next(iter(data_path.iterdir()), None)
     except OSError as exc:
         raise BadInput(f"--data {quote(str(data_path), 120)} cannot be read: {exc.strerror}") from None
-
-
-def _json_safe(value: Any, path: str, nulls: dict[str, str]) -> Any:
-    """``value`` with every NaN or infinity replaced by None, recording why under its dotted path."""
-    if isinstance(value, dict):
-        return {k: _json_safe(v, f"{path}.{k}" if path else str(k), nulls) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
-    if isinstance(value, float) and not math.isfinite(value):
-        nulls[path] = f"not computable on this run ({value}): e.g. a single class or an empty slice"
-        return None
-    return value
-
-
-def json_document(metrics: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The metrics document with non-finite numbers as null (reasons under ``nulls``), and its JSON text.
-
-    ``metrics.json`` never holds NaN or infinity: strict JSON parsers reject them.
-    """
-    nulls: dict[str, str] = {}
-    safe = _json_safe(metrics, "", nulls)
-    safe["nulls"] = nulls
-    return safe, json.dumps(safe, indent=2, allow_nan=False) + "\n"
 
 
 def run_case(
@@ -119,41 +96,37 @@ def run_case(
     typed = str(default_out_dir(case) if out_dir is None else out_dir)
     out_dir = resolve_out(typed)
     check_out_dir(out_dir, data_path=data_path, force=force, shown=typed)
-    timings: dict[str, float] = {}
-    results: dict[str, Any] = {}
-
     with staged_output(out_dir, force=force) as tmp, _progress(progress) as tick:
-        ctx = RunContext(case=case.name, config=config, seed=seed, scale=scale, out_dir=tmp, data_path=data_path)
-
-        def step(number: int, fn: Callable[[], Any]) -> Any:
-            key, title = STEP_TITLES[number]
-            tick(f"[{number}/9] {title}")
+        ctx: RunContext[Any] = RunContext(
+            case=case.name, config=config, seed=seed, scale=scale, out_dir=tmp, data_path=data_path
+        )
+        timings: dict[str, float] = {}
+        design_steps: dict[str, Callable[[], Any]] = {
+            "problem": lambda: case.design.problem.capacity,
+            "metrics": lambda: _check_metric_functions(case),
+            "architecture": lambda: _architecture(case, tmp),
+        }
+        design: dict[str, Any] = {}
+        for key, fn in design_steps.items():
+            info = step(key)
+            tick(f"[{info.number}/9] {info.title}")
             start = time.perf_counter()
-            value = fn()
+            design[key] = fn()
             timings[key] = round(time.perf_counter() - start, 4)
-            results[key] = value
-            return value
-
-        step(1, lambda: case.design.problem.capacity)
-        step(2, lambda: _check_metric_functions(case))
-        step(3, lambda: _architecture(case, tmp))
-        step(4, lambda: case.steps.data(ctx))
-        step(5, lambda: case.steps.features(ctx))
-        step(6, lambda: case.steps.models(ctx))
-        step(7, lambda: case.steps.testing(ctx))
-        step(8, lambda: case.steps.deployment(ctx))
-        step(9, lambda: case.steps.monitoring(ctx))
+        outputs = run_steps(case, ctx, on_step=lambda n, title: tick(f"[{n}/9] {title}"))
+        timings.update(outputs.timings)
         timings["total"] = round(sum(timings.values()), 4)
 
-        _ladder_plot(case, ctx, results["models"])
-        metrics, text = json_document(metrics_document(case, ctx, results, timings))
+        _ladder_plot(case, ctx, outputs.records["models"])
+        metrics, text = build_document(metrics_document(case, ctx, outputs.records, design["architecture"], timings))
         (tmp / "metrics.json").write_text(text)
+        (tmp / SCHEMA_FILE).write_text(schema_text())
         (tmp / "design.json").write_text(case.design.model_dump_json(indent=2) + "\n")
         from framework.report import write_reports  # local: report imports matplotlib
 
         write_reports(case, metrics, tmp)
     ctx.out_dir = out_dir
-    return RunResult(out_dir, metrics, ctx, results)
+    return RunResult(out_dir, metrics, ctx, outputs)
 
 
 def _ladder_plot(case: Case, ctx: RunContext, ladder: LadderResult) -> None:
@@ -161,15 +134,8 @@ def _ladder_plot(case: Case, ctx: RunContext, ladder: LadderResult) -> None:
     from framework.plots import ladder_chart
 
     primary = case.design.metrics.primary_metric
-    doc = {
-        "case": case.name,
-        "models": ladder.models,
-        "primary_metric": primary.name,
-        "higher_is_better": primary.higher_is_better,
-        "best_model": ladder.best,
-    }
     path = ctx.add_plot(6, "model_ladder.png", f"Model ladder on {primary.name}; the dashed line is the oracle.")
-    ladder_chart(doc, [m.name for m in case.design.models.ladder], path)
+    ladder_chart(ladder, primary.name, primary.higher_is_better, path)
 
 
 def _check_metric_functions(case: Case) -> list[str]:
@@ -185,26 +151,32 @@ def _architecture(case: Case, out: Path) -> dict[str, Any]:
     return {"serving_path": path, "budget_ms": total, "files": sorted(p.name for p in files.values())}
 
 
-def metrics_document(case: Case, ctx: RunContext, results: dict[str, Any], timings: dict[str, float]) -> dict[str, Any]:
-    """Assemble ``metrics.json`` exactly in the schema of the design document."""
-    data: DataResult = results["data"]
-    ladder: LadderResult = results["models"]
-    testing: TestingResult = results["testing"]
-    serving: ServingResult = results["deployment"]
-    monitoring: MonitoringResult = results["monitoring"]
+def metrics_document(
+    case: Case, ctx: RunContext[Any], records: dict[str, Any], architecture: dict[str, Any], timings: dict[str, float]
+) -> dict[str, Any]:
+    """The fields of ``metrics.json`` (validated into :class:`~framework.runmetrics.RunMetrics` by the caller)."""
+    data: DataResult = records["data"]
+    ladder: LadderResult = records["models"]
+    testing: TestingResult = records["testing"]
+    serving: ServingResult = records["deployment"]
+    monitoring: MonitoringResult = records["monitoring"]
     primary = case.design.metrics.primary_metric
-    arch = results["architecture"]
     return {
         "case": case.name,
         "seed": ctx.seed,
         "scale": ctx.scale,
-        "data_source": str(ctx.data_path.name) if ctx.data_path else "synthetic",
+        "data_source": "synthetic" if data.synthetic or ctx.data_path is None else ctx.data_path.name,
+        "synthetic": data.synthetic,
         "primary_metric": primary.name,
         "higher_is_better": primary.higher_is_better,
+        "decision_metric": ladder.decision_metric,
+        "decision_higher_is_better": case.design.metrics.decision_metric.higher_is_better,
         "naive": ladder.naive,
         "baseline": ladder.baseline,
         "best_model": ladder.best,
+        "oracle": ladder.oracle,
         "models": ladder.models,
+        "intervals": [c.model_dump() for c in ladder.comparisons],
         "model_notes": ladder.notes,
         "timings_s": timings,
         "serving": {
@@ -217,7 +189,7 @@ def metrics_document(case: Case, ctx: RunContext, results: dict[str, Any], timin
         },
         "monitoring": {
             "scenario": monitoring.scenario,
-            "alerts": monitoring.alerts,
+            "alerts": [{**a.model_dump(), "message": a.message} for a in monitoring.alerts],
             "feature_drift": monitoring.feature_drift,
             "metric": monitoring.metric,
             "metric_before": monitoring.metric_before,
@@ -232,10 +204,13 @@ def metrics_document(case: Case, ctx: RunContext, results: dict[str, Any], timin
             "slices": testing.slices,
             "ab_test": testing.ab_test,
         },
-        "features": results["features"],
+        "features": records["features"].summary,
         "plots": [p.model_dump() for p in ctx.plots],
-        "capacity": results["problem"].model_dump(),
-        "architecture": {"serving_path": arch["serving_path"], "latency_budget_ms": arch["budget_ms"]},
+        "capacity": case.design.problem.capacity.model_dump(),
+        "architecture": {
+            "serving_path": architecture["serving_path"],
+            "latency_budget_ms": architecture["budget_ms"],
+        },
         "data": {**data.summary, "train_rows": len(data.train), "test_rows": len(data.test)},
     }
 

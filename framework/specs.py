@@ -8,8 +8,7 @@ from pydantic import Field, computed_field, model_validator
 
 from framework.architecture import ArchitectureSpec
 from framework.notes import Spec, StepNotes
-
-SECONDS_PER_DAY = 86_400
+from framework.timeunits import SECONDS_PER_DAY
 
 
 class ClarifyingQuestion(Spec):
@@ -85,6 +84,8 @@ class OfflineMetric(Spec):
     function: str
     description: str
     higher_is_better: bool
+    # How per-unit values add up to the metric: the mean (MAE, NDCG per user) or the sum (expected cost).
+    aggregate: Literal["mean", "sum"] = "mean"
 
 
 class OnlineMetric(Spec):
@@ -101,17 +102,25 @@ class MetricsSpec(StepNotes):
     online: list[OnlineMetric]
     guardrails: list[str]
     primary: str
+    # The metric the deployed model is chosen by, when it is not the primary one (fraud: expected cost).
+    decision: str | None = None
 
     @model_validator(mode="after")
     def _primary_is_offline(self) -> MetricsSpec:
         names = [m.name for m in self.offline]
-        if self.primary not in names:
-            raise ValueError(f"primary metric {self.primary!r} is not one of the offline metrics {names}")
+        for role, name in (("primary", self.primary), ("decision", self.decision or self.primary)):
+            if name not in names:
+                raise ValueError(f"{role} metric {name!r} is not one of the offline metrics {names}")
         return self
 
     @property
+    def decision_metric(self) -> OfflineMetric:
+        """The offline metric that decides which model is deployed (the primary one unless named)."""
+        return next(m for m in self.offline if m.name == (self.decision or self.primary))
+
+    @property
     def primary_metric(self) -> OfflineMetric:
-        """The offline metric that decides which model is best."""
+        """The offline metric every model is ranked by in reports."""
         return next(m for m in self.offline if m.name == self.primary)
 
 
@@ -159,6 +168,10 @@ class ModelSpec(StepNotes):
     """Step 6: the ladder from naive to oracle."""
 
     ladder: list[ModelDef]
+
+    def names(self, role: str) -> list[str]:
+        """The ladder's models with this role, simplest first."""
+        return [m.name for m in self.ladder if m.role == role]
 
     @model_validator(mode="after")
     def _has_every_role(self) -> ModelSpec:
@@ -210,16 +223,3 @@ class CaseDesign(Spec):
     testing: TestingSpec
     deployment: DeploymentSpec
     monitoring: MonitoringSpec
-
-
-STEP_TITLES: dict[int, tuple[str, str]] = {
-    1: ("problem", "Problem formulation"),
-    2: ("metrics", "Metrics"),
-    3: ("architecture", "MVP architecture"),
-    4: ("data", "Data collection"),
-    5: ("features", "Feature engineering"),
-    6: ("models", "Model development"),
-    7: ("testing", "Testing"),
-    8: ("deployment", "Deployment"),
-    9: ("monitoring", "Monitoring"),
-}

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-from framework.walk import WalkStep
+from framework.walk_steps import WalkStep
 
 KEYS_HELP = "n/Enter/→ next · b/← back · 1-9 jump · a answer · q quit"
 NEXT_KEYS = {"n", " ", "\r", "\n", "\x1b[C", "l"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,9 +11,11 @@ import pytest
 from cases.eta.design import DESIGN
 from framework import metrics
 from framework.case import Case, CaseConfig, CaseSteps, RunContext
+from framework.ladder import build_ladder
 from framework.results import (
     BehaviouralCheck,
     DataResult,
+    FeaturesResult,
     LadderResult,
     MonitoringResult,
     ServingResult,
@@ -26,36 +30,54 @@ class ToyConfig(CaseConfig):
     fail_at: str = ""
 
 
-def _data(ctx: RunContext) -> DataResult:
+@dataclass(frozen=True)
+class ToyData:
+    """The toy case's data artifact: the whole frame and where the test window starts."""
+
+    frame: pd.DataFrame
+    cut: int
+
+
+def _data(ctx: RunContext[ToyConfig]) -> tuple[DataResult, ToyData]:
     rng = ctx.rng("toy")
     x = rng.uniform(1, 10, ctx.config.rows)
     df = pd.DataFrame({"t": np.arange(len(x)), "x": x, "y": 2 * x + rng.normal(0, 0.1, len(x))})
-    ctx.state["df"] = df
     cut = int(len(df) * 0.8)
-    return DataResult(train=df[:cut], test=df[cut:], time_column="t", summary={"rows": len(df)})
+    record = DataResult(train=df[:cut], test=df[cut:], synthetic=True, time_column="t", summary={"rows": len(df)})
+    return record, ToyData(df, cut)
 
 
-def _models(ctx: RunContext) -> LadderResult:
+def _features(ctx: RunContext[ToyConfig]) -> FeaturesResult:
+    return FeaturesResult(summary={"n_features": 1})
+
+
+def _models(ctx: RunContext[ToyConfig], data: ToyData) -> LadderResult:
     if ctx.config.fail_at == "models":
         raise RuntimeError("toy failure")
-    test = ctx.state["df"].iloc[int(len(ctx.state["df"]) * 0.8) :]
-    preds = {"mean": np.full(len(test), test.y.mean()), "linear": 2 * test.x, "oracle": test.y.to_numpy()}
-    models = {
-        name: {m.name: getattr(metrics, m.function)(test.y, p) for m in DESIGN.metrics.offline}
-        for name, p in preds.items()
+    test = data.frame.iloc[data.cut :]
+    y = test.y.to_numpy()
+    preds = {
+        "free_flow": np.full(len(test), test.y.mean()),
+        "historical_mean": np.full(len(test), test.y.median()),
+        "gradient_boosting": 2 * test.x.to_numpy(),
+        "oracle": y,
     }
-    return LadderResult(models=models, naive="mean", baseline="mean", best="linear")
+    models = {
+        name: {m.name: getattr(metrics, m.function)(y, p) for m in DESIGN.metrics.offline} for name, p in preds.items()
+    }
+    units = {name: np.abs(y - p) for name, p in preds.items() if name != "oracle"}
+    return build_ladder(DESIGN, models, units, ctx.rng("bootstrap"))
 
 
-def _testing(ctx: RunContext) -> TestingResult:
+def _testing(ladder: LadderResult) -> TestingResult:
     return TestingResult(behavioural=[BehaviouralCheck(name="toy", kind="directional", passed=True, detail="ok")])
 
 
-def _deployment(ctx: RunContext) -> ServingResult:
+def _deployment(ladder: LadderResult) -> ServingResult:
     return ServingResult(p50_ms=1.0, p99_ms=2.0, sla_ms=200.0, requests=10)
 
 
-def _monitoring(ctx: RunContext) -> MonitoringResult:
+def _monitoring(ladder: LadderResult) -> MonitoringResult:
     return MonitoringResult(
         scenario="none",
         feature_drift={"x": {"psi": 0.0, "ks": 0.0}},
@@ -67,18 +89,15 @@ def _monitoring(ctx: RunContext) -> MonitoringResult:
     )
 
 
+TOY_STEPS = CaseSteps(
+    data=_data, features=_features, models=_models, testing=_testing, deployment=_deployment, monitoring=_monitoring
+)
+
+
 @pytest.fixture
 def toy_case() -> Case:
     """A case with the ETA design and trivial steps, for fast runner and CLI tests."""
-    steps = CaseSteps(
-        data=_data,
-        features=lambda ctx: {"n_features": 1},
-        models=_models,
-        testing=_testing,
-        deployment=_deployment,
-        monitoring=_monitoring,
-    )
-    return Case(name="eta", design=DESIGN, config_model=ToyConfig, steps=steps)
+    return Case(name="eta", design=DESIGN, config_model=ToyConfig, steps=TOY_STEPS)
 
 
 @pytest.fixture(scope="session", autouse=True)

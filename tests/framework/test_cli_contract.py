@@ -166,7 +166,7 @@ def test_walk_out_a_users_file_or_folder_is_refused_untouched(tmp_path, capsys):
     afile.write_text("mine")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "thesis.tex").write_text("mine")
-    for out, needle in ((afile, "is a file"), (tmp_path / "docs", "did not write")):
+    for out, needle in ((afile, "is a file"), (tmp_path / "docs", "no metrics.json")):
         code, _, err = call(make_case_app(eta_case), ["walk", "--no-pause", "--out", str(out)], capsys)
         assert code == 2 and needle in one_line(err)
     assert afile.read_text() == "mine" and (tmp_path / "docs" / "thesis.tex").read_text() == "mine"
@@ -191,9 +191,14 @@ def test_walk_export_refuses_folders_and_foreign_files(tmp_path, capsys):
 
 
 def test_metrics_json_has_no_nan_a_metric_that_cannot_be_computed_is_null_with_a_reason(toy_case, tmp_path):
-    from framework.runner import json_document
+    from framework.runmetrics import build_document
+    from framework.runner import run_case
 
-    doc, text = json_document({"models": {"m": {"auc": float("nan"), "ap": 0.5}}, "serving": {"p99_ms": float("inf")}})
+    raw = run_case(toy_case, out_dir=tmp_path / "toy", progress=False).metrics.model_dump()
+    raw["models"]["free_flow"]["trip_mape"] = float("nan")
+    raw["monitoring"]["metric_after"] = float("inf")
+    doc, text = build_document(raw)
     assert "NaN" not in text and "Infinity" not in text
-    assert doc["models"]["m"]["auc"] is None and "models.m.auc" in doc["nulls"]
-    assert doc["serving"]["p99_ms"] is None and json.loads(text) == doc
+    assert doc.models["free_flow"]["trip_mape"] is None and "models.free_flow.trip_mape" in doc.nulls
+    assert doc.monitoring.metric_after is None and "monitoring.metric_after" in doc.nulls
+    assert json.loads(text) == doc.model_dump(mode="json")

@@ -136,10 +136,15 @@ def test_drift_table_separates_drifted_from_stable_columns() -> None:
     assert table["stable"]["ks_pvalue"] > table["shifted"]["ks_pvalue"]
 
 
-def test_drift_table_rejects_non_numeric_and_missing_columns() -> None:
+def test_drift_table_compares_text_columns_as_categories_and_rejects_missing_ones() -> None:
     reference, current = _frames()
-    with pytest.raises(ValueError, match="name"):
-        drift.drift_table(reference, current, ["name"])
+    table = drift.drift_table(reference, current, ["name"])
+    assert set(table["name"]) == {"psi", "chi2_pvalue"} and table["name"]["psi"] >= 0
+    ref = pd.DataFrame({"c": ["a"] * 500 + ["b"] * 500})
+    same, shifted = pd.DataFrame({"c": ["a"] * 490 + ["b"] * 510}), pd.DataFrame({"c": ["a"] * 200 + ["c"] * 800})
+    calm, moved = drift.drift_table(ref, same, ["c"])["c"], drift.drift_table(ref, shifted, ["c"])["c"]
+    assert calm["psi"] < 0.01 and calm["chi2_pvalue"] > 0.05
+    assert moved["psi"] > 1 and moved["chi2_pvalue"] < 1e-6  # a new category "c" counts
     with pytest.raises(KeyError, match="absent"):
         drift.drift_table(reference, current, ["absent"])
 
@@ -154,4 +159,17 @@ def test_psi_counts_a_category_only_the_current_sample_has():
 
 def test_drift_alerts_name_column_statistic_and_threshold():
     table = {"speed": {"psi": 0.35, "ks": 0.05}, "count": {"psi": 0.01, "ks": 0.2}, "ok": {"psi": 0.0, "ks": 0.0}}
-    assert drift.drift_alerts(table, psi_alert=0.2, ks_alert=0.1) == ["speed: PSI 0.350 > 0.2", "count: KS 0.200 > 0.1"]
+    alerts = drift.drift_alerts(table, drift.Thresholds(psi=0.2, ks=0.1))
+    assert [a.message for a in alerts] == ["speed: PSI 0.350 > 0.2", "count: KS 0.200 > 0.1"]
+    assert [(a.kind, a.subject, a.statistic) for a in alerts] == [("feature", "speed", "psi"), ("feature", "count", "ks")]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "higher", "alerts"),
+    [(0.5, 0.44, True, True), (0.5, 0.46, True, False), (40.0, 44.5, False, True), (40.0, 43.0, False, False)],
+)
+def test_metric_alert_fires_on_relative_worsening_in_the_metrics_direction(before, after, higher, alerts):
+    alert = drift.metric_alert("m", before, after, higher, drift.Thresholds(metric_change=0.1))
+    assert (alert is not None) is alerts
+    improved = drift.metric_alert("m", before, 2 * before - after, higher, drift.Thresholds(metric_change=0.1))
+    assert improved is None

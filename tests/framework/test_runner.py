@@ -7,6 +7,7 @@ import json
 import pytest
 
 from framework.errors import BadInput
+from framework.runmetrics import SCHEMA_FILE, RunMetrics
 from framework.runner import run_case
 
 
@@ -24,8 +25,13 @@ def test_run_writes_every_output(toy_case, tmp_path):
     ):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics == json.loads(json.dumps(result.metrics))
-    assert metrics["best_model"] == "linear" and metrics["primary_metric"] == "trip_mae_s"
+    assert metrics == result.metrics.model_dump(mode="json")
+    assert RunMetrics.model_validate(metrics) == result.metrics
+    assert json.loads((out / SCHEMA_FILE).read_text()) == RunMetrics.model_json_schema()
+    # The toy's linear model is exact up to noise, so it beats both constant predictors beyond doubt.
+    assert metrics["best_model"] == "gradient_boosting" and metrics["primary_metric"] == "trip_mae_s"
+    assert [c["versus"] for c in metrics["intervals"]] == ["gradient_boosting", "gradient_boosting"]
+    assert all(not c["tie"] and c["low"] > 0 for c in metrics["intervals"])
     assert set(metrics["timings_s"]) >= {"problem", "architecture", "data", "models", "monitoring", "total"}
     assert metrics["serving"]["within_sla"] is True
     assert [p.name for p in tmp_path.iterdir()] == ["toy"], "no staging folder may remain"
@@ -36,7 +42,8 @@ def test_report_reads_as_nine_steps_with_numbers(toy_case, tmp_path):
     report = (tmp_path / "toy" / "report.md").read_text()
     headings = [line for line in report.splitlines() if line.startswith("## ")]
     assert [h.split(".")[0] for h in headings[:9]] == [f"## {n}" for n in range(1, 10)]
-    best = result.metrics["models"]["linear"]["trip_mae_s"]
+    best = result.metrics.metric("gradient_boosting")
+    assert best is not None
     assert f"{best:.4g}" in report
     html = (tmp_path / "toy" / "report.html").read_text()
     assert "<svg" in html and "/tmp" not in html.split("<svg", 1)[0]
@@ -71,7 +78,7 @@ def test_bad_input_raises_and_writes_nothing(toy_case, tmp_path, kwargs, needle)
 
 
 def test_same_seed_same_numbers_other_seed_differs(toy_case, tmp_path):
-    a = run_case(toy_case, seed=3, out_dir=tmp_path / "a", progress=False).metrics["models"]
-    b = run_case(toy_case, seed=3, out_dir=tmp_path / "b", progress=False).metrics["models"]
-    c = run_case(toy_case, seed=4, out_dir=tmp_path / "c", progress=False).metrics["models"]
-    assert a == b and a != c
+    a = run_case(toy_case, seed=3, out_dir=tmp_path / "a", progress=False).metrics
+    b = run_case(toy_case, seed=3, out_dir=tmp_path / "b", progress=False).metrics
+    c = run_case(toy_case, seed=4, out_dir=tmp_path / "c", progress=False).metrics
+    assert a.models == b.models and a.intervals == b.intervals and a.models != c.models

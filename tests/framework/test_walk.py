@@ -87,7 +87,7 @@ def test_no_pause_prints_every_step_and_export_writes_transcript(case_name, tmp_
     assert best in text and "Likely follow-up questions" in text
 
 
-def test_walk_without_a_run_runs_small_scale_first_and_says_so(tmp_path):
+def test_walk_without_a_run_says_which_command_makes_one_and_runs_nothing(tmp_path):
     import subprocess
 
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -99,7 +99,6 @@ def test_walk_without_a_run_runs_small_scale_first_and_says_so(tmp_path):
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, result.stderr
-    assert "running the case at small scale first" in result.stdout
-    metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["scale"] == "small" and metrics["best_model"] in result.stdout
+    assert result.returncode == 2 and result.stdout == ""
+    assert "no metrics.json" in result.stderr and "python -m cases.eta run" in result.stderr
+    assert not out.exists()

@@ -1,0 +1,111 @@
+"""The model ladder's roles and the choice of the deployed model: decision metric, paired bootstrap, ties to the simpler."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from framework.results import Comparison, LadderResult
+from framework.specs import CaseDesign
+
+BOOTSTRAP_RESAMPLES = 1000
+LEVEL = 0.95
+# Resampled values held in memory at once: resamples are drawn in blocks of this many values.
+_BLOCK_VALUES = 20_000_000
+
+
+def paired_bootstrap(
+    diff: np.ndarray, rng: np.random.Generator, *, total: bool = False, resamples: int = BOOTSTRAP_RESAMPLES
+) -> tuple[float, float, float]:
+    """The difference of two models on the same test units, with a percentile bootstrap interval.
+
+    Resampling the per-unit *differences* keeps the pairing: both models are scored on the
+    same resampled users, trips or transactions (Efron and Tibshirani, ch. 13).
+
+    Args:
+        diff: per-unit metric contribution of model A minus that of model B.
+        rng: the run's ``bootstrap`` stream.
+        total: the metric is a sum over units (expected cost), not a mean.
+        resamples: bootstrap resamples.
+
+    Returns:
+        ``(difference, low, high)`` at the 95% level.
+    """
+    n = len(diff)
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    scale = n if total else 1
+    block = max(1, _BLOCK_VALUES // n)
+    means = np.concatenate(
+        [diff[rng.integers(0, n, (min(block, resamples - i), n))].mean(axis=1) for i in range(0, resamples, block)]
+    )
+    tail = (1 - LEVEL) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(diff.mean() * scale), float(low * scale), float(high * scale)
+
+
+def build_ladder(
+    design: CaseDesign,
+    models: Mapping[str, Mapping[str, float]],
+    decision_units: Mapping[str, np.ndarray],
+    rng: np.random.Generator,
+    notes: Mapping[str, str] | None = None,
+) -> LadderResult:
+    """The ladder result with roles from the design and the deployed model chosen by the decision metric.
+
+    The top candidate is the one best on the decision metric. Walking from the simplest
+    candidate up, the first whose paired bootstrap interval against the top contains 0 is a
+    tie, and the simpler model is deployed: a gain the data cannot show is not worth the
+    complexity.
+
+    Args:
+        design: the case design (ladder roles, decision metric and its direction).
+        models: model name -> offline metric -> value, every ladder model except possibly the oracle.
+        decision_units: candidate name -> per-unit contribution to the decision metric (per
+            user, trip or transaction), all on the same test units in the same order.
+        rng: the run's ``bootstrap`` stream.
+        notes: one line per model.
+
+    Raises:
+        ValueError: a ladder model or a candidate's units are missing (a case bug, named).
+    """
+    ladder = [m.name for m in design.models.ladder]
+    oracles = design.models.names("oracle")
+    missing = [n for n in ladder if n not in models and n not in oracles]
+    if missing:
+        raise ValueError(f"the ladder lacks model(s) {missing} that the design names; score every rung")
+    candidates = [n for n in ladder if n not in oracles]
+    lacking = [n for n in candidates if n not in decision_units]
+    if lacking:
+        raise ValueError(f"no per-unit decision values for {lacking}: pass one array per candidate model")
+    metric = design.metrics.decision_metric
+    sign = 1.0 if metric.higher_is_better else -1.0
+    top = max(candidates, key=lambda n: (sign * models[n][metric.name], -candidates.index(n)))
+    total = metric.aggregate == "sum"
+
+    def compare(name: str, versus: str) -> Comparison:
+        diff = np.asarray(decision_units[name], float) - np.asarray(decision_units[versus], float)
+        d, lo, hi = paired_bootstrap(diff, rng, total=total)
+        return Comparison(
+            model=name, versus=versus, metric=metric.name, difference=d, low=lo, high=hi, tie=bool(lo <= 0 <= hi)
+        )
+
+    best = top
+    for name in candidates[: candidates.index(top)]:
+        if compare(name, top).tie:
+            best = name
+            break
+    comparisons = [compare(n, best) for n in candidates if n != best]
+    present = [n for n in ladder if n in models]
+    oracle = next((n for n in oracles if n in models), None)
+    return LadderResult(
+        models={n: dict(models[n]) for n in present},
+        naive=design.models.names("naive")[-1],
+        baseline=design.models.names("baseline")[0],
+        best=best,
+        oracle=oracle,
+        decision_metric=metric.name,
+        comparisons=comparisons,
+        notes=dict(notes or {}),
+    )

@@ -1,0 +1,66 @@
+"""The deployed model: chosen by the decision metric, with a paired bootstrap, ties to the simpler model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cases.eta.design import DESIGN
+from framework.ladder import build_ladder, paired_bootstrap
+
+LADDER = ["free_flow", "historical_mean", "gradient_boosting"]
+
+
+def _models(errors: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    return {n: {"trip_mae_s": float(e.mean())} for n, e in errors.items()} | {"oracle": {"trip_mae_s": 0.0}}
+
+
+def test_paired_bootstrap_interval_covers_the_mean_difference_and_shrinks_with_pairing():
+    rng = np.random.default_rng(0)
+    shared = rng.normal(50, 20, 2000)  # per-trip difficulty both models share
+    a, b = shared + rng.normal(0, 1, 2000), shared + 0.5 + rng.normal(0, 1, 2000)
+    d, lo, hi = paired_bootstrap(a - b, np.random.default_rng(1))
+    assert lo < d < hi < 0  # b is worse by 0.5 on average: clearly separated once paired
+    assert hi - lo < 0.2  # the unpaired spread (~20 per trip) would give an interval ~10x wider
+    total, tlo, thi = paired_bootstrap(a - b, np.random.default_rng(1), total=True)
+    assert (total, tlo, thi) == pytest.approx((2000 * d, 2000 * lo, 2000 * hi))
+
+
+def test_a_clear_winner_is_deployed_and_compared_with_every_other_candidate():
+    rng = np.random.default_rng(0)
+    base = rng.exponential(50, 3000)
+    errors = {"free_flow": base * 2, "historical_mean": base, "gradient_boosting": base * 0.8}
+    ladder = build_ladder(DESIGN, _models(errors), errors, np.random.default_rng(2))
+    assert ladder.best == "gradient_boosting"
+    assert (ladder.naive, ladder.baseline, ladder.oracle) == ("free_flow", "historical_mean", "oracle")
+    assert [c.model for c in ladder.comparisons] == ["free_flow", "historical_mean"]
+    assert all(c.difference > 0 and not c.tie for c in ladder.comparisons)  # both worse (higher MAE)
+
+
+def test_a_gain_inside_the_interval_is_a_tie_and_the_simpler_model_is_deployed():
+    rng = np.random.default_rng(0)
+    base = rng.exponential(50, 300)
+    noise = rng.normal(0, 5, 300)
+    # 0.3 s better on average, with a per-trip spread of 5 s: a standard error of about 0.29 s.
+    errors = {"free_flow": base * 2, "historical_mean": base, "gradient_boosting": base - 0.3 + noise - noise.mean()}
+    models = _models(errors)
+    assert min(LADDER, key=lambda n: models[n]["trip_mae_s"]) == "gradient_boosting"  # the top on the point estimate
+    ladder = build_ladder(DESIGN, models, errors, np.random.default_rng(3))
+    assert ladder.best == "historical_mean", ladder.comparisons
+    tie = next(c for c in ladder.comparisons if c.model == "gradient_boosting")
+    assert tie.tie and tie.low <= 0 <= tie.high and tie.difference < 0
+
+
+def test_missing_rungs_or_units_are_named():
+    errors = {"free_flow": np.ones(3), "historical_mean": np.ones(3)}
+    with pytest.raises(ValueError, match="gradient_boosting"):
+        build_ladder(DESIGN, _models(errors), errors, np.random.default_rng(0))
+    models = _models({**errors, "gradient_boosting": np.ones(3)})
+    with pytest.raises(ValueError, match="no per-unit decision values for \\['gradient_boosting'\\]"):
+        build_ladder(DESIGN, models, errors, np.random.default_rng(0))
+
+
+def test_a_run_without_oracle_has_none():
+    errors = {n: np.ones(10) * (i + 1) for i, n in enumerate(LADDER)}
+    models = {n: {"trip_mae_s": float(e.mean())} for n, e in errors.items()}
+    assert build_ladder(DESIGN, models, errors, np.random.default_rng(0)).oracle is None
