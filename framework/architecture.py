@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from framework.notes import StepNotes
+
+if TYPE_CHECKING:  # networkx is imported when a graph is built, not when a design is loaded
+    import networkx as nx
 
 ComponentKind = Literal[
     "source",  # raw data origin (logs, probes, operational DB)
@@ -96,6 +98,8 @@ def to_graph(spec: ArchitectureSpec) -> nx.DiGraph:
     Raises:
         ArchitectureError: when a flow names a component that does not exist.
     """
+    import networkx as nx
+
     graph = nx.DiGraph()
     for c in spec.components:
         graph.add_node(c.id, label=c.label, kind=c.kind, group=c.group, latency_ms=c.latency_ms)
@@ -120,6 +124,8 @@ def validate(spec: ArchitectureSpec) -> nx.DiGraph:
     Raises:
         ArchitectureError: naming the first rule broken and how to fix it.
     """
+    import networkx as nx
+
     graph = to_graph(spec)
     sources = [n for n, k in graph.nodes(data="kind") if k == "source"]
     clients = [n for n, k in graph.nodes(data="kind") if k == "client"]
@@ -156,6 +162,8 @@ def latency_budget(spec: ArchitectureSpec) -> tuple[list[str], float]:
     Returns:
         (component ids along that path, total milliseconds).
     """
+    import networkx as nx
+
     graph = validate(spec)
     serving = serving_subgraph(graph)
     weight = {n: graph.nodes[n]["latency_ms"] for n in serving}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class Section:
             self.blocks.append(list(items))
         return self
 
-    def table(self, headers: list[str], rows: list[list[object]]) -> Section:
+    def table(self, headers: list[str], rows: Sequence[Sequence[object]]) -> Section:
         """Append a table; cells are stringified."""
         self.blocks.append(Table(headers, [[str(c) for c in r] for r in rows]))
         return self

@@ -12,7 +12,7 @@ import typer
 try:  # typer >= 0.20 vendors click; older releases depend on the click package
     from typer._click import exceptions as click_exceptions
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click import exceptions as click_exceptions
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 from framework.case import Case
 from framework.config import parse_seed
@@ -34,6 +34,7 @@ def make_case_app(case: Case) -> typer.Typer:
         add_completion=False,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # plain click help: no rich import on --help, nothing cut at 80 columns
     )
 
     set_help = f"Config override key=value (repeatable); keys: {', '.join(case.config_model.model_fields)}."
@@ -199,7 +200,7 @@ def invoke(app: typer.Typer, args: list[str] | None = None, prog_name: str | Non
             result = command.invoke(ctx)
         return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except BadInput as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except click_exceptions.NoArgsIsHelpError as exc:
         exc.show()

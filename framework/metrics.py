@@ -519,7 +519,7 @@ def hit_rate_at_k(recommended: ArrayLike, relevant: Any, k: int = 10) -> float:
         Hit rate over users with at least one relevant item.
     """
     hits, n_rel = _hits(recommended, relevant, k)
-    return _user_mean(hits.any(axis=1).astype(np.float64), n_rel, "hit_rate_at_k")
+    return _user_mean(np.asarray(hits.any(axis=1), dtype=np.float64), n_rel, "hit_rate_at_k")
 
 
 def catalog_coverage(recommended: ArrayLike, n_items: int, k: int = 10) -> float:

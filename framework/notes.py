@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class Spec(BaseModel):
-    """Base of every spec: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from framework.spec import Spec
 
 
 class FollowUp(Spec):

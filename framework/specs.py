@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import Field, computed_field, model_validator
 
 from framework.architecture import ArchitectureSpec
-from framework.notes import Spec, StepNotes
+from framework.notes import StepNotes
+from framework.spec import Spec
 from framework.timeunits import SECONDS_PER_DAY
 
 
