@@ -1,4 +1,4 @@
-"""The model ladder's roles and the choice of the deployed model: decision metric, paired bootstrap, ties to the simpler."""
+"""The model ladder's roles and the deployed model: decision metric, paired bootstrap, a tie to the simpler."""
 
 from __future__ import annotations
 

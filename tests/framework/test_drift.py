@@ -161,7 +161,10 @@ def test_drift_alerts_name_column_statistic_and_threshold():
     table = {"speed": {"psi": 0.35, "ks": 0.05}, "count": {"psi": 0.01, "ks": 0.2}, "ok": {"psi": 0.0, "ks": 0.0}}
     alerts = drift.drift_alerts(table, drift.Thresholds(psi=0.2, ks=0.1))
     assert [a.message for a in alerts] == ["speed: PSI 0.350 > 0.2", "count: KS 0.200 > 0.1"]
-    assert [(a.kind, a.subject, a.statistic) for a in alerts] == [("feature", "speed", "psi"), ("feature", "count", "ks")]
+    assert [(a.kind, a.subject, a.statistic) for a in alerts] == [
+        ("feature", "speed", "psi"),
+        ("feature", "count", "ks"),
+    ]
 
 
 @pytest.mark.parametrize(
