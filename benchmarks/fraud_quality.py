@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
-from cases.fraud import steps
+from cases.fraud import case
+from cases.fraud.artifacts import FraudData
 from cases.fraud.config import FraudConfig
 from framework.case import RunContext
 from framework.config import build_config
+from framework.pipeline import run_steps
 
 # The handbook's published baseline on its simulated data, same split (approximate).
 PUBLISHED_LR = {"roc_auc": 0.87, "average_precision": 0.60, "card_precision_at_100_blocked": 0.29}
@@ -39,13 +40,11 @@ def main() -> None:
     cfg = build_config(FraudConfig, "large", args.overrides)
     with tempfile.TemporaryDirectory() as tmp:
         ctx = RunContext(case="fraud", config=cfg, seed=args.seed, scale="large", out_dir=Path(tmp))
-        timings = {}
-        for name, fn in (("data", steps.data), ("features", steps.features), ("models", steps.models)):
-            start = time.perf_counter()
-            result = fn(ctx)
-            timings[name] = time.perf_counter() - start
-    data = ctx.state["split"]
-    tx = ctx.state["tx"]
+        outputs = run_steps(case, ctx, until="models")
+    timings = outputs.timings
+    result = outputs.records["models"]
+    fraud = outputs.get(FraudData)
+    data, tx = fraud.split, fraud.tx
     print(
         f"standard settings: {len(tx):,} transactions; train days {data.windows.train_start}-"
         f"{data.windows.train_end - 1}, gap {cfg.delay_days} days, test days {data.windows.test_start}-"

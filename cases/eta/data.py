@@ -20,6 +20,7 @@ import pandas as pd
 
 from cases.eta.loader import load_records
 from cases.eta.traffic import INTERVALS_PER_WEEK, Traffic, car_time_noise
+from framework.timeunits import SECONDS_PER_HOUR
 
 __all__ = [
     "MAX_SPEED_KMH",
@@ -78,7 +79,7 @@ def generate_probes(
                     "segment_id": seg.astype(np.int64),
                     "interval_index": interval.astype(np.int64),
                     "car_count": cars.astype(np.int64),
-                    "avg_speed_kmh": traffic.distance_km[seg] / time_s * 3600.0,
+                    "avg_speed_kmh": traffic.distance_km[seg] / time_s * SECONDS_PER_HOUR,
                 }
             )
         )
@@ -182,7 +183,7 @@ def add_derived(records: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     out = records.copy()
     out["interval_within_week"] = (out["interval_index"].to_numpy() % INTERVALS_PER_WEEK).astype(np.int64)
     distance = segments["distance_km"].to_numpy(dtype=np.float64)
-    out["travel_time_s"] = distance[out["segment_id"].to_numpy()] / out["avg_speed_kmh"].to_numpy() * 3600.0
+    out["travel_time_s"] = distance[out["segment_id"].to_numpy()] / out["avg_speed_kmh"].to_numpy() * SECONDS_PER_HOUR
     return out
 
 

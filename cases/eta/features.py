@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from cases.eta.network import ROAD_CLASSES
-from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK
+from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_HOUR, INTERVALS_PER_WEEK
+from framework.timeunits import SECONDS_PER_HOUR, SECONDS_PER_WEEK
 
-HOURS_PER_WEEK = 168
-INTERVALS_PER_HOUR = 30
+HOURS_PER_WEEK = SECONDS_PER_WEEK // SECONDS_PER_HOUR
 
 STATIC_FEATURES: tuple[str, ...] = ("distance_km", "free_flow_kmh", "speed_limit_kmh", "road_class_code", "free_flow_s")
 TIME_FEATURES: tuple[str, ...] = ("hour", "minute_of_day", "day_of_week", "is_weekend", "tod_sin", "tod_cos")

@@ -14,9 +14,10 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
-from cases.eta.features import FEATURES, INTERVALS_PER_HOUR, HistoryFeatures
-from cases.eta.traffic import INTERVALS_PER_WEEK
+from cases.eta.features import FEATURES, HistoryFeatures
+from cases.eta.traffic import INTERVALS_PER_HOUR, INTERVALS_PER_WEEK
 from cases.eta.trips import SegmentTimeFn, walk_routes
+from framework.seeding import stream_rng
 
 # Predicted times never drop below this share of the free-flow time: a guard that keeps
 # every ETA positive even if the booster extrapolates badly on a rare input.
@@ -155,12 +156,12 @@ class GradientBoostingModel(SegmentTimeModel):
             train: clean training records.
             segments: the segment table.
             history: aggregates fitted on ``train`` with this model's bucket (fitted here when None).
-            rng: stream for the row sample (seeded from ``random_state`` when None).
+            rng: stream for the row sample (the ``gbm_rows`` stream of ``random_state`` when None).
         """
         history = history or HistoryFeatures().fit(train, segments, self.bucket)
         if history.bucket_ != self.bucket:
             raise ValueError(f"history was fitted with bucket={history.bucket_}, the model uses {self.bucket}")
-        rng = rng or np.random.default_rng(self.random_state)
+        rng = rng or stream_rng(self.random_state, "gbm_rows")
         # Rows are drawn with probability proportional to their car count (with replacement):
         # frequency weighting, so a record averaging ten cars counts ten times as much as a
         # single car, without sample weights (which make the booster's binning slow).

@@ -7,34 +7,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cases.eta.design import DESIGN
 from cases.eta.models import SegmentTimeModel
-from framework.drift import drift_alerts, drift_table
+from framework.drift import Alert, Thresholds, drift_alerts, drift_table, metric_alert
 from framework.metrics import mae
 
 DRIFT_COLUMNS: list[str] = ["avg_speed_kmh", "travel_time_s", "car_count"]
 
 
+WATCHED_METRIC = "segment_mae_s"
+"""The model metric monitoring watches: per segment record, so a recent period needs no trips."""
+
+
 @dataclass(frozen=True)
-class Thresholds:
-    """Alert thresholds: feature PSI, feature KS statistic, relative segment-MAE increase."""
-
-    psi: float = 0.2
-    ks: float = 0.1
-    mae_increase: float = 0.1
-
-    def as_dict(self) -> dict[str, float]:
-        """The thresholds under the names reported in ``metrics.json``."""
-        return {"psi": self.psi, "ks": self.ks, "mae_increase": self.mae_increase}
-
-
-@dataclass
 class PeriodCheck:
     """What monitoring saw on one recent period."""
 
     feature_drift: dict[str, dict[str, float]]
     mae_before: float
     mae_after: float
-    alerts: list[str]
+    alerts: list[Alert]
 
     @property
     def mae_change(self) -> float:
@@ -57,15 +49,14 @@ def check_period(
         model: the deployed model.
         reference: the reference records (the test window the model was validated on).
         recent: the recent records.
-        thresholds: alert thresholds.
+        thresholds: alert thresholds (the design's, via ``Thresholds.from_spec``).
     """
     table = drift_table(reference, recent, DRIFT_COLUMNS)
-    alerts = drift_alerts(table, thresholds.psi, thresholds.ks)
+    alerts = drift_alerts(table, thresholds)
     before, after = segment_mae(model, reference), segment_mae(model, recent)
-    change = after / before - 1.0
-    if change > thresholds.mae_increase:
-        alerts.append(f"segment MAE up {change:.1%} ({before:.2f} -> {after:.2f} s) > {thresholds.mae_increase:.0%}")
-    return PeriodCheck(table, before, after, alerts)
+    higher_is_better = next(m.higher_is_better for m in DESIGN.metrics.offline if m.name == WATCHED_METRIC)
+    worse = metric_alert(WATCHED_METRIC, before, after, higher_is_better, thresholds)
+    return PeriodCheck(table, before, after, alerts if worse is None else [*alerts, worse])
 
 
 def perturb_records(

@@ -8,6 +8,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from framework.timeunits import SECONDS_PER_HOUR
+
 ROAD_CLASSES: tuple[str, ...] = ("highway", "arterial", "local")
 """Road classes, in the order of their integer code."""
 
@@ -163,7 +165,7 @@ def build_network(segments: pd.DataFrame, nodes: pd.DataFrame | None = None) -> 
     """
     segments = segments.sort_values("segment_id", ignore_index=True).copy()
     segments["road_class_code"] = pd.Categorical(segments["road_class"], categories=ROAD_CLASSES).codes.astype(np.int64)
-    segments["free_flow_s"] = segments["distance_km"] / segments["free_flow_kmh"] * 3600.0
+    segments["free_flow_s"] = segments["distance_km"] / segments["free_flow_kmh"] * SECONDS_PER_HOUR
     n_nodes = int(max(segments["from_node"].max(), segments["to_node"].max())) + 1
     if nodes is None:
         nodes = pd.DataFrame({"node": np.arange(n_nodes), "x_km": np.nan, "y_km": np.nan})

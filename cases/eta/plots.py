@@ -6,15 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def _pyplot():
-    """pyplot on the file-only Agg backend (set here, never at import time)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from framework.plots import pyplot
 
 
 def _models(table: dict[str, dict[str, float]]) -> list[str]:
@@ -22,19 +14,20 @@ def _models(table: dict[str, dict[str, float]]) -> list[str]:
     return [k for k in first if not k.startswith("n_")]
 
 
-def trip_error_by_hour(table: dict[str, dict[str, float]], path: Path) -> Path:
+def trip_error_by_hour(table: dict[str, dict[str, float]], oracle: str | None, path: Path) -> Path:
     """Line plot of trip MAE per departure hour, one line per model.
 
     Args:
         table: ``{hour: {model: mae, "n_trips": n}}`` (keys as strings).
+        oracle: the ladder's oracle, drawn as a reference line (None: no oracle).
         path: PNG to write.
     """
-    plt = _pyplot()
+    plt = pyplot()
     hours = sorted(table, key=int)
     fig, ax = plt.subplots(figsize=(7.5, 4.0))
     for name in _models(table):
         # The oracle is dashed black so a model that tracks it stays visible underneath.
-        style = {"color": "black", "linestyle": "--", "marker": None} if name == "oracle" else {"marker": "o", "ms": 3}
+        style = {"color": "black", "linestyle": "--", "marker": None} if name == oracle else {"marker": "o", "ms": 3}
         ax.plot([int(h) for h in hours], [table[h][name] for h in hours], label=name, **style)
     ax.set_xlabel("departure hour")
     ax.set_ylabel("trip MAE (s)")
@@ -55,7 +48,7 @@ def segment_error_by_class(table: dict[str, dict[str, float]], path: Path) -> Pa
         table: ``{road_class: {model: mae, "n_records": n}}``.
         path: PNG to write.
     """
-    plt = _pyplot()
+    plt = pyplot()
     classes = list(table)
     models = _models(table)
     width = 0.8 / max(len(models), 1)
@@ -83,7 +76,7 @@ def speed_drift(reference: np.ndarray, drifted: np.ndarray, calm: np.ndarray, pa
         calm: speeds of the no-drift period.
         path: PNG to write.
     """
-    plt = _pyplot()
+    plt = pyplot()
     bins = np.linspace(0, float(np.percentile(np.concatenate([reference, drifted, calm]), 99.5)), 60)
     fig, ax = plt.subplots(figsize=(7.0, 4.0))
     for values, label, style in (

@@ -7,10 +7,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from framework.timeunits import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_WEEK
+
 INTERVAL_S = 120
 """Length of one probe interval in seconds (2 minutes)."""
-INTERVALS_PER_DAY = 720
-INTERVALS_PER_WEEK = 5040
+INTERVALS_PER_HOUR = SECONDS_PER_HOUR // INTERVAL_S
+INTERVALS_PER_DAY = SECONDS_PER_DAY // INTERVAL_S
+INTERVALS_PER_WEEK = SECONDS_PER_WEEK // INTERVAL_S
 
 # How strongly each class reacts to the rush-hour profile (order of ROAD_CLASSES):
 # highways and arterials carry commuters and jam, local streets barely do.
@@ -38,7 +41,7 @@ def week_clock(interval_within_week: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """Day of week (0 = Monday) and fractional hour of day of each interval of the week."""
     iww = np.asarray(interval_within_week)
     day, slot = np.divmod(iww, INTERVALS_PER_DAY)
-    return day, slot * (INTERVAL_S / 3600.0)
+    return day, slot * (INTERVAL_S / SECONDS_PER_HOUR)
 
 
 def congestion_profile(evening_extra: float = 0.0) -> np.ndarray:
@@ -121,12 +124,6 @@ class Traffic:
         iww = np.asarray(interval_index, dtype=np.int64) % INTERVALS_PER_WEEK
         rush = CLASS_CONGESTION[self.class_code[seg]] * self.sensitivity[seg] * self.congestion[iww]
         return self.free_flow_s[seg] * (1.0 + rush) * self.slowdown[seg]
-
-    def expected_table(self) -> np.ndarray:
-        """``expected_travel_time_s`` for every (segment, interval_within_week): ``(S, 5040)``."""
-        seg = np.repeat(np.arange(self.n_segments), INTERVALS_PER_WEEK)
-        iww = np.tile(np.arange(INTERVALS_PER_WEEK), self.n_segments)
-        return self.expected_travel_time_s(seg, iww).reshape(self.n_segments, INTERVALS_PER_WEEK)
 
     def expected_cars(self, interval_index: np.ndarray) -> np.ndarray:
         """Mean probe cars per (interval, segment): ``(len(interval_index), S)``."""

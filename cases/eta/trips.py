@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from cases.eta.network import RoadNetwork
-from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_WEEK, Traffic, car_time_noise
+from cases.eta.traffic import (
+    INTERVAL_S,
+    INTERVALS_PER_DAY,
+    INTERVALS_PER_HOUR,
+    INTERVALS_PER_WEEK,
+    Traffic,
+    car_time_noise,
+)
 from framework.errors import BadInput
 
 SegmentTimeFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -111,7 +118,7 @@ def _table(origins: np.ndarray, dests: np.ndarray, departure_s: np.ndarray, path
             "destination": dests,
             "departure_s": departure_s,
             "departure_interval": interval,
-            "departure_hour": (interval % 720) // 30,
+            "departure_hour": (interval % INTERVALS_PER_DAY) // INTERVALS_PER_HOUR,
             "n_segments": (paths >= 0).sum(axis=1),
         }
     )

@@ -2,7 +2,6 @@
 
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN
-from cases.fraud.steps import STEPS
 from framework.case import Case
 
-case = Case(name="fraud", design=DESIGN, config_model=FraudConfig, steps=STEPS)
+case = Case(name="fraud", design=DESIGN, config_model=FraudConfig, steps="cases.fraud.steps:STEPS")

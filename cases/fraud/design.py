@@ -148,6 +148,7 @@ METRICS = MetricsSpec(
             higher_is_better=False,
             description="Over the test window at the threshold chosen on validation: missed fraud amounts "
             "plus review_cost per alert.",
+            aggregate="sum",
         ),
         OfflineMetric(
             name="accuracy",
@@ -169,11 +170,14 @@ METRICS = MetricsSpec(
         "availability 99.99%: rule fallback when no scorer is healthy",
     ],
     primary="average_precision",
+    decision="expected_cost",
     talking_points=[
         "Primary metric: average precision. It is threshold-free, dominated by the rare class, stable at every "
         "scale and defined on any real data; card precision@100 is the business read-out but depends on how "
         "many fraudulent cards a day has (its ceiling is the oracle's value, far below 1 on quiet days).",
         "Expected cost is read at the threshold chosen on the validation window, never on the test window.",
+        "The deployed model is chosen on expected cost, not on average precision: the better ranker can cost "
+        "more at its threshold, and a cost gap inside the paired bootstrap interval goes to the simpler model.",
     ],
     tradeoffs=[
         "ROC-AUC looks good for nearly any model under imbalance; PR-AUC separates them.",
@@ -491,7 +495,9 @@ MODELS = ModelSpec(
     ],
     tradeoffs=[
         "Boosting adds a few AP points over logistic regression at the standard settings (0.70 vs 0.65) "
-        "but needs the trees flattened (CompiledBoosting) to score one row in well under a millisecond."
+        "but needs the trees flattened (CompiledBoosting) to score one row in well under a millisecond.",
+        "A better ranker is not always cheaper: the deployed model is the one with the lowest expected cost at "
+        "its validation threshold (at the default scale logistic regression, whose AP is a hair below the trees').",
     ],
     follow_ups=[
         FollowUp(
@@ -566,8 +572,8 @@ DEPLOYMENT = DeploymentSpec(
         "Scale: ~1,740 peak QPS; at ~1-2 ms per transaction a few cores suffice, replicas give HA.",
         "Per request: one indexed range query per card and per terminal, score the 15 features, append the "
         "transaction with an unknown label; the verdict fills it in after the delay.",
-        "The boosted trees are served flattened into arrays (CompiledBoosting), equal to sklearn's scores "
-        "bit for bit, because sklearn walks one tree per Python call.",
+        "When the boosted trees are deployed they are served flattened into arrays (CompiledBoosting), equal "
+        "to sklearn's scores bit for bit, because sklearn walks one tree per Python call.",
     ],
     tradeoffs=[
         "Raw-event windows are exact but grow with traffic; bucketed aggregates trade exactness for O(1) state.",

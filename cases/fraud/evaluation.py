@@ -42,6 +42,16 @@ def evaluate(
     }
 
 
+def cost_per_transaction(frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_cost: float) -> np.ndarray:
+    """What each transaction costs at ``threshold``: its amount when a fraud is missed, ``review_cost`` when alerted.
+
+    The per-unit values the deployed model is chosen by; they sum to ``expected_cost``.
+    """
+    alerted = scores >= threshold
+    missed = (frame["is_fraud"].to_numpy() == 1) & ~alerted
+    return np.where(alerted, float(review_cost), np.where(missed, frame["amount"].to_numpy(np.float64), 0.0))
+
+
 def daily_card_precision(frame: pd.DataFrame, scores: np.ndarray, k: int = CARD_K) -> pd.Series:
     """Card precision@k of each day (the per-day values that ``card_precision_at_100`` averages)."""
     per_day = {}

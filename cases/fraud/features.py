@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SECONDS_PER_DAY = 86_400
+from framework.timeunits import SECONDS_PER_DAY, SECONDS_PER_HOUR
+
 WINDOWS: tuple[int, ...] = (1, 7, 30)
 NIGHT_END_HOUR = 6  # transactions before 06:00 count as night
 
@@ -33,7 +34,7 @@ def calendar_flags(timestamps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     secs = np.asarray(timestamps, dtype="datetime64[s]").astype(np.int64)
     days = np.floor_divide(secs, SECONDS_PER_DAY)
     weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
-    hour = np.floor_divide(secs - days * SECONDS_PER_DAY, 3600)
+    hour = np.floor_divide(secs - days * SECONDS_PER_DAY, SECONDS_PER_HOUR)
     return (weekday >= 5).astype(np.float64), (hour < NIGHT_END_HOUR).astype(np.float64)
 
 

@@ -11,9 +11,9 @@ from cases.fraud.config import MAX_AMOUNT
 from framework.errors import BadInput
 from framework.guards import brief, check_datetimes, check_epoch_seconds, quote, refuse_over_memory
 from framework.tabular import PARQUET_SUFFIXES, read_table
+from framework.timeunits import SECONDS_PER_DAY
 
 COLUMNS: tuple[str, ...] = ("transaction_id", "timestamp", "customer_id", "terminal_id", "amount", "is_fraud")
-SECONDS_PER_DAY = 86_400
 CSV_SUFFIXES = (".csv", ".txt", ".gz")
 # Peak RSS of a whole --data run per byte of CSV text (measured with `/usr/bin/time -f %M`: the large
 # preset's 1.78M transactions as an 80 MB CSV peak at 1.43 GiB, 19 bytes per file byte); gzip and

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 from scipy.special import expit
@@ -141,21 +139,19 @@ class TreeEnsemble:
         return self.model_.predict_proba(as_matrix(X))[:, 1]
 
 
-def oracle_scores(tx: pd.DataFrame, compromised_terminals: pd.DataFrame | None, outlier_amount: float) -> np.ndarray:
+def oracle_scores(tx: pd.DataFrame, compromised_terminals: pd.DataFrame, outlier_amount: float) -> np.ndarray:
     """The simulator's truth turned into scores (1 = fraud).
 
     The oracle knows what no model can: which terminals were compromised and when, and
     which transactions of a compromised card the fraudster made (the ``scenario`` column),
-    besides the outlier rule. On real data (no scenario knowledge) it is the perfect
-    ranking of the test labels.
+    besides the outlier rule. (On real data the oracle is the perfect ranking of the test
+    labels; the models step builds that itself.)
 
     Args:
-        tx: transactions with ``terminal_id``, ``day``, ``amount``, ``scenario`` (or only ``is_fraud``).
-        compromised_terminals: terminal_id, start_day, end_day; None for real data.
+        tx: simulated transactions with ``terminal_id``, ``day``, ``amount`` and ``scenario``.
+        compromised_terminals: terminal_id, start_day, end_day.
         outlier_amount: scenario 1 threshold.
     """
-    if compromised_terminals is None or "scenario" not in tx:
-        return tx["is_fraud"].to_numpy(np.float64)
     windows = compromised_terminals.rename(columns={"terminal_id": "t"})
     probe = pd.DataFrame({"row": np.arange(len(tx)), "t": tx["terminal_id"].to_numpy(), "day": tx["day"].to_numpy()})
     hits = probe.merge(windows, on="t")
@@ -166,6 +162,10 @@ def oracle_scores(tx: pd.DataFrame, compromised_terminals: pd.DataFrame | None, 
     # Card-abuse amounts were multiplied; the outlier rule applies to the original amount.
     outlier = (tx["amount"].to_numpy() > outlier_amount) & ~fraudster
     return (on_terminal | fraudster | outlier).astype(np.float64)
+
+
+LadderModel = NeverFraud | AmountRule | Logistic | TreeEnsemble
+"""Every trained rung of the ladder: ``fit(X, y)`` and ``score(X)``."""
 
 
 def choose_threshold(y: np.ndarray, scores: np.ndarray, amounts: np.ndarray, review_cost: float) -> float:
@@ -238,8 +238,8 @@ class CompiledBoosting:
         return expit(raw)
 
 
-def online_scorer(model: object) -> Callable[[np.ndarray], np.ndarray]:
-    """The fastest exact scoring function of a ladder model for one-row requests."""
+def online_model(model: LadderModel) -> LadderModel | CompiledBoosting:
+    """The fastest exact scorer of a ladder model for one-row requests (boosting is flattened into arrays)."""
     if isinstance(model, TreeEnsemble) and isinstance(model.model_, HistGradientBoostingClassifier):
-        return CompiledBoosting(model.model_).score
-    return model.score  # type: ignore[attr-defined]
+        return CompiledBoosting(model.model_)
+    return model

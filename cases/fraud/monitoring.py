@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from cases.fraud.features import FEATURES, WINDOWS
 from framework import metrics
-from framework.drift import drift_alerts, drift_table
+from framework.drift import Alert, Thresholds, drift_alerts, drift_table, metric_alert
 
 WATCHED: list[str] = [*FEATURES, "score"]
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """When monitoring alerts.
-
-    Attributes:
-        psi: PSI of a watched column above which it alerts.
-        ks: KS statistic above which it alerts.
-        metric_drop: relative drop of average precision (or card precision) that alerts.
-        card_k: cards investigated per day for the monitored card precision.
-    """
-
-    psi: float
-    ks: float
-    metric_drop: float
-    card_k: int
-
-
-@dataclass
 class WindowReport:
-    """Drift of one window against the reference window."""
+    """Drift of one window against the reference window, and the alerts it raised."""
 
     drift: dict[str, dict[str, float]]
     average_precision: float
     card_precision: float
-    alerts: list[str] = field(default_factory=list)
+    alerts: list[Alert]
 
 
 def window_metrics(frame: pd.DataFrame, scores: np.ndarray, k: int) -> tuple[float, float]:
@@ -58,25 +41,29 @@ def compare(
     current: pd.DataFrame,
     cur_metrics: tuple[float, float],
     thresholds: Thresholds,
+    card_k: int,
 ) -> WindowReport:
-    """Drift table and alerts of ``current`` against ``reference`` (frames of :data:`WATCHED` columns)."""
+    """Drift table and alerts of ``current`` against ``reference`` (frames of :data:`WATCHED` columns).
+
+    Args:
+        reference: watched columns of the reference window.
+        ref_metrics: its average precision and card precision@``card_k``.
+        current: watched columns of the compared window.
+        cur_metrics: its average precision and card precision@``card_k``.
+        thresholds: the design's alert thresholds.
+        card_k: cards investigated per day, named in the card-precision alert.
+    """
     table = drift_table(reference, current, WATCHED)
-    alerts = drift_alerts(table, thresholds.psi, thresholds.ks)
+    drift = {c: {"psi": v["psi"], "ks": v["ks"]} for c, v in table.items()}
+    alerts = drift_alerts(drift, thresholds)
     for name, before, after in (
-        ("average precision", ref_metrics[0], cur_metrics[0]),
-        (f"card precision@{thresholds.card_k}", ref_metrics[1], cur_metrics[1]),
+        ("average_precision", ref_metrics[0], cur_metrics[0]),
+        (f"card_precision_at_{card_k}", ref_metrics[1], cur_metrics[1]),
     ):
-        if before > 0 and (before - after) / before > thresholds.metric_drop:
-            alerts.append(
-                f"{name} fell {(before - after) / before:.0%} ({before:.3f} -> {after:.3f}) "
-                f"> {thresholds.metric_drop:.0%}"
-            )
-    return WindowReport(
-        drift={c: {"psi": v["psi"], "ks": v["ks"]} for c, v in table.items()},
-        average_precision=cur_metrics[0],
-        card_precision=cur_metrics[1],
-        alerts=alerts,
-    )
+        alert = metric_alert(name, before, after, higher_is_better=True, thresholds=thresholds)
+        if alert is not None:
+            alerts.append(alert)
+    return WindowReport(drift=drift, average_precision=cur_metrics[0], card_precision=cur_metrics[1], alerts=alerts)
 
 
 def watched_frame(X: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame:
@@ -107,6 +94,25 @@ def daily_series(tx: pd.DataFrame, scores: np.ndarray, rows: np.ndarray, k: int)
     return pd.DataFrame(out)
 
 
+@dataclass(frozen=True)
+class MonitoredWindows:
+    """The three monitoring windows scored by the deployed model.
+
+    Attributes:
+        masks: ``reference``/``no_drift``/``drift`` -> boolean row mask.
+        scores: the model's score of every row inside a window (0 elsewhere).
+        metrics: window -> (average precision, card precision@k).
+        no_drift: the no-drift window compared with the reference.
+        drift: the drift window compared with the reference.
+    """
+
+    masks: dict[str, np.ndarray]
+    scores: np.ndarray
+    metrics: dict[str, tuple[float, float]]
+    no_drift: WindowReport
+    drift: WindowReport
+
+
 def run_windows(
     tx: pd.DataFrame,
     X: pd.DataFrame,
@@ -114,7 +120,8 @@ def run_windows(
     first_day: int,
     window_days: int,
     thresholds: Thresholds,
-) -> dict[str, object]:
+    card_k: int,
+) -> MonitoredWindows:
     """Score three consecutive windows (reference, no drift, drift) and compare each to the reference.
 
     Args:
@@ -124,9 +131,7 @@ def run_windows(
         first_day: first day of the reference window.
         window_days: length of each window.
         thresholds: alert thresholds.
-
-    Returns:
-        ``reference``/``no_drift``/``drift`` window masks, scores, metrics and the two reports.
+        card_k: cards investigated per day for the monitored card precision.
     """
     day = tx["day"].to_numpy()
     masks = {
@@ -137,11 +142,12 @@ def run_windows(
     active = masks["reference"] | masks["no_drift"] | masks["drift"]
     scores[active] = score(X[active])
     frames = {k: watched_frame(X[m], scores[m]) for k, m in masks.items()}
-    mets = {k: window_metrics(tx[m], scores[m], thresholds.card_k) for k, m in masks.items()}
-    return {
-        "masks": masks,
-        "scores": scores,
-        "metrics": mets,
-        "no_drift": compare(frames["reference"], mets["reference"], frames["no_drift"], mets["no_drift"], thresholds),
-        "drift": compare(frames["reference"], mets["reference"], frames["drift"], mets["drift"], thresholds),
-    }
+    mets = {k: window_metrics(tx[m], scores[m], card_k) for k, m in masks.items()}
+    ref = (frames["reference"], mets["reference"])
+    return MonitoredWindows(
+        masks=masks,
+        scores=scores,
+        metrics=mets,
+        no_drift=compare(*ref, frames["no_drift"], mets["no_drift"], thresholds, card_k),
+        drift=compare(*ref, frames["drift"], mets["drift"], thresholds, card_k),
+    )

@@ -7,15 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-
-def _pyplot():
-    """Matplotlib with the non-interactive Agg backend (imported lazily: it is slow)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from framework.plots import pyplot
 
 
 def _pr_curve(y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -29,7 +21,7 @@ def _pr_curve(y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def precision_recall(y: np.ndarray, scores: dict[str, np.ndarray], ap: dict[str, float], path: Path) -> None:
     """Precision-recall curve of each model on the test window, AP in the legend."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=110)
     for name, s in scores.items():
         recall, precision = _pr_curve(y, s)
@@ -53,7 +45,7 @@ def precision_recall(y: np.ndarray, scores: dict[str, np.ndarray], ap: dict[str,
 
 def card_precision_per_day(daily: dict[str, pd.Series], path: Path) -> None:
     """Daily card precision@100 of each model over the test days."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=110)
     for name, series in daily.items():
         ax.plot(
@@ -74,7 +66,7 @@ def card_precision_per_day(daily: dict[str, pd.Series], path: Path) -> None:
 
 def drift(amounts: dict[str, np.ndarray], daily: pd.DataFrame, boundaries: list[int], card_k: int, path: Path) -> None:
     """Amount distribution per monitoring window, and daily AP / card precision with the drift start marked."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.0), dpi=110)
     bins = np.linspace(0, np.quantile(np.concatenate(list(amounts.values())), 0.995), 60)
     for name, values in amounts.items():

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
-import zlib
 from pathlib import Path
-
-import numpy as np
 
 from cases.fraud.loader import COLUMNS
 from cases.fraud.simulator import SimParams, simulate
+from framework.seeding import stream_rng
 
 SAMPLE_PARAMS = SimParams(
     n_customers=80,
@@ -25,7 +24,7 @@ SAMPLE_PARAMS = SimParams(
 
 def write_sample(path: Path, seed: int = 7) -> int:
     """Simulate a small population and write its transactions as CSV; returns the row count."""
-    sim = simulate(SAMPLE_PARAMS, lambda s: np.random.default_rng([seed, zlib.crc32(s.encode())]))
+    sim = simulate(SAMPLE_PARAMS, functools.partial(stream_rng, seed))
     tx = sim.transactions.copy()
     tx["timestamp"] = tx["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cases.fraud.features import FEATURES, NIGHT_END_HOUR, SECONDS_PER_DAY, WINDOWS
+from cases.fraud.features import FEATURES, NIGHT_END_HOUR, WINDOWS
+from framework.timeunits import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 _SCHEMA = """
 CREATE TABLE tx (
@@ -141,7 +142,7 @@ def as_transactions(frame: pd.DataFrame) -> list[Transaction]:
     secs = frame["timestamp"].to_numpy(dtype="datetime64[s]").astype(np.int64)
     days = secs // SECONDS_PER_DAY
     weekday = (days + 3) % 7
-    hour = (secs - days * SECONDS_PER_DAY) // 3600
+    hour = (secs - days * SECONDS_PER_DAY) // SECONDS_PER_HOUR
     return [
         Transaction(str(i), str(c), str(m), int(t), float(a), int(wd), int(h))
         for i, c, m, t, a, wd, h in zip(

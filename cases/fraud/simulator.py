@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-SECONDS_PER_DAY = 86_400
+from cases.fraud.config import FraudConfig
+from framework.timeunits import SECONDS_PER_DAY
+
 GRID = 100.0
 
 # Scenario codes stored in the ``scenario`` column (0 = legitimate).
@@ -51,7 +53,7 @@ class SimParams:
     card_amount_factor: float = 5.0
 
     @classmethod
-    def from_config(cls, config, n_days: int | None = None) -> SimParams:
+    def from_config(cls, config: FraudConfig, n_days: int | None = None) -> SimParams:
         """Build the parameters from a :class:`FraudConfig` (optionally overriding ``n_days``)."""
         names = [f for f in cls.__dataclass_fields__ if f != "n_days"]
         return cls(n_days=n_days or config.n_days, **{n: getattr(config, n) for n in names})

@@ -2,7 +2,6 @@
 
 from cases.recommendation.config import RecConfig
 from cases.recommendation.design import DESIGN
-from cases.recommendation.steps import STEPS
 from framework.case import Case
 
-case = Case(name="recommendation", design=DESIGN, config_model=RecConfig, steps=STEPS)
+case = Case(name="recommendation", design=DESIGN, config_model=RecConfig, steps="cases.recommendation.steps:STEPS")

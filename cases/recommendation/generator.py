@@ -1,13 +1,14 @@
-"""Synthetic music world: users, songs, the true click probability of every pair, and raw JSON click logs."""
+"""Synthetic music world: users, songs, the true click probability of every pair, and the simulated events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from cases.recommendation.config import RecConfig
+from framework.timeunits import SECONDS_PER_DAY
 
 GENRES = (
     "pop",
@@ -29,7 +30,6 @@ GENRES = (
 )
 LOCATIONS = ("us", "gb", "de", "br", "in", "jp", "se", "mx")
 LOG_START = np.datetime64("2024-03-04T00:00:00", "s")
-SECONDS_PER_DAY = 86_400
 LATENT_DIM = 8
 # Logit weights of the true click model: genre taste dominates, then song popularity, then artist affinity.
 BASE_LOGIT = -0.3
@@ -145,7 +145,7 @@ def make_world(config: RecConfig, rng: np.random.Generator) -> World:
     loc_p = rng.dirichlet(np.full(config.n_locations, 3.0))
     location = np.array(LOCATIONS)[rng.choice(config.n_locations, size=n_u, p=loc_p)]
     prior = age_groups_taste_prior(n_g, rng)[age_group_codes(age)]
-    taste = _dirichlet_rows(prior * config.taste_concentration, rng)
+    taste = dirichlet_rows(prior * config.taste_concentration, rng)
     is_new = rng.random(n_u) < config.new_user_fraction
     signup = np.where(is_new, rng.integers(0, window_s, n_u), 0)
     users = pd.DataFrame(
@@ -170,7 +170,7 @@ def make_world(config: RecConfig, rng: np.random.Generator) -> World:
     )
 
 
-def _dirichlet_rows(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def dirichlet_rows(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One Dirichlet draw per row of ``alpha`` (gamma trick, vectorised)."""
     g = rng.gamma(alpha)
     g = np.maximum(g, 1e-12)
@@ -247,136 +247,6 @@ def simulate_events(
         clicked[lo:hi] = rng.random(hi - lo) < p[local, chosen]
     events = pd.DataFrame({"user": user, "item": item, "t": t.astype(np.int64), "clicked": clicked})
     return events.sort_values(["t", "user", "item"], kind="stable", ignore_index=True)
-
-
-def to_json_lines(events: pd.DataFrame, world: World, config: RecConfig, rng: np.random.Generator) -> tuple[str, dict]:
-    """Serialise events as raw JSON lines with the mess real logs have.
-
-    Mess injected (each on an independent random subset): client-retry duplicates, upper-cased
-    ids, stray spaces, epoch-second timestamps from a legacy client, bad timestamps, unknown
-    users/songs and truncated (invalid JSON) lines.
-
-    Args:
-        events: simulated events (``user``, ``item``, ``t``, ``clicked``).
-        world: the ground truth (for ids).
-        config: mess rates.
-        rng: the ``mess`` random stream.
-
-    Returns:
-        The text (one JSON object per line) and the number of lines of each injected kind.
-    """
-    n = len(events)
-    user = world.users["user_id"].to_numpy(dtype=object)[events["user"].to_numpy()]
-    song = world.items["song_id"].to_numpy(dtype=object)[events["item"].to_numpy()]
-    t = events["t"].to_numpy()
-    iso = np.datetime_as_string(LOG_START + t.astype("timedelta64[s]"), unit="s").astype(object) + "Z"
-    ts = '"' + iso + '"'
-
-    def pick(fraction: float) -> np.ndarray:
-        return rng.random(n) < fraction
-
-    epoch = pick(config.epoch_timestamp_fraction)
-    ts[epoch] = (t[epoch] + int(LOG_START.astype(np.int64))).astype(str).astype(object)
-    bad_ts = pick(config.bad_timestamp_fraction)
-    garbage = np.array(['"not-a-date"', '""', '"2024-13-45T99:00:00Z"', '"1970-01-01T00:00:00Z"', "null"], dtype=object)
-    ts[bad_ts] = garbage[rng.integers(0, len(garbage), int(bad_ts.sum()))]
-    unknown = pick(config.unknown_id_fraction)
-    unknown_user = unknown & (rng.random(n) < 0.5)
-    user[unknown_user] = "u9" + pd.Series(rng.integers(0, 99_999, int(unknown_user.sum()))).astype(str).str.zfill(6)
-    song[unknown & ~unknown_user] = "s9" + pd.Series(
-        rng.integers(0, 99_999, int((unknown & ~unknown_user).sum()))
-    ).astype(str).str.zfill(5)
-    upper = pick(config.mixed_case_fraction)
-    user[upper] = pd.Series(user[upper], dtype=object).str.upper().to_numpy(dtype=object)
-    song[upper] = pd.Series(song[upper], dtype=object).str.upper().to_numpy(dtype=object)
-    spaces = pick(config.stray_space_fraction)
-    user[spaces] = " " + user[spaces] + "  "
-    song[spaces] = "\\t" + song[spaces] + " "  # an escaped tab: valid JSON, decodes to whitespace
-    clicked = np.where(events["clicked"].to_numpy(), "true", "false").astype(object)
-    as_int = pick(0.02)  # another client sends 1/0 instead of true/false
-    clicked[as_int] = np.where(events["clicked"].to_numpy()[as_int], "1", "0")
-    lines = (
-        '{"user": "' + user + '", "song": "' + song.astype(object) + '", "ts": ' + ts + ', "clicked": ' + clicked + "}"
-    )
-    bad_json = pick(config.bad_json_fraction)
-    cut = pd.Series(lines[bad_json], dtype=object)
-    lines[bad_json] = (cut.str.slice(0, 25) + cut.str.slice(-5, -3)).to_numpy(dtype=object)
-    dup = pick(config.duplicate_fraction)
-    order = np.argsort(np.concatenate([np.arange(n), np.flatnonzero(dup)]), kind="stable")
-    lines = np.concatenate([lines, lines[dup]])[order]
-    counts = {
-        "lines": int(len(lines)),
-        "duplicates_injected": int(dup.sum()),
-        "bad_json_injected": int(bad_json.sum()),
-        "bad_timestamps_injected": int(bad_ts.sum()),
-        "unknown_ids_injected": int(unknown.sum()),
-        "mixed_case_injected": int(upper.sum()),
-        "stray_spaces_injected": int(spaces.sum()),
-    }
-    return "\n".join(lines.tolist()) + "\n", counts
-
-
-def drifted_world(world: World, config: RecConfig, rng: np.random.Generator) -> World:
-    """The world after drift: new songs, a trending genre pulling every taste, a burst of new users.
-
-    Args:
-        world: the world before the drift.
-        config: drift sizes.
-        rng: the ``drift`` random stream.
-
-    Returns:
-        A new world whose first users/songs are the old ones.
-    """
-    n_new_items = int(round(world.n_items * config.drift_new_item_fraction))
-    n_new_users = int(round(world.n_users * config.drift_new_user_fraction))
-    trending = int(rng.integers(0, world.n_genres))
-    # New songs come from existing artists but skew to the trending genre and are hot on release.
-    artists = world.items[["artist_id", "genre_id", "genre"]].drop_duplicates("artist_id")
-    trend_artists = artists[artists["genre_id"] == trending]["artist_id"].to_numpy()
-    pick = np.where(
-        rng.random(n_new_items) < 0.6,
-        rng.choice(trend_artists, n_new_items),
-        rng.choice(artists["artist_id"].to_numpy(), n_new_items),
-    )
-    genre_of = world.items.drop_duplicates("artist_id").set_index("artist_id")
-    artist_vec = pd.DataFrame(world.item_factors).groupby(world.items["artist_id"].to_numpy()).mean()
-    new_items = pd.DataFrame(
-        {
-            "song_id": [f"s{i:05d}" for i in range(world.n_items, world.n_items + n_new_items)],
-            "artist_id": pick,
-            "genre": genre_of.loc[pick, "genre"].to_numpy(),
-            "genre_id": genre_of.loc[pick, "genre_id"].to_numpy(),
-            "release_s": np.full(n_new_items, world.window_s, dtype=np.int64),
-        }
-    )
-    new_factors = artist_vec.loc[pick].to_numpy() + 0.5 * rng.normal(0.0, 1.0, (n_new_items, LATENT_DIM))
-    new_bias = np.quantile(world.item_bias, 0.8) + 0.5 * rng.normal(0.0, 1.0, n_new_items)
-    # New users: a young-skewed marketing burst; everyone's taste moves toward the trending genre.
-    age = np.clip(np.round(rng.gamma(4.0, 4.0, n_new_users) + 12), 13, 80).astype(np.int64)
-    locs = world.users["location"].to_numpy()
-    new_users = pd.DataFrame(
-        {
-            "user_id": [f"u{u:06d}" for u in range(world.n_users, world.n_users + n_new_users)],
-            "age": age,
-            "location": rng.choice(locs, n_new_users),
-            "signup_s": np.full(n_new_users, world.window_s, dtype=np.int64),
-        }
-    )
-    new_taste = _dirichlet_rows(np.full((n_new_users, world.n_genres), config.taste_concentration), rng)
-    taste = np.vstack([world.taste, new_taste])
-    taste = (1 - config.drift_taste_shift) * taste
-    taste[:, trending] += config.drift_taste_shift
-    activity = np.concatenate([world.activity, rng.lognormal(0.0, 0.7, n_new_users)])
-    return replace(
-        world,
-        users=pd.concat([world.users, new_users], ignore_index=True),
-        items=pd.concat([world.items, new_items], ignore_index=True),
-        taste=taste,
-        user_factors=np.vstack([world.user_factors, rng.normal(0.0, 1.0, (n_new_users, LATENT_DIM))]),
-        item_factors=np.vstack([world.item_factors, new_factors]),
-        item_bias=np.concatenate([world.item_bias, new_bias]),
-        activity=activity,
-    )
 
 
 def ratings_sample(world: World, events: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

@@ -174,21 +174,26 @@ def _not_a_number(column: str, raw: np.ndarray) -> Callable[[int], str]:
     return describe
 
 
+def _same(message: str) -> Callable[[int], str]:
+    """A line description that is the same for every bad line."""
+    return lambda _row: message
+
+
+def _too_long(values: pd.Series, column: str) -> Callable[[int], str]:
+    """Describe an over-long id by its length."""
+    return lambda row: f"{column} is {len(values.iat[row]):,} characters long (at most {MAX_ID_CHARS})"
+
+
 def _validate(frame: pd.DataFrame, path: Path, header_lines: int) -> tuple[pd.DataFrame, list[str]]:
     """Check every field (vectorised), name the first bad line, normalise types and collect warnings."""
     ids = frame[["user_id", "item_id"]].apply(lambda c: c.str.strip())
     for col in ("user_id", "item_id"):
         missing = (ids[col].isna() | (ids[col] == "")).to_numpy()
         if missing.any():
-            raise _first_bad(path, missing, header_lines, lambda _row, c=col: f"{c} is missing or empty")
+            raise _first_bad(path, missing, header_lines, _same(f"{col} is missing or empty"))
         too_long = (ids[col].str.len() > MAX_ID_CHARS).to_numpy()
         if too_long.any():
-            raise _first_bad(
-                path,
-                too_long,
-                header_lines,
-                lambda row, c=col: f"{c} is {len(ids[c].iat[row]):,} characters long (at most {MAX_ID_CHARS})",
-            )
+            raise _first_bad(path, too_long, header_lines, _too_long(ids[col], col))
     numbers = {}
     for col in ("rating", "timestamp"):
         raw = frame[col].to_numpy(dtype=object)

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
 
 BATCH_USERS = 2048
+
+
+class Recommender(Protocol):
+    """What every rung of the ladder offers: fit on the click matrix, score users given their histories."""
+
+    def fit(self, clicks: sparse.csr_matrix) -> Recommender:
+        """Learn from the ``(n_users, n_items)`` training clicks; returns the model itself."""
+        ...
+
+    def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
+        """``(len(users), n_items)`` scores, higher is better."""
+        ...
 
 
 def hash_uniform(users: np.ndarray, n_items: int, seed: int) -> np.ndarray:
@@ -267,7 +280,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def recommend(
-    model,
+    model: Recommender,
     users: np.ndarray,
     history: sparse.csr_matrix,
     k: int,

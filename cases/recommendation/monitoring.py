@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from framework.drift import drift_alerts, ks_statistic, psi
+from framework.drift import Alert, Thresholds, drift_alerts, ks_statistic, metric_alert, psi
 
 CATEGORICAL = ("genre", "age_group", "new_song", "new_user", "clicked")
 
@@ -70,38 +70,32 @@ def event_features(
 
 
 def compare(
-    reference: Window,
-    current: Window,
-    psi_alert: float,
-    ks_alert: float,
-    metric_drop_alert: float,
-) -> tuple[dict[str, dict[str, float]], list[str]]:
+    reference: Window, current: Window, thresholds: Thresholds
+) -> tuple[dict[str, dict[str, float]], list[Alert]]:
     """PSI and KS of every feature against the reference window, and the alerts they raise.
 
     Args:
         reference: the window the model was validated on.
-        current: the window to check.
-        psi_alert: PSI threshold.
-        ks_alert: KS threshold.
-        metric_drop_alert: relative drop of NDCG@10 (and of CTR) that alerts.
+        current: the window to check; its name prefixes every alert (two windows are watched).
+        thresholds: the design's PSI, KS and relative metric-drop limits (NDCG@10 and CTR).
 
     Returns:
         ``({feature: {"psi", "ks"}}, alerts)``.
     """
     table: dict[str, dict[str, float]] = {}
-    alerts: list[str] = []
     for name, ref in reference.features.items():
         cur = current.features[name]
         # A categorical feature gets one PSI bin per category seen in either window.
         bins = np.union1d(ref, cur).size if name in CATEGORICAL else 10
         table[name] = {"psi": round(psi(ref, cur, bins=bins), 6), "ks": round(ks_statistic(ref, cur), 6)}
-    alerts += [f"{current.name}: {a}" for a in drift_alerts(table, psi_alert, ks_alert)]
-    for metric, before, after in (("NDCG@10", reference.ndcg, current.ndcg), ("CTR", reference.ctr, current.ctr)):
-        if before and after is not None and (before - after) / before > metric_drop_alert:
-            alerts.append(
-                f"{current.name}: {metric} fell {100 * (before - after) / before:.0f}% "
-                f"({before:.4f} -> {after:.4f}) > {100 * metric_drop_alert:.0f}%"
-            )
+    prefix = f"{current.name}: "
+    alerts = drift_alerts(table, thresholds, prefix=prefix)
+    for metric, before, after in (("ndcg_at_10", reference.ndcg, current.ndcg), ("ctr", reference.ctr, current.ctr)):
+        if before is None or after is None:  # no CTR on real data
+            continue
+        alert = metric_alert(prefix + metric, before, after, higher_is_better=True, thresholds=thresholds)
+        if alert is not None:
+            alerts.append(alert)
     return table, alerts
 
 
@@ -116,10 +110,3 @@ def pad(matrix: sparse.csr_matrix, shape: tuple[int, int]) -> sparse.csr_matrix:
     """Grow a sparse matrix with empty rows/columns (new users and songs)."""
     coo = matrix.tocoo()
     return sparse.csr_matrix((coo.data, (coo.row, coo.col)), shape=shape)
-
-
-def simulated_ctr(p: np.ndarray, lists: np.ndarray) -> float:
-    """Mean true click probability over the shown songs of the lists (padding ignored)."""
-    valid = lists >= 0
-    probs = np.take_along_axis(p, np.clip(lists, 0, None), axis=1)
-    return float(probs[valid].mean()) if valid.any() else 0.0

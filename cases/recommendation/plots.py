@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-
-def _figure(**kwargs):
-    """A figure rendered by Agg, without importing pyplot (faster, no global state, no display)."""
-    from matplotlib.figure import Figure
-
-    return Figure(**kwargs)
+from framework.plots import pyplot
 
 
-def precision_recall_at_k(path: Path, curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
-    """Precision@k and recall@k for k = 1..20, one line per model."""
-    fig = _figure(figsize=(10, 4))
+def precision_recall_at_k(
+    path: Path, curves: dict[str, tuple[np.ndarray, np.ndarray]], oracles: Sequence[str] = ()
+) -> None:
+    """Precision@k and recall@k for k = 1..20, one line per model, oracles dashed."""
+    plt = pyplot()
+    fig = plt.figure(figsize=(10, 4))
     axes = fig.subplots(1, 2)
     for name, (precision, recall) in curves.items():
         ks = np.arange(1, len(precision) + 1)
-        style = "--" if name == "oracle" else "-"
+        style = "--" if name in oracles else "-"
         axes[0].plot(ks, precision, style, marker=".", label=name)
         axes[1].plot(ks, recall, style, marker=".", label=name)
     for ax, title in zip(axes, ("precision@k", "recall@k"), strict=True):
@@ -31,11 +30,13 @@ def precision_recall_at_k(path: Path, curves: dict[str, tuple[np.ndarray, np.nda
     axes[1].legend(fontsize=8)
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.2)  # tight_layout is slow
     fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def ab_result(path: Path, ab: dict[str, float], control: str, treatment: str) -> None:
     """CTR of each arm with its 95% confidence interval."""
-    fig = _figure(figsize=(5, 4))
+    plt = pyplot()
+    fig = plt.figure(figsize=(5, 4))
     ax = fig.subplots()
     ctr = [ab["control_ctr"], ab["treatment_ctr"]]
     err = [
@@ -49,13 +50,18 @@ def ab_result(path: Path, ab: dict[str, float], control: str, treatment: str) ->
     ax.set_title(f"A/B: lift {100 * ab['lift_rel']:+.1f}% (p={ab['p_value']:.2g})")
     fig.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.9)
     fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def drift(
-    path: Path, tables: dict[str, dict[str, dict[str, float]]], psi_alert: float, metrics: dict[str, dict[str, float]]
+    path: Path,
+    tables: dict[str, dict[str, dict[str, float]]],
+    psi_alert: float,
+    metrics: dict[str, dict[str, float | None]],
 ) -> None:
     """PSI per feature for each window against the reference, and NDCG/CTR per window."""
-    fig = _figure(figsize=(11, 4))
+    plt = pyplot()
+    fig = plt.figure(figsize=(11, 4))
     axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 1]})
     features = list(next(iter(tables.values())))
     x = np.arange(len(features))
@@ -76,3 +82,4 @@ def drift(
     axes[1].legend(fontsize=8)
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.3, top=0.9, wspace=0.15)
     fig.savefig(path, dpi=100)
+    plt.close(fig)

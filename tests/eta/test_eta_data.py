@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -9,10 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cases.eta import case
+from cases.eta.artifacts import EtaData
 from cases.eta.data import MAX_SPEED_KMH, clean_records, generate_probes, inject_invalid, load_records
 from cases.eta.network import grid_network
 from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK, build_traffic, draw_incidents
 from framework.errors import BadInput
+from framework.pipeline import run_steps
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "eta_sample"
 
@@ -22,10 +26,15 @@ def _ratio(records: pd.DataFrame, segments: pd.DataFrame) -> pd.Series:
 
 
 def test_clean_split_has_schema_and_invariants(small_run):
-    ctx, results = small_run
-    data = results["data"]
+    ctx, outputs = small_run
+    data = outputs.records["data"]
+    artifact = outputs.get(EtaData)
+    assert data.synthetic is True and artifact.synthetic is True and artifact.traffic is not None
+    assert artifact.train is data.train and artifact.test is data.test
+    with pytest.raises(ValueError, match="exactly when the data is synthetic"):
+        replace(artifact, traffic=None)
     expected = ["segment_id", "interval_index", "car_count", "avg_speed_kmh", "interval_within_week", "travel_time_s"]
-    n_seg = ctx.state["network"].n_segments
+    n_seg = artifact.network.n_segments
     for frame in (data.train, data.test):
         assert list(frame.columns) == expected
         assert not frame.isna().any().any()
@@ -75,9 +84,10 @@ def test_cleaning_counts_real_feed_problems():
 
 
 def test_rush_hour_slower_than_night_and_weekend_faster_than_weekday(small_run):
-    ctx, results = small_run
-    train = results["data"].train
-    ratio = _ratio(train, ctx.state["network"].segments)
+    _, outputs = small_run
+    data = outputs.get(EtaData)
+    train = data.train
+    ratio = _ratio(train, data.network.segments)
     day, slot = np.divmod(train["interval_within_week"].to_numpy(), INTERVALS_PER_DAY)
     hour = slot // 30
     weekday = day < 5
@@ -89,8 +99,9 @@ def test_rush_hour_slower_than_night_and_weekend_faster_than_weekday(small_run):
 
 
 def test_trip_routes_are_connected_and_start_in_the_test_window(small_run):
-    ctx, results = small_run
-    trips, segments = ctx.state["trips"], ctx.state["network"].segments
+    ctx, outputs = small_run
+    data = outputs.get(EtaData)
+    trips, segments = data.trips, data.network.segments
     paths, table = trips.paths, trips.table
     n_seg = (paths >= 0).sum(axis=1)
     assert (n_seg >= ctx.config.min_route_segments).all()
@@ -100,14 +111,14 @@ def test_trip_routes_are_connected_and_start_in_the_test_window(small_run):
     assert (dst[paths[np.arange(len(paths)), n_seg - 1]] == table["destination"]).all()
     both = (paths[:, :-1] >= 0) & (paths[:, 1:] >= 0)
     assert (dst[paths[:, :-1][both]] == src[paths[:, 1:][both]]).all()
-    assert table["departure_interval"].between(ctx.state["cut"], ctx.state["end"] - 1).all()
+    assert table["departure_interval"].between(data.cut, data.end - 1).all()
     assert (table["duration_s"] > 0).all() and np.isfinite(table["duration_s"]).all()
 
 
 def test_batch_routes_match_networkx_shortest_paths(small_run):
-    ctx, _ = small_run
-    network = ctx.state["network"]
-    table = ctx.state["trips"].table.head(40)
+    data = small_run[1].get(EtaData)
+    network = data.network
+    table = data.trips.table.head(40)
     paths = network.routes(table["origin"].to_numpy(), table["destination"].to_numpy())
     for row, path in zip(table.itertuples(), paths):
         nodes = nx.shortest_path(network.graph, row.origin, row.destination, weight="free_flow_s")
@@ -115,10 +126,8 @@ def test_batch_routes_match_networkx_shortest_paths(small_run):
         assert path[path >= 0].tolist() == expected
 
 
-def test_same_seed_same_data_other_seed_other_data(make_context, steps_runner):
-    first = steps_runner(make_context(seed=5), upto="data")["data"]
-    again = steps_runner(make_context(seed=5), upto="data")["data"]
-    other = steps_runner(make_context(seed=6), upto="data")["data"]
+def test_same_seed_same_data_other_seed_other_data(make_context):
+    first, again, other = (run_steps(case, make_context(seed=s), until="data").records["data"] for s in (5, 5, 6))
     pd.testing.assert_frame_equal(first.train, again.train)
     pd.testing.assert_frame_equal(first.test, again.test)
     assert first.summary == again.summary
@@ -151,13 +160,20 @@ def test_sample_loads_in_the_documented_format():
     assert load_records(SAMPLE / "records.parquet").records.equals(loaded.records)
 
 
-def test_all_steps_run_on_the_sample(make_context, steps_runner):
-    ctx = make_context(data_path=SAMPLE)
-    results = steps_runner(ctx)
-    assert results["data"].summary["source"] == "real"
-    assert "in-sample" in results["models"].notes["oracle"]
-    assert set(results["models"].models) == {"free_flow", "historical_mean", "gradient_boosting", "oracle"}
-    assert results["deployment"].extra["max_abs_diff_vs_offline_s"] < 1e-6
+def test_all_steps_run_on_the_sample(make_context):
+    outputs = run_steps(case, make_context(data_path=SAMPLE))
+    records = outputs.records
+    assert records["data"].summary["source"] == "real"
+    assert records["data"].synthetic is False
+    data = outputs.get(EtaData)
+    assert data.synthetic is False and data.traffic is None
+    with pytest.raises(ValueError, match="no generator"):
+        data.world()
+    ladder = records["models"]
+    assert "in-sample" in ladder.notes[ladder.oracle]
+    assert list(ladder.models) == [m.name for m in case.design.models.ladder]
+    assert records["deployment"].extra["max_abs_diff_vs_offline_s"] < 1e-6
+    assert records["monitoring"].extra["recent_period"].startswith("bootstrap of the test window")
 
 
 def _write_csv(folder: Path, records: str, segments: str | None = None) -> Path:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from cases.eta.artifacts import EtaData, EtaFeatures
 from cases.eta.features import FEATURES, HistoryFeatures, nan_median_last_axis, record_table
 from cases.eta.models import HistoricalMeanModel, interpolate_buckets
 from cases.eta.network import build_network
+from cases.eta.step_models import features
 from cases.eta.traffic import INTERVALS_PER_WEEK
 
 
@@ -65,27 +69,19 @@ def test_historical_mean_uses_the_key_then_the_hour_then_free_flow():
 
 
 def test_features_step_reads_the_training_window_only(small_run):
-    from cases.eta.steps import STEPS
-
-    ctx, results = small_run
-    before = ctx.state["history"]
-    table_before = ctx.state["record_table"].copy()
-    test = ctx.state["test"]
-    ctx.state["test"] = test.assign(travel_time_s=test["travel_time_s"] * 10, car_count=test["car_count"] + 5)
-    try:
-        summary = STEPS.features(ctx)
-        after = ctx.state["history"]
-        pd.testing.assert_frame_equal(ctx.state["record_table"], table_before)
-        for name in ("key_wr_", "hour_wr_", "seg_wr_", "class_week_wr_", "hour_median_"):
-            np.testing.assert_array_equal(getattr(after, name), getattr(before, name))
-        assert summary == results["features"]
-    finally:
-        ctx.state["test"] = test
-        ctx.state["history"] = before
-        ctx.state["record_table"] = table_before
+    ctx, outputs = small_run
+    data, before = outputs.get(EtaData), outputs.get(EtaFeatures)
+    test = data.test
+    # The same step on data whose test window is wildly different: nothing it fits may move.
+    noisy = test.assign(travel_time_s=test["travel_time_s"] * 10, car_count=test["car_count"] + 5)
+    summary, after = features(ctx, replace(data, test=noisy))
+    pd.testing.assert_frame_equal(after.record_table, before.record_table)
+    for name in ("key_wr_", "hour_wr_", "seg_wr_", "class_week_wr_", "hour_median_"):
+        np.testing.assert_array_equal(getattr(after.history, name), getattr(before.history, name))
+    assert summary == outputs.records["features"]
     # The fitted aggregates would differ had the test window leaked in: the check above could fail.
-    leaky = HistoryFeatures().fit(pd.concat([ctx.state["train"], test]), ctx.state["network"].segments)
-    assert not np.array_equal(leaky.key_wr_, before.key_wr_)
+    leaky = HistoryFeatures().fit(pd.concat([data.train, test]), data.network.segments)
+    assert not np.array_equal(leaky.key_wr_, before.history.key_wr_)
 
 
 def test_booster_features_of_training_rows_leave_their_own_week_out():

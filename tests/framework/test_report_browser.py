@@ -106,4 +106,4 @@ def test_index_links_every_case_report(tmp_path):
     html = write_index(tmp_path, runs).read_text()
     for case, metrics in runs:
         assert f'href="{case.name}/report.html"' in html
-        assert f"{metrics['models'][metrics['best_model']][metrics['primary_metric']]:.4g}" in html
+        assert f"{metrics.metric(metrics.best_model):.4g}" in html

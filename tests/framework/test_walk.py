@@ -82,7 +82,7 @@ def test_no_pause_prints_every_step_and_export_writes_transcript(case_name, tmp_
     subprocess.run([*base, "--export", str(export)], env=env, check=True, capture_output=True, timeout=120)
     text = export.read_text()
     assert text.count("## Step ") == 9
-    best = session_for(get_case(case_name)).run()["best_model"]
+    best = session_for(get_case(case_name)).run().best_model
     assert best in text and "Likely follow-up questions" in text
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import zlib
+import functools
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from cases.fraud.features import FEATURES, SECONDS_PER_DAY, build_features
+from cases.fraud.features import FEATURES, build_features
 from cases.fraud.simulator import SimParams, simulate
+from framework.seeding import stream_rng
+from framework.timeunits import SECONDS_PER_DAY
 
 DELAY = 7
 
@@ -26,7 +28,7 @@ def tx() -> pd.DataFrame:
         compromised_terminals_per_day=0.3,
         compromised_cards_per_day=0.3,
     )
-    return simulate(params, lambda s: np.random.default_rng([3, zlib.crc32(s.encode())])).transactions
+    return simulate(params, functools.partial(stream_rng, 3)).transactions
 
 
 @pytest.fixture(scope="module")

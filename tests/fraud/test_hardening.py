@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cases.fraud import case, checks, steps
+from cases.fraud import case, checks
 from cases.fraud.config import FraudConfig
 from cases.fraud.loader import check_classes, load_transactions
 from cases.fraud.split import split
+from cases.fraud.step_data import data
 from framework.case import RunContext
 from framework.cli import invoke, make_case_app
 from framework.config import build_config
@@ -201,7 +202,7 @@ def test_simulation_without_reachable_terminals_names_radius():
     config = build_config(FraudConfig, "small", ["radius=1e-9"])
     ctx = RunContext(case="fraud", config=config, seed=0, scale="small", out_dir=Path("."))
     with pytest.raises(BadInput) as info:
-        steps.data(ctx)
+        data(ctx)
     short(str(info.value), "radius", "n_terminals")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cases.fraud.artifacts import FraudData
 from cases.fraud.loader import COLUMNS, load_transactions
 from framework.errors import BadInput
 
@@ -93,9 +94,13 @@ def test_real_data_runs_through_every_step(tmp_path):
         case, data_path=SAMPLE, out_dir=tmp_path / "real", progress=False, overrides=["serving_requests=100"]
     )
     m = result.metrics
-    assert m["data_source"] == "fraud_sample.csv" and m["data"]["source"] == "real data"
-    assert m["models"]["oracle"]["average_precision"] == 1.0
-    assert m["serving"]["max_abs_score_diff_vs_batch"] <= 1e-9
+    assert m.data_source == "fraud_sample.csv" and m.data["source"] == "real data" and not m.synthetic
+    assert m.models["oracle"]["average_precision"] == 1.0
+    fraud = result.outputs.get(FraudData)
+    assert not fraud.synthetic and fraud.compromised_terminals.empty
+    assert result.outputs.records["deployment"].extra["max_abs_score_diff_vs_batch"] <= 1e-9
+    # Real data cannot be drifted on purpose: monitoring compares the test window with training.
+    assert result.outputs.records["monitoring"].scenario.startswith("real data")
 
 
 def test_split_that_does_not_fit_the_data_is_bad_input(tmp_path):

@@ -1,54 +1,108 @@
-"""The trained ladder at small scale: ordering of the rungs and the behavioural checks."""
+"""The trained ladder at small scale: ordering of the rungs, the cost-chosen deployment and the behavioural checks."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 
-from cases.fraud import steps
+from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.behaviour import amount_times
+from cases.fraud.design import DESIGN
+from cases.fraud.evaluation import cost_per_transaction
 from cases.fraud.features import build_features
+from cases.fraud.models import Logistic, choose_threshold
+from cases.fraud.step_testing import ab_plan
+from framework import metrics
 
 
-def test_ladder_order_and_oracle(small_ctx):
-    ladder = small_ctx.state["ladder_result"]
+def test_ladder_order_and_oracle(small_run):
+    ladder = small_run.records["models"]
     m = ladder.models
-    assert set(m) == {"never_fraud", "amount_rule", "logistic_regression", "tree_ensemble", "oracle"}
+    assert list(m) == [d.name for d in DESIGN.models.ladder]
+    assert (ladder.naive, ladder.baseline, ladder.oracle) == ("amount_rule", "logistic_regression", "oracle")
     assert m["oracle"]["average_precision"] == 1.0
     assert m[ladder.baseline]["average_precision"] > m["never_fraud"]["average_precision"] * 10
-    assert m[ladder.best]["average_precision"] >= m[ladder.baseline]["average_precision"]
     # Accuracy misleads: never_fraud is the most "accurate" and the most expensive.
     assert m["never_fraud"]["accuracy"] > 0.99
     assert m["never_fraud"]["expected_cost"] == max(v["expected_cost"] for v in m.values())
 
 
-def test_thresholds_come_from_validation_not_test(small_ctx):
-    # Re-choosing the threshold on the test window itself must not be what the run used
-    # (it would be at least as cheap on test, usually cheaper).
-    from cases.fraud.models import choose_threshold
+def test_deployed_model_is_chosen_on_expected_cost(small_run, small_ctx):
+    ladder = small_run.records["models"]
+    data, trained = small_run.get(FraudData), small_run.get(FraudModels)
+    assert ladder.decision_metric == "expected_cost"
+    costs = {n: ladder.models[n]["expected_cost"] for n in trained.fitted}
+    # The deployed model is the cheapest unless a simpler one is a bootstrap tie with it.
+    cheapest = min(costs, key=costs.__getitem__)
+    names = list(costs)
+    assert ladder.best == cheapest or names.index(ladder.best) < names.index(cheapest)
+    versus = {c.model: c for c in ladder.comparisons}
+    assert set(versus) == set(names) - {ladder.best}
+    for name, c in versus.items():
+        assert math.isclose(c.difference, costs[name] - costs[ladder.best], rel_tol=1e-9)
+        assert c.low <= c.difference <= c.high
+        # A simpler model that the interval cannot tell apart would have been deployed instead.
+        if names.index(name) < names.index(ladder.best):
+            assert not c.tie
+    # The per-transaction costs the framework resamples add up to each model's expected cost.
+    test = data.tx[data.split.test]
+    for name, cost in costs.items():
+        units = cost_per_transaction(test, trained.scores[name], trained.thresholds[name], small_ctx.config.review_cost)
+        assert len(units) == len(test) and math.isclose(units.sum(), cost, rel_tol=1e-12)
 
-    tx, main = small_ctx.state["tx"], small_ctx.state["split"]
-    test = tx[main.test]
-    name = small_ctx.state["best"]
-    s = small_ctx.state["scores"][name]
-    on_test = choose_threshold(test["is_fraud"].to_numpy(), s, test["amount"].to_numpy(), small_ctx.config.review_cost)
-    assert small_ctx.state["thresholds"][name] != on_test
+
+def test_thresholds_come_from_validation_not_test(small_run, small_ctx):
+    cfg = small_ctx.config
+    data, X, trained = small_run.get(FraudData), small_run.get(FraudFeatures).X, small_run.get(FraudModels)
+    tx, val = data.tx, data.val_split
+    y, amounts = tx["is_fraud"].to_numpy(), tx["amount"].to_numpy()
+    # Each threshold is the cost minimum on the validation window, scored by a model fitted before it.
+    rule = amounts[val.test]
+    assert trained.thresholds["amount_rule"] == choose_threshold(y[val.test], rule, rule, cfg.review_cost)
+    val_scores = Logistic(cfg.lr_c).fit(X[val.train], y[val.train]).score(X[val.test])
+    expected = choose_threshold(y[val.test], val_scores, amounts[val.test], cfg.review_cost)
+    assert trained.thresholds["logistic_regression"] == expected
+    # Read on the test window, no threshold beats the test window's own minimum: the validation
+    # choice costs at least that much (it would cost exactly that if it had peeked at the test labels).
+    test = tx[data.split.test]
+    for name in trained.fitted:
+        s = trained.scores[name]
+        on_test = choose_threshold(test["is_fraud"].to_numpy(), s, test["amount"].to_numpy(), cfg.review_cost)
+        floor = metrics.expected_cost(test["is_fraud"], s, on_test, test["amount"], cfg.review_cost)
+        assert floor <= small_run.records["models"].models[name]["expected_cost"] + 1e-9
 
 
-def test_behavioural_checks_pass_on_the_trained_model(small_ctx):
-    result = steps.testing(small_ctx)
+def test_behavioural_checks_pass_on_the_trained_model(small_run):
+    result = small_run.records["testing"]
     failed = [c.name + ": " + c.detail for c in result.behavioural if not c.passed]
     assert not failed, failed
     assert {c.kind for c in result.behavioural} == {"directional", "invariance", "minimum_functionality"}
     assert "compromised card" in result.slices["scenario"] and ">=220" in result.slices["amount band"]
-    assert result.ab_test["frauds_per_arm"] > 0 and result.ab_test["power"] == 0.8
+    plan = result.ab_test
+    assert plan["treatment"] == small_run.records["models"].best and plan["control"] != plan["treatment"]
+    assert plan["frauds_per_arm"] > 0 and plan["power"] == 0.8
+    assert plan["transactions_per_arm"] >= plan["frauds_per_arm"] and plan["minimum_detectable_lift"] >= 0.02
 
 
-def test_amount_perturbation_matches_recomputed_features(small_ctx):
+def test_amount_perturbation_matches_recomputed_features(small_run, small_ctx):
     # Multiplying one transaction's amount and rebuilding features equals the perturbation helper.
-    tx, X = small_ctx.state["tx"], small_ctx.state["X"]
-    i = int(np.flatnonzero(small_ctx.state["split"].test)[5])
+    data, X = small_run.get(FraudData), small_run.get(FraudFeatures).X
+    tx = data.tx
+    i = int(np.flatnonzero(data.split.test)[5])
     changed = tx.copy()
     changed.loc[changed.index[i], "amount"] *= 5
     rebuilt = build_features(changed, small_ctx.config.delay_days).iloc[[i]]
     pd.testing.assert_frame_equal(amount_times(X.iloc[[i]], 5.0), rebuilt, rtol=1e-9)
+
+
+def test_ab_control_is_the_rung_the_deployed_model_replaces(small_run):
+    ladder, trained = small_run.records["models"], small_run.get(FraudModels)
+    data = small_run.get(FraudData)
+    y = data.tx.loc[data.split.test, "is_fraud"].to_numpy()
+    for best, control in (("tree_ensemble", ladder.baseline), (ladder.baseline, ladder.naive)):
+        plan = ab_plan(ladder.model_copy(update={"best": best}), trained, y, delay_days=7)
+        assert (plan["control"], plan["treatment"]) == (control, best)
+        recall = float(trained.alerted(control)[y == 1].mean())
+        assert plan["control_recall_offline"] == round(recall, 4)

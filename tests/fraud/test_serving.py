@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from cases.fraud import steps
+from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.serving import OnlineScorer, as_transactions, replay
+from framework.timeunits import SECONDS_PER_DAY
 
 
-def test_deployment_step_matches_batch_within_sla(small_ctx):
-    result = steps.deployment(small_ctx)
+def test_deployment_step_matches_batch_within_sla(small_run, small_ctx):
+    result = small_run.records["deployment"]
+    assert result.extra["model"] == small_run.records["models"].best
     assert result.requests == small_ctx.config.serving_requests
     assert result.extra["max_abs_score_diff_vs_batch"] <= 1e-9
     assert result.p50_ms <= result.p99_ms <= 10 * result.sla_ms  # generous: the machine is shared
     assert result.extra["labels_released_during_replay"] > 0
 
 
-def test_online_features_equal_batch_features(small_ctx):
-    tx, X = small_ctx.state["tx"], small_ctx.state["X"]
-    start = int(np.argmax(tx["day"].to_numpy() >= small_ctx.state["split"].windows.test_start))
+def test_online_features_equal_batch_features(small_run, small_ctx):
+    data, X = small_run.get(FraudData), small_run.get(FraudFeatures).X
+    tx = data.tx
+    start = int(np.argmax(tx["day"].to_numpy() >= data.split.windows.test_start))
     scorer = OnlineScorer(lambda x: x[:, 0], small_ctx.config.delay_days, ":memory:")
     replay(scorer, tx, start, 50, small_ctx.config.delay_days)
     nxt = as_transactions(tx.iloc[start + 50 : start + 51])[0]
@@ -28,7 +31,7 @@ def test_online_features_equal_batch_features(small_ctx):
 
 def test_released_label_raises_terminal_risk():
     scorer = OnlineScorer(lambda x: x[:, -1], delay_days=1, path=":memory:")
-    day = 86_400
+    day = SECONDS_PER_DAY
     scorer.load_history([("a", "c1", "t1", 0, 10.0, None), ("b", "c2", "t1", 10, 20.0, None)])
     probe = as_transactions_row("p", "c3", "t1", 2 * day, 30.0)
     assert scorer.features(probe)[0][-1] == 0.0  # labels unknown: no risk yet
@@ -42,14 +45,15 @@ def as_transactions_row(tid, cust, term, t, amount):
     return Transaction(tid, cust, term, t, amount, weekday=0, hour=12)
 
 
-def test_compiled_boosting_equals_sklearn_bit_for_bit(small_ctx):
+def test_compiled_boosting_equals_sklearn_bit_for_bit(small_run):
     from threadpoolctl import threadpool_limits
 
     from cases.fraud.features import FEATURES
-    from cases.fraud.models import CompiledBoosting
+    from cases.fraud.models import CompiledBoosting, TreeEnsemble
 
-    model = small_ctx.state["models"]["tree_ensemble"]
-    X = small_ctx.state["X"][FEATURES].to_numpy(copy=True)[:5000]
+    model = small_run.get(FraudModels).fitted["tree_ensemble"]
+    assert isinstance(model, TreeEnsemble)
+    X = small_run.get(FraudFeatures).X[FEATURES].to_numpy(copy=True)[:5000]
     X[::7, 0] = np.nan  # missing values follow the learnt default direction too
     with threadpool_limits(1):
         expected = model.model_.predict_proba(X)[:, 1]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import time
-import zlib
 
 import numpy as np
 import pytest
@@ -12,10 +12,11 @@ from cases.fraud.config import FraudConfig
 from cases.fraud.models import oracle_scores
 from cases.fraud.simulator import BURST, CARD, OUTLIER, TERMINAL, Drift, SimParams, simulate
 from framework.config import build_config
+from framework.seeding import stream_rng
 
 
 def rng_for(seed: int):
-    return lambda stream: np.random.default_rng([seed, zlib.crc32(stream.encode())])
+    return functools.partial(stream_rng, seed)
 
 
 @pytest.fixture(scope="module")

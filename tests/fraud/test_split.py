@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cases.fraud.artifacts import FraudData
 from cases.fraud.split import Windows, split
 
 
@@ -53,15 +54,17 @@ def test_known_compromised_cards_are_removed():
     assert s.removed_known == 3 and s.removed_cards == 2
 
 
-def test_small_run_split_is_disjoint_and_gapped(small_ctx):
-    data = small_ctx.state["data_result"]
+def test_small_run_split_is_disjoint_and_gapped(small_run, small_ctx):
+    data = small_run.records["data"]
+    fraud = small_run.get(FraudData)
+    assert data.synthetic and fraud.synthetic and not fraud.compromised_terminals.empty
     cfg = small_ctx.config
     assert data.train["day"].max() + cfg.delay_days < data.test["day"].min()
     assert set(data.train["transaction_id"]).isdisjoint(data.test["transaction_id"])
     # No card in the test set had a fraud whose label was released before that test day.
-    tx = small_ctx.state["tx"]
-    start = small_ctx.state["split"].windows.train_start
+    tx = fraud.tx
+    start = fraud.split.windows.train_start
     frauds = tx[(tx["is_fraud"] == 1) & (tx["day"] >= start)].groupby("customer_id")["day"].min()
     first = data.test["customer_id"].map(frauds).fillna(np.inf)
     assert (first > data.test["day"] - cfg.delay_days - 1).all()
-    assert small_ctx.state["split"].removed_known > 0
+    assert fraud.split.removed_known > 0

@@ -7,10 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from cases.recommendation.abtest import ratio_ci, simulate, two_proportion_sample_size
+from cases.recommendation.abtest import list_probabilities, simulate
+from framework.abtest import ratio_ci, two_proportion_sample_size
 
 
 def test_sample_size_matches_the_hand_computed_formula():
+    # The framework formula this case sizes its tests with.
     # p1=0.10, p2=0.12, alpha=0.05 two-sided, power 0.8:
     # pbar=0.11; 1.959964*sqrt(2*0.11*0.89)=0.867270; 0.841621*sqrt(0.09+0.1056)=0.372222
     # n = (0.867270+0.372222)^2 / 0.02^2 = 1.536340 / 0.0004 = 3840.85 -> 3841 per arm
@@ -39,11 +41,21 @@ def test_simulation_recovers_known_click_rates():
     assert res["control_ctr_ci_low"] < 0.10 < res["control_ctr_ci_high"]
     assert res["treatment_ctr_ci_low"] < 0.12 < res["treatment_ctr_ci_high"]
     assert res["significant_at_5pct"] and res["lift_abs"] > 0
+    assert res["lift_abs_ci_low"] < res["lift_abs"] < res["lift_abs_ci_high"]
     assert res["control_users"] + res["treatment_users"] == n
 
 
+def test_list_probabilities_reads_the_truth_and_zeroes_padding(small_world):
+    users = np.array([0, 3])
+    lists = np.array([[5, 1, -1], [2, -1, -1]])
+    p = small_world.click_probability(users)
+    got = list_probabilities(small_world, users, lists)
+    assert np.array_equal(got, [[p[0, 5], p[0, 1], 0.0], [p[1, 2], 0.0, 0.0]])
+
+
 def test_simulated_ab_on_the_case(small_run):
-    ab = small_run.metrics["testing"]["ab_test"]
-    assert ab["control_model"] == "popularity" and ab["treatment_model"] == small_run.metrics["best_model"]
+    ab = small_run.records["testing"].ab_test
+    ladder = small_run.records["models"]
+    assert ab["control_model"] == ladder.baseline == "popularity" and ab["treatment_model"] == ladder.best
     assert ab["treatment_ctr"] > ab["control_ctr"] and ab["p_value"] < 0.05
     assert ab["sample_size_per_arm_impressions"] == two_proportion_sample_size(ab["control_ctr"], ab["treatment_ctr"])

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from cases.recommendation.cleaning import clean, deserialize
-from cases.recommendation.generator import LOG_START, make_world, simulate_events, to_json_lines
+from cases.recommendation.generator import LOG_START, make_world, simulate_events
+from cases.recommendation.logs import to_json_lines
 
 USERS = pd.Index(["u1", "u2"])
 SONGS = pd.Index(["s1", "s2", "s3"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cases.recommendation.generator import make_world, sample_categorical_rows, simulate_events, to_json_lines
+from cases.recommendation.generator import make_world, sample_categorical_rows, simulate_events
+from cases.recommendation.logs import to_json_lines
 
 
 def test_world_is_a_valid_ground_truth(small_world, small_config):

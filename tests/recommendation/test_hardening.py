@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from cases.recommendation import case
+from cases.recommendation.artifacts import RecData
 from cases.recommendation.config import MAX_LOG_LINES, RecConfig
 from cases.recommendation.loader import check_memory, check_split, index_ratings, read_ratings, split_per_user
 from cases.recommendation.serving import RecommendationCache
-from cases.recommendation.steps import features
-from framework.case import RunContext
+from cases.recommendation.step_features import features
 from framework.cli import invoke, make_case_app
 from framework.config import build_config
 from framework.errors import BadInput
@@ -216,20 +216,27 @@ def test_memory_guard_for_real_data(tmp_path):
         check_memory(tmp_path / "ratings.data", 10**7, 10**6, 10**6, 16)
 
 
-def test_no_evaluable_user_is_bad_input(tmp_path):
+def test_no_evaluable_user_is_bad_input():
     pairs = pd.DataFrame({"user": [0, 1], "item": [0, 1], "clicked": True, "rating": 3.0})
     pairs["timestamp"] = np.array([0, 1], dtype="datetime64[s]")
-    ctx = RunContext(case="recommendation", config=RecConfig(), seed=0, scale="small", out_dir=tmp_path)
-    ctx.state.update(
-        mode="real",
+    data = RecData(
+        synthetic=False,
+        world=None,
         users=pd.DataFrame({"user_id": ["a", "b"]}),
         items=pd.DataFrame({"song_id": ["x", "y"]}),
         train=pairs,
         test=pairs,  # every held-out rating repeats a training one
         n_genres=0,
     )
-    with pytest.raises(BadInput, match="no user clicked a song in the held-out window"):
-        features(ctx)
+    with pytest.raises(BadInput, match="no user clicked a song in the held-out window.*more ratings per user"):
+        features(data)
+
+
+def test_real_data_has_no_generator_truth():
+    empty = pd.DataFrame()
+    data = RecData(synthetic=False, world=None, users=empty, items=empty, train=empty, test=empty, n_genres=0)
+    with pytest.raises(ValueError, match="branch on RecData.synthetic"):
+        data.truth()
 
 
 def test_reserved_looking_user_id_does_not_collide_with_the_fallback(tmp_path):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from cases.recommendation.artifacts import RecFeatures, RecModels
+from cases.recommendation.design import DESIGN
+from cases.recommendation.evaluation import per_user_ndcg, pr_curve
 from cases.recommendation.models import (
     ImplicitALS,
     ItemKNN,
@@ -13,6 +16,7 @@ from cases.recommendation.models import (
     recommend,
     top_k,
 )
+from framework import metrics as fm
 
 
 def test_top_k_orders_breaks_ties_and_pads():
@@ -55,35 +59,63 @@ def test_recommend_excludes_history_and_random_is_batch_independent():
 
 
 def test_ladder_order_on_small_data(small_run):
-    m = small_run.metrics["models"]
+    ladder = small_run.records["models"]
+    m = ladder.models
+    assert list(m) == [d.name for d in DESIGN.models.ladder]  # the design's order
     ndcg = {name: v["ndcg_at_10"] for name, v in m.items()}
     assert ndcg["random"] < ndcg["popularity"] < ndcg["item_cf"]
     assert ndcg["popularity"] < ndcg["als"]
     assert ndcg["oracle"] >= max(ndcg[n] for n in ("random", "popularity", "item_cf", "als"))
-    best = small_run.metrics["best_model"]
-    assert best in ("item_cf", "als") and ndcg[best] >= 0.6 * ndcg["oracle"]
+    assert ladder.best in ("item_cf", "als") and ndcg[ladder.best] >= 0.6 * ndcg["oracle"]
     # popularity recommends hits only; CF covers more of the catalogue
     assert m["popularity"]["popularity_bias_at_10"] > m["item_cf"]["popularity_bias_at_10"]
     assert m["item_cf"]["catalog_coverage_at_10"] > m["popularity"]["catalog_coverage_at_10"]
 
 
+def test_roles_and_best_come_from_the_design(small_run):
+    ladder = small_run.records["models"]
+    assert (ladder.naive, ladder.baseline, ladder.oracle) == ("random", "popularity", "oracle")
+    assert ladder.decision_metric == DESIGN.metrics.primary == "ndcg_at_10"
+    # every other candidate is compared with the deployed one; the oracle never is
+    assert {c.model for c in ladder.comparisons} == {"random", "popularity", "item_cf", "als"} - {ladder.best}
+    assert all(c.versus == ladder.best and c.low <= c.difference <= c.high for c in ladder.comparisons)
+    # the deployed model is the top one unless a simpler one ties with it
+    top = max(("random", "popularity", "item_cf", "als"), key=lambda n: ladder.models[n]["ndcg_at_10"])
+    simpler_tie = [c for c in ladder.comparisons if c.tie and c.model == top]
+    assert ladder.best == top or simpler_tie
+
+
+def test_decision_units_average_to_the_ladder_metric(small_run):
+    """The per-user NDCG the bootstrap resamples is the same quantity the ladder reports."""
+    feats, trained = small_run.get(RecFeatures), small_run.get(RecModels)
+    ladder = small_run.records["models"]
+    rel = feats.relevant[feats.eval_users]
+    for name in ("random", "popularity", "item_cf", "als"):
+        units = per_user_ndcg(trained.recs[name], rel)
+        assert units.shape == (len(feats.eval_users),) and not np.isnan(units).any()
+        assert np.isclose(units.mean(), ladder.models[name]["ndcg_at_10"], rtol=1e-12), name
+    vs = {c.model: c for c in ladder.comparisons}
+    for name, c in vs.items():
+        diff = per_user_ndcg(trained.recs[name], rel) - per_user_ndcg(trained.recs[ladder.best], rel)
+        assert np.isclose(c.difference, diff.mean()), name
+
+
 def test_no_model_recommends_a_consumed_song(small_run):
-    state = small_run.ctx.state
-    history = state["consumed"][state["eval_users"]]
-    for name, recs in state["recs"].items():
+    feats, trained = small_run.get(RecFeatures), small_run.get(RecModels)
+    history = feats.consumed[feats.eval_users]
+    assert set(trained.recs) == {d.name for d in DESIGN.models.ladder}
+    for name, recs in trained.recs.items():
         rows = np.repeat(np.arange(len(recs)), recs.shape[1])
         items = recs.ravel()
         ok = items >= 0
+        assert ok.any(), name
         assert np.asarray(history[rows[ok], items[ok]]).sum() == 0, name
 
 
 def test_curves_and_per_user_ndcg_agree_with_framework_metrics(small_run):
-    from cases.recommendation.evaluation import per_user_ndcg, pr_curve
-    from framework import metrics as fm
-
-    state = small_run.ctx.state
-    rel = state["relevant"][state["eval_users"]]
-    recs = state["recs"]["als"]
+    feats, trained = small_run.get(RecFeatures), small_run.get(RecModels)
+    rel = feats.relevant[feats.eval_users]
+    recs = trained.recs["als"]
     precision, recall = pr_curve(recs, rel)
     for k in (1, 5, 10, 20):
         assert np.isclose(precision[k - 1], fm.precision_at_k(recs, rel, k))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cases.recommendation.artifacts import RecData, RecFeatures
 from cases.recommendation.loader import split_per_user
 from cases.recommendation.pipeline import click_matrix, mask_pii, user_features
 
@@ -24,11 +25,11 @@ def test_age_is_masked_into_groups():
 
 
 def test_features_step_keeps_no_raw_age(small_run):
-    state = small_run.ctx.state
-    assert "age" in state["users"].columns  # the raw metadata table (Postgres) has it...
-    assert "age" not in state["user_features"].columns  # ...the feature store does not
-    assert "age_group" in state["user_features"].columns
-    assert small_run.metrics["features"]["raw_age_in_features"] is False
+    data, feats = small_run.get(RecData), small_run.get(RecFeatures)
+    assert "age" in data.users.columns  # the raw metadata table (Postgres) has it...
+    assert "age" not in feats.user_features.columns  # ...the feature store does not
+    assert "age_group" in feats.user_features.columns
+    assert small_run.records["features"].summary["raw_age_in_features"] is False
 
 
 def test_user_features_by_hand():
@@ -54,15 +55,16 @@ def test_user_features_by_hand():
 
 
 def test_time_split_and_relevance(small_run):
-    data = small_run.results["data"]
-    assert data.time_column == "timestamp"
-    assert data.train["timestamp"].max() < data.test["timestamp"].min()
-    state = small_run.ctx.state
+    record, data, feats = small_run.records["data"], small_run.get(RecData), small_run.get(RecFeatures)
+    assert record.synthetic and data.synthetic and data.world is not None
+    assert record.time_column == "timestamp"
+    assert record.train["timestamp"].max() < record.test["timestamp"].min()
+    assert record.train is data.train and record.test is data.test
     # relevant = clicked later and never clicked before: never overlaps the consumed songs
-    assert state["relevant"].multiply(state["consumed"]).nnz == 0
-    assert state["relevant"].nnz > 0
+    assert feats.relevant.multiply(feats.consumed).nnz == 0
+    assert feats.relevant.nnz > 0
     # the click matrix counts training clicks only
-    assert state["clicks"].sum() == data.train["clicked"].sum()
+    assert feats.clicks.sum() == data.train["clicked"].sum()
 
 
 def test_click_matrix_binary_and_counts():

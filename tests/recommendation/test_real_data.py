@@ -7,24 +7,36 @@ from pathlib import Path
 import pytest
 
 from cases.recommendation import case
+from cases.recommendation.artifacts import RecData
 from framework.cli import invoke, make_case_app
 from framework.errors import BadInput
+from framework.pipeline import run_steps
 from framework.runner import run_case
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "recommendation_sample.data"
 
 
-def test_sample_file_runs_the_ladder(tmp_path):
-    run = run_case(case, out_dir=tmp_path / "out", data_path=SAMPLE, progress=False)
-    m = run.metrics
-    assert m["data_source"] == SAMPLE.name and m["data"]["split"].startswith("per-user")
-    ndcg = {k: v["ndcg_at_10"] for k, v in m["models"].items()}
+def test_sample_file_runs_the_ladder(tmp_path, make_context):
+    out = run_steps(case, make_context(tmp_path, data_path=SAMPLE))
+    record, data = out.records["data"], out.get(RecData)
+    assert not record.synthetic and not data.synthetic and data.world is None and data.n_genres == 0
+    assert record.summary["source"] == SAMPLE.name and record.summary["split"].startswith("per-user")
+    ladder = out.records["models"]
+    ndcg = {k: v["ndcg_at_10"] for k, v in ladder.models.items()}
     assert ndcg["oracle"] == pytest.approx(1.0)
     assert ndcg["item_cf"] > ndcg["popularity"] and ndcg["als"] > ndcg["popularity"]
-    assert "not available on real data" in m["testing"]["ab_test"]["status"]
-    assert "not available on real data" in m["monitoring"]["scenario"]
-    assert m["monitoring"]["alerts"] == []  # a random split has no drift
-    assert all(c["passed"] for c in m["testing"]["behavioural"])
+    assert ladder.best in ("item_cf", "als")
+    testing, monitoring = out.records["testing"], out.records["monitoring"]
+    assert "not available on real data" in testing.ab_test["status"]
+    assert testing.ab_test["control_model"] == "popularity"
+    assert testing.ab_test["planned_control_rate_proxy"] == ladder.models["popularity"]["precision_at_10"]
+    assert testing.ab_test["planned_sample_size_per_arm"] > 0
+    assert "not available on real data" in monitoring.scenario
+    assert monitoring.alerts == []  # a random split has no drift
+    assert monitoring.metric_before == monitoring.metric_after == ndcg[ladder.best]
+    assert all(c.passed for c in testing.behavioural)
+    # no genres in a ratings file: the one-item probe replaces the one-genre one
+    assert "one-item user gets that item's neighbours" in {c.name for c in testing.behavioural}
 
 
 def test_sample_is_reproducible_from_the_generator():
@@ -33,14 +45,15 @@ def test_sample_is_reproducible_from_the_generator():
     assert SAMPLE.read_text() == sample_text()
 
 
-def test_csv_with_header(tmp_path):
+def test_csv_with_header(tmp_path, make_context):
     rows = ["user_id,item_id,rating,timestamp"] + [
         f"{u},{i},{1 + (u + i) % 5},{100 + u * 10 + i}" for u in range(12) for i in range(u % 4, u % 4 + 6)
     ]
     path = tmp_path / "ratings.csv"
     path.write_text("\n".join(rows) + "\n")
-    m = run_case(case, out_dir=tmp_path / "out", data_path=path, progress=False).metrics
-    assert m["data"]["ratings"] == len(rows) - 1 and "oracle" in m["models"]
+    out = run_steps(case, make_context(tmp_path, data_path=path), until="models")
+    assert out.records["data"].summary["ratings"] == len(rows) - 1
+    assert "oracle" in out.records["models"].models
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cases.recommendation.artifacts import RecData, RecDeployment, RecFeatures, RecModels
 from cases.recommendation.serving import RecommendationCache, encode_lists, time_lookups
 
 
@@ -25,9 +26,20 @@ def test_encode_lists_drops_padding():
     assert encode_lists(np.array([[2, 0, -1], [-1, -1, -1]]), ids) == ["c,a", ""]
 
 
-def test_case_serving_meets_the_lookup_budget(small_run):
-    s = small_run.metrics["serving"]
-    assert s["p99_ms"] <= 5.0 and s["within_sla"]
-    assert s["lookup_matches_batch"] and s["unknown_user_gets_fallback"]
-    assert s["fallback_responses"] > 0 and s["batch_refresh_s"] > 0
-    assert (small_run.out_dir / "recommendations.sqlite").is_file()
+def test_case_serving_meets_the_lookup_budget(small_run, small_ctx):
+    s = small_run.records["deployment"]
+    assert s.p99_ms <= 5.0 and s.p99_ms <= s.sla_ms
+    assert s.extra["served_model"] == small_run.records["models"].best
+    assert s.extra["lookup_matches_batch"] and s.extra["unknown_user_gets_fallback"]
+    assert s.extra["fallback_responses"] > 0 and s.extra["batch_refresh_s"] > 0
+    assert (small_ctx.out_dir / "recommendations.sqlite").is_file()
+
+
+def test_deployed_lists_are_the_best_model_on_every_user(small_run):
+    data, deployed = small_run.get(RecData), small_run.get(RecDeployment)
+    assert deployed.lists.shape == (len(data.users), 10)
+    feats = small_run.get(RecFeatures)
+    # the evaluation users' cached lists are the top 10 of the lists the ladder scored
+    best = small_run.records["models"].best
+    assert np.array_equal(deployed.lists[feats.eval_users], small_run.get(RecModels).recs[best][:, :10])
+    assert np.array_equal(deployed.fallback_list, np.argsort(-feats.popularity, kind="stable")[:10])

@@ -1,0 +1,86 @@
+"""What the ETA steps hand each other: the data, the fitted features and the fitted models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cases.eta.features import HistoryFeatures
+from cases.eta.models import SegmentTimeModel
+from cases.eta.network import RoadNetwork
+from cases.eta.traffic import Traffic
+from cases.eta.trips import SegmentTimeFn, Trips
+
+
+@dataclass(frozen=True)
+class EtaData:
+    """Step 4's output: the road network, the clean split, the test trips and what the oracle knows.
+
+    Attributes:
+        synthetic: True when the records come from the generator, False for ``--data``: the one
+            fact later steps branch on (the oracle's note, how monitoring makes a recent period).
+        network: the road network (routing, segment table).
+        train: clean training records, intervals ``[first, cut)``.
+        test: clean test records, intervals ``[cut, end)``.
+        trips: the test trips with their true durations.
+        cut: first interval of the test window.
+        end: one past the test window's last interval.
+        oracle_truth: what the oracle tabulates: the generator's expected travel time, or on real
+            data the test window's own mean per (segment, interval of week), in-sample.
+        traffic: the generator's world; None exactly when ``synthetic`` is False.
+    """
+
+    synthetic: bool
+    network: RoadNetwork
+    train: pd.DataFrame
+    test: pd.DataFrame
+    trips: Trips
+    cut: int
+    end: int
+    oracle_truth: SegmentTimeFn
+    traffic: Traffic | None = None
+
+    def __post_init__(self) -> None:
+        # Generated data always carries its world and real data never does: one fact, checked once.
+        if self.synthetic != (self.traffic is not None):
+            raise ValueError("EtaData: traffic must be given exactly when the data is synthetic")
+
+    def world(self) -> Traffic:
+        """The generator's world, to generate recent periods from (synthetic data only).
+
+        Raises:
+            ValueError: on real data, which has no generator: branch on ``synthetic`` first.
+        """
+        if self.traffic is None:
+            raise ValueError("real data has no generator world; branch on EtaData.synthetic first")
+        return self.traffic
+
+
+@dataclass(frozen=True)
+class EtaFeatures:
+    """Step 5's output, fitted on the training window only.
+
+    Attributes:
+        history: the history aggregates (the baseline's lookups, the booster's features).
+        record_table: the seed's record table, car-weighted mean per (segment, interval of week).
+    """
+
+    history: HistoryFeatures
+    record_table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class EtaModels:
+    """Step 6's output: every fitted ladder model and its test-window predictions, in ladder order.
+
+    Attributes:
+        fitted: model name -> fitted model (the deployed one is ``fitted[ladder.best]``).
+        segment_predictions: model name -> travel time for every test record.
+        trip_predictions: model name -> ETA for every test trip.
+    """
+
+    fitted: dict[str, SegmentTimeModel]
+    segment_predictions: dict[str, np.ndarray]
+    trip_predictions: dict[str, np.ndarray]

@@ -1,0 +1,57 @@
+"""What the fraud case's steps hand each other: transactions and splits, features, trained models and scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cases.fraud.models import LadderModel
+from cases.fraud.split import Split
+
+
+@dataclass(frozen=True)
+class FraudData:
+    """Step 4's transactions with the train/test split and the earlier validation split.
+
+    Attributes:
+        tx: every transaction in time order (features need the history before each window).
+        split: training window, label-delay gap, test window.
+        val_split: the same split ``delay_days + test_days`` earlier: thresholds are chosen on it.
+        synthetic: True for the simulator, False for ``--data``; the one fact later steps branch on.
+        compromised_terminals: the simulator's truth (terminal_id, start_day, end_day) the
+            oracle reads; empty on real data.
+    """
+
+    tx: pd.DataFrame
+    split: Split
+    val_split: Split
+    synthetic: bool
+    compromised_terminals: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class FraudFeatures:
+    """Step 5's point-in-time features of every transaction, on the transactions' index."""
+
+    X: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class FraudModels:
+    """Step 6's trained ladder.
+
+    Attributes:
+        fitted: candidate name -> model fitted on the training window (the oracle is not a model).
+        scores: ladder name -> score of every test-window transaction, the oracle included.
+        thresholds: ladder name -> alert threshold chosen by cost on the validation window.
+    """
+
+    fitted: dict[str, LadderModel]
+    scores: dict[str, np.ndarray]
+    thresholds: dict[str, float]
+
+    def alerted(self, name: str) -> np.ndarray:
+        """Which test transactions model ``name`` alerts at its threshold."""
+        return self.scores[name] >= self.thresholds[name]

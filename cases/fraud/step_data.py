@@ -1,0 +1,97 @@
+"""Steps 4 and 5 of the fraud case: simulate or load transactions, split them by time, build point-in-time features."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from cases.fraud import checks
+from cases.fraud.artifacts import FraudData, FraudFeatures
+from cases.fraud.config import FraudConfig
+from cases.fraud.features import FEATURES, WINDOWS, build_features
+from cases.fraud.loader import check_classes, load_transactions
+from cases.fraud.simulator import SCENARIO_NAMES, SimParams, simulate
+from cases.fraud.split import split
+from framework.case import RunContext
+from framework.results import DataResult, FeaturesResult
+
+# What the oracle reads on real data, where nothing was compromised on purpose.
+NO_COMPROMISED_TERMINALS = pd.DataFrame({"terminal_id": [], "start_day": [], "end_day": []})
+
+
+def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
+    """Simulate (or load) transactions and split them by time with a label-delay gap."""
+    cfg = ctx.config
+    warnings: list[str] = []
+    source = ctx.data_path.name if ctx.data_path is not None else None
+    extra: dict[str, Any] = {}
+    if ctx.data_path is not None:
+        tx = load_transactions(ctx.data_path, warnings)
+        check_classes(tx, ctx.data_path)
+        n_days = int(tx["day"].max()) + 1
+        compromised = NO_COMPROMISED_TERMINALS
+    else:
+        sim = simulate(SimParams.from_config(cfg), ctx.rng)
+        tx = sim.transactions
+        checks.check_simulation(tx, cfg)
+        n_days = cfg.n_days
+        compromised = sim.compromised_terminals
+        counts = tx["scenario"].value_counts()
+        for code in (1, 2, 3):
+            extra[f"frauds_{SCENARIO_NAMES[code].replace(' ', '_')}"] = int(counts.get(code, 0))
+        extra["compromised_terminals"] = len(sim.compromised_terminals)
+        extra["compromised_cards"] = len(sim.compromised_cards)
+    windows = checks.split_windows(cfg, n_days, source)
+    main, val = split(tx, windows), split(tx, windows.shifted(cfg.delay_days + cfg.test_days))
+    checks.check_windows(tx, main, val, source)
+    warnings += checks.config_warnings(cfg, tx)
+    fraud = FraudData(tx=tx, split=main, val_split=val, synthetic=source is None, compromised_terminals=compromised)
+
+    y = tx["is_fraud"].to_numpy()
+    summary: dict[str, Any] = {
+        "source": "simulator" if fraud.synthetic else "real data",
+        "transactions": len(tx),
+        "customers": int(tx["customer_id"].nunique()),
+        "terminals": int(tx["terminal_id"].nunique()),
+        "days": n_days,
+        "frauds": int(y.sum()),
+        "fraud_rate": float(y.mean()),
+        "train_window_days": f"{windows.train_start}-{windows.train_end - 1}",
+        "gap_days (label delay)": f"{windows.train_end}-{windows.test_start - 1}",
+        "test_window_days": f"{windows.test_start}-{windows.test_end - 1}",
+        "validation_fit_days": f"{val.windows.train_start}-{val.windows.train_end - 1}",
+        "validation_window_days": f"{val.windows.test_start}-{val.windows.test_end - 1}",
+        "test_rows_removed_known_compromised": main.removed_known,
+        "test_cards_removed_known_compromised": main.removed_cards,
+        "test_frauds": int(y[main.test].sum()),
+        "test_fraud_rate": float(y[main.test].mean()),
+        # The accuracy paradox in one number: "never fraud" is right this often on the test window.
+        "test_accuracy_of_never_fraud": float(1 - y[main.test].mean()),
+        **extra,
+    }
+    if warnings:
+        summary["warnings"] = warnings
+    record = DataResult(
+        train=tx[main.train],
+        test=tx[main.test],
+        synthetic=fraud.synthetic,
+        time_column="timestamp",
+        id_column="transaction_id",
+        summary=summary,
+    )
+    return record, fraud
+
+
+def features(ctx: RunContext[FraudConfig], data: FraudData) -> tuple[FeaturesResult, FraudFeatures]:
+    """Point-in-time features of every transaction (the windows need the history before the training window)."""
+    delay = ctx.config.delay_days
+    X = build_features(data.tx, delay)
+    summary = {
+        "n_features": len(FEATURES),
+        "features": ", ".join(FEATURES),
+        "windows_days": ", ".join(str(w) for w in WINDOWS),
+        "terminal_windows_shifted_by_days": delay,
+        "rows_featurised": len(X),
+    }
+    return FeaturesResult(summary=summary), FraudFeatures(X=X)

@@ -1,0 +1,101 @@
+"""Step 4 of the recommendation case: generate (or load) the click logs, clean them and split them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cases.recommendation.artifacts import RecData
+from cases.recommendation.cleaning import clean, deserialize
+from cases.recommendation.config import RecConfig
+from cases.recommendation.generator import LOG_START, World, make_world, simulate_events
+from cases.recommendation.loader import check_memory, check_split, index_ratings, read_ratings, split_per_user
+from cases.recommendation.logs import to_json_lines
+from framework.case import RunContext
+from framework.errors import BadInput
+from framework.results import DataResult
+
+
+def through_pipeline(
+    events: pd.DataFrame, world: World, ctx: RunContext[RecConfig], stream: str, start_s: int, end_s: int
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Serialise simulated events to raw JSON lines and parse them back like production logs.
+
+    Args:
+        events: simulated events.
+        world: the world they come from (its users and songs are the known ids).
+        ctx: the run context (config and the random stream that damages the lines).
+        stream: name of that random stream.
+        start_s: start of the log window, seconds after ``LOG_START``.
+        end_s: its end.
+
+    Returns:
+        The cleaned events and the counts of every injected and removed problem.
+    """
+    text, injected = to_json_lines(events, world, ctx.config, ctx.rng(stream))
+    raw, parsed = deserialize(text)
+    base = int(LOG_START.astype(np.int64))
+    cleaned, counts = clean(
+        raw, pd.Index(world.users["user_id"]), pd.Index(world.items["song_id"]), (base + start_s, base + end_s)
+    )
+    return cleaned, {**injected, **parsed, **counts}
+
+
+def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
+    """Generate (or load) the click logs, clean them and split them by time."""
+    if ctx.data_path is not None:
+        return _real_data(ctx, ctx.data_path)
+    cfg = ctx.config
+    world = make_world(cfg, ctx.rng("world"))
+    events = simulate_events(world, cfg, ctx.rng("logs"))
+    cleaned, counts = through_pipeline(events, world, ctx, "mess", 0, world.window_s)
+    cutoff = LOG_START + np.timedelta64(int(world.window_s * (1 - cfg.test_fraction)), "s")
+    train = cleaned[cleaned["timestamp"] < cutoff].reset_index(drop=True)
+    test = cleaned[cleaned["timestamp"] >= cutoff].reset_index(drop=True)
+    for name, part in (("training", train), ("held-out", test)):
+        if not part["clicked"].any():  # too few events for this seed: say which knobs give more
+            raise BadInput(
+                f"the {name} window has no clicks; raise impressions_per_user or n_users (or move test_fraction)"
+            )
+    summary = {
+        "source": "synthetic JSON click logs",
+        "users": world.n_users,
+        "songs": world.n_items,
+        **counts,
+        "split_at": str(cutoff),
+        "train_clicks": int(train["clicked"].sum()),
+        "test_clicks": int(test["clicked"].sum()),
+    }
+    record = DataResult(train=train, test=test, synthetic=True, time_column="timestamp", summary=summary)
+    artifact = RecData(
+        synthetic=True,
+        world=world,
+        users=world.users,
+        items=world.items,
+        train=train,
+        test=test,
+        n_genres=cfg.n_genres,
+    )
+    return record, artifact
+
+
+def _real_data(ctx: RunContext[RecConfig], path: Path) -> tuple[DataResult, RecData]:
+    """A ratings file (MovieLens u.data layout or CSV), every rating a click, split per user at random."""
+    ratings, warnings = read_ratings(path)
+    events, users, items = index_ratings(ratings)
+    check_memory(path, len(ratings), len(users), len(items), ctx.config.als_factors)
+    train, test = split_per_user(events, ctx.rng("split"))
+    check_split(train, test, path)
+    summary = {
+        "source": path.name,
+        "ratings": len(ratings),
+        "users": len(users),
+        "songs": len(items),
+        "split": "per-user stratified random 75/25",
+        "warnings": warnings,
+    }
+    record = DataResult(train=train, test=test, synthetic=False, time_column=None, summary=summary)
+    artifact = RecData(synthetic=False, world=None, users=users, items=items, train=train, test=test, n_genres=0)
+    return record, artifact
