@@ -6,14 +6,14 @@ import difflib
 
 from pydantic import ValidationError
 
-from framework.case import CaseConfig
+from framework.case import C
 from framework.errors import BadInput
 from framework.guards import quote
 
 SCALES: tuple[str, ...] = ("small", "default", "large")
 
 
-def build_config(model: type[CaseConfig], scale: str = "default", overrides: list[str] | None = None) -> CaseConfig:
+def build_config(model: type[C], scale: str = "default", overrides: list[str] | None = None) -> C:
     """Return the validated config for ``scale`` with ``overrides`` applied on top.
 
     Args:

@@ -375,7 +375,7 @@ def _recommended(recommended: ArrayLike, k: int) -> np.ndarray:
     return rec
 
 
-def _hits(
+def hit_matrix(
     recommended: ArrayLike, relevant: Sequence[Any] | sparse.spmatrix | sparse.sparray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Boolean hit matrix of the top-k lists and the number of relevant items per user.
@@ -439,7 +439,7 @@ def precision_at_k(recommended: ArrayLike, relevant: Any, k: int = 10) -> float:
     Returns:
         Mean precision@k over users with at least one relevant item.
     """
-    hits, n_rel = _hits(recommended, relevant, k)
+    hits, n_rel = hit_matrix(recommended, relevant, k)
     return _user_mean(hits.sum(axis=1) / k, n_rel, "precision_at_k")
 
 
@@ -457,7 +457,7 @@ def recall_at_k(recommended: ArrayLike, relevant: Any, k: int = 10) -> float:
     Returns:
         Mean recall@k over users with at least one relevant item.
     """
-    hits, n_rel = _hits(recommended, relevant, k)
+    hits, n_rel = hit_matrix(recommended, relevant, k)
     return _user_mean(hits.sum(axis=1) / np.maximum(n_rel, 1), n_rel, "recall_at_k")
 
 
@@ -476,11 +476,19 @@ def ndcg_at_k(recommended: ArrayLike, relevant: Any, k: int = 10) -> float:
     Returns:
         Mean NDCG@k over users with at least one relevant item.
     """
-    hits, n_rel = _hits(recommended, relevant, k)
+    values = ndcg_per_user(recommended, relevant, k)
+    return _user_mean(values, np.isfinite(values).astype(np.int64), "ndcg_at_k")
+
+
+def ndcg_per_user(recommended: ArrayLike, relevant: Any, k: int = 10) -> np.ndarray:
+    """NDCG@k of every user (see :func:`ndcg_at_k`), NaN for a user with no relevant item.
+
+    The per-user values are what a paired bootstrap resamples and what slices average.
+    """
+    hits, n_rel = hit_matrix(recommended, relevant, k)
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    dcg = hits @ discounts
     ideal = np.cumsum(discounts)[np.clip(np.minimum(n_rel, k) - 1, 0, None)]
-    return _user_mean(dcg / ideal, n_rel, "ndcg_at_k")
+    return np.where(n_rel > 0, (hits @ discounts) / ideal, np.nan)
 
 
 def map_at_k(recommended: ArrayLike, relevant: Any, k: int = 10) -> float:
@@ -498,7 +506,7 @@ def map_at_k(recommended: ArrayLike, relevant: Any, k: int = 10) -> float:
     Returns:
         Mean AP@k over users with at least one relevant item.
     """
-    hits, n_rel = _hits(recommended, relevant, k)
+    hits, n_rel = hit_matrix(recommended, relevant, k)
     precision_at_i = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
     ap = (precision_at_i * hits).sum(axis=1) / np.maximum(np.minimum(n_rel, k), 1)
     return _user_mean(ap, n_rel, "map_at_k")
@@ -518,7 +526,7 @@ def hit_rate_at_k(recommended: ArrayLike, relevant: Any, k: int = 10) -> float:
     Returns:
         Hit rate over users with at least one relevant item.
     """
-    hits, n_rel = _hits(recommended, relevant, k)
+    hits, n_rel = hit_matrix(recommended, relevant, k)
     return _user_mean(np.asarray(hits.any(axis=1), dtype=np.float64), n_rel, "hit_rate_at_k")
 
 

@@ -47,5 +47,6 @@ def ladder_lines(metrics: RunMetrics, width: int = 80) -> list[str]:
         lines.append("".ljust(first) + "".join(GAP + roles[i].rjust(widths[i]) for i in block))
         for r, name in enumerate(rows):
             lines.append(name.ljust(first) + "".join(GAP + cells[i][r].rjust(widths[i]) for i in block))
-    lines.append(f"* primary metric, + decision metric (deployed: {metrics.best_model})")
+    lines.append("* primary metric, + decision metric")
+    lines.append(f"deployed: {metrics.best_model}")
     return [line.rstrip() for line in lines]

@@ -60,30 +60,13 @@ def evaluate(recs: np.ndarray, relevant: sparse.csr_matrix, popularity: np.ndarr
     return {name: float(v) for name, v in out.items()}
 
 
-def _hit_matrix(recs: np.ndarray, relevant: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean ``(n_users, n_slots)`` hits of the lists and the number of relevant songs per user."""
-    coo = relevant.tocoo()
-    width = relevant.shape[1] + 1
-    keys = np.unique(coo.row.astype(np.int64) * width + coo.col)
-    hits = np.isin(np.arange(len(recs))[:, None] * width + recs, keys) & (recs >= 0)
-    return hits, np.asarray(relevant.getnnz(axis=1))
-
-
 def pr_curve(recs: np.ndarray, relevant: sparse.csr_matrix, max_k: int = CURVE_K) -> tuple[np.ndarray, np.ndarray]:
     """Precision and recall at k = 1..max_k from one hit matrix (same definitions as ``framework.metrics``).
 
     Returns:
         ``(precision, recall)``, each of length ``max_k``, averaged over users with a relevant song.
     """
-    hits, n_rel = _hit_matrix(recs[:, :max_k], relevant)
+    hits, n_rel = m.hit_matrix(recs, relevant, max_k)
     users = n_rel > 0
     found = np.cumsum(hits[users], axis=1)
     return found.mean(axis=0) / np.arange(1, max_k + 1), (found / n_rel[users, None]).mean(axis=0)
-
-
-def per_user_ndcg(recs: np.ndarray, relevant: sparse.csr_matrix, k: int = K) -> np.ndarray:
-    """NDCG@k of every user (NaN for users without a relevant song), for slicing."""
-    hits, n_rel = _hit_matrix(recs[:, :k], relevant)
-    disc = 1.0 / np.log2(np.arange(2, k + 2))
-    ideal = np.cumsum(disc)[np.clip(np.minimum(n_rel, k) - 1, 0, None)]
-    return np.where(n_rel > 0, (hits @ disc) / ideal, np.nan)

@@ -6,7 +6,7 @@ from cases.recommendation import plots
 from cases.recommendation.artifacts import RecData, RecFeatures, RecModels
 from cases.recommendation.config import RecConfig
 from cases.recommendation.design import DESIGN
-from cases.recommendation.evaluation import CURVE_K, evaluate, per_user_ndcg, pr_curve
+from cases.recommendation.evaluation import CURVE_K, K, evaluate, pr_curve
 from cases.recommendation.models import (
     HeldOutOracle,
     ImplicitALS,
@@ -18,6 +18,7 @@ from cases.recommendation.models import (
     SegmentPopularity,
     recommend,
 )
+from framework import metrics as fm
 from framework.case import RunContext
 from framework.ladder import build_ladder
 from framework.results import LadderResult
@@ -68,7 +69,7 @@ def models(ctx: RunContext[RecConfig], data: RecData, feats: RecFeatures) -> tup
         results[name] = evaluate(recs[name], relevant, feats.popularity)
         curves[name] = pr_curve(recs[name], relevant)
         if name not in oracles:
-            units[name] = per_user_ndcg(recs[name], relevant)  # every evaluation user has a relevant song
+            units[name] = fm.ndcg_per_user(recs[name], relevant, K)  # every evaluation user has a relevant song
     plots.precision_recall_at_k(
         ctx.add_plot(
             6, "precision_recall_at_k.png", "Precision and recall at k = 1..20 per model on the held-out window."

@@ -9,8 +9,9 @@ import numpy as np
 from cases.recommendation import abtest, behaviour, plots
 from cases.recommendation.artifacts import RecData, RecFeatures, RecModels
 from cases.recommendation.config import RecConfig
-from cases.recommendation.evaluation import K, per_user_ndcg
+from cases.recommendation.evaluation import K
 from cases.recommendation.models import recommend
+from framework import metrics as fm
 from framework.abtest import two_proportion_sample_size
 from framework.case import RunContext
 from framework.results import LadderResult, TestingResult
@@ -48,7 +49,7 @@ def slices(feats: RecFeatures, trained: RecModels, ladder: LadderResult) -> dict
     n_train = feats.consumed[users].getnnz(axis=1)
     rel = feats.relevant[users]
     shown = [n for n in (ladder.baseline, ladder.best, ladder.oracle) if n is not None]
-    ndcg = {name: per_user_ndcg(trained.recs[name], rel) for name in dict.fromkeys(shown)}
+    ndcg = {name: fm.ndcg_per_user(trained.recs[name], rel, K) for name in dict.fromkeys(shown)}
     buckets = {
         "0 (cold)": n_train == 0,
         "1-4": (n_train >= 1) & (n_train <= 4),

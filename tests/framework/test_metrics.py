@@ -380,3 +380,13 @@ def test_popularity_bias_hand_worked(recommended, expected: float) -> None:
 def test_popularity_bias_all_padding_raises() -> None:
     with pytest.raises(ValueError, match="no item"):
         m.popularity_bias(np.array([[-1, -1]]), POPULARITY, k=2)
+
+
+def test_ndcg_per_user_by_hand_and_nan_for_a_user_without_relevant_items() -> None:
+    recommended = np.array([[3, 1, 2], [5, 6, 7], [1, 2, 3]])
+    relevant = [{1, 2}, {9}, set()]
+    values = m.ndcg_per_user(recommended, relevant, k=3)
+    # user 0: hits at ranks 2 and 3 -> (1/log2(3) + 1/log2(4)) / (1 + 1/log2(3)); user 1: no hit; user 2: no relevant
+    expected = (1 / np.log2(3) + 1 / np.log2(4)) / (1 + 1 / np.log2(3))
+    assert values[0] == pytest.approx(expected) and values[1] == 0.0 and np.isnan(values[2])
+    assert m.ndcg_at_k(recommended, relevant, k=3) == pytest.approx(expected / 2)

@@ -1,0 +1,33 @@
+"""The run summary a person reads in an 80-column terminal or a CI log: nothing cut, nothing wider than the width."""
+
+from __future__ import annotations
+
+import pytest
+
+from framework.checks import session_for
+from framework.registry import case_names, get_case
+from framework.report import fmt
+from framework.summary import ladder_lines
+
+
+@pytest.mark.parametrize("case_name", case_names())
+@pytest.mark.parametrize("width", [80, 60])
+def test_every_model_and_metric_is_shown_whole_within_the_width(case_name, width):
+    metrics = session_for(get_case(case_name)).run()
+    lines = ladder_lines(metrics, width)
+    assert max(len(line) for line in lines) <= width
+    words = {w for line in lines for w in line.split()}
+    assert set(metrics.models) <= words, "a model name was cut or dropped"
+    first_metrics = {line.split()[0] for line in lines if line and not line.startswith(("metric", "*", " "))}
+    assert set(next(iter(metrics.models.values()))) <= first_metrics, "a metric name was cut or dropped"
+    for model, values in metrics.models.items():
+        assert fmt(values[metrics.primary_metric]) in " ".join(lines), model
+    assert f"deployed: {metrics.best_model}" in lines[-1]
+
+
+def test_a_wide_terminal_gets_one_block_a_narrow_one_several(toy_case, tmp_path):
+    from framework.runner import run_case
+
+    metrics = run_case(toy_case, out_dir=tmp_path / "toy", progress=False).metrics
+    assert sum(line.startswith("metric") for line in ladder_lines(metrics, 200)) == 1
+    assert sum(line.startswith("metric") for line in ladder_lines(metrics, 50)) >= 2
