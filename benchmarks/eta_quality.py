@@ -7,30 +7,23 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
+from cases.eta import case
 from cases.eta.config import EtaConfig
 from cases.eta.evaluation import METRIC_NAMES
-from cases.eta.steps import STEPS
 from framework.case import RunContext
-
-STEP_NAMES = ("data", "features", "models", "testing", "deployment", "monitoring")
+from framework.pipeline import run_steps
 
 
 def run(scale: str, seed: int, data: Path | None) -> tuple[dict[str, Any], dict[str, float]]:
     """Run every step in a temporary output folder; return the results and seconds per step."""
     config = EtaConfig(**EtaConfig.scales[scale])
-    results: dict[str, Any] = {}
-    timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="eta-bench-") as tmp:
         ctx = RunContext(case="eta", config=config, seed=seed, scale=scale, out_dir=Path(tmp), data_path=data)
-        for name in STEP_NAMES:
-            start = time.perf_counter()
-            results[name] = getattr(STEPS, name)(ctx)
-            timings[name] = time.perf_counter() - start
-    return results, timings
+        outputs = run_steps(case, ctx)
+    return outputs.records, outputs.timings
 
 
 def report(results: dict[str, Any], timings: dict[str, float]) -> str:
@@ -50,7 +43,7 @@ def report(results: dict[str, Any], timings: dict[str, float]) -> str:
         f"max|served-offline|={serving.extra['max_abs_diff_vs_offline_s']:.2g} s"
         f"  publish={serving.extra['publish_s']} s"
     )
-    lines.append(f"monitoring alerts: {monitoring.alerts}")
+    lines.append("monitoring alerts: " + "; ".join(a.message for a in monitoring.alerts))
     lines.append(f"no-drift period: {monitoring.extra['no_drift_check']}")
     checks = results["testing"].behavioural
     lines.append(f"behavioural: {sum(c.passed for c in checks)}/{len(checks)} passed")

@@ -94,7 +94,7 @@ def main() -> None:
                 data_path=args.data,
                 progress=False,
             )
-            ratios.append(report(result.metrics, time.perf_counter() - start))
+            ratios.append(report(result.metrics.model_dump(), time.perf_counter() - start))
     if len(ratios) > 1:
         print(f"\nbest/oracle NDCG@10 over seeds {args.seeds}: min {min(ratios):.3f}, max {max(ratios):.3f}")
 
