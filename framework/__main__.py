@@ -1,8 +1,9 @@
-"""``python -m framework list | run-all | diagrams | check``: commands over every discovered case."""
+"""``python -m framework list | run-all | diagrams | check | new``: commands over every case, and a new one."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +14,11 @@ from framework.registry import all_cases
 from framework.startup import prepare_main
 
 app = typer.Typer(
-    help="The ML system-design casebook.", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False
+    help="The ML system-design casebook.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -87,6 +92,29 @@ def check() -> None:
     if failed:
         typer.echo(f"{failed} check(s) failed", err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="The new case's name: a lowercase identifier such as price_forecast.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace same-named diagrams/NAME.* files not written here.")
+    ] = False,
+) -> None:
+    """Create cases/NAME/: a small working regression case to rewrite into yours; it passes `check` as it is."""
+    from framework.scaffold import create_case
+
+    created = create_case(name, force=force)
+    here = Path.cwd().resolve()
+
+    def shown(path: Path) -> str:
+        return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
+
+    typer.echo(f"created {shown(created.folder)}/: {', '.join(created.files)}")
+    typer.echo(f"diagram: {', '.join(shown(p) for p in created.diagrams)}")
+    if not created.rendered:
+        typer.echo(f"note: Graphviz 'dot' is missing; install it, then `python -m cases.{name} diagram` for svg/png")
+    typer.echo(f"next: python -m cases.{name} run --scale small, then python -m framework check")
 
 
 def main() -> None:

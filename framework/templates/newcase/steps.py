@@ -1,0 +1,111 @@
+"""The case's six executable steps (design steps 4-9), wired by the types they declare."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from framework import metrics
+from framework.case import CaseSteps, RunContext
+from framework.errors import BadInput
+from framework.ladder import build_ladder
+from framework.plots import pyplot
+from framework.results import DataResult, FeaturesResult, LadderResult
+
+from .artifacts import NewcaseData, NewcaseFeatures, NewcaseModels
+from .behaviour import testing
+from .config import NewcaseConfig
+from .design import DESIGN
+from .features import Featurizer
+from .generator import make_truth, sample
+from .models import FITTERS
+from .monitoring import monitoring
+from .serving import deployment
+
+ORACLE = DESIGN.models.names("oracle")[0]
+
+
+def data(ctx: RunContext[NewcaseConfig]) -> tuple[DataResult, NewcaseData]:
+    """Step 4: generate the rows and split them by time (the latest ``test_fraction`` is held out)."""
+    cfg = ctx.config
+    if ctx.data_path is not None:  # add a loader here (framework.tabular.read_table) for real data
+        raise BadInput("--data: this case has no real-data loader yet; run it without --data")
+    truth = make_truth(ctx.rng("truth"), cfg.n_groups, cfg.noise)
+    rows = sample(truth, ctx.rng("rows"), cfg.rows)
+    cut = int(len(rows) * (1 - cfg.test_fraction))
+    train, test = rows.iloc[:cut], rows.iloc[cut:]
+    summary = {"rows": len(rows), "groups": cfg.n_groups, "noise_sd": cfg.noise}
+    record = DataResult(train=train, test=test, synthetic=True, time_column="t", summary=summary)
+    return record, NewcaseData(train=train, test=test, synthetic=True, truth=truth)
+
+
+def features(
+    ctx: RunContext[NewcaseConfig],
+    data: NewcaseData,
+) -> tuple[FeaturesResult, NewcaseFeatures]:
+    """Step 5: fit the feature pipeline on the training rows only, then transform both splits."""
+    featurizer = Featurizer.fit(data.train, ctx.config.n_groups)
+    matrices = NewcaseFeatures(featurizer, featurizer.frame(data.train), featurizer.frame(data.test))
+    summary = {
+        "features": ["x (standardised)", f"group (one-hot, {featurizer.n_groups} columns)"],
+        "n_columns": int(matrices.train.shape[1]),
+        "x_mean_train": round(featurizer.x_mean, 4),
+        "x_std_train": round(featurizer.x_std, 4),
+    }
+    return FeaturesResult(summary=summary), matrices
+
+
+def models(
+    ctx: RunContext[NewcaseConfig],
+    data: NewcaseData,
+    features: NewcaseFeatures,
+) -> tuple[LadderResult, NewcaseModels]:
+    """Step 6: fit every candidate on train, score the ladder on the test window, let the framework pick the best."""
+    y_train, y_test = data.train["y"].to_numpy(), data.test["y"].to_numpy()
+    fitted = {name: fit(features.train, y_train) for name, fit in FITTERS.items()}
+    predictions = {name: model.predict(features.test) for name, model in fitted.items()}
+    if data.synthetic:  # the oracle predicts the generator's f: no model can do better on average
+        predictions[ORACLE] = data.test["f"].to_numpy()
+    scores = {
+        name: {m.name: getattr(metrics, m.function)(y_test, p) for m in DESIGN.metrics.offline}
+        for name, p in predictions.items()
+    }
+    # The decision metric is MAE: each test row contributes its absolute error.
+    units = {name: np.abs(y_test - predictions[name]) for name in fitted}
+    notes = {m.name: m.description for m in DESIGN.models.ladder if m.name in predictions}
+    ladder = build_ladder(DESIGN, scores, units, ctx.rng("bootstrap"), notes=notes)
+    _fit_plot(ctx, data, predictions, ladder.best)
+    return ladder, NewcaseModels(fitted=fitted, predictions=predictions)
+
+
+def _fit_plot(
+    ctx: RunContext[NewcaseConfig],
+    data: NewcaseData,
+    predictions: dict[str, np.ndarray],
+    best: str,
+) -> None:
+    """Test rows against ``x`` with the deployed model and (on synthetic data) the oracle."""
+    plt = pyplot()
+    path = ctx.add_plot(6, "fit.png", f"Test rows: target y against x, with the deployed model ({best}).")
+    x = data.test["x"].to_numpy()
+    order = np.argsort(x, kind="stable")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.scatter(x, data.test["y"], s=4, alpha=0.3, color="#7B8894", label="test rows")
+    for name in (best, ORACLE):
+        if name in predictions:
+            ax.plot(x[order], predictions[name][order], ".", markersize=2, label=name)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+STEPS = CaseSteps(
+    data=data,
+    features=features,
+    models=models,
+    testing=testing,
+    deployment=deployment,
+    monitoring=monitoring,
+)
