@@ -30,7 +30,7 @@ def fmt(value: Any) -> str:
 
 def model_tags(metrics: RunMetrics) -> dict[str, str]:
     """The role shown next to each model name: naive, baseline, best (deployed), oracle."""
-    tags = {metrics.naive: "naive", metrics.baseline: "baseline", metrics.best_model: "best"}
+    tags = {metrics.naive: "naive", metrics.baseline: "baseline", metrics.best_model: "deployed"}
     if metrics.oracle:
         tags[metrics.oracle] = "oracle"
     return tags
