@@ -29,10 +29,13 @@ def fmt(value: Any) -> str:
 
 
 def model_tags(metrics: RunMetrics) -> dict[str, str]:
-    """The role shown next to each model name: naive, baseline, best (deployed), oracle."""
-    tags = {metrics.naive: "naive", metrics.baseline: "baseline", metrics.best_model: "deployed"}
+    """The roles shown next to each model name (naive, baseline, deployed, oracle), joined when one model has two."""
+    roles = [(metrics.naive, "naive"), (metrics.baseline, "baseline"), (metrics.best_model, "deployed")]
     if metrics.oracle:
-        tags[metrics.oracle] = "oracle"
+        roles.append((metrics.oracle, "oracle"))
+    tags: dict[str, str] = {}
+    for model, role in roles:
+        tags[model] = f"{tags[model]}, {role}" if model in tags else role
     return tags
 
 
