@@ -44,6 +44,7 @@ class Component(BaseModel):
         kind: what the component is; decides the icon.
         group: optional cluster name (e.g. "Offline training").
         latency_ms: time this component adds to a request on the serving path.
+        standby: a hot standby or replica that takes over on failure; the primary serving path avoids it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -53,6 +54,7 @@ class Component(BaseModel):
     kind: ComponentKind
     group: str | None = None
     latency_ms: float = Field(default=0.0, ge=0)
+    standby: bool = False
 
 
 class Flow(BaseModel):
@@ -157,7 +159,9 @@ def serving_subgraph(graph: nx.DiGraph) -> nx.DiGraph:
 
 
 def latency_budget(spec: ArchitectureSpec) -> tuple[list[str], float]:
-    """The slowest serving path into a client and its summed component latency.
+    """The primary serving path into a client (standby components left out) and its summed latency.
+
+    Where the primary components still branch, the slowest branch is the budget.
 
     Returns:
         (component ids along that path, total milliseconds).
@@ -166,6 +170,10 @@ def latency_budget(spec: ArchitectureSpec) -> tuple[list[str], float]:
 
     graph = validate(spec)
     serving = serving_subgraph(graph)
+    standby = [c.id for c in spec.components if c.standby]
+    primary = serving.subgraph([n for n in serving if n not in standby])
+    if any(graph.nodes[n]["kind"] == "client" for n in primary):
+        serving = primary.copy()
     weight = {n: graph.nodes[n]["latency_ms"] for n in serving}
     best: dict[str, tuple[float, list[str]]] = {}
     for node in nx.topological_sort(serving):

@@ -313,6 +313,112 @@ def check_metrics_json_schema(s: CheckSession) -> None:
         raise _fail(s.case, f"{SCHEMA_FILE} is missing or not RunMetrics' schema", "let framework.runner write it")
 
 
+# Issue 10's content checks, joining CHECKS as each case is brought up to them.
+PENDING_CHECKS: list[Callable[[CheckSession], None]] = []
+
+# How much better than the oracle a model may look before the oracle is no bound: float noise only.
+ORACLE_TOLERANCE = 1e-9
+
+
+def check_oracle_is_a_bound(s: CheckSession) -> None:
+    """No model beats the oracle on the primary metric (the oracle is the best prediction under that metric)."""
+    m = s.run()
+    if m.oracle is None:
+        return
+    bound = m.metric(m.oracle)
+    sign = 1 if m.higher_is_better else -1
+    for model in m.models:
+        value = m.metric(model)
+        if model == m.oracle or value is None or bound is None:
+            continue
+        if sign * (value - bound) > ORACLE_TOLERANCE * max(1.0, abs(bound)):
+            raise _fail(
+                s.case,
+                f"{model} scores {value:.6g} on {m.primary_metric}, better than the oracle's {bound:.6g}",
+                "make the oracle the best possible prediction under the metric that scores it "
+                "(conditional median for MAE, the true probability ranking for AP/NDCG)",
+            )
+
+
+def check_deployed_is_best_or_tied(s: CheckSession) -> None:
+    """The deployed model is the best on the decision metric, or tied with every better one within its interval."""
+    m = s.run()
+    sign = 1 if m.decision_higher_is_better else -1
+    for c in m.intervals:
+        if c.versus != m.best_model:
+            problem = f"interval {c.model} vs {c.versus} is not against the deployed model"
+            raise _fail(s.case, problem, "use framework.ladder.build_ladder")
+        if c.difference is not None and sign * c.difference > 0 and not c.tie:
+            raise _fail(
+                s.case,
+                f"{c.model} is better than the deployed {m.best_model} on {c.metric} beyond its interval",
+                "let framework.ladder.build_ladder choose the deployed model",
+            )
+
+
+def check_guardrails_evaluated(s: CheckSession) -> None:
+    """Every guardrail of the design is measured on this run and has a verdict."""
+    m = s.run()
+    missing = [g.name for g in m.guardrails if g.measured is None or g.passed is None]
+    if missing:
+        raise _fail(
+            s.case,
+            f"guardrail(s) {missing} are not measured on this run",
+            "report each in the guardrails= Measured(values={name: value}) of the step that measures it",
+        )
+
+
+def check_notes_are_templates(s: CheckSession) -> None:
+    """Every number in talking points, trade-offs and follow-ups is a template field filled from this run."""
+    from framework.prose import ProseError, context, fill_notes, literal_numbers, note_texts
+
+    m = s.run()
+    values = context(m, s.case.design)
+    for key in SPEC_SECTIONS:
+        notes = getattr(s.case.design, key)
+        for text in note_texts(notes):
+            found = literal_numbers(text)
+            if found:
+                raise _fail(
+                    s.case,
+                    f"design step {key!r} writes the number(s) {found} into {text[:50]!r}",
+                    "name the figure as a field, e.g. {best[average_precision]:.3f} or {config[delay_days]}",
+                )
+        try:
+            fill_notes(notes, values)
+        except ProseError as exc:
+            raise _fail(s.case, f"design step {key!r}: {exc}", "use fields of metrics.json (see framework.prose)")
+
+
+def check_ab_plan_is_sound(s: CheckSession) -> None:
+    """The A/B plan is sized from a chosen effect, runs whole weeks, and any simulation uses the sized sample."""
+    plan = s.run().testing.ab_plan
+    if plan is None:
+        raise _fail(s.case, "the testing step returns no ab_plan", "return TestingResult(ab_plan=AbPlan(...))")
+    if plan.get("days", 0) < 7:
+        raise _fail(s.case, f"the A/B test runs {plan.get('days')} days", "run at least one full weekly cycle")
+    simulated = plan.get("simulated_per_arm")
+    if simulated is not None and simulated < plan["per_arm"]:
+        raise _fail(
+            s.case,
+            f"the A/B simulation uses {simulated} units per arm but the plan sizes {plan['per_arm']}",
+            "simulate the sized sample, or say why the generator cannot and drop the simulation",
+        )
+
+
+def check_categorical_drift_without_ks(s: CheckSession) -> None:
+    """Categorical inputs are compared by category shares (PSI, chi-square), never by the KS statistic."""
+    m = s.run()
+    categorical = {f.name for f in s.case.design.features.features if f.kind == "categorical"}
+    for column, stats in m.monitoring.feature_drift.items():
+        if column.split(":")[-1].strip() in categorical and "ks" in stats:
+            raise _fail(
+                s.case,
+                f"categorical column {column!r} is monitored with KS",
+                "pass it to framework.drift.drift_table(..., categorical=[...])",
+            )
+
+
 _SESSIONS: dict[str, CheckSession] = {}
 
 
@@ -341,8 +447,13 @@ CHECKS: list[Callable[[CheckSession], None]] = [
     check_data_deterministic,
     check_split_no_leakage,
     check_metrics_complete,
+    check_oracle_is_a_bound,
+    check_deployed_is_best_or_tied,
+    check_categorical_drift_without_ks,
     check_metrics_json_schema,
     check_run_outputs,
     check_same_seed_same_metrics,
     check_dot_stable,
 ]
+
+PENDING_CHECKS += [check_guardrails_evaluated, check_ab_plan_is_sound, check_notes_are_templates]

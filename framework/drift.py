@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -108,7 +109,9 @@ def _categorical_drift(reference: pd.Series, current: pd.Series) -> dict[str, fl
     return {"psi": value, "chi2_pvalue": pvalue}
 
 
-def drift_table(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, float]]:
+def drift_table(
+    reference: pd.DataFrame, current: pd.DataFrame, columns: list[str], categorical: Sequence[str] = ()
+) -> dict[str, dict[str, float]]:
     """PSI and KS (statistic and p-value) per numeric column; PSI and chi-square p-value per categorical one.
 
     Args:
@@ -116,6 +119,7 @@ def drift_table(reference: pd.DataFrame, current: pd.DataFrame, columns: list[st
         current: frame to compare.
         columns: columns present in both frames; numeric and boolean ones are compared as
             distributions (PSI on reference quantiles, KS), text and category ones as category shares.
+        categorical: columns compared as category shares even when stored as numbers (codes, ids).
 
     Returns:
         ``{column: {"psi", "ks", "ks_pvalue"}}`` or ``{column: {"psi", "chi2_pvalue"}}`` in ``columns`` order.
@@ -128,7 +132,7 @@ def drift_table(reference: pd.DataFrame, current: pd.DataFrame, columns: list[st
         for name, frame in (("reference", reference), ("current", current)):
             if col not in frame.columns:
                 raise KeyError(f"column {col!r} missing from the {name} frame")
-        numeric = all(
+        numeric = col not in categorical and all(
             pd.api.types.is_numeric_dtype(f[col].dtype) or pd.api.types.is_bool_dtype(f[col].dtype)
             for f in (reference, current)
         )

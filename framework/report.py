@@ -7,6 +7,7 @@ from typing import Any
 
 from framework.blocks import Section, to_html, to_markdown
 from framework.case import Case
+from framework.prose import context, fill_notes
 from framework.runmetrics import RunMetrics
 from framework.steptable import STEPS
 
@@ -81,7 +82,20 @@ def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
         ],
     )
     sec[2].table(["online metric", "definition"], [[o.name, o.description] for o in m.online])
-    sec[2].ul([f"Guardrail: {g}" for g in m.guardrails])
+    sec[2].p("**Guardrails**, each measured on this run:")
+    sec[2].table(
+        ["guardrail", "limit", "measured", "verdict", "how"],
+        [
+            [
+                g.description,
+                f"{'<=' if g.at_most else '>='} {fmt(g.limit)} {g.unit}",
+                "not measured" if g.measured is None else f"{fmt(g.measured)} {g.unit}",
+                "n/a" if g.passed is None else "pass" if g.passed else "FAIL",
+                g.detail,
+            ]
+            for g in metrics.guardrails
+        ],
+    )
 
     arch = metrics.architecture
     sec[3].figure("architecture.svg", f"{d.title}: architecture generated from the spec (serving flows in bold).")
@@ -145,9 +159,10 @@ def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
 
     for plot in metrics.plots:
         sec[plot.step].figure(plot.file, plot.caption)
+    values = context(metrics, d)
     for info in STEPS:
-        notes = getattr(d, info.key)
-        sec[info.number].ul([f"Trade-off: {x}" for x in getattr(notes, "tradeoffs", [])])
+        notes = fill_notes(getattr(d, info.key), values)
+        sec[info.number].ul([f"Trade-off: {x}" for x in notes.tradeoffs])
 
     appendix = Section("appendix", "Appendix: timings and templates")
     appendix.table(["step", "seconds"], [[k, fmt(v)] for k, v in metrics.timings_s.items()])

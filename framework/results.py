@@ -101,12 +101,54 @@ class BehaviouralCheck(_Result):
     detail: str
 
 
+class Measured(_Result):
+    """Guardrail values a step measured: guardrail name -> value in the guardrail's unit, and how."""
+
+    values: dict[str, float] = Field(default_factory=dict)
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class AbPlan(_Result):
+    """The online test as a statistician would sign it: sized from a chosen effect, run for whole weeks.
+
+    Attributes:
+        metric: the online metric the test decides on.
+        control: what runs in production today.
+        treatment: the deployed candidate.
+        unit: the randomisation unit (user, card...); everything of one unit stays in one arm.
+        minimum_detectable_effect: the smallest effect worth detecting, chosen before the test
+            (never the lift observed offline).
+        relative: the effect is relative to the control's level (else absolute, in the metric's unit).
+        alpha: two-sided significance level.
+        power: probability of detecting the effect when it is real.
+        design_effect: variance inflation because measured units repeat within a randomised unit.
+        per_arm: randomised units per arm, design effect included.
+        days: days of traffic to reach ``per_arm``, rounded up to whole weeks (at least one).
+        simulated_per_arm: units per arm of the simulated test, when the generator allows one.
+    """
+
+    metric: str
+    control: str
+    treatment: str
+    unit: str
+    minimum_detectable_effect: float
+    relative: bool
+    alpha: float
+    power: float
+    design_effect: float = 1.0
+    per_arm: int
+    days: float
+    simulated_per_arm: int | None = None
+
+
 class TestingResult(_Result):
-    """Step 7: behavioural checks, slice metrics and the online-test plan."""
+    """Step 7: behavioural checks, slice metrics, the online-test plan and the guardrails it measured."""
 
     behavioural: list[BehaviouralCheck]
     slices: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
     ab_test: dict[str, Any] = Field(default_factory=dict)
+    ab_plan: AbPlan | None = None
+    guardrails: Measured = Field(default_factory=Measured)
 
 
 class ServingResult(_Result):
@@ -117,6 +159,7 @@ class ServingResult(_Result):
     sla_ms: float
     requests: int
     extra: dict[str, Any] = Field(default_factory=dict)
+    guardrails: Measured = Field(default_factory=Measured)
 
 
 class MonitoringResult(_Result):
@@ -130,6 +173,7 @@ class MonitoringResult(_Result):
     alerts: list[Alert]
     thresholds: dict[str, float]
     extra: dict[str, Any] = Field(default_factory=dict)
+    guardrails: Measured = Field(default_factory=Measured)
 
 
 class Plot(_Result):

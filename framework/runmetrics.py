@@ -87,6 +87,7 @@ class Testing(_Doc):
     behavioural: list[BehaviouralRecord]
     slices: dict[str, dict[str, dict[str, Number]]]
     ab_test: dict[str, Any]
+    ab_plan: dict[str, Any] | None = None
 
 
 class PlotRecord(_Doc):
@@ -102,6 +103,19 @@ class Architecture(_Doc):
 
     serving_path: list[str]
     latency_budget_ms: float
+
+
+class GuardrailRecord(_Doc):
+    """A design guardrail with this run's measured value and verdict (see :mod:`framework.guardrails`)."""
+
+    name: str
+    description: str
+    limit: float
+    unit: str
+    at_most: bool
+    measured: Number
+    passed: bool | None
+    detail: str
 
 
 class RunMetrics(_Doc):
@@ -132,6 +146,7 @@ class RunMetrics(_Doc):
     intervals: list[Interval]
     model_notes: dict[str, str]
     timings_s: dict[str, float]
+    guardrails: list[GuardrailRecord]
     serving: Serving
     monitoring: Monitoring
     testing: Testing
@@ -140,6 +155,7 @@ class RunMetrics(_Doc):
     capacity: dict[str, float]
     architecture: Architecture
     data: dict[str, Any]
+    config: dict[str, Any] = Field(default_factory=dict)
     nulls: dict[str, str] = Field(default_factory=dict)
 
     def metric(self, model: str, name: str | None = None) -> Number:

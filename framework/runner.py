@@ -16,6 +16,7 @@ from framework.architecture import latency_budget
 from framework.case import Case, RunContext
 from framework.config import build_config, check_seed
 from framework.errors import BadInput
+from framework.guardrails import evaluate_guardrails
 from framework.guards import check_memory, quote
 from framework.outdir import check_out_dir, resolve_out, staged_output
 from framework.pipeline import StepOutputs, run_steps
@@ -161,6 +162,12 @@ def metrics_document(
     serving: ServingResult = records["deployment"]
     monitoring: MonitoringResult = records["monitoring"]
     primary = case.design.metrics.primary_metric
+    measured = [testing.guardrails, serving.guardrails, monitoring.guardrails]
+    guardrails = evaluate_guardrails(
+        case.design.metrics.guardrails,
+        {k: v for m in measured for k, v in m.values.items()},
+        {k: v for m in measured for k, v in m.details.items()},
+    )
     return {
         "case": case.name,
         "seed": ctx.seed,
@@ -179,6 +186,7 @@ def metrics_document(
         "intervals": [c.model_dump() for c in ladder.comparisons],
         "model_notes": ladder.notes,
         "timings_s": timings,
+        "guardrails": [g.model_dump() for g in guardrails],
         "serving": {
             "p50_ms": serving.p50_ms,
             "p99_ms": serving.p99_ms,
@@ -203,6 +211,7 @@ def metrics_document(
             "behavioural": [c.model_dump() for c in testing.behavioural],
             "slices": testing.slices,
             "ab_test": testing.ab_test,
+            "ab_plan": testing.ab_plan.model_dump() if testing.ab_plan else None,
         },
         "features": records["features"].summary,
         "plots": [p.model_dump() for p in ctx.plots],
@@ -212,6 +221,7 @@ def metrics_document(
             "latency_budget_ms": architecture["budget_ms"],
         },
         "data": {**data.summary, "train_rows": len(data.train), "test_rows": len(data.test)},
+        "config": ctx.config.model_dump(mode="json"),
     }
 
 

@@ -96,12 +96,30 @@ class OnlineMetric(Spec):
     description: str
 
 
+class Guardrail(Spec):
+    """A limit the system must respect whatever the primary metric says, measured on every run.
+
+    Attributes:
+        name: id the case reports the measured value under (e.g. ``false_decline_rate``).
+        description: the guardrail as said in an interview.
+        limit: the bound, in ``unit``.
+        unit: unit of the measured value and the limit (``ms``, ``share``, ``cards/day``...).
+        at_most: True when the measured value must not exceed the limit, False when it must not fall below.
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str
+    limit: float
+    unit: str
+    at_most: bool = True
+
+
 class MetricsSpec(StepNotes):
     """Step 2: how success is measured offline and online."""
 
     offline: list[OfflineMetric]
     online: list[OnlineMetric]
-    guardrails: list[str]
+    guardrails: list[Guardrail]
     primary: str
     # The metric the deployed model is chosen by, when it is not the primary one (fraud: expected cost).
     decision: str | None = None
@@ -144,10 +162,11 @@ class DataSpec(StepNotes):
 
 
 class FeatureDef(Spec):
-    """One model input."""
+    """One model input; ``kind`` decides how monitoring compares it (categorical: shares, never KS)."""
 
     name: str
     description: str
+    kind: Literal["numeric", "categorical"] = "numeric"
 
 
 class FeatureSpec(StepNotes):

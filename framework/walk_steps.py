@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from framework.blocks import section_markdown
 from framework.case import Case
 from framework.notes import FollowUp
+from framework.prose import context, fill_notes
 from framework.report import build_sections
 from framework.runmetrics import RunMetrics
 from framework.steptable import STEPS
@@ -50,10 +51,11 @@ class WalkStep:
 def build_walk(case: Case, metrics: RunMetrics) -> list[WalkStep]:
     """The nine walkthrough steps of ``case`` with the numbers of ``metrics``."""
     sections = build_sections(case, metrics)
+    values = context(metrics, case.design)
     steps = []
     for info in STEPS:
         n = info.number
-        notes = getattr(case.design, info.key)
+        notes = fill_notes(getattr(case.design, info.key), values)
         questions = (
             [f"{q.question} (assume: {q.assumed_answer})" for q in case.design.problem.clarifying_questions]
             if n == 1
@@ -68,7 +70,7 @@ def build_walk(case: Case, metrics: RunMetrics) -> list[WalkStep]:
                 talking_points=list(notes.talking_points),
                 questions=questions,
                 numbers_md=section_markdown(sections[n - 1], level=4, images=False),
-                follow_ups=list(getattr(notes, "follow_ups", [])),
+                follow_ups=list(notes.follow_ups),
             )
         )
     return steps

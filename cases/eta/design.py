@@ -11,6 +11,7 @@ from framework.specs import (
     DeploymentSpec,
     FeatureDef,
     FeatureSpec,
+    Guardrail,
     MetricsSpec,
     ModelDef,
     ModelSpec,
@@ -124,7 +125,15 @@ METRICS = MetricsSpec(
         OnlineMetric(name="arrival error", description="Actual minus predicted arrival time of completed navigations."),
         OnlineMetric(name="reroute rate", description="Share of trips where the driver leaves the suggested route."),
     ],
-    guardrails=["ETA backend p99 latency <= 200 ms", "no ETA below the free-flow time of the route"],
+    guardrails=[
+        Guardrail(name="backend_p99_ms", description="ETA backend p99 latency", limit=200, unit="ms"),
+        Guardrail(
+            name="below_free_flow_share",
+            description="share of trip ETAs below the route's free-flow time",
+            limit=0,
+            unit="share of trips",
+        ),
+    ],
     primary="trip_mae_s",
     talking_points=[
         "Trip MAE in seconds is what a driver feels; segment MAE localises where the model is wrong.",

@@ -11,6 +11,7 @@ from framework.specs import (
     DeploymentSpec,
     FeatureDef,
     FeatureSpec,
+    Guardrail,
     MetricsSpec,
     ModelDef,
     ModelSpec,
@@ -148,9 +149,20 @@ METRICS = MetricsSpec(
         OnlineMetric(name="listening time", description="Minutes listened from the feed per user per day."),
     ],
     guardrails=[
-        "recommendation API p99 latency <= 200 ms",
-        "no already-played song on the discovery feed",
-        "catalogue coverage does not collapse (>= the popularity baseline's)",
+        Guardrail(name="api_p99_ms", description="recommendation API p99 latency", limit=200, unit="ms"),
+        Guardrail(
+            name="already_played_share",
+            description="already-played songs on the discovery feed",
+            limit=0,
+            unit="share of slots",
+        ),
+        Guardrail(
+            name="coverage_vs_popularity",
+            description="catalogue coverage relative to the popularity baseline's",
+            limit=1,
+            unit="ratio",
+            at_most=False,
+        ),
     ],
     primary="ndcg_at_10",
     talking_points=[

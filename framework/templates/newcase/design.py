@@ -11,6 +11,7 @@ from framework.specs import (
     DeploymentSpec,
     FeatureDef,
     FeatureSpec,
+    Guardrail,
     MetricsSpec,
     ModelDef,
     ModelSpec,
@@ -99,7 +100,15 @@ METRICS = MetricsSpec(
         OnlineMetric(name="live error", description="Absolute error of predictions once the outcome is logged."),
         OnlineMetric(name="business KPI", description="The product metric the prediction is meant to move."),
     ],
-    guardrails=["p99 prediction latency <= 100 ms", "no prediction outside the range seen in training"],
+    guardrails=[
+        Guardrail(name="p99_ms", description="p99 prediction latency", limit=100, unit="ms"),
+        Guardrail(
+            name="out_of_range_share",
+            description="predictions outside the range seen in training",
+            limit=0,
+            unit="share",
+        ),
+    ],
     primary="mae",
     talking_points=[
         "MAE is in the outcome's own units and matches a symmetric cost of being wrong.",

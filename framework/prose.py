@@ -1,0 +1,72 @@
+"""Talking points, trade-offs and follow-up answers as templates filled from this run's ``metrics.json``.
+
+A note writes ``{best[average_precision]:.3f}`` or ``{config[delay_days]}`` instead of a number, so
+every figure a reader sees comes from the run on screen. The fields a template may use are the
+top-level keys of ``metrics.json`` plus ``best``, ``baseline``, ``naive`` and ``oracle`` (that
+model's metrics) and ``design`` (the case design as data).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from framework.notes import StepNotes
+    from framework.runmetrics import RunMetrics
+    from framework.specs import CaseDesign
+
+# A number standing on its own (not part of a name such as p99, NDCG@10, L2 or top-k).
+_NUMBER = re.compile(r"(?<![\w@.\-/])\d[\d,]*(?:\.\d+)?(?![\w@])")
+_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+class ProseError(ValueError):
+    """A template names a field this run does not have, or cannot be formatted."""
+
+
+def context(metrics: RunMetrics, design: CaseDesign) -> dict[str, Any]:
+    """The values a note template may name."""
+    doc = metrics.model_dump(mode="json")
+    roles = {"best": metrics.best_model, "baseline": metrics.baseline, "naive": metrics.naive}
+    doc.update({role: metrics.models[name] for role, name in roles.items()})
+    doc["oracle_metrics"] = metrics.models.get(metrics.oracle or "", {})
+    doc["design"] = design.model_dump(mode="json")
+    return doc
+
+
+def fill(text: str, values: dict[str, Any]) -> str:
+    """``text`` with every ``{field}`` replaced from ``values``.
+
+    Raises:
+        ProseError: naming the field and the text it is in.
+    """
+    try:
+        return string.Formatter().vformat(text, (), values)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
+        raise ProseError(f"note template {text[:60]!r}...: {type(exc).__name__} {exc}") from None
+
+
+def fill_notes(notes: StepNotes, values: dict[str, Any]) -> StepNotes:
+    """A copy of a step's notes with every template filled."""
+    return notes.model_copy(
+        update={
+            "talking_points": [fill(t, values) for t in notes.talking_points],
+            "tradeoffs": [fill(t, values) for t in notes.tradeoffs],
+            "follow_ups": [
+                f.model_copy(update={"question": fill(f.question, values), "answer": fill(f.answer, values)})
+                for f in notes.follow_ups
+            ],
+        }
+    )
+
+
+def literal_numbers(text: str) -> list[str]:
+    """Numbers written into a template as text rather than named as fields."""
+    return _NUMBER.findall(_FIELD.sub(" ", text))
+
+
+def note_texts(notes: StepNotes) -> list[str]:
+    """Every template text of a step's notes."""
+    return [*notes.talking_points, *notes.tradeoffs, *(t for f in notes.follow_ups for t in (f.question, f.answer))]
