@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from framework.abtest import two_mean_sample_size
+from framework.abtest import ALPHA, POWER, two_mean_sample_size
 from framework.case import RunContext
-from framework.results import BehaviouralCheck, LadderResult, TestingResult
+from framework.results import AbPlan, BehaviouralCheck, LadderResult, Measured, TestingResult
 
 from .artifacts import NewcaseData, NewcaseFeatures, NewcaseModels
 from .config import NewcaseConfig
+from .design import DESIGN
 
 # The truth grows with x (see generator.py), so a model that predicts less for more x learned something wrong.
 X_STEP = 1.0
+# The smallest gain worth a rollout: 5% less error than the control. The treatment gets 10% of traffic.
+MDE_SHARE = 0.05
+TREATMENT_SHARE = 0.1
 
 
 def _group_mae(group: np.ndarray, abs_error: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,18 +77,36 @@ def testing(
             for g in np.flatnonzero(seen)
         }
     }
-    # A/B: per-request absolute error in each arm; the offline gain of the deployed model over the
-    # baseline is the effect to detect, the spread of the errors sets the noise.
+    # A/B: absolute error per request, randomised by request (no unit repeats, so no design effect).
+    # The effect to detect is chosen up front (a share of the control's error), never the offline lift.
     baseline_error = np.abs(y - trained.predictions[ladder.baseline])
     best_error = np.abs(y - predicted)
-    delta = float(baseline_error.mean() - best_error.mean())
+    mde = MDE_SHARE * float(baseline_error.mean())
     sigma = float(np.concatenate([baseline_error, best_error]).std())
-    ab_test = {
-        "metric": "absolute error per request",
-        "control": ladder.baseline,
-        "treatment": ladder.best,
-        "effect": delta,
-        "sigma": sigma,
-        "units_per_arm": two_mean_sample_size(sigma, delta),
-    }
-    return TestingResult(behavioural=[invariance, directional, minimum], slices=slices, ab_test=ab_test)
+    per_arm = two_mean_sample_size(sigma, mde) or 0
+    per_day = DESIGN.problem.capacity.requests_per_day * TREATMENT_SHARE
+    plan = AbPlan(
+        metric="absolute error per request",
+        control=ladder.baseline,
+        treatment=ladder.best,
+        unit="request",
+        minimum_detectable_effect=MDE_SHARE,
+        relative=True,
+        alpha=ALPHA,
+        power=POWER,
+        per_arm=per_arm,
+        days=float(7 * max(1, math.ceil(per_arm / per_day / 7))),
+    )
+    y_lo, y_hi = float(data.train["y"].min()), float(data.train["y"].max())
+    out_of_range = float(np.mean((predicted < y_lo) | (predicted > y_hi)))
+    guardrails = Measured(
+        values={"out_of_range_share": out_of_range},
+        details={"out_of_range_share": f"{ladder.best} on {len(y)} test rows vs the training range of y"},
+    )
+    return TestingResult(
+        behavioural=[invariance, directional, minimum],
+        slices=slices,
+        ab_test={"error_std": sigma, "treatment_share": TREATMENT_SHARE},
+        ab_plan=plan,
+        guardrails=guardrails,
+    )

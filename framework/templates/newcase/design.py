@@ -327,7 +327,7 @@ MONITORING = MonitoringSpec(
             answer="Find the shifted input, check the error on recent data, retrain on a recent window.",
         ),
         FollowUp(
-            question="Why PSI 0.2?",
+            question="Why a PSI threshold of {monitoring[thresholds][psi]:g}?",
             answer="The usual rule of thumb for a significant shift; KS and the metric confirm it.",
         ),
     ],

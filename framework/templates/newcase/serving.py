@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from framework.case import RunContext
-from framework.results import LadderResult, ServingResult
+from framework.results import LadderResult, Measured, ServingResult
 
 from .artifacts import NewcaseData, NewcaseFeatures, NewcaseModels
 from .config import NewcaseConfig
@@ -67,4 +67,7 @@ def deployment(
             "artifact_bytes": len(artifact.encode()),
             "max_abs_diff_vs_batch": float(np.max(np.abs(served - batch))),
         },
+        guardrails=Measured(
+            values={"p99_ms": float(np.percentile(latencies_ms, 99))}, details={"p99_ms": f"{n} requests"}
+        ),
     )
