@@ -11,7 +11,7 @@ import typer
 from framework.cli import invoke, print_summary, write_diagram
 from framework.config import parse_seed
 from framework.registry import all_cases
-from framework.startup import prepare_main
+from framework.startup import exit_now, prepare_main
 
 app = typer.Typer(
     help="The ML system-design casebook.",
@@ -120,7 +120,10 @@ def new(
 def main() -> None:
     """Entry point of ``python -m framework``."""
     prepare_main()
-    sys.exit(invoke(app, prog_name="python -m framework"))
+    code = invoke(app, prog_name="python -m framework")
+    if code == 130:
+        exit_now(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -313,9 +313,6 @@ def check_metrics_json_schema(s: CheckSession) -> None:
         raise _fail(s.case, f"{SCHEMA_FILE} is missing or not RunMetrics' schema", "let framework.runner write it")
 
 
-# Issue 10's content checks, joining CHECKS as each case is brought up to them.
-PENDING_CHECKS: list[Callable[[CheckSession], None]] = []
-
 # How much better than the oracle a model may look before the oracle is no bound: float noise only.
 ORACLE_TOLERANCE = 1e-9
 
@@ -449,11 +446,12 @@ CHECKS: list[Callable[[CheckSession], None]] = [
     check_metrics_complete,
     check_oracle_is_a_bound,
     check_deployed_is_best_or_tied,
+    check_guardrails_evaluated,
+    check_ab_plan_is_sound,
     check_categorical_drift_without_ks,
+    check_notes_are_templates,
     check_metrics_json_schema,
     check_run_outputs,
     check_same_seed_same_metrics,
     check_dot_stable,
 ]
-
-PENDING_CHECKS += [check_guardrails_evaluated, check_ab_plan_is_sound, check_notes_are_templates]

@@ -18,7 +18,7 @@ from framework.case import Case
 from framework.config import parse_seed
 from framework.errors import BadInput
 from framework.guards import brief, quote
-from framework.startup import prepare_main
+from framework.startup import exit_now, prepare_main
 
 if TYPE_CHECKING:
     from framework.runmetrics import RunMetrics
@@ -236,4 +236,7 @@ def invoke(app: typer.Typer, args: list[str] | None = None, prog_name: str | Non
 def main(case: Case) -> None:
     """Entry point of ``python -m cases.<name>``."""
     prepare_main()
-    sys.exit(invoke(make_case_app(case), prog_name=f"python -m cases.{case.name}"))
+    code = invoke(make_case_app(case), prog_name=f"python -m cases.{case.name}")
+    if code == 130:
+        exit_now(code)
+    sys.exit(code)

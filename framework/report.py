@@ -135,6 +135,21 @@ def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
         sec[7].p(f"Slice metrics by **{slice_name}**:")
         sec[7].table([slice_name, *cols], [[k, *(fmt(v[c]) for c in cols)] for k, v in table.items()])
     sec[7].p(f"**Online test plan.** {d.testing.online_test}")
+    if t.ab_plan:
+        plan = t.ab_plan
+        effect = plan["minimum_detectable_effect"]
+        sec[7].p(
+            f"**A/B plan:** {plan['treatment']} against {plan['control']} (what runs today) on {plan['metric']}, "
+            f"randomised by {plan['unit']}; minimum detectable effect "
+            f"{f'{effect:.1%} (relative)' if plan['relative'] else fmt(effect)} chosen before the test; "
+            f"alpha {fmt(plan['alpha'])}, power {fmt(plan['power'])}, design effect {fmt(plan['design_effect'])}: "
+            f"**{fmt(plan['per_arm'])} {plan['unit']}s per arm, {fmt(plan['days'])} days**"
+            + (
+                f"; the simulation below uses {fmt(plan['simulated_per_arm'])} per arm."
+                if plan.get("simulated_per_arm") is not None
+                else "."
+            )
+        )
     if t.ab_test:
         sec[7].table(["A/B", "value"], [[k, fmt(v)] for k, v in t.ab_test.items()])
 

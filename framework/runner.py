@@ -135,7 +135,8 @@ def _ladder_plot(case: Case, ctx: RunContext, ladder: LadderResult) -> None:
     from framework.plots import ladder_chart
 
     primary = case.design.metrics.primary_metric
-    path = ctx.add_plot(6, "model_ladder.png", f"Model ladder on {primary.name}; the dashed line is the oracle.")
+    bound = "the dashed line is the oracle" if ladder.oracle else "real data: no oracle (no generator truth)"
+    path = ctx.add_plot(6, "model_ladder.png", f"Model ladder on {primary.name}; {bound}.")
     ladder_chart(ladder, primary.name, primary.higher_is_better, path)
 
 

@@ -11,7 +11,20 @@ from types import FrameType
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
     sys.stderr.write("\ninterrupted\n")
-    raise SystemExit(130)
+    exit_now(130)
+
+
+def exit_now(code: int) -> None:
+    """Flush and end the process with ``code`` at once.
+
+    After Ctrl-C, CPython 3.11 re-kills itself with SIGINT at exit (return code -2, not 130)
+    when the interrupt was ever seen unhandled inside code run through ``PyRun_*``, as some
+    C-extension imports do, even if Python code handled it later. Nothing is left to clean
+    up by then: the staged output is already removed.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def guard_start() -> None:

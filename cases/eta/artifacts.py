@@ -11,25 +11,23 @@ from cases.eta.features import HistoryFeatures
 from cases.eta.models import SegmentTimeModel
 from cases.eta.network import RoadNetwork
 from cases.eta.traffic import Traffic
-from cases.eta.trips import SegmentTimeFn, Trips
+from cases.eta.trips import Trips
 
 
 @dataclass(frozen=True)
 class EtaData:
-    """Step 4's output: the road network, the clean split, the test trips and what the oracle knows.
+    """Step 4's output: the road network, the clean split, the test trips and (generated data) the world.
 
     Attributes:
         synthetic: True when the records come from the generator, False for ``--data``: the one
-            fact later steps branch on (the oracle's note, how monitoring makes a recent period).
+            fact later steps branch on (whether there is an oracle, how monitoring makes a recent period).
         network: the road network (routing, segment table).
         train: clean training records, intervals ``[first, cut)``.
         test: clean test records, intervals ``[cut, end)``.
         trips: the test trips with their true durations.
         cut: first interval of the test window.
         end: one past the test window's last interval.
-        oracle_truth: what the oracle tabulates: the generator's expected travel time, or on real
-            data the test window's own mean per (segment, interval of week), in-sample.
-        traffic: the generator's world; None exactly when ``synthetic`` is False.
+        traffic: the generator's world (what the oracle knows); None exactly when ``synthetic`` is False.
     """
 
     synthetic: bool
@@ -39,7 +37,6 @@ class EtaData:
     trips: Trips
     cut: int
     end: int
-    oracle_truth: SegmentTimeFn
     traffic: Traffic | None = None
 
     def __post_init__(self) -> None:

@@ -46,6 +46,8 @@ class EtaConfig(CaseConfig):
         gbm_learning_rate: booster learning rate.
         gbm_max_leaf_nodes: leaves per boosting tree.
         gbm_bucket_intervals: 2-minute intervals per time bucket of the booster (divides 30).
+        oracle_draws: Monte-Carlo (scrambled Sobol) draws per trip of the oracle's conditional median
+            (a power of two).
         serving_queries: route queries timed against the SQLite-backed ETA service.
         drift_slowdown: travel-time multiplier on the segments under roadworks.
         drift_segment_fraction: share of arterial segments under roadworks.
@@ -73,6 +75,7 @@ class EtaConfig(CaseConfig):
     gbm_learning_rate: float = Field(default=0.15, gt=0, le=1)
     gbm_max_leaf_nodes: int = Field(default=31, ge=2, le=512)
     gbm_bucket_intervals: int = Field(default=5, ge=1, le=30)
+    oracle_draws: int = Field(default=256, ge=16, le=4096)
     serving_queries: int = Field(default=300, ge=10, le=10_000)
     drift_slowdown: float = Field(default=1.8, ge=1, le=10)
     drift_segment_fraction: float = Field(default=0.5, gt=0, le=1)
@@ -104,6 +107,14 @@ class EtaConfig(CaseConfig):
             "serving_queries": 1000,
         },
     }
+
+    @field_validator("oracle_draws")
+    @classmethod
+    def _draws_power_of_two(cls, value: int) -> int:
+        # Sobol points keep their balance only in blocks of a power of two.
+        if value & (value - 1):
+            raise ValueError("must be a power of two (16, 32, ..., 4096)")
+        return value
 
     @field_validator("gbm_bucket_intervals")
     @classmethod

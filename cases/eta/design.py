@@ -75,9 +75,12 @@ PROBLEM = ProblemSpec(
             answer="Trips are combinatorial; segment models share data across every route and stay cacheable.",
         ),
         FollowUp(
-            question="How did you get 87k QPS at peak?",
-            answer="150M daily users x 20 requests = 3B a day, "
-            "/ 86,400 s = 35k QPS on average, x 2.5 for the busiest hour.",
+            question="How did you get {design[problem][capacity][qps_peak]:,.0f} QPS at peak?",
+            answer="{design[problem][constraints][daily_active_users]:,} daily users x "
+            "{design[problem][constraints][requests_per_user_per_day]:g} requests = "
+            "{design[problem][capacity][requests_per_day]:,.0f} a day; spread over the day's seconds that is "
+            "{design[problem][capacity][qps_average]:,.0f} QPS on average, x "
+            "{design[problem][constraints][peak_to_average]:g} for the busiest hour.",
         ),
     ],
 )
@@ -129,9 +132,9 @@ METRICS = MetricsSpec(
         Guardrail(name="backend_p99_ms", description="ETA backend p99 latency", limit=200, unit="ms"),
         Guardrail(
             name="below_free_flow_share",
-            description="share of trip ETAs below the route's free-flow time",
+            description="no ETA below the free-flow time of its route: share of served ETAs below it",
             limit=0,
-            unit="share of trips",
+            unit="share of ETAs",
         ),
     ],
     primary="trip_mae_s",
@@ -139,6 +142,8 @@ METRICS = MetricsSpec(
         "Trip MAE in seconds is what a driver feels; segment MAE localises where the model is wrong.",
         "MAPE normalises short and long trips; p90 shows the tail that erodes trust.",
         "Online, measure arrival error of completed navigations; latency is a guardrail, not a goal.",
+        "Guardrails this run: p99 {serving[p99_ms]:.1f} ms against {design[problem][constraints][latency_sla_ms]:g} "
+        "ms, and {serving[below_free_flow_share]:.1%} of served ETAs below their route's free-flow time.",
     ],
     follow_ups=[
         FollowUp(
@@ -205,8 +210,8 @@ ARCHITECTURE = ArchitectureSpec(
         ),
         FollowUp(
             question="Why batch scoring instead of online inference?",
-            answer="Keys are finite (segments x "
-            "5,040 intervals a week), so scoring them all offline makes serving a lookup within the SLA.",
+            answer="Keys are finite: {data[segments]:,} segments x {features[intervals_per_week]:,} intervals a "
+            "week = {serving[store_rows]:,} keys, so scoring them all offline makes serving a lookup within the SLA.",
         ),
     ],
 )
@@ -242,12 +247,13 @@ DATA = DataSpec(
     ],
     split="80/20 by time: earlier weeks train, the last part of the history is the test window.",
     talking_points=[
-        "Probes are aggregated per segment and 2-minute interval: car count and average speed.",
+        "Probes are aggregated per segment and {features[interval_minutes]}-minute interval: car count and "
+        "average speed.",
         "Cleaning removes nulls, impossible speeds and duplicates, and counts each reason.",
         "Split by time, never at random: the model must predict weeks it has not seen.",
     ],
     tradeoffs=[
-        "2-minute aggregates per segment (small, privacy-friendly) versus raw GPS traces (richer, e.g. "
+        "Per-interval aggregates per segment (small, privacy-friendly) versus raw GPS traces (richer, e.g. "
         "turn delays, but map matching and storage cost far more)."
     ],
     follow_ups=[
@@ -282,13 +288,14 @@ FEATURES = FeatureSpec(
     follow_ups=[
         FollowUp(
             question="Why weight by car count?",
-            answer="An interval seen by 20 cars is a far better estimate "
-            "than one seen by a single car; weighting is the maximum-likelihood mean.",
+            answer="An interval seen by many cars is a far better estimate than one seen by a single car (the "
+            "median key of the record table has {features[median_cars_per_key]:g} cars); weighting is the "
+            "maximum-likelihood mean.",
         ),
         FollowUp(
             question="What would you add with live data?",
             answer="Recent speeds on the segment and its "
-            "neighbours (last 10-30 minutes), as streaming features with point-in-time joins.",
+            "neighbours (the last half hour), as streaming features with point-in-time joins.",
         ),
     ],
 )
@@ -307,18 +314,27 @@ MODELS = ModelSpec(
             role="stronger",
             description="histogram gradient boosting on segment, time-of-week and historical-speed features",
         ),
-        ModelDef(name="oracle", role="oracle", description="the generator's expected travel time (no incidents)"),
+        ModelDef(
+            name="oracle",
+            role="oracle",
+            description="generated data only: the conditional median of each trip's time given everything the "
+            "generator knows, incidents included (the best prediction under MAE)",
+        ),
     ],
     tradeoffs=["The per-key mean is unbiased but noisy with few weeks; boosting pools across neighbouring times."],
     talking_points=[
-        "Each rung must beat the one below; the oracle shows how much error is irreducible noise.",
-        "The gap between the best model and the oracle is what more modelling can still win.",
+        "Each rung must beat the one below: {naive[trip_mae_s]:.1f} s trip MAE for free flow, "
+        "{baseline[trip_mae_s]:.1f} s for the historical mean, {best[trip_mae_s]:.1f} s for the deployed {best_model}.",
+        "On generated data the oracle predicts the median of each trip's time knowing every incident: under MAE "
+        "no model can do better, so the gap to it is what live traffic and incident feeds could still win.",
+        "The deployed model is chosen on trip MAE with a paired bootstrap interval; a tie goes to the simpler one.",
     ],
     follow_ups=[
         FollowUp(
             question="Why not a graph neural network?",
-            answer="It helps with live traffic propagating "
-            "between segments; with historical patterns only, per-segment models are near the oracle already.",
+            answer="It helps with live traffic propagating between segments. With historical patterns only, "
+            "each segment's time of week is most of the signal, and what the oracle adds is mostly incidents, "
+            "which no historical model can foresee.",
         ),
         FollowUp(
             question="How do you sum segment errors to a trip?",
@@ -336,11 +352,16 @@ TESTING = TestingSpec(
         "a single segment at night ~ free-flow",
     ],
     slices=["road class", "hour of departure"],
-    online_test="A/B by user: arrival-error MAE as the primary online metric, reroute rate as guardrail; "
-    "size with the usual two-sample formula at 80% power.",
+    online_test="A/B randomised by user against the production historical-mean lookup: arrival-error MAE as the "
+    "primary online metric, reroute rate as guardrail; sized for a chosen effect with a design effect for "
+    "repeated trips per user, run for whole weeks.",
     talking_points=[
         "Behavioural tests catch what an average metric hides: monotonicity in route length, rush-hour direction.",
         "Slices by road class and hour show where the error lives.",
+        "The A/B test randomises users, not trips: a user's trips share routes and habits. To detect a "
+        "{testing[ab_plan][minimum_detectable_effect]:.0%} drop of arrival error at {testing[ab_plan][power]:.0%} "
+        "power it needs {testing[ab_plan][per_arm]:,} users per arm (design effect "
+        "{testing[ab_plan][design_effect]:.2f}) for {testing[ab_plan][days]:.0f} days.",
     ],
     tradeoffs=[
         "Offline behavioural tests run on every release for free; an A/B test measures real arrival "
@@ -367,7 +388,8 @@ DEPLOYMENT = DeploymentSpec(
     store="SQLite (embedded stand-in for Redis/Bigtable)",
     talking_points=[
         "No model inference on the request path: routing plus one KV lookup per segment.",
-        "The backend's ETAs are checked to equal the offline model's trip ETAs.",
+        "What the backend serves equals what was evaluated offline: the largest difference over the timed "
+        "requests is {serving[max_abs_diff_vs_offline_s]:.3g} s.",
     ],
     tradeoffs=[
         "Precomputed lookups (fast, predictable latency, stale within the refresh period) versus online "
@@ -390,7 +412,7 @@ MONITORING = MonitoringSpec(
     drift_scenarios=["roadworks slow a set of arterial segments", "a new evening congestion pattern"],
     detectors=["PSI and KS on speed, travel time and car count", "segment MAE of the deployed model on recent data"],
     talking_points=[
-        "Drift is injected through the generator, so detection is tested against a known cause.",
+        "Test the detectors against a known cause: roadworks and a new evening peak must raise alerts.",
         "A no-drift week must stay silent: alerts that cry wolf get muted.",
     ],
     tradeoffs=[
@@ -404,8 +426,8 @@ MONITORING = MonitoringSpec(
             "weeks or overlay a correction; roadworks are often known upfront from road data.",
         ),
         FollowUp(
-            question="Why PSI 0.2 and KS 0.1?",
-            answer="PSI above 0.2 is the usual 'significant shift' rule of "
+            question="Why PSI {monitoring[thresholds][psi]:g} and KS {monitoring[thresholds][ks]:g}?",
+            answer="PSI above {monitoring[thresholds][psi]:g} is the usual 'significant shift' rule of "
             "thumb; with hundreds of thousands of records KS p-values are always tiny, so we alert on the "
             "statistic itself; the calm week checks these thresholds do not cry wolf.",
         ),

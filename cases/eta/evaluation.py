@@ -25,7 +25,7 @@ def error_metrics(y_true: np.ndarray, y_pred: np.ndarray, level: str) -> dict[st
 
 def segment_predictions(model: SegmentTimeModel, records: pd.DataFrame) -> np.ndarray:
     """The model's travel time for every record's (segment, interval)."""
-    return model.predict_segment_time(records["segment_id"].to_numpy(), records["interval_index"].to_numpy())
+    return model.predict_records(records)
 
 
 def trip_predictions(model: SegmentTimeModel, trips: Trips) -> np.ndarray:

@@ -11,17 +11,19 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from cases.eta.features import FEATURES, HistoryFeatures
-from cases.eta.traffic import INTERVALS_PER_HOUR, INTERVALS_PER_WEEK
-from cases.eta.trips import SegmentTimeFn, walk_routes
+from cases.eta.traffic import INTERVALS_PER_HOUR, INTERVALS_PER_WEEK, MAX_SPEEDUP, Traffic, car_time_noise
+from cases.eta.trips import walk_routes
 from framework.seeding import stream_rng
 
-# Predicted times never drop below this share of the free-flow time: a guard that keeps
-# every ETA positive even if the booster extrapolates badly on a rare input.
-MIN_RATIO = 0.2
+# Predicted times never drop below the free-flow time (ratio 1): no ETA promises a route faster
+# than its uncongested speed, and the booster cannot extrapolate below it on a rare input. (It was
+# 0.2 of free flow; flooring at free flow is the "no ETA below free flow" guardrail, measured in serving.)
+MIN_RATIO = 1.0
 # The booster learns the residual over this structural prior (segment sensitivity x class profile).
 PRIOR_COLUMN = FEATURES.index("hist_congestion_guess")
 
@@ -47,6 +49,10 @@ class SegmentTimeModel:
             raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first")
         seg = np.asarray(segment_ids, dtype=np.int64)
         return self.table_[seg, np.asarray(interval_index, dtype=np.int64) % INTERVALS_PER_WEEK]
+
+    def predict_records(self, records: pd.DataFrame) -> np.ndarray:
+        """Travel time of every probe record (``segment_id``, ``interval_index``; ``car_count`` where used)."""
+        return self.predict_segment_time(records["segment_id"].to_numpy(), records["interval_index"].to_numpy())
 
     def trip_eta(self, paths: np.ndarray, departure_s: np.ndarray) -> np.ndarray:
         """ETA in seconds of each route, each segment timed at the interval the car reaches it.
@@ -211,19 +217,95 @@ def interpolate_buckets(values: np.ndarray, bucket: int) -> np.ndarray:
     return values[:, lo % n_buckets] * (1.0 - frac) + values[:, (lo + 1) % n_buckets] * frac
 
 
+# Trip-level draws per Monte-Carlo block: bounds the (draws x trips, route length) temporaries.
+_ORACLE_BLOCK = 400_000
+
+
 class OracleModel(SegmentTimeModel):
-    """The generator's expected travel time (or, on real data, the test window's own means)."""
+    """The best prediction under MAE given everything the generator knows: the conditional median.
+
+    MAE is minimised by the median of the conditional distribution, not by its mean. Given the
+    route, the departure time, the time-of-week congestion and every incident (the generator
+    knows them; no model can), a trip's time still varies with the driver and each car's noise.
+
+    - A **trip**'s ETA is the median of its total time over ``draws`` scrambled-Sobol draws of
+      the driver factor and the per-segment car noise, each draw walked segment by segment at
+      arrival times (so a slow first segment moves the rest into other intervals), exactly as
+      the generator times the test trips. The median of the *sum*, not a sum of per-segment medians.
+    - A **record** (average of ``car_count`` cars) is predicted by its exact median: expected
+      time x incident slowdown x the median of the mean-one noise with spread
+      ``car_speed_noise / sqrt(cars)``.
+
+    Synthetic data only: on real data there is no generator truth and the ladder has no oracle.
+
+    Attributes (after ``fit``):
+        table_: ``(S, 5040)`` expected seconds per key without incidents (the part a table can hold).
+    """
 
     name = "oracle"
-    description = "generator truth: expected travel time per (segment, interval), no incidents"
+    description = (
+        "generator truth: conditional median of each trip's total time (and each record's time), "
+        "incidents included; the best possible prediction under MAE"
+    )
 
-    def __init__(self, truth: SegmentTimeFn) -> None:
-        self.truth = truth
+    def __init__(
+        self, traffic: Traffic, car_speed_noise: float, driver_noise: float, draws: int, rng: np.random.Generator
+    ) -> None:
+        self.traffic = traffic
+        self.car_speed_noise = car_speed_noise
+        self.driver_noise = driver_noise
+        self.draws = draws
+        self.rng = rng
 
     def fit(self, train: pd.DataFrame, segments: pd.DataFrame) -> OracleModel:
-        """Tabulate the truth for every key (``train`` is unused)."""
+        """Tabulate the expected time per key (``train`` is unused: the oracle learns nothing)."""
         n_seg = len(segments)
         seg = np.repeat(np.arange(n_seg), INTERVALS_PER_WEEK)
         iww = np.tile(np.arange(INTERVALS_PER_WEEK), n_seg)
-        self.table_ = np.asarray(self.truth(seg, iww), dtype=np.float64).reshape(n_seg, INTERVALS_PER_WEEK)
+        self.table_ = self.traffic.expected_travel_time_s(seg, iww).reshape(n_seg, INTERVALS_PER_WEEK)
         return self
+
+    def _realised(self, segment_ids: np.ndarray, interval_index: np.ndarray) -> np.ndarray:
+        """Expected time x incident slowdown at absolute intervals: the generator's time before noise."""
+        return self.traffic.expected_travel_time_s(segment_ids, interval_index) * self.traffic.incident_factor(
+            segment_ids, interval_index
+        )
+
+    def predict_segment_time(self, segment_ids: np.ndarray, interval_index: np.ndarray) -> np.ndarray:
+        """Median time of one car on each segment at each absolute interval (incidents included)."""
+        if not hasattr(self, "table_"):
+            raise RuntimeError("OracleModel is not fitted; call fit() first")
+        return self._realised(segment_ids, interval_index) * _noise_median(self.car_speed_noise)
+
+    def predict_records(self, records: pd.DataFrame) -> np.ndarray:
+        """Exact median of each record's average time, given its segment, interval and car count."""
+        spread = self.car_speed_noise / np.sqrt(records["car_count"].to_numpy(np.float64))
+        base = self._realised(records["segment_id"].to_numpy(), records["interval_index"].to_numpy())
+        return base * _noise_median(spread)
+
+    def trip_eta(self, paths: np.ndarray, departure_s: np.ndarray) -> np.ndarray:
+        """Monte-Carlo median of each trip's total time (see the class docstring)."""
+        n, length = paths.shape
+        if n == 0:
+            return np.empty(0)
+        # Scrambled Sobol points (driver, then one per route position) spread the draws evenly:
+        # the median is as precise as with several times more plain random draws.
+        sobol = stats.qmc.Sobol(length + 1, scramble=True, rng=self.rng).random(self.draws)
+        z = stats.norm.ppf(np.clip(sobol, 1e-12, 1 - 1e-12))
+        block = max(1, _ORACLE_BLOCK // n)
+        totals = []
+        for lo in range(0, self.draws, block):
+            zb = z[lo : lo + block]
+            b = len(zb)
+            driver = np.exp(np.repeat(zb[:, 0], n) * self.driver_noise)
+            noise = car_time_noise(np.repeat(zb[:, 1:], n, axis=0), self.car_speed_noise)
+            walked = walk_routes(
+                np.tile(paths, (b, 1)), np.tile(departure_s, b), self._realised, driver[:, None] * noise
+            )
+            totals.append(walked.reshape(b, n))
+        return np.median(np.concatenate(totals), axis=0)
+
+
+def _noise_median(spread: np.ndarray | float) -> np.ndarray | float:
+    """Median of :func:`car_time_noise` with log spread ``spread`` (monotone in z, so its value at z = 0)."""
+    return np.maximum(np.exp(-0.5 * np.square(spread)), 1.0 / MAX_SPEEDUP)

@@ -11,12 +11,10 @@ from cases.eta.evaluation import evaluate
 from cases.eta.features import FEATURES, HistoryFeatures, record_table
 from cases.eta.guards import check_history
 from cases.eta.models import FreeFlowModel, GradientBoostingModel, HistoricalMeanModel, OracleModel, SegmentTimeModel
-from cases.eta.traffic import INTERVALS_PER_WEEK
+from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_WEEK
 from framework.case import RunContext
 from framework.ladder import build_ladder
 from framework.results import FeaturesResult, LadderResult
-
-REAL_ORACLE_NOTE = "test window's own mean per (segment, interval of week): in-sample, an upper bound"
 
 
 def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult, EtaFeatures]:
@@ -31,6 +29,8 @@ def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult,
         "fitted_on": f"train window only: intervals before {data.cut}",
         "features": list(FEATURES),
         "n_features": len(FEATURES),
+        "interval_minutes": INTERVAL_S // 60,
+        "intervals_per_week": INTERVALS_PER_WEEK,
         "record_table_keys": len(table),
         "record_table_coverage": round(len(table) / keys, 4),
         "median_cars_per_key": float(table["car_count"].median()),
@@ -42,7 +42,7 @@ def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult,
 
 
 def _fit_ladder(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -> dict[str, SegmentTimeModel]:
-    """Fit the four rungs (free flow, historical mean, gradient boosting, oracle), in the design's ladder order."""
+    """Fit the rungs in ladder order: free flow, historical mean, gradient boosting, oracle (generated data)."""
     cfg = ctx.config
     train, segments = data.train, data.network.segments
     gbm = GradientBoostingModel(
@@ -57,10 +57,12 @@ def _fit_ladder(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -
         FreeFlowModel().fit(train, segments),
         HistoricalMeanModel().fit(train, segments, feats.history),
         gbm.fit(train, segments, feats.history, ctx.rng("gbm_rows")),
-        OracleModel(data.oracle_truth).fit(train, segments),
     ]
+    if data.synthetic:
+        oracle = OracleModel(data.world(), cfg.car_speed_noise, cfg.driver_noise, cfg.oracle_draws, ctx.rng("oracle"))
+        fitted.append(oracle.fit(train, segments))
     by_name = {m.name: m for m in fitted}
-    return {m.name: by_name[m.name] for m in DESIGN.models.ladder}
+    return {m.name: by_name[m.name] for m in DESIGN.models.ladder if m.name in by_name}
 
 
 def models(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -> tuple[LadderResult, EtaModels]:
@@ -74,7 +76,5 @@ def models(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -> tup
     oracles = DESIGN.models.names("oracle")
     units = {name: np.abs(truth - pred) for name, pred in trip_pred.items() if name not in oracles}
     notes = {name: model.description for name, model in fitted.items()}
-    if not data.synthetic:
-        notes.update({name: REAL_ORACLE_NOTE for name in oracles})
     ladder = build_ladder(DESIGN, models=metrics, decision_units=units, rng=ctx.rng("bootstrap"), notes=notes)
     return ladder, EtaModels(fitted=fitted, segment_predictions=seg_pred, trip_predictions=trip_pred)

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import math
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from cases.eta import plots
 from cases.eta.artifacts import EtaData, EtaModels
 from cases.eta.behaviour import behavioural_checks
 from cases.eta.config import EtaConfig
+from cases.eta.design import DESIGN
 from cases.eta.evaluation import slice_table
 from cases.eta.serving import measure_serving
-from framework.abtest import ALPHA, POWER, two_mean_sample_size
+from cases.eta.trips import user_trips
+from framework.abtest import ALPHA, POWER, design_effect, difference_test, ratio_ci, two_mean_sample_size
 from framework.case import RunContext
-from framework.results import LadderResult, ServingResult, TestingResult
+from framework.results import AbPlan, LadderResult, ServingResult, TestingResult
 
-# The online test must detect a 5% relative drop of the baseline's trip MAE.
+# The A/B plan's design constants, chosen before any test (never from the offline lift):
+# the smallest relative drop of the control's arrival-error MAE worth shipping for,
 MIN_DETECTABLE_EFFECT = 0.05
+# completed navigations per user in a week (a commuter's weekday trips, there and back),
+TRIPS_PER_USER = 10
+# and the correlation of two trips' absolute errors of one user (same route, same habits), as
+# past experiments measured it: the simulation measures it again and says if the plan was too small.
+ASSUMED_ICC = 0.2
+# Share of daily active users the experiment may enrol (both arms together).
+EXPERIMENT_TRAFFIC_SHARE = 0.01
 
 
 def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult) -> TestingResult:
@@ -49,44 +59,136 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
     plots.segment_error_by_class(
         by_class, ctx.add_plot(7, "eta_segment_error_by_class.png", "Segment MAE by road class, every model")
     )
+    plan, ab_summary = _ab_test(ctx, data, models, ladder)
     return TestingResult(
         behavioural=checks,
         slices={"trip_mae_s_by_departure_hour": by_hour, "segment_mae_s_by_road_class": by_class},
-        ab_test=_ab_test(ctx, data, models, ladder),
+        ab_test=ab_summary,
+        ab_plan=plan,
     )
 
 
-def _ab_test(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult) -> dict[str, Any]:
-    """Sample size to detect a relative drop of trip MAE, and one simulated A/B on the test trips.
+def _ab_test(
+    ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult
+) -> tuple[AbPlan, dict[str, Any]]:
+    """The A/B plan randomised by user, and (generated data) the test simulated at its sized sample.
 
-    The baseline is the control and the deployed model the treatment.
+    The control is what runs in production today, the seed's historical-mean lookup (the
+    baseline); the treatment is the deployed model. Sizing uses the spread of per-trip absolute
+    errors on the test trips and an effect chosen beforehand, then inflates it by the design
+    effect of ``TRIPS_PER_USER`` correlated trips per user.
     """
     truth = data.trips.table["duration_s"].to_numpy()
     base_err = np.abs(truth - models.trip_predictions[ladder.baseline])
     best_err = np.abs(truth - models.trip_predictions[ladder.best])
     sigma = float(np.std(np.concatenate([base_err, best_err])))
-    # A baseline with no error on these trips (tiny real data) leaves no effect to size a test for: None.
-    per_arm = two_mean_sample_size(sigma, MIN_DETECTABLE_EFFECT * float(base_err.mean()), ALPHA, POWER)
-    arm_b = ctx.rng("ab_assignment").random(len(truth)) < 0.5
-    welch = stats.ttest_ind(base_err[~arm_b], best_err[arm_b], equal_var=False)
-    return {
-        "unit": "trip (randomised by user in production)",
-        "metric": "absolute arrival error (s), lower is better",
-        "control": ladder.baseline,
+    control_mae = float(base_err.mean())
+    # A baseline with no error on these trips (tiny real data) leaves no effect to size for: 1 trip.
+    trips_needed = two_mean_sample_size(sigma, MIN_DETECTABLE_EFFECT * control_mae, ALPHA, POWER) or 1
+    deff = design_effect(TRIPS_PER_USER, ASSUMED_ICC)
+    per_arm = math.ceil(trips_needed * deff / TRIPS_PER_USER)
+    constraints = DESIGN.problem.constraints
+    enrolled_per_day = constraints.daily_active_users * EXPERIMENT_TRAFFIC_SHARE
+    # Users are enrolled as they show up; every arm then needs one whole week of their trips.
+    days = 7 * max(1, math.ceil(2 * per_arm / enrolled_per_day / 7))
+    summary: dict[str, Any] = {
+        "unit": "user (all of a user's trips stay in one arm)",
+        "metric": "absolute arrival error (s) per completed trip, lower is better",
+        "control": f"{ladder.baseline} (what runs in production today)",
         "treatment": ladder.best,
-        "alpha": ALPHA,
-        "power": POWER,
-        "min_detectable_effect": MIN_DETECTABLE_EFFECT,
         "error_std_s": sigma,
-        "trips_per_arm": per_arm,
-        "simulation": {
-            "trips_control": int((~arm_b).sum()),
-            "trips_treatment": int(arm_b.sum()),
-            "mae_control_s": float(base_err[~arm_b].mean()),
-            "mae_treatment_s": float(best_err[arm_b].mean()),
-            "p_value": float(welch.pvalue),
-        },
+        "control_trip_mae_s": control_mae,
+        "min_detectable_effect": MIN_DETECTABLE_EFFECT,
+        "trips_per_arm_if_independent": trips_needed,
+        "trips_per_user": TRIPS_PER_USER,
+        "assumed_icc": ASSUMED_ICC,
+        "design_effect": deff,
+        "users_per_arm": per_arm,
+        "days": days,
     }
+    simulated = None
+    if data.synthetic:
+        sim = _simulate(ctx, data, models, ladder, per_arm)
+        simulated = per_arm
+        summary.update(sim)
+    else:
+        summary["simulation"] = "none: real data has no generator to draw users' trips from"
+    plan = AbPlan(
+        metric="trip absolute arrival error (s)",
+        control=ladder.baseline,
+        treatment=ladder.best,
+        unit="user",
+        minimum_detectable_effect=MIN_DETECTABLE_EFFECT,
+        relative=True,
+        alpha=ALPHA,
+        power=POWER,
+        design_effect=deff,
+        per_arm=per_arm,
+        days=days,
+        simulated_per_arm=simulated,
+    )
+    return plan, summary
+
+
+def _simulate(
+    ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult, per_arm: int
+) -> dict[str, Any]:
+    """Simulate the sized test: ``per_arm`` users per arm, each with ``TRIPS_PER_USER`` trips in the test window.
+
+    Arms are analysed per user (clustered, delta method), so repeated trips of one user do
+    not count as independent evidence; the within-user correlation is measured too.
+    """
+    cfg = ctx.config
+    trips = user_trips(
+        data.network,
+        data.world(),
+        data.cut,
+        data.end,
+        2 * per_arm,
+        TRIPS_PER_USER,
+        cfg.min_route_segments,
+        cfg.driver_noise,
+        cfg.car_speed_noise,
+        ctx.rng("ab_users"),
+    )
+    user = trips.table["user_id"].to_numpy()
+    treated_user = ctx.rng("ab_assignment").permutation(2 * per_arm) < per_arm
+    treated = treated_user[user]
+    departure = trips.table["departure_s"].to_numpy()
+    error = np.empty(len(user))
+    for arm, name in ((False, ladder.baseline), (True, ladder.best)):
+        rows = treated == arm
+        eta = models.fitted[name].trip_eta(trips.paths[rows], departure[rows])
+        error[rows] = np.abs(trips.table["duration_s"].to_numpy()[rows] - eta)
+    per_user_error = np.bincount(user, weights=error, minlength=2 * per_arm)
+    per_user_trips = np.bincount(user, minlength=2 * per_arm)
+    control = ratio_ci(per_user_error[~treated_user], per_user_trips[~treated_user])
+    treatment = ratio_ci(per_user_error[treated_user], per_user_trips[treated_user])
+    test = difference_test(control[0], control[1], treatment[0], treatment[1])
+    return {
+        "simulated_users_per_arm": per_arm,
+        "simulated_trips_per_arm": per_arm * TRIPS_PER_USER,
+        "mae_control_s": control[0],
+        "mae_treatment_s": treatment[0],
+        "relative_change": test["difference"] / control[0],
+        "difference_ci_low_s": test["ci_low"],
+        "difference_ci_high_s": test["ci_high"],
+        "p_value": test["p_value"],
+        "measured_icc": _icc(error, user, treated_user),
+    }
+
+
+def _icc(error: np.ndarray, user: np.ndarray, treated_user: np.ndarray) -> float:
+    """One-way ANOVA intra-class correlation of trip errors within users, arms centred separately."""
+    arm_mean = np.array([error[~treated_user[user]].mean(), error[treated_user[user]].mean()])
+    centred = error - arm_mean[treated_user[user].astype(int)]
+    counts = np.bincount(user)
+    means = np.bincount(user, weights=centred) / counts
+    k, n = len(counts), len(user)
+    m = n / k
+    between = float(np.sum(counts * means**2)) / (k - 1)
+    within = float(np.sum((centred - means[user]) ** 2)) / (n - k)
+    return (between - within) / (between + (m - 1) * within)
 
 
 def deployment(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult) -> ServingResult:
@@ -108,6 +210,7 @@ def deployment(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, lad
             dests,
             departures,
             Path(tmp) / "eta.sqlite",
+            network.segments.sort_values("segment_id")["free_flow_s"].to_numpy(),
         )
     result.extra["model"] = ladder.best
     return result

@@ -153,7 +153,21 @@ def synthetic_trips(
     """
     origins, dests, paths = sample_od(network, n, min_segments, rng)
     departure_s = sample_departures(start, end, traffic.activity, n, rng)
-    driver = np.exp(rng.standard_normal(n) * driver_noise)
+    return _realise(traffic, origins, dests, paths, departure_s, driver_noise, car_speed_noise, rng)
+
+
+def _realise(
+    traffic: Traffic,
+    origins: np.ndarray,
+    dests: np.ndarray,
+    paths: np.ndarray,
+    departure_s: np.ndarray,
+    driver_noise: float,
+    car_speed_noise: float,
+    rng: np.random.Generator,
+) -> Trips:
+    """Trips with their true durations: driver factor x car noise x incidents, walked at arrival times."""
+    driver = np.exp(rng.standard_normal(len(departure_s)) * driver_noise)
     noise = car_time_noise(rng.standard_normal(paths.shape), car_speed_noise)
 
     def realised(seg: np.ndarray, interval: np.ndarray) -> np.ndarray:
@@ -162,6 +176,31 @@ def synthetic_trips(
     table = _table(origins, dests, departure_s, paths)
     table["duration_s"] = walk_routes(paths, departure_s, realised, driver[:, None] * noise)
     return Trips(table, paths)
+
+
+def user_trips(
+    network: RoadNetwork,
+    traffic: Traffic,
+    start: int,
+    end: int,
+    n_users: int,
+    trips_per_user: int,
+    min_segments: int,
+    driver_noise: float,
+    car_speed_noise: float,
+    rng: np.random.Generator,
+) -> Trips:
+    """Trips of ``n_users`` users in ``[start, end)``, each repeating one route (a commute) ``trips_per_user`` times.
+
+    A user's trips share the route, so their errors are correlated: the reason an A/B test
+    randomised by user needs a design effect. The table gets a ``user_id`` column.
+    """
+    origins, dests, paths = sample_od(network, n_users, min_segments, rng)
+    user = np.repeat(np.arange(n_users, dtype=np.int64), trips_per_user)
+    departure_s = sample_departures(start, end, traffic.activity, len(user), rng)
+    trips = _realise(traffic, origins[user], dests[user], paths[user], departure_s, driver_noise, car_speed_noise, rng)
+    trips.table["user_id"] = user
+    return trips
 
 
 def observed_trips(

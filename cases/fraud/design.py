@@ -27,6 +27,10 @@ HANDBOOK = (
     "Detection - Practical Handbook (Universite Libre de Bruxelles)"
 )
 
+# Latency the architecture gives the feature lookup and the model: together the scoring share of the SLA.
+FEATURE_LOOKUP_MS = 2.0
+SCORER_MS = 8.0
+
 PROBLEM = ProblemSpec(
     business_goal="Stop card fraud losses without annoying honest customers: every card transaction gets a fraud "
     "score in real time, before the issuer approves it; the riskiest cards go to a small team of investigators.",
@@ -83,11 +87,14 @@ PROBLEM = ProblemSpec(
         "50 GB/day of logs and 37 TB over two years.",
     ],
     talking_points=[
-        "Accuracy is useless here: with 0.8% fraud, 'never fraud' is 99.2% accurate and catches nothing.",
+        "Accuracy is useless here: with {data[test_fraud_rate]:.2%} fraud, 'never fraud' is "
+        "{data[test_accuracy_of_never_fraud]:.2%} accurate and catches nothing.",
         "The label delay shapes everything: features may only read released labels, and the split leaves a gap.",
-        "Capacity: ~1,740 peak QPS at ~1-2 ms of CPU each fits a handful of cores; replicas are for availability, "
-        "not throughput.",
-        "Online state is small: per card and terminal, a 37-day window of counts, sums and released labels.",
+        "Capacity: {capacity[qps_peak]:,.0f} peak QPS; one core scored {serving[throughput_tx_per_s]:,.0f} "
+        "transactions a second in the replay, so a handful of cores carry the peak: replicas are for "
+        "availability, not throughput.",
+        "Online state is small: per card and terminal, the longest feature window plus the "
+        "{config[delay_days]}-day label delay of counts, sums and released labels.",
     ],
     tradeoffs=[
         "Decline vs review: a hard decline protects money but insults honest customers; a review costs analyst time.",
@@ -101,7 +108,8 @@ PROBLEM = ProblemSpec(
         ),
         FollowUp(
             question="How would you handle the cold start of a new terminal or card?",
-            answer="Window counts are zero and risk defaults to 0; the model learns what 'no history' means, and "
+            answer="Window counts are zero and terminal risk defaults to zero; the model learns "
+            "what 'no history' means, and "
             "the amount and customer features still apply.",
         ),
     ],
@@ -165,7 +173,12 @@ METRICS = MetricsSpec(
         OnlineMetric(name="time to detection", description="Hours from a card's first fraud to its block."),
     ],
     guardrails=[
-        Guardrail(name="scoring_p99_ms", description="scoring p99 (features + model)", limit=10, unit="ms"),
+        Guardrail(
+            name="scoring_p99_ms",
+            description="scoring p99 (feature lookup + model): their share of the serving-path budget",
+            limit=FEATURE_LOOKUP_MS + SCORER_MS,
+            unit="ms",
+        ),
         Guardrail(
             name="false_decline_rate",
             description="legitimate transactions alerted (false declines)",
@@ -191,19 +204,25 @@ METRICS = MetricsSpec(
     talking_points=[
         "Primary metric: average precision. It is threshold-free, dominated by the rare class, stable at every "
         "scale and defined on any real data; card precision@100 is the business read-out but depends on how "
-        "many fraudulent cards a day has (its ceiling is the oracle's value, far below 1 on quiet days).",
+        "many fraudulent cards a day has (its ceiling is the oracle's value, far below one on quiet days).",
         "Expected cost is read at the threshold chosen on the validation window, never on the test window.",
         "The deployed model is chosen on expected cost, not on average precision: the better ranker can cost "
         "more at its threshold, and a cost gap inside the paired bootstrap interval goes to the simpler model.",
+        "Guardrails on this run: {best_model} alerts {guardrails[1][measured]:.2%} of honest transactions "
+        "(limit {guardrails[1][limit]:.1%}) and, scaled to {capacity[requests_per_day]:,.0f} transactions a day, "
+        "sends {guardrails[2][measured]:,.0f} cards a day to review (limit {guardrails[2][limit]:,.0f}). A "
+        "cost-chosen threshold ignores capacity: when the queue is over its limit, only the top cards go to "
+        "people and the other alerts need an automated action (decline or step-up authentication).",
     ],
     tradeoffs=[
         "ROC-AUC looks good for nearly any model under imbalance; PR-AUC separates them.",
-        "Card precision@100 matches investigator capacity but ignores frauds beyond the top 100.",
+        "Card precision@100 matches investigator capacity but ignores every fraud below the investigated cards.",
     ],
     follow_ups=[
         FollowUp(
-            question="Why does the oracle's card precision stay below 1?",
-            answer="Some days have fewer than 100 fraudulent cards; precision still divides by 100.",
+            question="Why does the oracle's card precision stay below one?",
+            answer="Some days have fewer fraudulent cards than the investigators look at, and precision still "
+            "divides by the number investigated.",
         ),
         FollowUp(
             question="Why two card precisions?",
@@ -228,6 +247,7 @@ ARCHITECTURE = ArchitectureSpec(
             label="Streaming features B (hot standby)",
             kind="compute",
             group="Redundant data pipelines",
+            standby=True,
         ),
         Component(
             id="data_lake",
@@ -249,20 +269,30 @@ ARCHITECTURE = ArchitectureSpec(
             label="Online feature store (primary)",
             kind="kv_store",
             group="Online serving (2 zones)",
-            latency_ms=2,
+            latency_ms=FEATURE_LOOKUP_MS,
         ),
         Component(
             id="feature_store_replica",
             label="Online feature store (replica)",
             kind="kv_store",
             group="Online serving (2 zones)",
-            latency_ms=2,
+            latency_ms=FEATURE_LOOKUP_MS,
+            standby=True,
         ),
         Component(
-            id="scorer_a", label="Scoring replica A", kind="service", group="Online serving (2 zones)", latency_ms=8
+            id="scorer_a",
+            label="Scoring replica A",
+            kind="service",
+            group="Online serving (2 zones)",
+            latency_ms=SCORER_MS,
         ),
         Component(
-            id="scorer_b", label="Scoring replica B", kind="service", group="Online serving (2 zones)", latency_ms=8
+            id="scorer_b",
+            label="Scoring replica B",
+            kind="service",
+            group="Online serving (2 zones)",
+            latency_ms=SCORER_MS,
+            standby=True,
         ),
         Component(
             id="load_balancer",
@@ -324,15 +354,18 @@ ARCHITECTURE = ArchitectureSpec(
         Flow(source="drift_monitor", target="alerting", label="drift, precision drop"),
     ],
     talking_points=[
-        "Serving path: feature store -> scoring replica -> load balancer -> decision service -> authorisation; "
-        "budget 2 + 8 + 1 + 3 = 14 ms against the 50 ms SLA.",
+        "Serving path: primary feature store -> scoring replica A -> load balancer -> decision service -> "
+        "authorisation: {architecture[latency_budget_ms]:g} ms of component budget against the "
+        "{design[problem][constraints][latency_sla_ms]:g} ms SLA; feature lookup + model take "
+        "{serving[scoring_budget_ms]:g} ms of it, and the replay measured their p99 at {serving[p99_ms]:.2f} ms.",
         "High availability: two scoring replicas in two zones behind a health-checked load balancer; each reads "
         "its own feature-store copy, fed by its own streaming pipeline, so one zone can fail entirely.",
-        "Fault tolerance: the stream and the lake are replicated (3 copies); the registry keeps versions for "
+        "Fault tolerance: the stream and the lake are replicated (three copies); the registry keeps versions for "
         "rollback; the decision service falls back to rules when no replica answers in time (fail open for "
         "small amounts, review for large ones).",
         "Error detection: health checks eject unhealthy replicas (failover) and page on-call; drift and precision "
-        "monitoring alert on silent model failures.",
+        "monitoring alert on silent model failures. Killing replica A mid-replay, {guardrails[3][measured]:.2%} "
+        "of requests were still answered within the SLA (limit {guardrails[3][limit]:.2%}).",
         "Feedback loop: alerts -> investigators -> label store -> terminal-risk features and retraining, "
         "after the label delay.",
     ],
@@ -394,21 +427,25 @@ DATA = DataSpec(
     talking_points=[
         "The simulator keeps the compromised terminals and cards with their windows: the oracle knows "
         "what no model can.",
-        "Standard settings generate in about a second, fully vectorised.",
-        "Split 7 / 7 / 7 days: train, a gap as long as the label delay, test; test rows of cards whose "
-        "fraud was already released are dropped (those cards are blocked).",
+        "This run: {data[transactions]:,} transactions of {data[customers]:,} cards, {data[fraud_rate]:.2%} "
+        "fraud; {data[test_frauds]:,} frauds in the test window.",
+        "Split {config[train_days]} training days, a {config[delay_days]}-day gap as long as the label delay, "
+        "{config[test_days]} test days; test rows of cards whose fraud was already released are dropped "
+        "({data[test_cards_removed_known_compromised]:,} cards: they are blocked).",
         "Real data plugs in as one CSV/Parquet of six columns; every bad value is rejected with a "
         "one-line error naming it and its row.",
     ],
     tradeoffs=[
         "A simulator makes the patterns learnable by construction; real fraud adapts to the model.",
-        "A 7-day training window follows the handbook and keeps fits fast; a longer window has more frauds "
+        "A {config[train_days]}-day training window follows the handbook and keeps fits fast; a "
+        "longer window has more frauds "
         "to learn from but mixes in older patterns (the tree gains most from more days).",
     ],
     follow_ups=[
         FollowUp(
             question="Why leave a gap between the training and the test window?",
-            answer="A model deployed on the first test day only has labels that are at least 7 days old; "
+            answer="A model deployed on the first test day only has labels that are at least "
+            "{config[delay_days]} days old; "
             "the gap reproduces that, so the offline score is what the model could really achieve.",
         ),
         FollowUp(
@@ -418,7 +455,8 @@ DATA = DataSpec(
         ),
         FollowUp(
             question="Where does the threshold come from if not the test window?",
-            answer="From a validation copy of the split shifted back by delay + test days (14): it ends where "
+            answer="From a validation copy of the split shifted back by delay + test days "
+            "({config[delay_days]} + {config[test_days]}): it ends where "
             "the training window ends, so it only uses labels released before the test window starts.",
         ),
     ],
@@ -427,7 +465,8 @@ DATA = DataSpec(
 FEATURES = FeatureSpec(
     features=[
         FeatureDef(name="amount", description="transaction amount"),
-        FeatureDef(name="is_weekend / is_night", description="Saturday or Sunday; before 06:00"),
+        FeatureDef(name="is_weekend", description="Saturday or Sunday (0/1)", kind="categorical"),
+        FeatureDef(name="is_night", description="before 06:00 (0/1)", kind="categorical"),
         FeatureDef(
             name="customer_nb_tx_{1,7,30}d",
             description="card's transactions in the last 1/7/30 days (this one included)",
@@ -449,8 +488,8 @@ FEATURES = FeatureSpec(
     talking_points=[
         "Handbook-style RFM features: recency/frequency/monetary per card, risk per terminal.",
         "The same definitions are recomputed online from the SQLite state: batch and online agree.",
-        "15 features in all: amount, weekend and night flags, and for 1/7/30-day windows the card's count "
-        "and mean amount and the terminal's count and fraud share.",
+        "{features[n_features]} features in all: amount, weekend and night flags, and for windows of "
+        "{features[windows_days]} days the card's count and mean amount and the terminal's count and fraud share.",
         "Card windows end at the transaction itself; terminal windows end one label delay earlier, since "
         "they read fraud labels.",
     ],
@@ -463,7 +502,8 @@ FEATURES = FeatureSpec(
     follow_ups=[
         FollowUp(
             question="Why shift the terminal windows back by the label delay?",
-            answer="Terminal risk counts frauds, and the last 7 days of labels are unknown at scoring time; "
+            answer="Terminal risk counts frauds, and the last {config[delay_days]} days of labels "
+            "are unknown at scoring time; "
             "an unshifted window would read future labels, look great offline and collapse in production.",
         ),
         FollowUp(
@@ -502,19 +542,25 @@ MODELS = ModelSpec(
             name="oracle",
             role="oracle",
             description="the simulator's truth: compromised terminal at that time, the fraudster's card "
-            "transactions, amount outliers; on real data the perfect ranking of the test labels",
+            "transactions, amount outliers (every label is a function of these); none on real data, which has "
+            "no generator truth",
         ),
     ],
     talking_points=[
-        "Imbalance: the booster undersamples legitimate rows (as good as class weights here, 4x faster); "
-        "ranking metrics need no calibration.",
+        "Imbalance: the booster keeps every fraud and {config[tree_negative_fraction]:.0%} of the legitimate "
+        "rows, which cuts fit time; its probabilities are shifted up, but each threshold is chosen on that "
+        "model's own validation scores, and ranking metrics ignore calibration.",
         "Thresholds: each model's alert threshold minimises missed amount + review cost on validation.",
     ],
     tradeoffs=[
-        "Boosting adds a few AP points over logistic regression at the standard settings (0.70 vs 0.65) "
-        "but needs the trees flattened (CompiledBoosting) to score one row in well under a millisecond.",
-        "A better ranker is not always cheaper: the deployed model is the one with the lowest expected cost at "
-        "its validation threshold (at the default scale logistic regression, whose AP is a hair below the trees').",
+        "Boosting vs logistic regression on this run: average precision "
+        "{models[tree_ensemble][average_precision]:.3f} vs {models[logistic_regression][average_precision]:.3f}, "
+        "expected cost {models[tree_ensemble][expected_cost]:,.0f} vs "
+        "{models[logistic_regression][expected_cost]:,.0f}; the trees also need flattening into arrays to "
+        "score one transaction in well under a millisecond.",
+        "A better ranker is not always cheaper: {best_model} is deployed because it has the lowest expected "
+        "cost at its validation threshold ({best[expected_cost]:,.0f}), or is the simpler model inside the "
+        "bootstrap interval of the cheapest.",
     ],
     follow_ups=[
         FollowUp(
@@ -523,9 +569,10 @@ MODELS = ModelSpec(
             "metrics ignore calibration, and the threshold is chosen by cost anyway.",
         ),
         FollowUp(
-            question="Why is the tree barely better than logistic regression at the default scale?",
-            answer="The 7-day training window holds ~200 frauds there; with the standard 5,000 "
-            "customers the booster gains ~5 AP points. More training days or data help it most.",
+            question="Why is the tree not clearly better than logistic regression here?",
+            answer="The {config[train_days]}-day training window holds {data[train_frauds]:,} frauds, few for "
+            "a model that must find its own interactions; the features are mostly monotone in the risk, which "
+            "suits a linear model. More training days or cards help the trees most.",
         ),
     ],
 )
@@ -544,12 +591,21 @@ TESTING = TestingSpec(
     ],
     online_test="A/B by card (a card's transactions stay in one arm): the challenger model scores 10% of cards. "
     "Primary: fraud caught rate on confirmed frauds; guardrails: false-decline rate, review queue, latency. "
-    "Sized for two proportions at alpha 0.05 and 80% power; read out only after the label delay.",
+    "Sized for two proportions at alpha 0.05 and 80% power from a chosen minimum recall lift, inflated by the "
+    "design effect of several frauds per compromised card; whole weeks; read out only after the label delay.",
     talking_points=[
         "The threshold comes from the validation window, so the test metrics are honest.",
-        "Behavioural checks on the best model: x5 amount and a terminal with 50% recent fraud must raise "
-        "scores; outliers above 220 must be >= 90% alerted, ordinary daytime purchases under 100 at clean "
-        "terminals <= 1%.",
+        "Behavioural checks on the deployed {best_model}, {testing[behavioural_passed]} of "
+        "{testing[behavioural_total]} passed: a five times larger amount and a terminal with many recent frauds "
+        "must raise scores; amounts above {config[outlier_amount]:g} must nearly all be alerted and ordinary "
+        "daytime purchases at clean terminals almost never (the table states each pass bar).",
+        "A/B by card against {testing[ab_plan][control]}: {testing[ab_plan][per_arm]:,} cards per arm detect a "
+        "recall lift of {testing[ab_plan][minimum_detectable_effect]:.0%} (absolute) at "
+        "{testing[ab_plan][power]:.0%} power. "
+        "A compromised card makes {testing[ab_test][frauds_per_fraudulent_card]:.1f} frauds (size-weighted) whose "
+        "catches correlate ({testing[ab_test][intra_card_correlation]:.2f}), a design effect of "
+        "{testing[ab_plan][design_effect]:.2f}; {testing[ab_plan][days]:.0f} days of traffic, read out "
+        "{config[delay_days]} days later.",
         "Slices: alert rate per fraud scenario shows which pattern is missed; the accuracy-paradox table "
         "puts accuracy next to recall and cost for every rung.",
     ],
@@ -567,7 +623,8 @@ TESTING = TestingSpec(
         ),
         FollowUp(
             question="When can you call the A/B test?",
-            answer="After the planned traffic plus the 7-day label delay, since recall needs confirmed frauds; "
+            answer="After the planned traffic plus the {config[delay_days]}-day label delay, since "
+            "recall needs confirmed frauds; "
             "latency and the review queue are guardrails you can watch from day one.",
         ),
         FollowUp(
@@ -586,16 +643,23 @@ DEPLOYMENT = DeploymentSpec(
     "against the batch pipeline on the same transactions.",
     store="SQLite with WAL (embedded stand-in for a replicated Redis/Aerospike feature store)",
     talking_points=[
-        "Scale: ~1,740 peak QPS; at ~1-2 ms per transaction a few cores suffice, replicas give HA.",
-        "Per request: one indexed range query per card and per terminal, score the 15 features, append the "
-        "transaction with an unknown label; the verdict fills it in after the delay.",
-        "When the boosted trees are deployed they are served flattened into arrays (CompiledBoosting), equal "
-        "to sklearn's scores bit for bit, because sklearn walks one tree per Python call.",
+        "Measured: p50 {serving[p50_ms]:.2f} ms and p99 {serving[p99_ms]:.2f} ms for feature lookup + model "
+        "over {serving[requests]:,} replayed transactions, against their {serving[scoring_budget_ms]:g} ms share "
+        "of the {serving[sla_ms]:g} ms SLA; online and batch scores differ by at most "
+        "{serving[max_abs_score_diff_vs_batch]:.1e}.",
+        "Per request: one indexed range query per card and per terminal, score the {features[n_features]} "
+        "features, append the transaction with an unknown label; the verdict fills it in after the delay.",
+        "Failure drill: scoring replica A was killed at request {serving[failed_at_request]:,}; replica B "
+        "answered the next {serving[served_by][scorer_b]:,} and the rule fallback "
+        "{serving[served_by][rule_fallback]:,}, so {guardrails[3][measured]:.2%} were answered within the SLA.",
+        "Boosted trees would be served flattened into arrays, equal to the library's scores bit for bit: "
+        "walking one tree per call is too slow for a single transaction.",
     ],
     tradeoffs=[
-        "Raw-event windows are exact but grow with traffic; bucketed aggregates trade exactness for O(1) state.",
-        "Scoring inside the authorisation blocks fraud before money moves but puts the model on a 50 ms "
-        "path; scoring after the fact would be cheaper and only useful for investigations.",
+        "Raw-event windows are exact but grow with traffic; bucketed aggregates trade exactness for constant state.",
+        "Scoring inside the authorisation blocks fraud before money moves but puts the model on a "
+        "{design[problem][constraints][latency_sla_ms]:g} ms path; scoring after the fact would be "
+        "cheaper and only useful for investigations.",
     ],
     follow_ups=[
         FollowUp(
@@ -605,7 +669,8 @@ DEPLOYMENT = DeploymentSpec(
         ),
         FollowUp(
             question="How do you roll out a new model safely?",
-            answer="Register the new version, run it in shadow, then give it 10% of cards as the A/B "
+            answer="Register the new version, run it in shadow, then give it "
+            "{testing[ab_test][treatment_traffic_share]:.0%} of cards as the A/B "
             "challenger; rollback means pointing the scorers back at the previous registry version.",
         ),
     ],
@@ -627,14 +692,18 @@ MONITORING = MonitoringSpec(
     metric_degradation_alert=0.15,
     talking_points=[
         "Metric-based alerts lag by the label delay; feature and score drift alert the same day.",
-        "A fresh simulation gives three 7-day windows: reference, no drift, then +30% legitimate spending "
-        "plus card-testing bursts (small 1-10 amounts at random terminals).",
-        "PSI > 0.2 or KS > 0.1 on any feature or the score alerts; so does a relative drop above 15% in "
+        "Three {config[monitor_window_days]}-day windows: reference, no drift, then legitimate spending "
+        "x{config[drift_spend_factor]:g} plus card-testing bursts (small amounts at random terminals).",
+        "PSI above {monitoring[thresholds][psi]:g} or KS above {monitoring[thresholds][ks]:g} on any numeric "
+        "feature or the score alerts (the weekend and night flags are compared by category shares: PSI and "
+        "chi-square, never KS); so does a relative drop above {monitoring[thresholds][metric_change]:.0%} in "
         "average precision or card precision@k once labels exist.",
+        "On this run {monitoring[metric]} went {monitoring[metric_before]:.3f} -> {monitoring[metric_after]:.3f}.",
     ],
     tradeoffs=[
         "Tighter thresholds catch drift sooner but page on-call for weekly noise.",
-        "Label-based alerts say whether the model got worse but come 7 days late; input drift is immediate "
+        "Label-based alerts say whether the model got worse but come {config[delay_days]} days "
+        "late; input drift is immediate "
         "but also fires for harmless shifts such as higher honest spending.",
     ],
     follow_ups=[
@@ -644,9 +713,11 @@ MONITORING = MonitoringSpec(
             "reviewed, so it shows the operational impact of drift without waiting for labels.",
         ),
         FollowUp(
-            question="Why is the monitored card precision at k=20, not 100?",
-            answer="The default run has about 20 fraudulent cards a day; with k=100 every one of them is in the "
-            "top k anyway and the metric cannot drop. k is scaled with the portfolio (100 at the large scale).",
+            question="Why is the monitored card precision at k={config[monitor_card_k]}, not the investigators' "
+            "full queue?",
+            answer="The simulated portfolio has about {monitoring[fraud_cards_per_day]:.0f} fraudulent cards a "
+            "day; with a k far above that every one of them is in the top k anyway and the metric cannot drop. "
+            "k is scaled with the portfolio.",
         ),
         FollowUp(
             question="What would you do about the card-testing bursts?",

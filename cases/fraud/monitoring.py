@@ -13,6 +13,8 @@ from framework import metrics
 from framework.drift import Alert, Thresholds, drift_alerts, drift_table, metric_alert
 
 WATCHED: list[str] = [*FEATURES, "score"]
+# 0/1 flags: compared by category shares (PSI, chi-square), never by KS.
+CATEGORICAL: list[str] = ["is_weekend", "is_night"]
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,9 @@ def compare(
         thresholds: the design's alert thresholds.
         card_k: cards investigated per day, named in the card-precision alert.
     """
-    table = drift_table(reference, current, WATCHED)
-    drift = {c: {"psi": v["psi"], "ks": v["ks"]} for c, v in table.items()}
+    table = drift_table(reference, current, WATCHED, categorical=CATEGORICAL)
+    kept = ("psi", "ks", "chi2_pvalue")  # the KS p-value adds nothing an alert reads
+    drift: dict[str, dict[str, float]] = {c: {k: v[k] for k in kept if k in v} for c, v in table.items()}
     alerts = drift_alerts(drift, thresholds)
     for name, before, after in (
         ("average_precision", ref_metrics[0], cur_metrics[0]),

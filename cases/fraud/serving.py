@@ -5,8 +5,9 @@ from __future__ import annotations
 import heapq
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -137,6 +138,66 @@ class OnlineScorer:
         self.db.close()
 
 
+class ScorerDown(RuntimeError):
+    """A scoring replica that does not answer (crashed, zone down)."""
+
+
+class Replica:
+    """One scoring replica: the model behind a switch that a failure test turns off.
+
+    Args:
+        name: the replica's component id (``scorer_a``...).
+        score: the model's scoring function on an (n, 15) feature array.
+    """
+
+    def __init__(self, name: str, score: Callable[[np.ndarray], np.ndarray]):
+        self.name = name
+        self._score = score
+        self.up = True
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if not self.up:
+            raise ScorerDown(self.name)
+        return self._score(x)
+
+
+@dataclass
+class Failover:
+    """Load balancer + decision service: the first healthy replica scores; a failed one is ejected.
+
+    A replica that raises :class:`ScorerDown` is marked unhealthy (what the health check does)
+    and the same request is retried on the next replica; when no replica answers, the rule
+    fallback scores the request (1 above ``fallback_amount``: send to review, else approve).
+
+    Attributes:
+        replicas: in order of preference (primary first, hot standbys after).
+        fallback_amount: amount above which the rule fallback sends a request to review.
+        served: requests answered per replica id, and by ``"rule_fallback"``.
+        failovers: replicas ejected during the replay.
+    """
+
+    replicas: Sequence[Replica]
+    fallback_amount: float
+    served: Counter[str] = field(default_factory=Counter)
+    failovers: int = 0
+    _healthy: dict[str, bool] = field(default_factory=dict)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        for replica in self.replicas:
+            if not self._healthy.get(replica.name, True):
+                continue
+            try:
+                score = replica(x)
+            except ScorerDown:
+                self._healthy[replica.name] = False
+                self.failovers += 1
+                continue
+            self.served[replica.name] += 1
+            return score
+        self.served["rule_fallback"] += len(x)
+        return (x[:, FEATURES.index("amount")] > self.fallback_amount).astype(float)
+
+
 def as_transactions(frame: pd.DataFrame) -> list[Transaction]:
     """Requests built from transaction rows (weekday and hour from the timestamp)."""
     secs = frame["timestamp"].to_numpy(dtype="datetime64[s]").astype(np.int64)
@@ -169,7 +230,14 @@ class ReplayResult:
     labels_released: int
 
 
-def replay(scorer: OnlineScorer, tx: pd.DataFrame, start: int, n: int, delay_days: int) -> ReplayResult:
+def replay(
+    scorer: OnlineScorer,
+    tx: pd.DataFrame,
+    start: int,
+    n: int,
+    delay_days: int,
+    before_request: Callable[[int], None] | None = None,
+) -> ReplayResult:
     """Load the history before row ``start`` and score rows ``start .. start + n`` one by one.
 
     Labels are released ``delay_days`` after each transaction, in time order, exactly as the
@@ -181,6 +249,8 @@ def replay(scorer: OnlineScorer, tx: pd.DataFrame, start: int, n: int, delay_day
         start: position of the first replayed transaction.
         n: transactions to replay.
         delay_days: label delay.
+        before_request: called with each request's position before it is scored (a failure
+            test kills a replica there); not timed.
     """
     delay = delay_days * SECONDS_PER_DAY
     t0 = int(tx["time_s"].iloc[start])
@@ -224,6 +294,8 @@ def replay(scorer: OnlineScorer, tx: pd.DataFrame, start: int, n: int, delay_day
             _, tid, y = heapq.heappop(pending)
             scorer.record_label(tid, y)
             n_released += 1
+        if before_request is not None:
+            before_request(k)
         t = time.perf_counter()
         scores[k] = scorer.score(request)
         latencies[k] = (time.perf_counter() - t) * 1000

@@ -64,12 +64,15 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         "validation_window_days": f"{val.windows.test_start}-{val.windows.test_end - 1}",
         "test_rows_removed_known_compromised": main.removed_known,
         "test_cards_removed_known_compromised": main.removed_cards,
+        "train_frauds": int(y[main.train].sum()),
         "test_frauds": int(y[main.test].sum()),
         "test_fraud_rate": float(y[main.test].mean()),
         # The accuracy paradox in one number: "never fraud" is right this often on the test window.
         "test_accuracy_of_never_fraud": float(1 - y[main.test].mean()),
         **extra,
     }
+    if not fraud.synthetic:
+        summary["oracle"] = "none: real data has no generator truth, and the test labels are no model"
     if warnings:
         summary["warnings"] = warnings
     record = DataResult(

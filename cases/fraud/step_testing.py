@@ -15,14 +15,15 @@ from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN
 from cases.fraud.evaluation import flag_rate
 from cases.fraud.simulator import SCENARIO_NAMES
-from framework.abtest import ALPHA, POWER, two_proportion_sample_size
+from framework.abtest import ALPHA, POWER, design_effect, two_proportion_sample_size
 from framework.case import RunContext
-from framework.results import LadderResult, TestingResult
+from framework.results import AbPlan, LadderResult, Measured, TestingResult
 
 AMOUNT_BANDS = (0, 50, 100, 220, np.inf)
 AMOUNT_LABELS = ("<50", "50-100", "100-220", ">=220")
-MIN_LIFT = 0.02  # smallest recall lift an A/B test is sized for
+MDE = 0.02  # the smallest recall lift worth a rollout: the A/B test is sized for it, chosen before the test
 MIN_RECALL = 0.001  # a control recall of 0 (alerting on nothing) is sized as if it caught 0.1%
+WEEK = 7  # the test runs whole weekly cycles
 TREATMENT_SHARE = 0.1  # the challenger scores 10% of cards; the champion keeps the rest
 
 
@@ -74,44 +75,141 @@ def testing(
             "alerts": float(alerted.sum()),
             "expected_cost": ladder.models[name]["expected_cost"],
         }
-    return TestingResult(behavioural=checks, slices=slices, ab_test=ab_plan(ladder, trained, y, cfg.delay_days))
+    plan, plan_table = ab_plan(ladder, trained, test, cfg.delay_days)
+    return TestingResult(
+        behavioural=checks,
+        slices=slices,
+        ab_test=plan_table,
+        ab_plan=plan,
+        guardrails=guardrails(test, trained.alerted(best), best),
+    )
 
 
-def ab_plan(ladder: LadderResult, trained: FraudModels, y: np.ndarray, delay_days: int) -> dict[str, Any]:
-    """Cards and days needed to detect a recall lift of the deployed model over the one it replaces.
+def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
+    """False-decline rate and review queue of the deployed model at its threshold, on the test window.
 
-    The control is the baseline, or the naive rule when the baseline itself is deployed. The
-    lift planned for is the offline lift at the cost thresholds, but at least ``MIN_LIFT``
-    (smaller lifts are not worth a rollout, and a negative offline lift would make the test
-    pointless).
+    The review queue is the distinct cards alerted per test day, scaled from the simulated
+    portfolio's transactions per day to the design's volume.
+
+    Args:
+        test: test-window transactions (``is_fraud``, ``day``, ``customer_id``).
+        alerted: which of them the deployed model alerts at its validation threshold.
+        model: the deployed model's name.
+    """
+    y = test["is_fraud"].to_numpy()
+    legit = y == 0
+    false_declines = float(alerted[legit].mean()) if legit.any() else 0.0
+    days = max(test["day"].nunique(), 1)
+    tx_per_day = len(test) / days
+    cards_per_day = test.loc[alerted, ["day", "customer_id"]].drop_duplicates().shape[0] / days
+    scale = DESIGN.problem.capacity.requests_per_day / tx_per_day
+    return Measured(
+        values={"false_decline_rate": false_declines, "review_queue_cards_per_day": cards_per_day * scale},
+        details={
+            "false_decline_rate": f"{model} at its validation threshold: {int(alerted[legit].sum()):,} of "
+            f"{int(legit.sum()):,} legitimate test transactions alerted",
+            "review_queue_cards_per_day": f"{model} alerts {cards_per_day:,.1f} distinct cards/day on "
+            f"{tx_per_day:,.0f} test-window transactions/day; scaled x{scale:,.0f} to the design's "
+            f"{DESIGN.problem.capacity.requests_per_day:,.0f} transactions/day",
+        },
+    )
+
+
+def intra_card_correlation(caught: np.ndarray, card: np.ndarray) -> float:
+    """One-way ANOVA estimate of the correlation of two frauds of the same card being caught, in [0, 1].
+
+    A card with one fraud adds no within-card information; when every fraud is caught (or
+    none is) there is no variance to split, and the conservative 1 is returned.
+    """
+    frame = pd.DataFrame({"card": card, "y": caught.astype(float)})
+    groups = frame.groupby("card")["y"]
+    sizes, means = groups.size().to_numpy(float), groups.mean().to_numpy()
+    k, n = len(sizes), float(sizes.sum())
+    if k < 2 or n <= k:
+        return 1.0
+    grand = frame["y"].mean()
+    msb = float(np.sum(sizes * (means - grand) ** 2) / (k - 1))
+    msw = float(((frame["y"] - groups.transform("mean")) ** 2).sum() / (n - k))
+    n0 = (n - float(np.sum(sizes**2)) / n) / (k - 1)
+    denom = msb + (n0 - 1) * msw
+    if denom <= 0:
+        return 1.0
+    return float(min(max((msb - msw) / denom, 0.0), 1.0))
+
+
+def ab_plan(
+    ladder: LadderResult, trained: FraudModels, test: pd.DataFrame, delay_days: int
+) -> tuple[AbPlan, dict[str, Any]]:
+    """Cards and days needed to detect a recall lift of ``MDE`` over what runs in production today.
+
+    The control is the baseline, or the amount rule (the rules engine running today) when the
+    baseline is itself the deployed model. The effect is the chosen minimum detectable recall
+    lift ``MDE``, never the lift seen offline. Frauds are the measured units but cards are
+    randomised, and a compromised card makes several frauds whose catches are correlated: the
+    sample is inflated by the design effect ``1 + (m - 1) rho`` (m frauds per fraudulent card,
+    size-weighted; rho the intra-card correlation of the control's catches on the test window).
 
     Args:
         ladder: the ladder (roles and the deployed model).
         trained: test scores and thresholds of every model.
-        y: test-window labels.
+        test: test-window transactions.
         delay_days: label delay: the read-out waits for it.
+
+    Returns:
+        The plan, and the table the report prints.
     """
     control = ladder.naive if ladder.best == ladder.baseline else ladder.baseline
-    rate = {n: float(trained.alerted(n)[y == 1].mean()) for n in (control, ladder.best)}
-    p1 = min(max(rate[control], MIN_RECALL), 0.999 - MIN_LIFT)
-    p2 = min(p1 + max(rate[ladder.best] - p1, MIN_LIFT), 0.999)
-    frauds = two_proportion_sample_size(p1, p2, ALPHA, POWER)
-    fraud_rate = float(y.mean())
-    days = frauds / fraud_rate / (DESIGN.problem.capacity.requests_per_day * TREATMENT_SHARE)
-    return {
+    y = test["is_fraud"].to_numpy() == 1
+    cards = test["customer_id"].to_numpy()
+    caught = trained.alerted(control)[y]
+    p1 = min(max(float(caught.mean()) if y.any() else 0.0, MIN_RECALL), 0.999 - MDE)
+    p2 = p1 + MDE
+    per_card = pd.Series(cards[y]).value_counts().to_numpy(float)
+    frauds_per_card = float(np.sum(per_card**2) / np.sum(per_card)) if len(per_card) else 1.0
+    rho = intra_card_correlation(caught, cards[y]) if y.any() else 1.0
+    deff = round(design_effect(frauds_per_card, rho), 4)
+    frauds = math.ceil(two_proportion_sample_size(p1, p2, ALPHA, POWER) * deff)
+    mean_frauds_per_card = float(per_card.mean()) if len(per_card) else 1.0
+    fraud_cards = math.ceil(frauds / mean_frauds_per_card)
+    active_cards = max(len(np.unique(cards)), 1)
+    fraud_card_share = max(len(per_card) / active_cards, 1 / active_cards)
+    per_arm = math.ceil(fraud_cards / fraud_card_share)
+    fraud_rate = max(float(y.mean()), 1 / max(len(y), 1))
+    frauds_per_day = DESIGN.problem.capacity.requests_per_day * fraud_rate * TREATMENT_SHARE
+    traffic_days = frauds / frauds_per_day
+    days = max(WEEK, math.ceil(traffic_days / WEEK) * WEEK)
+    today = "" if control == ladder.baseline else " (the rules engine running today)"
+    plan = AbPlan(
+        metric="fraud caught rate (recall on confirmed frauds)",
+        control=f"{control}{today}",
+        treatment=ladder.best,
+        unit="card",
+        minimum_detectable_effect=MDE,
+        relative=False,
+        alpha=ALPHA,
+        power=POWER,
+        design_effect=deff,
+        per_arm=per_arm,
+        days=days,
+    )
+    table: dict[str, Any] = {
         "unit": "card (all of a card's transactions stay in one arm)",
-        "primary_online_metric": "fraud caught rate (recall on confirmed frauds)",
-        "control": control,
-        "treatment": ladder.best,
-        "control_recall_offline": round(rate[control], 4),
-        "treatment_recall_offline": round(rate[ladder.best], 4),
-        "minimum_detectable_lift": round(p2 - p1, 4),
+        "primary_online_metric": plan.metric,
+        "control": plan.control,
+        "treatment": plan.treatment,
+        "control_recall_offline": p1,
+        "minimum_detectable_lift": MDE,
         "alpha": ALPHA,
         "power": POWER,
+        "frauds_per_fraudulent_card": round(frauds_per_card, 2),
+        "intra_card_correlation": round(rho, 3),
+        "design_effect": plan.design_effect,
         "frauds_per_arm": frauds,
-        "transactions_per_arm": math.ceil(frauds / fraud_rate),
+        "cards_per_arm": per_arm,
         "treatment_traffic_share": TREATMENT_SHARE,
-        "hours_of_traffic": round(days * 24, 2),
-        "read_out_after_days": f"traffic + {delay_days} (labels arrive after the delay)",
-        "guardrails": "false-decline rate, review queue <= 100 cards/day, p99 latency",
+        "days_of_traffic_needed": round(traffic_days, 3),
+        "days_planned": days,
+        "read_out_after_days": days + delay_days,
+        "guardrails": "false-decline rate, review queue, scoring p99, availability",
     }
+    return plan, table

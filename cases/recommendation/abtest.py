@@ -1,4 +1,4 @@
-"""A/B test against the generator: CTR per arm with user-level confidence intervals, lift, and the sample size."""
+"""A/B test against the generator: feed click probabilities, a plan sized from a chosen effect, the simulated test."""
 
 from __future__ import annotations
 
@@ -8,7 +8,77 @@ import numpy as np
 
 from cases.recommendation.generator import World
 from cases.recommendation.models import BATCH_USERS
-from framework.abtest import difference_test, ratio_ci, two_proportion_sample_size
+from framework.abtest import difference_test, ratio_ci
+
+DAYS_PER_WEEK = 7
+
+
+def slot_attention(k: int, top: float) -> np.ndarray:
+    """Chance that a user looks at each of the ``k`` feed slots: ``top / log2(1 + position)`` (position bias).
+
+    The discount is the one NDCG uses, so the offline metric and the simulated feed agree on
+    how much the lower slots matter.
+    """
+    return top / np.log2(np.arange(2, k + 2))
+
+
+def feed_probabilities(list_p: np.ndarray, top: float) -> np.ndarray:
+    """Per-slot click probability of a feed view: looked at (position bias) times the true click probability."""
+    return list_p * slot_attention(list_p.shape[1], top)[None, :]
+
+
+def production_slot_probability(world: World, users: np.ndarray, explore: float) -> np.ndarray:
+    """True click probability of one slot of today's feed (the app that wrote the logs), per user.
+
+    Today's feed draws each song in proportion to the user's affinity, plus ``explore``
+    uniform exploration (:func:`cases.recommendation.generator.simulate_events`), so a slot
+    is clicked with ``sum_i q_ui p_ui`` whatever its content.
+    """
+    out = np.zeros(len(users))
+    for start in range(0, len(users), BATCH_USERS):  # batches bound the (users x catalogue) probability block
+        p = world.click_probability(users[start : start + BATCH_USERS]).astype(np.float64)
+        q = (1 - explore) * p / p.sum(axis=1, keepdims=True) + explore / p.shape[1]
+        out[start : start + BATCH_USERS] = (q * p).sum(axis=1)
+    return out
+
+
+def intra_user_correlation(clicks: np.ndarray, impressions: np.ndarray) -> float:
+    """One-way ANOVA estimate of the correlation of two impressions' clicks of the same user.
+
+    ``rho = (MSB - MSW) / (MSB + (n0 - 1) MSW)`` with users as groups of unequal size
+    (Donner, 1986); users without impressions are ignored, a negative estimate is clipped to 0.
+    """
+    shown = impressions > 0
+    c, n = clicks[shown].astype(float), impressions[shown].astype(float)
+    groups, total = len(n), n.sum()
+    if groups < 2 or total <= groups:
+        return 0.0
+    mean = c.sum() / total
+    msb = ((c - n * mean) ** 2 / n).sum() / (groups - 1)
+    msw = (c - c**2 / n).sum() / (total - groups)
+    n0 = (total - (n**2).sum() / total) / (groups - 1)
+    denominator = msb + (n0 - 1) * msw
+    return float(max((msb - msw) / denominator, 0.0)) if denominator > 0 else 0.0
+
+
+def weeks_of_traffic(users_needed: int, daily_users: float) -> int:
+    """Days of traffic to enrol ``users_needed``, rounded up to whole weeks (at least one weekly cycle)."""
+    days = users_needed / max(daily_users, 1e-9)
+    return DAYS_PER_WEEK * max(1, math.ceil(days / DAYS_PER_WEEK))
+
+
+def feed_views(slot_p: np.ndarray, sessions_per_user: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Clicks and impressions per user of a Poisson number of feed views with per-slot click probabilities.
+
+    Args:
+        slot_p: ``(n_users, k)`` click probability of each slot (0 for padding).
+        sessions_per_user: mean feed views per user.
+        rng: random stream.
+    """
+    sessions = rng.poisson(sessions_per_user, len(slot_p))
+    slots = (slot_p > 0).sum(axis=1)
+    clicks = rng.binomial(np.repeat(sessions, slot_p.shape[1]).reshape(slot_p.shape), slot_p).sum(axis=1)
+    return clicks, sessions * slots
 
 
 def list_probabilities(world: World, users: np.ndarray, lists: np.ndarray) -> np.ndarray:
@@ -50,13 +120,10 @@ def simulate(
 
     Returns:
         Flat dict: users, impressions, clicks and CTR (with 95% CI) per arm, absolute and relative
-        lift, z-test p-value, and the impressions/users per arm needed for the observed lift at 80% power.
+        lift and the z-test p-value. The sample size comes from the plan, never from this lift.
     """
-    sessions = rng.poisson(sessions_per_user, len(treated))
     probs = np.where(treated[:, None], p_treatment, p_control)
-    slots = (probs > 0).sum(axis=1)
-    clicks = rng.binomial(np.repeat(sessions, probs.shape[1]).reshape(probs.shape), probs).sum(axis=1)
-    impressions = sessions * slots
+    clicks, impressions = feed_views(probs, sessions_per_user, rng)
     out: dict[str, float] = {}
     se = {}
     for arm, mask in (("control", ~treated), ("treatment", treated)):
@@ -80,11 +147,4 @@ def simulate(
     out["lift_abs_ci_high"] = lift["ci_high"]
     out["p_value"] = lift["p_value"]
     out["significant_at_5pct"] = bool(out["p_value"] < 0.05)
-    if 0 < c < 1 and 0 < t < 1 and c != t:
-        n_imp = two_proportion_sample_size(c, t)
-        out["sample_size_per_arm_impressions"] = n_imp
-        out["sample_size_per_arm_users"] = math.ceil(n_imp / max(impressions.mean(), 1e-9))
-    if 0 < c < 0.95:
-        # Planning figure for the next, subtler experiment: a 2% relative lift on this control CTR.
-        out["sample_size_per_arm_for_2pct_relative_lift"] = two_proportion_sample_size(c, c * 1.02)
     return out

@@ -38,6 +38,16 @@ class RecConfig(CaseConfig):
         als_alpha: confidence weight of a click in implicit ALS (c = 1 + alpha * clicks).
         als_iterations: alternating least-squares sweeps.
         ab_sessions_per_user: mean feed views per user during the simulated A/B test.
+        ab_top_slot_attention: chance that a user looks at the first slot of a feed view (position bias:
+            slot k is looked at with this chance / log2(1 + k), the NDCG discount); a looked-at song is
+            clicked with its true probability, so feed CTRs land at a few percent.
+        ab_min_detectable_lift: smallest relative CTR lift the A/B test must detect, chosen before the
+            test (never the lift observed offline).
+        ab_traffic_share: share of daily active users put in each arm.
+        ab_assumed_ctr: feed CTR the plan assumes when there is no pre-period to measure it (real data).
+        ab_assumed_icc: within-user correlation of clicks the plan assumes on real data.
+        new_song_share_alert: share of clicks on songs the model never saw above which monitoring asks
+            for a retrain (new songs are counted, not tested for drift).
         serving_requests: lookups timed against the SQLite cache.
         unknown_request_fraction: share of those lookups for users not in the cache.
         drift_new_item_fraction: songs released in the drifted period, relative to the catalogue.
@@ -70,6 +80,12 @@ class RecConfig(CaseConfig):
     als_alpha: float = Field(default=5.0, ge=0.01, le=1000)
     als_iterations: int = Field(default=10, ge=1, le=50)
     ab_sessions_per_user: float = Field(default=5.0, ge=0.1, le=1000)
+    ab_top_slot_attention: float = Field(default=0.2, gt=0, le=1)
+    ab_min_detectable_lift: float = Field(default=0.02, ge=0.01, le=1)
+    ab_traffic_share: float = Field(default=0.01, gt=0, le=0.5)
+    ab_assumed_ctr: float = Field(default=0.03, gt=0, lt=0.5)
+    ab_assumed_icc: float = Field(default=0.01, ge=0, le=1)
+    new_song_share_alert: float = Field(default=0.05, gt=0, le=1)
     serving_requests: int = Field(default=2000, ge=10, le=1_000_000)
     unknown_request_fraction: float = Field(default=0.1, ge=0, le=1)
     drift_new_item_fraction: float = Field(default=0.2, ge=0, le=2)

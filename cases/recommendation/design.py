@@ -72,18 +72,23 @@ PROBLEM = ProblemSpec(
         "Recommendations are precomputed for every active user; unknown users fall back to popularity.",
     ],
     talking_points=[
-        "Capacity: 50M DAU x 8 feed loads = 400M requests/day, ~4.6k QPS average and ~14k QPS at peak: "
+        "Capacity: {design[problem][constraints][daily_active_users]:,} daily users x "
+        "{design[problem][constraints][requests_per_user_per_day]:g} feed loads = {capacity[requests_per_day]:,.0f} "
+        "requests a day, ~{capacity[qps_average]:,.0f} QPS on average and ~{capacity[qps_peak]:,.0f} at peak: "
         "cache lookups, not model inference, on the request path.",
-        "Cache size: 50M users x 10 song ids x 8 bytes = 4 GB (100 candidates each: 40 GB) fits a Redis cluster.",
-        "Logs: 5B impression events/day x 120 bytes = 600 GB/day, ~220 TB/year: a data lake, not a database.",
-        "Batch refresh: scoring 50M users x a few million candidate songs needs ANN or candidate generation; "
-        "the run below scores the whole (small) catalogue exactly.",
+        "Cache size: one top-10 list of song ids per daily user is ~{serving[cache_gb_at_design_scale]:.0f} "
+        "GB, ten times that with a longer candidate list per user: it fits a Redis cluster.",
+        "Logs: {design[problem][constraints][logged_events_per_day]:,.0f} impression events a day x "
+        "{design[problem][constraints][bytes_per_event]} bytes = {capacity[storage_per_day_gb]:,.0f} GB a day, "
+        "~{capacity[storage_retained_tb]:,.0f} TB retained: a data lake, not a database.",
+        "Batch refresh: scoring every daily user against a catalogue of millions of songs needs ANN or candidate "
+        "generation; this run scores its {data[songs]:,}-song catalogue exactly.",
     ],
     tradeoffs=["Batch precomputation is cheap and simple but cannot react to a click within the session."],
     follow_ups=[
         FollowUp(
             question="Why not real-time inference?",
-            answer="The seed's goal is cost-effective and easy to run; tastes change over days, so a refresh "
+            answer="The brief asks for cost-effective and easy to run; tastes change over days, so a refresh "
             "every few hours captures most of the value. Session-aware re-ranking is a later layer.",
         ),
         FollowUp(
@@ -166,10 +171,10 @@ METRICS = MetricsSpec(
     ],
     primary="ndcg_at_10",
     talking_points=[
-        "NDCG@10 is the primary offline metric: position-aware, and the feed shows 10 songs.",
+        "NDCG@10 is the primary offline metric: position-aware, and the feed shows a top-10 list.",
         "Coverage and popularity bias catch a model that wins NDCG by recommending only hits.",
-        "Online, CTR per A/B arm is primary and listening time secondary; p99 latency and 'no replayed "
-        "song' are guardrails.",
+        "Online, CTR per A/B arm is primary and listening time secondary; API p99 latency, no replayed song and "
+        "catalogue coverage against popularity are guardrails, each measured on this run.",
     ],
     tradeoffs=[
         "Offline metrics only see songs the old system exposed (exposure bias); the A/B test is the final judge."
@@ -177,8 +182,8 @@ METRICS = MetricsSpec(
     follow_ups=[
         FollowUp(
             question="Why NDCG@10 rather than precision@10?",
-            answer="Precision@10 gives the same credit to a hit in slot 1 and in slot 10; NDCG discounts by "
-            "position, and users look at the top slots most.",
+            answer="Precision@10 gives the same credit to a hit in the first slot and in the last; NDCG discounts "
+            "by position, and users look at the top slots most.",
         ),
         FollowUp(
             question="Which users are evaluated?",
@@ -188,8 +193,9 @@ METRICS = MetricsSpec(
         ),
         FollowUp(
             question="How does offline NDCG connect to online CTR?",
-            answer="Both reward putting songs the user will click in the top 10, but offline only sees songs "
-            "the old app chose to show; the simulated A/B reads CTR from the true click probabilities.",
+            answer="Both reward putting songs the user will click at the top of the list, but offline only sees "
+            "songs the old app chose to show; the simulated A/B reads CTR from the true click probabilities, "
+            "discounted by position the way NDCG is.",
         ),
     ],
 )
@@ -281,7 +287,7 @@ ARCHITECTURE = ArchitectureSpec(
         FollowUp(
             question="Why is the A/B service on the request path?",
             answer="The arm must be the same for a user on every request and logged with the clicks, so CTR "
-            "can be computed per arm; hashing the user id gives that within a 2 ms budget.",
+            "can be computed per arm; hashing the user id gives that in microseconds, with no lookup.",
         ),
         FollowUp(
             question="How would you react to clicks within a session?",
@@ -329,12 +335,13 @@ DATA = DataSpec(
         "Relevant = songs clicked in the held-out window and never clicked before (the feed only shows new songs).",
         "The logs are messy on purpose (retries, mixed-case ids, epoch timestamps, truncated JSON, "
         "unknown ids); cleaning counts every dropped line by reason.",
-        "Impressions come from the current app (taste-driven plus 10% random exploration), so clicks "
-        "only exist for songs it chose to show.",
-        "Split by time: the last 20% of the 28-day log window (about 5.6 days) is the test window.",
+        "Impressions come from the current app (taste-driven plus {config[explore]:.0%} random exploration), so "
+        "clicks only exist for songs it chose to show.",
+        "Split by time: the last {config[test_fraction]:.0%} of the {config[days]}-day log window is the test "
+        "window; every training event is earlier than every test event.",
     ],
     tradeoffs=[
-        "Real ratings data gets a per-user random 75/25 split so every user keeps some items to evaluate; "
+        "Real ratings data gets a per-user random split so every user keeps some items to evaluate; "
         "it leaks later tastes, which the synthetic time split avoids.",
         "Every real rating counts as an interaction: that matches the click task but throws away the "
         "dislike signal of low ratings.",
@@ -343,7 +350,8 @@ DATA = DataSpec(
         FollowUp(
             question="What counts as a positive, and as a negative?",
             answer="A clicked impression is a positive. Nothing is an explicit negative: ALS treats every "
-            "unclicked pair as a weak zero (confidence 1) against 1 + alpha x clicks for clicked ones.",
+            "unclicked pair as a weak zero (confidence one) against one plus {config[als_alpha]:g} x clicks for "
+            "clicked ones.",
         ),
         FollowUp(
             question="Why normalise ids before removing duplicates?",
@@ -359,14 +367,23 @@ FEATURES = FeatureSpec(
             name="user-song click matrix",
             description="sparse user x song matrix of training clicks (model input of CF and ALS)",
         ),
-        FeatureDef(name="age group", description="age bucket <18, 18-24, ..., 55+; raw age is dropped (PII)"),
-        FeatureDef(name="location", description="country code, lower-cased"),
+        FeatureDef(
+            name="age_group",
+            description="age bucket <18, 18-24, ..., 55+; raw age is dropped (PII)",
+            kind="categorical",
+        ),
+        FeatureDef(name="location", description="country code, lower-cased", kind="categorical"),
+        FeatureDef(name="genre", description="the song's genre, from the catalogue", kind="categorical"),
         FeatureDef(name="activity", description="impressions, clicks and click-through rate in the train window"),
         FeatureDef(name="top artists", description="the user's 3 most-clicked artists"),
         FeatureDef(name="last songs", description="the user's 5 most recently clicked songs"),
         FeatureDef(name="genre share", description="share of the user's clicks per genre"),
         FeatureDef(name="song popularity", description="clicks, CTR and popularity percentile of each song"),
-        FeatureDef(name="segment", description="age group x location, for the cold-start popularity fallback"),
+        FeatureDef(
+            name="segment",
+            description="age group x location, for the cold-start popularity fallback",
+            kind="categorical",
+        ),
     ],
     leakage_guards=[
         "every feature is computed from the training window only",
@@ -384,7 +401,7 @@ FEATURES = FeatureSpec(
         FollowUp(
             question="What does a user with no clicks get?",
             answer="The popular songs of their segment (age group x location), shrunk toward global popularity "
-            "with 50 pseudo-clicks so a small segment does not get a noisy list.",
+            "with pseudo-clicks so a small segment does not get a noisy list.",
         ),
         FollowUp(
             question="Why binary clicks for item-CF but counts for ALS?",
@@ -400,7 +417,7 @@ MODELS = ModelSpec(
         ModelDef(
             name="popularity",
             role="baseline",
-            description="the seed's baseline: most-clicked songs of the training window for everyone",
+            description="most-clicked songs of the training window, the same list for everyone",
         ),
         ModelDef(
             name="item_cf",
@@ -417,17 +434,20 @@ MODELS = ModelSpec(
         ModelDef(
             name="oracle",
             role="oracle",
-            description="synthetic: ranks by the generator's true click probability; real data: the "
-            "perfect ranking of each user's held-out items",
+            description="ranks by the generator's true click probability, the best any ranking can do; "
+            "synthetic runs only (real data has no truth to rank by)",
         ),
     ],
     talking_points=[
         "Item-CF is explainable ('because you played X') and cheap; ALS shares strength across "
         "users and songs and handles sparse users better.",
         "Every rung recommends the same way: score all songs, mask the songs the user already clicked, "
-        "take the top 10; the best non-oracle model by NDCG@10 is deployed.",
-        "The oracle ranks by the generator's true click probability: the gap to it is what better "
-        "modelling could still win.",
+        "take the top-10. The deployed model is the best on NDCG@10 unless a paired bootstrap over users "
+        "cannot tell a simpler one from it: here {best_model}, at {best[ndcg_at_10]:.3f} against "
+        "{baseline[ndcg_at_10]:.3f} for the popularity baseline.",
+        "On synthetic data the oracle ranks by the generator's true click probability: no model can beat it, and "
+        "the gap to it is what better modelling could still win. A real ratings file has no such truth, so no "
+        "oracle is shown.",
     ],
     tradeoffs=[
         "ALS needs tuning (factors, regularisation, confidence) and a fold-in for new users; item-CF "
@@ -453,17 +473,24 @@ TESTING = TestingSpec(
         "invariance: a user's list does not depend on the batch the user is scored in",
     ],
     slices=["user activity bucket (train clicks)", "cold vs warm users"],
-    online_test="A/B test by user: control = popularity, treatment = the best model; CTR per arm with a 95% "
-    "confidence interval, lift, and the two-proportion sample size at 80% power; simulated against the "
-    "generator's true click probabilities.",
+    online_test="A/B test randomised by user: control = today's production feed (the app that wrote the logs), "
+    "treatment = the deployed model's cached lists. Sized before it runs from a chosen minimum detectable lift, "
+    "the pre-period CTR of today's feed and the within-user correlation of clicks (design effect), run for whole "
+    "weeks. Simulated with exactly the sized number of users per arm, drawn from the synthetic population: a "
+    "looked-at slot is clicked with the generator's true probability, and lower slots are looked at less "
+    "(position bias), so CTRs sit at a few percent. On real data only the plan is given.",
     talking_points=[
         "Randomise by user, not by request, so a user sees one consistent feed.",
         "Behavioural checks catch what NDCG hides: no replayed song, the exact segment list for cold "
-        "users, >= 70% of a one-genre user's list in that genre, lists independent of the batch.",
-        "Slices by training clicks per user (0, 1-4, 5-14, 15+) show where CF beats popularity; cold "
+        "users, most of a one-genre user's list in that genre, lists independent of the batch.",
+        "Slices by training clicks per user, from cold to heavy users, show where CF beats popularity; cold "
         "users get the segment fallback, so CF can only win on warm ones.",
-        "The A/B is simulated 50/50 by user, about 5 feed views each, clicks drawn from the true "
-        "probabilities; popularity is the control.",
+        "The control is what users get today, not a straw man: {testing[ab_plan][control]}.",
+        "The test is sized before it runs, for a {config[ab_min_detectable_lift]:.0%} relative CTR lift at alpha "
+        "{testing[ab_plan][alpha]:g} and power {testing[ab_plan][power]:.0%}: {testing[ab_plan][per_arm]:,} users "
+        "per arm (design effect {testing[ab_plan][design_effect]:.3f} for repeated impressions of one user), "
+        "{testing[ab_plan][days]:.0f} days at {config[ab_traffic_share]:.0%} of daily users per arm, whole weeks "
+        "so every weekday counts.",
     ],
     tradeoffs=[
         "Offline NDCG and online CTR can disagree: the offline log only contains songs the old system chose to show."
@@ -471,18 +498,20 @@ TESTING = TestingSpec(
     follow_ups=[
         FollowUp(
             question="Impressions of one user are correlated; does the CI hold?",
-            answer="The CI is computed per user (delta method on the ratio of sums), which accounts "
-            "for that; the textbook two-proportion size treats impressions as independent.",
+            answer="The CI is computed per user (delta method on the ratio of sums), which accounts for that; "
+            "the sample size multiplies the two-proportion size by the design effect "
+            "{testing[ab_plan][design_effect]:.3f}, from the within-user correlation of clicks.",
         ),
         FollowUp(
             question="How large must a real test be?",
-            answer="The two-proportion formula at alpha 0.05 and 80% power; the needed size grows with "
-            "1 / lift squared, so the run also reports it for a subtler 2% relative lift.",
+            answer="{testing[ab_plan][per_arm]:,} users per arm for a {config[ab_min_detectable_lift]:.0%} "
+            "relative lift, chosen before the test as the smallest lift worth shipping, never the lift seen "
+            "offline; halving it roughly quadruples the size.",
         ),
         FollowUp(
             question="What does the cold-start check prove?",
-            answer="That a user without history gets 10 distinct songs, exactly their segment's top 10 "
-            "in order, through the deployed model's code path.",
+            answer="That a user without history gets a full list of distinct songs, exactly their segment's "
+            "top-10 in order, through the deployed model's code path.",
         ),
     ],
 )
@@ -495,8 +524,8 @@ DEPLOYMENT = DeploymentSpec(
     store="SQLite (embedded stand-in for Redis)",
     talking_points=[
         "The refresh writes a new table and swaps it, so readers never see half a refresh.",
-        "Batch scoring cost grows with users x candidates; restrict it to users active in the last "
-        "30 days and to a candidate set per user.",
+        "Batch scoring cost grows with users x candidates; restrict it to recently active users and to a "
+        "candidate set per user.",
     ],
     tradeoffs=["SQLite stands in for Redis: same key-value access pattern, no network hop in the measurement."],
     follow_ups=[
@@ -521,20 +550,28 @@ MONITORING = MonitoringSpec(
         "control: a period without drift",
     ],
     detectors=[
-        "PSI and KS on event features: song popularity percentile, genre, user age group, activity, new "
-        "user and new song flags",
+        "numeric event features (song popularity percentile of songs seen in training, user activity): PSI and KS",
+        "categorical ones (genre, age group, new-user and clicked flags): PSI over category shares and a "
+        "chi-square test, never KS",
+        "share of clicks on songs without a training click (new songs): a retrain trigger, not a drift test",
         "NDCG@10 and simulated CTR of the deployed lists on the new period",
     ],
     psi_alert=0.2,
     ks_alert=0.1,
     metric_degradation_alert=0.1,
     talking_points=[
-        "Retrain when songs outside the model's catalogue take a noticeable share of clicks.",
+        "Songs the model never saw are counted, not tested for drift: retrain when they take more than "
+        "{config[new_song_share_alert]:.0%} of clicks.",
+        "Genre and age group are categories: compared by their shares (PSI, chi-square), never by KS.",
         "A control window without drift must stay quiet, or the thresholds are too tight.",
-        "The drifted world adds 20% new songs, shifts every taste 50% toward a trending genre and adds a "
-        "30% burst of young users; the deployed lists are scored on it.",
+        "The drift test adds {config[drift_new_item_fraction]:.0%} new songs, shifts every taste "
+        "{config[drift_taste_shift]:.0%} toward a trending genre and adds a {config[drift_new_user_fraction]:.0%} "
+        "burst of young users; the deployed lists are scored on it.",
     ],
-    tradeoffs=["KS on large samples flags tiny shifts; PSI with a 0.2 threshold is the coarser, steadier signal."],
+    tradeoffs=[
+        "KS on large samples flags tiny shifts; PSI with a {monitoring[thresholds][psi]:g} threshold is the "
+        "coarser, steadier signal."
+    ],
     follow_ups=[
         FollowUp(
             question="How do new songs get recommended before they have clicks?",
@@ -544,7 +581,8 @@ MONITORING = MonitoringSpec(
         FollowUp(
             question="Why watch NDCG and CTR as well as feature drift?",
             answer="Feature drift says the inputs changed, not that the lists got worse; a relative drop "
-            "above 10% in NDCG@10 or CTR of the deployed lists is the signal to retrain.",
+            "above {monitoring[thresholds][metric_change]:.0%} in NDCG@10 or CTR of the deployed lists is the "
+            "signal to retrain.",
         ),
     ],
 )

@@ -1,4 +1,4 @@
-"""The model ladder (random, popularity, item-based CF, implicit ALS, oracles) and top-k recommendation."""
+"""The model ladder (random, popularity, item-based CF, implicit ALS, oracle) and top-k recommendation."""
 
 from __future__ import annotations
 
@@ -228,26 +228,6 @@ class ProbabilityOracle:
     def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
         """The true click probabilities."""
         return np.asarray(self.click_probability(np.asarray(users)), dtype=np.float64)
-
-
-class HeldOutOracle:
-    """Real-data oracle: the perfect ranking, i.e. exactly each user's held-out items.
-
-    Args:
-        relevant: ``(n_users, n_items)`` sparse matrix of held-out items.
-    """
-
-    def __init__(self, relevant: sparse.csr_matrix):
-        self.relevant = relevant.tocsr()
-
-    def fit(self, clicks: sparse.csr_matrix) -> HeldOutOracle:
-        """Nothing to learn."""
-        return self
-
-    def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
-        """1 for held-out items, -inf elsewhere (so the list is padded rather than filled)."""
-        rows = np.asarray(self.relevant[np.asarray(users)].todense(), dtype=np.float64)
-        return np.where(rows > 0, 1.0, -np.inf)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:

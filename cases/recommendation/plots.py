@@ -47,7 +47,8 @@ def ab_result(path: Path, ab: dict[str, float], control: str, treatment: str) ->
         [f"control\n({control})", f"treatment\n({treatment})"], ctr, yerr=err, capsize=8, color=["#7B8894", "#D9480F"]
     )
     ax.set_ylabel("click-through rate")
-    ax.set_title(f"A/B: lift {100 * ab['lift_rel']:+.1f}% (p={ab['p_value']:.2g})")
+    p = ab["p_value"]
+    ax.set_title(f"A/B: lift {100 * ab['lift_rel']:+.1f}% ({f'p={p:.2g}' if p >= 1e-16 else 'p < 1e-16'})")
     fig.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.9)
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -12,10 +12,12 @@ from cases.recommendation.design import DESIGN
 from cases.recommendation.evaluation import K
 from cases.recommendation.models import recommend
 from cases.recommendation.serving import RecommendationCache, encode_lists, time_lookups
+from framework.architecture import latency_budget
 from framework.case import RunContext
-from framework.results import LadderResult, ServingResult
+from framework.results import LadderResult, Measured, ServingResult
 
 WARM_UP_LOOKUPS = 20
+SONG_ID_BYTES = 8  # one 64-bit song id per cached slot
 
 
 def deployment(
@@ -46,15 +48,32 @@ def deployment(
     unknown_got, unknown_fb = cache.lookup("never-seen-user")
     cache.close()
     budget = DESIGN.architecture.component("rec_cache").latency_ms
+    p99 = float(np.percentile(latency, 99))
+    # The API's p99: the measured cache lookup plus the design's estimates of the other hops on the request path.
+    path, path_ms = latency_budget(DESIGN.architecture)
+    others = path_ms - budget
+    served = lists >= 0
+    rows = np.repeat(np.arange(len(lists)), served.sum(axis=1))
+    replayed = np.asarray(consumed[rows, lists[served]]).ravel() > 0
+    guardrails = Measured(
+        values={"api_p99_ms": p99 + others, "already_played_share": float(replayed.mean()) if replayed.size else 0.0},
+        details={
+            "api_p99_ms": f"measured cache lookup p99 {p99:.3f} ms over {n:,} requests + {others:g} ms design "
+            f"estimate of the other hops ({' -> '.join(c for c in path if c != 'rec_cache')})",
+            "already_played_share": f"{int(replayed.sum())} of {int(served.sum()):,} cached slots of "
+            f"{len(lists):,} users are songs the user clicked in training",
+        },
+    )
     record = ServingResult(
         p50_ms=float(np.percentile(latency, 50)),
-        p99_ms=float(np.percentile(latency, 99)),
+        p99_ms=p99,
         sla_ms=DESIGN.problem.constraints.latency_sla_ms,
         requests=n,
         extra={
             "served_model": best,
             "cache_budget_ms": budget,
-            "lookup_p99_within_cache_budget": bool(np.percentile(latency, 99) <= budget),
+            "lookup_p99_within_cache_budget": bool(p99 <= budget),
+            "cache_gb_at_design_scale": DESIGN.problem.constraints.daily_active_users * K * SONG_ID_BYTES / 1e9,
             "fallback_responses": int(fallbacks),
             "cached_users": len(user_ids),
             "batch_refresh_s": round(refresh_s, 4),
@@ -63,5 +82,6 @@ def deployment(
             "lookup_matches_batch": got == [str(x) for x in song_ids[lists[probe][lists[probe] >= 0]]],
             "unknown_user_gets_fallback": bool(unknown_fb and unknown_got == list(song_ids[fallback_list])),
         },
+        guardrails=guardrails,
     )
     return record, RecDeployment(lists=lists, fallback_list=fallback_list)

@@ -8,7 +8,6 @@ from cases.recommendation.config import RecConfig
 from cases.recommendation.design import DESIGN
 from cases.recommendation.evaluation import CURVE_K, K, evaluate, pr_curve
 from cases.recommendation.models import (
-    HeldOutOracle,
     ImplicitALS,
     ItemKNN,
     PopularityRecommender,
@@ -36,9 +35,6 @@ def _ladder(ctx: RunContext[RecConfig], data: RecData, feats: RecFeatures) -> tu
     """Every rung of the design's ladder, unfitted, with the cold-start fallback of those that need one."""
     cfg = ctx.config
     fallback = SegmentPopularity().fit(feats.clicks, feats.segment)
-    oracle: Recommender = (
-        ProbabilityOracle(data.truth().click_probability) if data.synthetic else HeldOutOracle(feats.relevant)
-    )
     als = ImplicitALS(
         cfg.als_factors, cfg.als_regularization, cfg.als_alpha, cfg.als_iterations, random_state=_seed(ctx, "als")
     )
@@ -47,9 +43,22 @@ def _ladder(ctx: RunContext[RecConfig], data: RecData, feats: RecFeatures) -> tu
         "popularity": (PopularityRecommender(), None),
         "item_cf": (ItemKNN(cfg.knn_neighbours), fallback),
         "als": (als, fallback),
-        "oracle": (oracle, None),
     }
-    return {m.name: built[m.name] for m in DESIGN.models.ladder}, fallback  # in the design's order
+    if data.synthetic:  # real data has no generator truth, and the held-out labels are not a model
+        built["oracle"] = (ProbabilityOracle(data.truth().click_probability), None)
+    return {m.name: built[m.name] for m in DESIGN.models.ladder if m.name in built}, fallback  # design order
+
+
+def _notes(synthetic: bool) -> dict[str, str]:
+    """One line per model; on real data the oracle's says why it is not scored."""
+    notes = {m.name: m.description for m in DESIGN.models.ladder}
+    if not synthetic:
+        for name in DESIGN.models.names("oracle"):
+            notes[name] = (
+                "not scored: a ratings file has no generator truth, and ranking by its own held-out "
+                "labels would be a perfect score, not a model"
+            )
+    return notes
 
 
 def models(ctx: RunContext[RecConfig], data: RecData, feats: RecFeatures) -> tuple[LadderResult, RecModels]:
@@ -82,6 +91,6 @@ def models(ctx: RunContext[RecConfig], data: RecData, feats: RecFeatures) -> tup
         models=results,
         decision_units=units,
         rng=ctx.rng("bootstrap"),
-        notes={m.name: m.description for m in DESIGN.models.ladder},
+        notes=_notes(data.synthetic),
     )
     return result, RecModels(fitted=fitted, fallback=fallback, recs=recs)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from cases.eta import case
-from cases.eta.artifacts import EtaData
+from cases.eta.artifacts import EtaData, EtaModels
 from cases.eta.data import MAX_SPEED_KMH, clean_records, generate_probes, inject_invalid, load_records
 from cases.eta.network import grid_network
 from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK, build_traffic, draw_incidents
@@ -170,8 +170,16 @@ def test_all_steps_run_on_the_sample(make_context):
     with pytest.raises(ValueError, match="no generator"):
         data.world()
     ladder = records["models"]
-    assert "in-sample" in ladder.notes[ladder.oracle]
-    assert list(ladder.models) == [m.name for m in case.design.models.ladder]
+    # Real data has no generator truth: no oracle (the test labels would be a perfect model, not a bound).
+    assert ladder.oracle is None and "oracle" not in ladder.models and "oracle" not in ladder.notes
+    assert "no generator truth" in records["data"].summary["oracle"]
+    assert list(ladder.models) == [m.name for m in case.design.models.ladder if m.role != "oracle"]
+    assert "oracle" not in outputs.get(EtaModels).fitted
+    # Guardrails are measured on real data too; the A/B plan is sized but not simulated (no generator).
+    assert set(records["deployment"].guardrails.values) == {"backend_p99_ms", "below_free_flow_share"}
+    plan = records["testing"].ab_plan
+    assert plan.simulated_per_arm is None and plan.per_arm >= 1 and plan.days >= 7
+    assert records["testing"].ab_test["simulation"].startswith("none: real data")
     assert records["deployment"].extra["max_abs_diff_vs_offline_s"] < 1e-6
     assert records["monitoring"].extra["recent_period"].startswith("bootstrap of the test window")
 

@@ -75,7 +75,7 @@ def test_fit_returns_self_and_sets_only_underscore_attributes(small_run):
         FreeFlowModel(),
         HistoricalMeanModel(),
         GradientBoostingModel(max_iter=5, train_rows=2000, bucket=ctx.config.gbm_bucket_intervals),
-        OracleModel(data.world().expected_travel_time_s),
+        OracleModel(data.world(), 0.3, 0.08, 16, np.random.default_rng(0)),
     ]
     for model in models:
         before = set(vars(model))
@@ -136,12 +136,12 @@ def test_slices_and_ab_plan(small_run):
     assert sum(v["n_trips"] for v in by_hour.values()) == len(outputs.get(EtaData).trips)
     assert set(testing.slices["segment_mae_s_by_road_class"]) <= {"highway", "arterial", "local"}
     ab = testing.ab_test
-    assert (ab["control"], ab["treatment"]) == (ladder.baseline, ladder.best)
-    # n = 2 (z_0.975 + z_0.8)^2 sigma^2 / delta^2 with delta 5% of the baseline's trip MAE.
+    assert ab["control"].startswith(ladder.baseline) and ab["treatment"] == ladder.best
+    # n = 2 (z_0.975 + z_0.8)^2 sigma^2 / delta^2 trips with delta 5% of the baseline's trip MAE.
     delta = 0.05 * ladder.models[ladder.baseline]["trip_mae_s"]
     z = norm.ppf(0.975) + norm.ppf(0.8)
-    assert ab["trips_per_arm"] == math.ceil(2 * (z * ab["error_std_s"] / delta) ** 2) > 0
-    assert 0.0 <= testing.ab_test["simulation"]["p_value"] <= 1.0
+    assert ab["trips_per_arm_if_independent"] == math.ceil(2 * (z * ab["error_std_s"] / delta) ** 2) > 0
+    assert 0.0 <= ab["p_value"] <= 1.0
     files = [p.file for p in ctx.plots]
     assert files[:2] == ["plots/eta_trip_error_by_hour.png", "plots/eta_segment_error_by_class.png"]
     assert all((ctx.out_dir / p.file).stat().st_size > 1000 for p in ctx.plots)

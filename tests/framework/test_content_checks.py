@@ -89,17 +89,27 @@ def test_ab_plan_runs_whole_weeks_and_simulates_the_sized_sample(toy_case, toy_r
         checks.check_ab_plan_is_sound(_session(toy_case, _with_plan(toy_run, simulated_per_arm=999)))
 
 
+def _with_point(case, point: str):
+    spec = case.design.models.model_copy(update={"talking_points": [point]})
+    return dataclasses.replace(case, design=case.design.model_copy(update={"models": spec}))
+
+
 def test_notes_must_name_their_numbers_as_fields(toy_case, toy_run):
-    sound = dataclasses.replace(toy_case, design=TEMPLATE_DESIGN)
+    sound = _with_point(toy_case, "Deployed {best_model}: trip MAE {best[trip_mae_s]:.1f} s, p99 a name not a figure.")
     checks.check_notes_are_templates(_session(sound, toy_run))
-    spec = TEMPLATE_DESIGN.models.model_copy(update={"talking_points": ["The tree wins (0.70 vs 0.65)."]})
-    literal = dataclasses.replace(toy_case, design=TEMPLATE_DESIGN.model_copy(update={"models": spec}))
-    with pytest.raises(CheckFailed, match=r"writes the number\(s\) \['0.70', '0.65'\]"):
+    literal = _with_point(toy_case, "The tree wins (0.70 vs 0.65) on a 7-day window.")
+    with pytest.raises(CheckFailed, match=r"writes the number\(s\) \['0.70', '0.65', '7'\]"):
         checks.check_notes_are_templates(_session(literal, toy_run))
-    spec = TEMPLATE_DESIGN.models.model_copy(update={"talking_points": ["Deployed: {best[no_such_metric]}."]})
-    unknown = dataclasses.replace(toy_case, design=TEMPLATE_DESIGN.model_copy(update={"models": spec}))
+    unknown = _with_point(toy_case, "Deployed: {best[no_such_metric]}.")
     with pytest.raises(CheckFailed, match="no_such_metric"):
         checks.check_notes_are_templates(_session(unknown, toy_run))
+
+
+def test_the_template_case_notes_are_templates():
+    from framework.prose import literal_numbers, note_texts
+    from framework.steptable import STEP_KEYS
+
+    assert [t for k in STEP_KEYS for t in note_texts(getattr(TEMPLATE_DESIGN, k)) if literal_numbers(t)] == []
 
 
 def test_categorical_inputs_are_never_compared_by_ks(toy_case, toy_run):

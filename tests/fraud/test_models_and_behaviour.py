@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.behaviour import amount_times
@@ -13,7 +14,7 @@ from cases.fraud.design import DESIGN
 from cases.fraud.evaluation import cost_per_transaction
 from cases.fraud.features import build_features
 from cases.fraud.models import Logistic, choose_threshold
-from cases.fraud.step_testing import ab_plan
+from cases.fraud.step_testing import MDE, ab_plan, intra_card_correlation
 from framework import metrics
 
 
@@ -74,16 +75,20 @@ def test_thresholds_come_from_validation_not_test(small_run, small_ctx):
         assert floor <= small_run.records["models"].models[name]["expected_cost"] + 1e-9
 
 
-def test_behavioural_checks_pass_on_the_trained_model(small_run):
+def test_behavioural_checks_pass_on_the_trained_model(small_run, small_ctx):
     result = small_run.records["testing"]
     failed = [c.name + ": " + c.detail for c in result.behavioural if not c.passed]
     assert not failed, failed
     assert {c.kind for c in result.behavioural} == {"directional", "invariance", "minimum_functionality"}
     assert "compromised card" in result.slices["scenario"] and ">=220" in result.slices["amount band"]
-    plan = result.ab_test
-    assert plan["treatment"] == small_run.records["models"].best and plan["control"] != plan["treatment"]
-    assert plan["frauds_per_arm"] > 0 and plan["power"] == 0.8
-    assert plan["transactions_per_arm"] >= plan["frauds_per_arm"] and plan["minimum_detectable_lift"] >= 0.02
+    plan = result.ab_plan
+    assert plan.treatment == small_run.records["models"].best and not plan.control.startswith(plan.treatment)
+    assert plan.unit == "card" and plan.power == 0.8 and plan.design_effect >= 1
+    assert plan.minimum_detectable_effect == MDE and not plan.relative
+    assert plan.days >= 7 and plan.days % 7 == 0 and plan.simulated_per_arm is None
+    table = result.ab_test
+    assert table["frauds_per_arm"] > 0 and table["cards_per_arm"] == plan.per_arm
+    assert table["read_out_after_days"] == plan.days + small_ctx.config.delay_days
 
 
 def test_amount_perturbation_matches_recomputed_features(small_run, small_ctx):
@@ -100,9 +105,41 @@ def test_amount_perturbation_matches_recomputed_features(small_run, small_ctx):
 def test_ab_control_is_the_rung_the_deployed_model_replaces(small_run):
     ladder, trained = small_run.records["models"], small_run.get(FraudModels)
     data = small_run.get(FraudData)
-    y = data.tx.loc[data.split.test, "is_fraud"].to_numpy()
+    test = data.tx[data.split.test]
+    y = test["is_fraud"].to_numpy()
     for best, control in (("tree_ensemble", ladder.baseline), (ladder.baseline, ladder.naive)):
-        plan = ab_plan(ladder.model_copy(update={"best": best}), trained, y, delay_days=7)
-        assert (plan["control"], plan["treatment"]) == (control, best)
+        plan, table = ab_plan(ladder.model_copy(update={"best": best}), trained, test, delay_days=7)
+        assert plan.control.split(" (")[0] == control and plan.treatment == best
         recall = float(trained.alerted(control)[y == 1].mean())
-        assert plan["control_recall_offline"] == round(recall, 4)
+        assert table["control_recall_offline"] == max(recall, 0.001)
+        # Sized from the chosen effect, not from the offline lift of the treatment.
+        assert table["minimum_detectable_lift"] == MDE
+
+
+def test_ab_plan_inflates_the_sample_by_the_design_effect(small_run):
+    from framework.abtest import two_proportion_sample_size
+
+    table = small_run.records["testing"].ab_test
+    p1 = table["control_recall_offline"]
+    plain = two_proportion_sample_size(p1, p1 + MDE)
+    assert table["frauds_per_arm"] == math.ceil(plain * table["design_effect"])
+
+
+def test_intra_card_correlation_is_one_for_identical_cards_and_zero_for_mixed_ones():
+    card = np.repeat(np.arange(20), 4)
+    assert intra_card_correlation(np.repeat(np.arange(20) % 2, 4), card) == 1.0
+    assert intra_card_correlation(np.tile([0, 1, 0, 1], 20), card) == 0.0
+
+
+def test_guardrails_measured_by_the_testing_step(small_run):
+    data, trained = small_run.get(FraudData), small_run.get(FraudModels)
+    best = small_run.records["models"].best
+    test = data.tx[data.split.test]
+    alerted = trained.alerted(best)
+    g = small_run.records["testing"].guardrails
+    legit = test["is_fraud"].to_numpy() == 0
+    assert g.values["false_decline_rate"] == alerted[legit].mean()
+    cards = test.loc[alerted, ["day", "customer_id"]].drop_duplicates().shape[0] / test["day"].nunique()
+    scale = DESIGN.problem.capacity.requests_per_day / (len(test) / test["day"].nunique())
+    assert g.values["review_queue_cards_per_day"] == pytest.approx(cards * scale)
+    assert set(g.details) == {"false_decline_rate", "review_queue_cards_per_day"}

@@ -58,3 +58,35 @@ def test_compiled_boosting_equals_sklearn_bit_for_bit(small_run):
     with threadpool_limits(1):
         expected = model.model_.predict_proba(X)[:, 1]
     assert np.array_equal(CompiledBoosting(model.model_).score(X), expected)
+
+
+def test_serving_measures_its_guardrails_with_a_failed_scorer(small_run, small_ctx):
+    from cases.fraud.design import DESIGN
+
+    result = small_run.records["deployment"]
+    assert result.sla_ms == DESIGN.problem.constraints.latency_sla_ms  # the one SLA of the design
+    g = result.guardrails
+    assert g.values["scoring_p99_ms"] == result.p99_ms
+    assert 0 < g.values["availability"] <= 1
+    served = result.extra["served_by"]
+    n = small_ctx.config.serving_requests
+    # The primary answers until it is killed, the standby afterwards; nothing is dropped.
+    assert served["scorer_a"] == result.extra["failed_at_request"] > 0
+    assert served["scorer_a"] + served["scorer_b"] + served["rule_fallback"] == n
+    assert served["scorer_b"] > 0 and result.extra["failovers"] == 1
+
+
+def test_failover_falls_back_to_the_rule_when_no_replica_answers():
+    from cases.fraud.features import FEATURES
+    from cases.fraud.serving import Failover, Replica
+
+    a, b = Replica("scorer_a", lambda x: np.full(len(x), 0.3)), Replica("scorer_b", lambda x: np.full(len(x), 0.4))
+    router = Failover([a, b], fallback_amount=100.0)
+    x = np.zeros((1, len(FEATURES)))
+    x[0, FEATURES.index("amount")] = 150.0
+    assert router(x)[0] == 0.3
+    a.up = False
+    assert router(x)[0] == 0.4
+    b.up = False
+    assert router(x)[0] == 1.0  # large amount: the rule sends it to review
+    assert dict(router.served) == {"scorer_a": 1, "scorer_b": 1, "rule_fallback": 1} and router.failovers == 2

@@ -7,8 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from cases.recommendation.abtest import list_probabilities, simulate
-from framework.abtest import ratio_ci, two_proportion_sample_size
+from cases.recommendation.abtest import (
+    intra_user_correlation,
+    list_probabilities,
+    simulate,
+    slot_attention,
+    weeks_of_traffic,
+)
+from framework.abtest import design_effect, ratio_ci, two_proportion_sample_size
 
 
 def test_sample_size_matches_the_hand_computed_formula():
@@ -53,9 +59,48 @@ def test_list_probabilities_reads_the_truth_and_zeroes_padding(small_world):
     assert np.array_equal(got, [[p[0, 5], p[0, 1], 0.0], [p[1, 2], 0.0, 0.0]])
 
 
-def test_simulated_ab_on_the_case(small_run):
-    ab = small_run.records["testing"].ab_test
-    ladder = small_run.records["models"]
-    assert ab["control_model"] == ladder.baseline == "popularity" and ab["treatment_model"] == ladder.best
+def test_simulated_ab_on_the_case(small_run, small_config):
+    testing, ladder = small_run.records["testing"], small_run.records["models"]
+    ab, plan = testing.ab_test, testing.ab_plan
+    # The control is what runs today (the logging app), not the popularity baseline.
+    assert plan.control.startswith("today's production feed") and plan.treatment == ladder.best == ab["treatment"]
+    assert plan.unit == "user" and plan.days >= 7 and plan.days % 7 == 0
+    # Sized from the chosen effect on the pre-period CTR, never from the observed lift.
+    assert plan.minimum_detectable_effect == small_config.ab_min_detectable_lift and plan.relative
+    per_impression = two_proportion_sample_size(
+        ab["pre_period_ctr"], ab["pre_period_ctr"] * (1 + small_config.ab_min_detectable_lift)
+    )
+    assert plan.design_effect == design_effect(ab["impressions_per_user"], ab["intra_user_correlation"])
+    assert plan.per_arm == math.ceil(per_impression * plan.design_effect / ab["impressions_per_user"])
+    # The simulation runs the sized sample.
+    assert plan.simulated_per_arm is not None and plan.simulated_per_arm >= plan.per_arm
+    assert ab["control_users"] == ab["treatment_users"] == plan.per_arm
+    # Feed CTRs in a realistic range, and the deployed model wins.
+    assert 0.01 <= ab["control_ctr"] <= 0.05 and 0.01 <= ab["treatment_ctr"] <= 0.06
     assert ab["treatment_ctr"] > ab["control_ctr"] and ab["p_value"] < 0.05
-    assert ab["sample_size_per_arm_impressions"] == two_proportion_sample_size(ab["control_ctr"], ab["treatment_ctr"])
+
+
+def test_plan_size_does_not_follow_the_observed_lift(small_run, small_config, small_ctx):
+    # A larger chosen effect needs fewer users; nothing in the plan reads the simulated lift.
+    from cases.recommendation.step_testing import _size
+
+    ab = small_run.records["testing"].ab_test
+    args = (ab["pre_period_ctr"], ab["intra_user_correlation"], ab["impressions_per_user"])
+    small = _size(small_config, *args)[1]
+    large = _size(small_config.model_copy(update={"ab_min_detectable_lift": 0.1}), *args)[1]
+    assert large < small == small_run.records["testing"].ab_plan.per_arm
+
+
+def test_intra_user_correlation_by_hand():
+    # Two users of 4 impressions: clicks 4/4 and 0/4 -> all variance is between users, rho = 1.
+    assert intra_user_correlation(np.array([4, 0]), np.array([4, 4])) == 1.0
+    # Identical users: MSB = 0 -> rho clipped to 0.
+    assert intra_user_correlation(np.array([2, 2, 2]), np.array([4, 4, 4])) == 0.0
+    # clicks [3, 1], n [4, 4]: mean 0.5; MSB = (1 + 1) / 4 / 1 = 0.5; MSW = (0.75 + 0.75) / 6 = 0.25;
+    # n0 = 4 -> rho = (0.5 - 0.25) / (0.5 + 3 * 0.25) = 0.2
+    assert math.isclose(intra_user_correlation(np.array([3, 1]), np.array([4, 4])), 0.2)
+
+
+def test_slot_attention_is_the_ndcg_discount():
+    assert np.allclose(slot_attention(3, 0.2), [0.2, 0.2 / math.log2(3), 0.1])
+    assert weeks_of_traffic(10, 1000.0) == 7 and weeks_of_traffic(8000, 1000.0) == 14

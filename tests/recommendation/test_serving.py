@@ -43,3 +43,19 @@ def test_deployed_lists_are_the_best_model_on_every_user(small_run):
     best = small_run.records["models"].best
     assert np.array_equal(deployed.lists[feats.eval_users], small_run.get(RecModels).recs[best][:, :10])
     assert np.array_equal(deployed.fallback_list, np.argsort(-feats.popularity, kind="stable")[:10])
+
+
+def test_guardrails_are_measured_on_every_run(small_run):
+    from cases.recommendation.design import DESIGN
+    from framework.architecture import latency_budget
+
+    serving, testing, ladder = (small_run.records[k] for k in ("deployment", "testing", "models"))
+    measured = {**serving.guardrails.values, **testing.guardrails.values}
+    assert set(measured) == {g.name for g in DESIGN.metrics.guardrails}
+    assert set(serving.guardrails.details) | set(testing.guardrails.details) == set(measured)
+    # API p99 = the measured lookup p99 plus the design's estimates of the other hops.
+    others = latency_budget(DESIGN.architecture)[1] - DESIGN.architecture.component("rec_cache").latency_ms
+    assert measured["api_p99_ms"] == serving.p99_ms + others
+    assert measured["already_played_share"] == 0.0
+    coverage = {n: ladder.models[n]["catalog_coverage_at_10"] for n in (ladder.best, ladder.baseline)}
+    assert measured["coverage_vs_popularity"] == coverage[ladder.best] / coverage[ladder.baseline]
