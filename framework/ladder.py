@@ -97,6 +97,7 @@ def build_ladder(
             best = name
             break
     comparisons = [compare(n, best) for n in candidates if n != best]
+    climb = [compare(upper, lower) for lower, upper in zip(candidates, candidates[1:], strict=False)]
     present = [n for n in ladder if n in models]
     oracle = next((n for n in oracles if n in models), None)
     return LadderResult(
@@ -107,5 +108,6 @@ def build_ladder(
         oracle=oracle,
         decision_metric=metric.name,
         comparisons=comparisons,
+        climb=climb,
         notes=dict(notes or {}),
     )

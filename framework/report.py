@@ -8,7 +8,7 @@ from typing import Any
 from framework.blocks import Section, to_html, to_markdown
 from framework.case import Case
 from framework.prose import context, fill_notes
-from framework.runmetrics import RunMetrics
+from framework.runmetrics import Interval, RunMetrics
 from framework.steptable import STEPS
 
 
@@ -214,21 +214,33 @@ def _models_section(sec: Section, case: Case, metrics: RunMetrics) -> None:
                 f"{c.model} - {c.versus}",
                 fmt(c.difference),
                 f"[{fmt(c.low)}, {fmt(c.high)}]",
-                "tie"
-                if c.tie
-                else "better"
-                if (c.difference or 0) * (1 if metrics.decision_higher_is_better else -1) > 0
-                else "worse",
+                _verdict(c, metrics),
             ]
             for c in metrics.intervals
         ],
     )
+    if metrics.climb:
+        sec.p(f"Each rung against the one below it on **{decision}** (paired bootstrap, 95% interval):")
+        sec.table(
+            ["step up the ladder", f"{decision} difference", "95% interval", "verdict"],
+            [
+                [f"{c.model} - {c.versus}", fmt(c.difference), f"[{fmt(c.low)}, {fmt(c.high)}]", _verdict(c, metrics)]
+                for c in metrics.climb
+            ],
+        )
     best, oracle = metrics.metric(metrics.best_model), metrics.metric(metrics.oracle) if metrics.oracle else None
     if best is not None and oracle:
         sec.p(
             f"Deployed model **{metrics.best_model}** reaches {fmt(best)} on {primary}; the oracle {fmt(oracle)} "
             f"(ratio deployed/oracle = {best / oracle:.3f})."
         )
+
+
+def _verdict(c: Interval, metrics: RunMetrics) -> str:
+    """tie (interval contains 0), better or worse for ``c.model`` than ``c.versus`` on the decision metric."""
+    if c.tie:
+        return "tie"
+    return "better" if (c.difference or 0) * (1 if metrics.decision_higher_is_better else -1) > 0 else "worse"
 
 
 def write_reports(case: Case, metrics: RunMetrics, out_dir: Path) -> None:

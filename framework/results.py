@@ -79,6 +79,7 @@ class LadderResult(_Result):
         oracle: the oracle's name, or None when the run has no generator truth.
         decision_metric: the metric the deployed model is chosen by.
         comparisons: every other candidate compared with ``best``.
+        climb: each rung compared with the rung below it: does every step up the ladder earn its place?
         notes: one line per model explaining what it is.
     """
 
@@ -89,6 +90,7 @@ class LadderResult(_Result):
     oracle: str | None
     decision_metric: str
     comparisons: list[Comparison]
+    climb: list[Comparison] = Field(default_factory=list)
     notes: dict[str, str] = Field(default_factory=dict)
 
 

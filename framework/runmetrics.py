@@ -125,6 +125,7 @@ class RunMetrics(_Doc):
         models: model -> offline metric -> value; a naive model, the baseline, the deployed
             model and, on synthetic data, the oracle.
         intervals: every candidate compared with the deployed model on the decision metric.
+        climb: each rung compared with the rung below it on the decision metric.
         nulls: dotted path -> why that value is null.
     """
 
@@ -144,6 +145,7 @@ class RunMetrics(_Doc):
     oracle: str | None
     models: dict[str, dict[str, Number]]
     intervals: list[Interval]
+    climb: list[Interval] = Field(default_factory=list)
     model_notes: dict[str, str]
     timings_s: dict[str, float]
     guardrails: list[GuardrailRecord]

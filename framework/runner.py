@@ -185,6 +185,7 @@ def metrics_document(
         "oracle": ladder.oracle,
         "models": ladder.models,
         "intervals": [c.model_dump() for c in ladder.comparisons],
+        "climb": [c.model_dump() for c in ladder.climb],
         "model_notes": ladder.notes,
         "timings_s": timings,
         "guardrails": [g.model_dump() for g in guardrails],

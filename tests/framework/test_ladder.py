@@ -64,3 +64,15 @@ def test_a_run_without_oracle_has_none():
     errors = {n: np.ones(10) * (i + 1) for i, n in enumerate(LADDER)}
     models = {n: {"trip_mae_s": float(e.mean())} for n, e in errors.items()}
     assert build_ladder(DESIGN, models, errors, np.random.default_rng(0)).oracle is None
+
+
+def test_the_climb_compares_each_rung_with_the_one_below():
+    rng = np.random.default_rng(0)
+    base = rng.exponential(50, 3000)
+    errors = {"free_flow": base * 2, "historical_mean": base, "gradient_boosting": base * 0.8}
+    ladder = build_ladder(DESIGN, _models(errors), errors, np.random.default_rng(2))
+    assert [(c.model, c.versus) for c in ladder.climb] == [
+        ("historical_mean", "free_flow"),
+        ("gradient_boosting", "historical_mean"),
+    ]
+    assert all(c.difference < 0 and c.high < 0 for c in ladder.climb)  # each step lowers the MAE beyond doubt
