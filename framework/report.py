@@ -88,8 +88,8 @@ def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
         [
             [
                 g.description,
-                f"{'<=' if g.at_most else '>='} {fmt(g.limit)} {g.unit}",
-                "not measured" if g.measured is None else f"{fmt(g.measured)} {g.unit}",
+                f"{'<=' if g.at_most else '>='} {_amount(g.limit, g.unit)}",
+                "not measured" if g.measured is None else _amount(g.measured, g.unit),
                 "n/a" if g.passed is None else "pass" if g.passed else "FAIL",
                 g.detail,
             ]
@@ -101,11 +101,12 @@ def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
     sec[3].figure("architecture.svg", f"{d.title}: architecture generated from the spec (serving flows in bold).")
     sec[3].table(
         ["component", "kind", "group", "latency ms"],
-        [[c.label, c.kind, c.group or "", fmt(c.latency_ms)] for c in d.architecture.components],
+        [[" ".join(c.label.split()), c.kind, c.group or "", fmt(c.latency_ms)] for c in d.architecture.components],
     )
     sla = p.constraints.latency_sla_ms
     sec[3].p(
-        f"Serving path: {' -> '.join(arch.serving_path)}. Latency budget {fmt(arch.latency_budget_ms)} ms "
+        f"Request path: {' -> '.join(reversed(arch.serving_path))} (the answer flows back the same way). "
+        f"Latency budget {fmt(arch.latency_budget_ms)} ms "
         f"against the {fmt(sla)} ms SLA ({'within' if arch.latency_budget_ms <= sla else 'OVER'} budget)."
     )
 
@@ -163,7 +164,16 @@ def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
     mon = metrics.monitoring
     sec[9].p(f"**Injected drift:** {mon.scenario}")
     sec[9].table(
-        ["feature", "PSI", "KS"], [[f, fmt(v.get("psi")), fmt(v.get("ks"))] for f, v in mon.feature_drift.items()]
+        ["feature", "PSI", "KS (numeric)", "chi-square p (categorical)"],
+        [
+            [
+                f,
+                fmt(v.get("psi")),
+                fmt(v["ks"]) if "ks" in v else "-",
+                fmt(v["chi2_pvalue"]) if "chi2_pvalue" in v else "-",
+            ]
+            for f, v in mon.feature_drift.items()
+        ],
     )
     sec[9].p(
         f"{mon.metric} of the deployed model: {fmt(mon.metric_before)} before -> "
@@ -234,6 +244,16 @@ def _models_section(sec: Section, case: Case, metrics: RunMetrics) -> None:
             f"Deployed model **{metrics.best_model}** reaches {fmt(best)} on {primary}; the oracle {fmt(oracle)} "
             f"(ratio deployed/oracle = {best / oracle:.3f})."
         )
+
+
+def _amount(value: float, unit: str) -> str:
+    """A guardrail figure as a person reads it: shares as percentages, ratios as multiples."""
+    if unit.startswith("share"):
+        rest = unit.removeprefix("share").strip()
+        return f"{value:.2%}" + (f" {rest}" if rest else "")
+    if unit == "ratio":
+        return f"{fmt(value)}x"
+    return f"{fmt(value)} {unit}"
 
 
 def _verdict(c: Interval, metrics: RunMetrics) -> str:

@@ -142,10 +142,12 @@ def walk(
 
         run_interactive(steps, start=(step or 1) - 1, practice=practice, console=console)
         return
+    # A pipe or a CI log gets the Markdown itself: rendered tables would be cut at 80 columns.
+    show = (lambda md: console.print(Markdown(md))) if sys.stdout.isatty() else (lambda md: print(md))
     for s in [steps[step - 1]] if step else steps:
         if practice:
-            console.print(Markdown(s.prompt_md()))
-            console.print("[dim](reference answer)[/dim]")
-            console.print(Markdown(s.answer_md()))
+            show(s.prompt_md())
+            show("*(reference answer)*\n")
+            show(s.answer_md())
         else:
-            console.print(Markdown(s.markdown()))
+            show(s.markdown())

@@ -76,6 +76,10 @@ def test_no_pause_prints_every_step_and_export_writes_transcript(case_name, tmp_
     assert printed.returncode == 0, printed.stderr
     for n in range(1, 10):
         assert f"Step {n}/9" in printed.stdout
+    assert "\u2026" not in printed.stdout, "a piped transcript is never cut at the terminal width"
+    metrics = session_for(get_case(case_name)).run()
+    for name in [*metrics.models, *next(iter(metrics.models.values()))]:
+        assert name in printed.stdout, name
     one = subprocess.run([*base, "--step", "3"], env=env, capture_output=True, text=True, timeout=120)
     assert "Step 3/9" in one.stdout and "Step 4/9" not in one.stdout
     export = tmp_path / "walk.md"
