@@ -31,8 +31,9 @@ def fmt(value: Any) -> str:
 
 def model_tags(metrics: RunMetrics) -> dict[str, str]:
     """The roles shown next to each model name (naive, baseline, deployed, oracle), joined when one model has two."""
-    roles = [(metrics.naive, "naive"), (metrics.baseline, "baseline"), (metrics.best_model, "deployed")]
-    if metrics.oracle:
+    roles = [*metrics.roles.items()] or [(metrics.naive, "naive"), (metrics.baseline, "baseline")]
+    roles.append((metrics.best_model, "deployed"))
+    if metrics.oracle and metrics.oracle not in metrics.roles:
         roles.append((metrics.oracle, "oracle"))
     tags: dict[str, str] = {}
     for model, role in roles:

@@ -143,6 +143,7 @@ class RunMetrics(_Doc):
     baseline: str
     best_model: str
     oracle: str | None
+    roles: dict[str, str] = Field(default_factory=dict)
     models: dict[str, dict[str, Number]]
     intervals: list[Interval]
     climb: list[Interval] = Field(default_factory=list)

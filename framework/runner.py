@@ -183,6 +183,7 @@ def metrics_document(
         "baseline": ladder.baseline,
         "best_model": ladder.best,
         "oracle": ladder.oracle,
+        "roles": {m.name: m.role for m in case.design.models.ladder if m.name in ladder.models},
         "models": ladder.models,
         "intervals": [c.model_dump() for c in ladder.comparisons],
         "climb": [c.model_dump() for c in ladder.climb],
