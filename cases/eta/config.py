@@ -75,7 +75,7 @@ class EtaConfig(CaseConfig):
     gbm_learning_rate: float = Field(default=0.15, gt=0, le=1)
     gbm_max_leaf_nodes: int = Field(default=31, ge=2, le=512)
     gbm_bucket_intervals: int = Field(default=5, ge=1, le=30)
-    oracle_draws: int = Field(default=256, ge=16, le=4096)
+    oracle_draws: int = Field(default=128, ge=16, le=4096)
     serving_queries: int = Field(default=300, ge=10, le=10_000)
     drift_slowdown: float = Field(default=1.8, ge=1, le=10)
     drift_segment_fraction: float = Field(default=0.5, gt=0, le=1)
@@ -156,8 +156,8 @@ class EtaConfig(CaseConfig):
 
         Calibrated with ``/usr/bin/time -f %M`` on the presets and on runs that stress one
         knob each (see ``MEMORY_MODEL``): generation and cleaning hold several copies of the
-        records; the booster's out-of-fold features make a rows x buckets temporary; the
-        model tables and the SQLite store scale with segments x intervals of the week.
+        records; the booster holds its sampled rows' features and one feature row per (segment, time
+        bucket); the model tables scale with segments x intervals of the week.
         """
         m = MEMORY_MODEL
         rows = self.estimated_rows()
@@ -165,23 +165,22 @@ class EtaConfig(CaseConfig):
         nodes = self.grid_rows * self.grid_cols
         data = m["per_row_data"] * rows + m["per_trip_node"] * (self.n_trips + self.serving_queries) * nodes
         buckets = _INTERVALS_PER_WEEK // self.gbm_bucket_intervals
-        booster = m["per_row_kept"] * rows + m["per_key_booster"] * keys
-        booster += self.gbm_train_rows * (m["per_gbm_row"] + m["per_gbm_row_bucket"] * buckets)
+        booster = m["per_row_kept"] * rows + m["per_segment_bucket"] * self.n_segments() * buckets
+        booster += m["per_gbm_row"] * self.gbm_train_rows
         tables = m["per_row_kept"] * rows + m["per_key"] * keys
         return int(m["base"] + max(data, booster, tables))
 
 
 # Bytes of peak RSS per unit, fitted to peak RSS measured with /usr/bin/time -f %M (estimate / measured):
-# small 0.53 / 0.53 GB, default 1.08 / 1.08 GB, large 4.22 / 4.12 GB, small with gbm_train_rows=2e6
-# 16.6 / 16.5 GB, default with probe_rate=5 1.30 / 1.29 GB, 30x30 grid 3.5 / 3.3 GB, 40x40 grid with
-# 50k trips 6.0 / 6.2 GB.
+# small 0.33 / 0.35 GB, default 0.62 / 0.62 GB, large 1.91 / 1.91 GB, small with gbm_train_rows=2e6
+# 1.19 / 1.20 GB. (Before the store wrote one row per segment and the out-of-fold class totals were
+# taken per (class, week), default peaked at 1.08 GB and gbm_train_rows=2e6 at 16.5 GB.)
 MEMORY_MODEL: dict[str, float] = {
     "base": 250e6,  # the interpreter with numpy, pandas, scikit-learn, networkx and matplotlib loaded
-    "per_row_data": 264.0,  # generated, dirty, clean and derived copies of each record
+    "per_row_data": 190.0,  # generated, dirty, clean and derived copies of each record
     "per_row_kept": 70.0,  # the train and test frames that live through the run
     "per_trip_node": 40.0,  # candidate routes: 4 draws per trip, one int64 per node of the longest route
-    "per_key": 180.0,  # model tables, history aggregates and the SQLite store's Python lists
-    "per_key_booster": 40.0,  # tables alive while the booster fits
-    "per_gbm_row": 100.0,  # the booster's feature matrix and its binned copy
-    "per_gbm_row_bucket": 8.0,  # the (rows, buckets) float64 temporary of the out-of-fold class features
+    "per_key": 180.0,  # model tables, history aggregates and the predictions made from them
+    "per_segment_bucket": 200.0,  # the booster's feature row and prediction per (segment, time bucket)
+    "per_gbm_row": 450.0,  # the booster's sampled rows, their feature matrix and its binned copy
 }

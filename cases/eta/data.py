@@ -115,9 +115,22 @@ def inject_invalid(
     speed[kind == 2] = rng.uniform(MAX_SPEED_KMH + 1.0, 999.0, per_kind)
     bad["avg_speed_kmh"] = speed
     dirty = pd.concat([records, bad], ignore_index=True)
-    # Stable sort keeps the valid original ahead of its copies, so dedup keeps the original.
-    dirty = dirty.sort_values(["interval_index", "segment_id"], kind="stable", ignore_index=True)
+    # Stable sort by (interval, segment) keeps the valid original ahead of its copies, so dedup keeps
+    # the original. One int64 key sorts like the two columns; timsort is fast on the nearly sorted rows.
+    order = np.argsort(
+        _time_major_key(dirty["interval_index"].to_numpy(), dirty["segment_id"].to_numpy()), kind="stable"
+    )
+    dirty = dirty.take(order).reset_index(drop=True)
     return dirty, {k: per_kind for k in INVALID_KINDS}
+
+
+def _time_major_key(interval: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """One int64 per (interval, segment) that sorts like the pair, interval first."""
+    interval, segment = np.asarray(interval, dtype=np.int64), np.asarray(segment, dtype=np.int64)
+    if segment.size == 0:
+        return interval
+    lo, stride = int(segment.min()), int(segment.max()) - int(segment.min()) + 1
+    return (interval - int(interval.min())) * stride + (segment - lo)
 
 
 def clean_records(df: pd.DataFrame, n_segments: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -159,10 +172,11 @@ def clean_records(df: pd.DataFrame, n_segments: int | None = None) -> tuple[pd.D
     # Duplicates are judged among the surviving rows only, so a corrupt copy never hides its original.
     kept_idx = np.flatnonzero(keep)
     interval = df["interval_index"].to_numpy(dtype=np.float64, na_value=np.nan)
-    key = seg[kept_idx].astype(np.int64) * (1 << 32) + interval[kept_idx].astype(np.int64)
-    dup = pd.Series(key).duplicated(keep="first")
+    key = _time_major_key(interval[kept_idx].astype(np.int64), seg[kept_idx].astype(np.int64))
+    # Every occurrence of a key after its first: equal keys are neighbours once stably sorted.
+    order = np.argsort(key, kind="stable")
     bad = np.zeros(len(df), dtype=bool)
-    bad[kept_idx[dup.to_numpy()]] = True
+    bad[kept_idx[order[1:][key[order[1:]] == key[order[:-1]]]]] = True
     drop("duplicate", bad)
 
     clean = df.loc[keep, list(RECORD_COLUMNS)].reset_index(drop=True)

@@ -211,7 +211,7 @@ ARCHITECTURE = ArchitectureSpec(
         FollowUp(
             question="Why batch scoring instead of online inference?",
             answer="Keys are finite: {data[segments]:,} segments x {features[intervals_per_week]:,} intervals a "
-            "week = {serving[store_rows]:,} keys, so scoring them all offline makes serving a lookup within the SLA.",
+            "week = {serving[store_keys]:,} keys, so scoring them all offline makes serving a lookup within the SLA.",
         ),
     ],
 )
@@ -362,6 +362,13 @@ TESTING = TestingSpec(
         "{testing[ab_plan][minimum_detectable_effect]:.0%} drop of arrival error at {testing[ab_plan][power]:.0%} "
         "power it needs {testing[ab_plan][per_arm]:,} users per arm (design effect "
         "{testing[ab_plan][design_effect]:.2f}) for {testing[ab_plan][days]:.0f} days.",
+        "The app can show a range, not just a time: p10 and p90 ETAs are the ETA times the quantiles of "
+        "actual / ETA on training-window trips of similar route length. On the test trips the nominal "
+        "{testing[slices][eta_p10_p90_coverage][all][nominal]:.0%} interval covers "
+        "{testing[slices][eta_p10_p90_coverage][all][coverage]:.1%} (rush hours "
+        "{testing[slices][eta_p10_p90_coverage][rush hours][coverage]:.1%}, other hours "
+        "{testing[slices][eta_p10_p90_coverage][other hours][coverage]:.1%}), "
+        "{testing[slices][eta_p10_p90_coverage][all][mean_width_s]:.0f} s wide on average.",
     ],
     tradeoffs=[
         "Offline behavioural tests run on every release for free; an A/B test measures real arrival "
@@ -374,6 +381,13 @@ TESTING = TestingSpec(
             "physically wrong (e.g. a longer route faster); block the release and inspect the segment.",
         ),
         FollowUp(
+            question="Are the p10/p90 ETAs calibrated?",
+            answer="Measured, not assumed: {testing[slices][eta_p10_p90_coverage][all][below_p10]:.1%} of test "
+            "trips arrive before p10 and {testing[slices][eta_p10_p90_coverage][all][above_p90]:.1%} after p90. "
+            "The slice by route length shows where it drifts (a route's driver factor does not average out over "
+            "segments); the next step is quantiles per road class and hour, or quantile boosters on trip labels.",
+        ),
+        FollowUp(
             question="Which slice would you watch first?",
             answer="Rush hours on highways and arterials: "
             "congestion is largest there, so errors in minutes are largest and most visible to drivers.",
@@ -383,23 +397,48 @@ TESTING = TestingSpec(
 
 DEPLOYMENT = DeploymentSpec(
     mode="hybrid",
-    description="Travel times per (segment, interval_within_week) are batch-scored into a key-value store; the "
-    "ETA backend computes the route on an in-memory graph and sums lookups at each segment's arrival time.",
+    description="Travel times per (segment, interval_within_week) are batch-scored into a key-value store that "
+    "holds one value per segment, its week of travel times; the ETA backend computes the route on an in-memory "
+    "graph and sums lookups at each segment's arrival time.",
     store="SQLite (embedded stand-in for Redis/Bigtable)",
     talking_points=[
         "No model inference on the request path: routing plus one KV lookup per segment.",
         "What the backend serves equals what was evaluated offline: the largest difference over the timed "
         "requests is {serving[max_abs_diff_vs_offline_s]:.3g} s.",
+        "Sizing: {data[segments]:,} segments x {serving[sizing][intervals_per_week]:,} intervals a week = "
+        "{serving[sizing][run_keys]:,} keys, {serving[sizing][run_table_mb]:.1f} MB at "
+        "{serving[sizing][value_bytes]} bytes a value here; a region of {serving[sizing][region_segments]:,} "
+        "segments is {serving[sizing][region_keys]:,} keys, {serving[sizing][region_table_gb]:.1f} GB at "
+        "{serving[sizing][compact_value_bytes]} bytes a value (tenths of a second).",
+        "At {serving[sizing][qps_peak]:,.0f} QPS at peak and {serving[sizing][route_segments]} segments on a "
+        "{serving[sizing][typical_trip_km]:g} km route that is {serving[sizing][reads_per_second_peak]:,.0f} "
+        "reads a second. Measured here a lookup takes {serving[sizing][store_lookup_us]:.1f} us from the store "
+        "and {serving[sizing][memory_lookup_us]:.2f} us from memory: {serving[sizing][route_lookups_ms_store]:.2f} "
+        "versus {serving[sizing][route_lookups_ms_memory]:.3f} ms for such a route, so the table belongs in "
+        "{serving[sizing][placement]}.",
     ],
     tradeoffs=[
         "Precomputed lookups (fast, predictable latency, stale within the refresh period) versus online "
-        "inference per segment (fresher, but model latency multiplies by route length)."
+        "inference per segment (fresher, but model latency multiplies by route length).",
+        "Table in each router's memory ({serving[sizing][region_table_gb]:.1f} GB for the region against a "
+        "{serving[sizing][router_table_budget_gb]:g} GB budget, {serving[sizing][memory_lookup_us]:.2f} us a "
+        "lookup) versus a shared KV store (one copy refreshed in place, but "
+        "{serving[sizing][reads_per_second_peak]:,.0f} reads a second at peak, {serving[sizing][store_lookup_us]:.1f} "
+        "us a lookup even embedded, plus a network hop); this run's sizing picks {serving[sizing][placement]}.",
     ],
     follow_ups=[
         FollowUp(
             question="How does this scale to the peak QPS?",
-            answer="The KV store is read-only and sharded by "
-            "segment; backends are stateless and scale horizontally behind the load balancer.",
+            answer="Each routing replica holds the table read-only ({serving[sizing][region_table_gb]:.1f} GB for "
+            "a region of {serving[sizing][region_segments]:,} segments) and answers from memory, so replicas scale "
+            "horizontally behind the load balancer; a refresh loads the new table beside the old one and swaps.",
+        ),
+        FollowUp(
+            question="Why not one KV read per segment at request time?",
+            answer="Routing itself reads a time for every edge it settles, far more than the "
+            "{serving[sizing][route_segments]} on the chosen route, so the "
+            "{serving[sizing][reads_per_second_peak]:,.0f} reads a second are a floor; a network round trip "
+            "per read would eat the latency budget. The store distributes each refresh; the hot path reads memory.",
         ),
         FollowUp(
             question="How often do you refresh the store?",

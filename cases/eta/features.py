@@ -106,6 +106,11 @@ def _leave_week_out_medians(weekly: np.ndarray) -> np.ndarray:
     return out
 
 
+def _bucket_totals(class_week: np.ndarray) -> np.ndarray:
+    """``(classes, weeks)`` totals over buckets of a ``(classes, buckets, weeks)`` array."""
+    return np.ascontiguousarray(class_week.transpose(0, 2, 1)).sum(axis=-1)
+
+
 class HistoryFeatures:
     """Aggregates of the travel-time ratio (time / free-flow time) over the training window.
 
@@ -235,8 +240,10 @@ class HistoryFeatures:
             cols["hist_hour_median_ratio"] = self.hour_oof_[wk, hour]
             seg_w = seg_w - self.seg_week_w_[seg, wk]
             seg_wr = seg_wr - self.seg_week_wr_[seg, wk]
-            class_w = class_w - self.class_week_w_[klass, :, wk].sum(axis=-1)
-            class_wr = class_wr - self.class_week_wr_[klass, :, wk].sum(axis=-1)
+            # Each (class, week)'s total over buckets, summed along a contiguous bucket axis exactly as
+            # a per-row sum would (same values, same order, same float result) but once per cell.
+            class_w = class_w - _bucket_totals(self.class_week_w_)[klass, wk]
+            class_wr = class_wr - _bucket_totals(self.class_week_wr_)[klass, wk]
             cls_w = cls_w - self.class_week_w_[klass, bucket, wk]
             cls_wr = cls_wr - self.class_week_wr_[klass, bucket, wk]
         cols["hist_segment_ratio"] = _ratio(seg_wr, seg_w)

@@ -15,8 +15,10 @@ from cases.eta.behaviour import behavioural_checks
 from cases.eta.config import EtaConfig
 from cases.eta.design import DESIGN
 from cases.eta.evaluation import slice_table
+from cases.eta.intervals import RatioIntervals, coverage_slices
+from cases.eta.models import HistoricalMeanModel
 from cases.eta.serving import measure_serving
-from cases.eta.trips import user_trips
+from cases.eta.trips import observed_trips, synthetic_trips, user_trips
 from framework.abtest import ALPHA, POWER, design_effect, difference_test, ratio_ci, two_mean_sample_size
 from framework.case import RunContext
 from framework.results import AbPlan, LadderResult, ServingResult, TestingResult
@@ -62,9 +64,44 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
     plan, ab_summary = _ab_test(ctx, data, models, ladder)
     return TestingResult(
         behavioural=checks,
-        slices={"trip_mae_s_by_departure_hour": by_hour, "segment_mae_s_by_road_class": by_class},
+        slices={
+            "trip_mae_s_by_departure_hour": by_hour,
+            "segment_mae_s_by_road_class": by_class,
+            "eta_p10_p90_coverage": _interval_coverage(ctx, data, models, ladder),
+        },
         ab_test=ab_summary,
         ab_plan=plan,
+    )
+
+
+def _interval_coverage(
+    ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult
+) -> dict[str, dict[str, float]]:
+    """p10/p90 ETAs of the deployed model, fitted on training-window trips, scored on the test trips."""
+    cfg, network, model = ctx.config, data.network, models.fitted[ladder.best]
+    rng = ctx.rng("interval_calibration")
+    if data.synthetic:
+        world, noise = data.world(), (cfg.driver_noise, cfg.car_speed_noise)
+        # Generated history starts at interval 0: the training window is [0, cut).
+        calibration = synthetic_trips(network, world, 0, data.cut, cfg.n_trips, cfg.min_route_segments, *noise, rng)
+    else:
+        window_mean = HistoricalMeanModel().fit(data.train, network.segments)
+        calibration = observed_trips(
+            network, data.train, window_mean.predict_segment_time, cfg.n_trips, cfg.min_route_segments, rng
+        )
+    cal = calibration.table
+    intervals = RatioIntervals().fit(
+        cal["duration_s"].to_numpy(),
+        model.trip_eta(calibration.paths, cal["departure_s"].to_numpy()),
+        cal["n_segments"].to_numpy(),
+    )
+    test = data.trips.table
+    return coverage_slices(
+        intervals,
+        test["duration_s"].to_numpy(),
+        models.trip_predictions[ladder.best],
+        test["n_segments"].to_numpy(),
+        test["departure_hour"].to_numpy(),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -46,11 +46,14 @@ class FraudModels:
         fitted: candidate name -> model fitted on the training window (the oracle is not a model).
         scores: ladder name -> score of every test-window transaction, the oracle included.
         thresholds: ladder name -> alert threshold chosen by cost on the validation window.
+        val_scores: candidate name -> score of every validation-window transaction by the copy
+            fitted before it (what thresholds and calibrations are fitted on).
     """
 
     fitted: dict[str, LadderModel]
     scores: dict[str, np.ndarray]
     thresholds: dict[str, float]
+    val_scores: dict[str, np.ndarray] = field(default_factory=dict)
 
     def alerted(self, name: str) -> np.ndarray:
         """Which test transactions model ``name`` alerts at its threshold."""

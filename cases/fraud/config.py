@@ -55,6 +55,12 @@ class FraudConfig(CaseConfig):
             data); None puts the test window at the end of the data.
         review_cost: cost of investigating one alert (a false alarm costs exactly this).
         max_fpr: false-positive rate at which recall is reported.
+        step_up_cost: friction of one step-up authentication (one-time code, abandoned purchases), in
+            the currency of the amounts; the three-action policy weighs it against ``review_cost``.
+        step_up_fraud_pass: share of frauds that get through a step-up (the fraudster holds the
+            card details but rarely the cardholder's phone).
+        holdout_share: share of the deployed model's alerts approved at random to observe their
+            labels (the selective-labels holdout).
         lr_c: inverse regularisation strength of the logistic regression.
         tree_model: the stronger model, histogram gradient boosting or a random forest.
         tree_iterations: boosting iterations (or trees of the forest).
@@ -93,6 +99,9 @@ class FraudConfig(CaseConfig):
     n_days: int = Field(default=80, ge=10, le=MAX_DAYS)
     review_cost: float = Field(default=5.0, gt=0, le=MAX_AMOUNT)
     max_fpr: float = Field(default=0.01, gt=0, lt=1)
+    step_up_cost: float = Field(default=1.0, ge=0, le=MAX_AMOUNT)
+    step_up_fraud_pass: float = Field(default=0.1, gt=0, le=1)
+    holdout_share: float = Field(default=0.01, gt=0, le=1)
     lr_c: float = Field(default=1.0, ge=1e-6, le=1e6)
     tree_model: Literal["hgb", "rf"] = "hgb"
     tree_iterations: int = Field(default=150, ge=1, le=5000)

@@ -569,6 +569,18 @@ MODELS = ModelSpec(
             "metrics ignore calibration, and the threshold is chosen by cost anyway.",
         ),
         FollowUp(
+            question="The tree trains on a sample of the legitimate rows: are its scores probabilities?",
+            answer="No, they overstate fraud: on the test window they average "
+            "{testing[slices][calibration][tree_ensemble raw][mean_predicted]:.4f} against a fraud rate of "
+            "{testing[slices][calibration][tree_ensemble raw][fraud_rate]:.4f}. Multiplying the odds by the "
+            "sampling share (beta {testing[slices][calibration][tree_ensemble prior-corrected][beta]:.3g}) "
+            "brings the mean to {testing[slices][calibration][tree_ensemble prior-corrected][mean_predicted]:.4f} "
+            "and the Brier score from {testing[slices][calibration][tree_ensemble raw][brier]:.5f} to "
+            "{testing[slices][calibration][tree_ensemble prior-corrected][brier]:.5f}; isotonic regression fitted "
+            "on the validation window gets {testing[slices][calibration][tree_ensemble isotonic][brier]:.5f}. "
+            "Ranking and a cost-chosen threshold do not need it; anything that multiplies p by an amount does.",
+        ),
+        FollowUp(
             question="Why is the tree not clearly better than logistic regression here?",
             answer="The {config[train_days]}-day training window holds {data[train_frauds]:,} frauds, few for "
             "a model that must find its own interactions; the features are mostly monotone in the risk, which "
@@ -588,6 +600,12 @@ TESTING = TestingSpec(
         "fraud scenario (alert rate = recall per scenario, false-alarm rate for legit)",
         "amount band",
         "accuracy paradox (accuracy vs recall and cost per model)",
+        "calibration after undersampling (Brier score and calibration error, raw, prior-corrected and isotonic; "
+        "the tree's reliability per probability bin)",
+        "decision policy: the deployed threshold vs amount-aware approve/decline, approve/step-up/decline and a "
+        "threshold capped at the false-decline limit (cost, saving with a bootstrap interval over cards, guardrails)",
+        "selective labels: fraud rate, the deployed model's precision and the runner-up's recall from all labels, "
+        "from 'no chargeback = legit', from approved transactions only and from a random-approve holdout",
     ],
     online_test="A/B by card (a card's transactions stay in one arm): the challenger model scores 10% of cards. "
     "Primary: fraud caught rate on confirmed frauds; guardrails: false-decline rate, review queue, latency. "
@@ -608,12 +626,59 @@ TESTING = TestingSpec(
         "{config[delay_days]} days later.",
         "Slices: alert rate per fraud scenario shows which pattern is missed; the accuracy-paradox table "
         "puts accuracy next to recall and cost for every rung.",
+        "Decisions by amount, on the deployed {best_model}'s probability calibrated on the validation window: "
+        "approve while p x amount is below "
+        "{testing[slices][decision bands (p x amount)][approve, step-up or decline][approve_below]:.2f}, "
+        "decline above {testing[slices][decision bands (p x amount)][approve, step-up or decline][decline_above]:.0f}, "
+        "step-up authentication in between. On the test window that costs "
+        "{testing[slices][decision policy][approve, step-up or decline][expected_cost]:,.0f} against "
+        "{testing[slices][decision policy][deployed threshold][expected_cost]:,.0f} for the deployed "
+        "single threshold, a saving of "
+        "{testing[slices][decision policy][approve, step-up or decline][saving_vs_deployed]:,.0f} (bootstrap interval "
+        "{testing[slices][decision policy][approve, step-up or decline][saving_low]:,.0f} to "
+        "{testing[slices][decision policy][approve, step-up or decline][saving_high]:,.0f}, resampling cards); "
+        "amount-aware approve/decline alone costs "
+        "{testing[slices][decision policy][approve or decline by p x amount][expected_cost]:,.0f}. It declines "
+        "{testing[slices][decision policy][approve, step-up or decline][false_decline_rate]:.2%} of legitimate "
+        "transactions instead of {testing[slices][decision policy][deployed threshold][false_decline_rate]:.2%} "
+        "(the guardrail allows {guardrails[1][limit]:.2%}) while stepping up "
+        "{testing[slices][decision policy][approve, step-up or decline][legit_step_up_rate]:.2%} of them.",
+        "Simply capping the threshold at the false-decline limit on validation declines "
+        "{testing[slices][decision policy][threshold capped at the false-decline limit][false_decline_rate]:.2%} "
+        "on test but costs "
+        "{testing[slices][decision policy][threshold capped at the false-decline limit][expected_cost]:,.0f}. "
+        "No policy meets the review-queue limit of {guardrails[2][limit]:,.0f} cards a day: even three actions "
+        "decline {testing[slices][decision policy][approve, step-up or decline][review_queue_cards_per_day]:,.0f} "
+        "cards a day at the design's volume, so declines must be automatic and only a sample reviewed.",
+        "Declined transactions never charge back. Counting them legitimate puts the fraud rate at "
+        "{testing[slices][selective labels][no chargeback = legit][fraud_rate]:.2%} instead of "
+        "{testing[slices][selective labels][all labels][fraud_rate]:.2%} and the deployed "
+        "model's precision at zero; the runner-up model's recall measured on approved transactions only (the frauds "
+        "the deployed model missed) is "
+        "{testing[slices][selective labels][approved only][challenger_recall]:.1%} against a true "
+        "{testing[slices][selective labels][all labels][challenger_recall]:.1%}. Approving a "
+        "random {config[holdout_share]:.0%} of alerts and weighting them back restores the fraud rate "
+        "({testing[slices][selective labels][configured holdout, mean][fraud_rate]:.2%} on average), but here it "
+        "labels only {testing[slices][selective labels][configured holdout, mean][labelled_alerts]:.1f} alerts "
+        "per {config[test_days]}-day window; a "
+        "{testing[slices][random-approve holdout][larger holdout][share]:.0%} holdout gets recall "
+        "{testing[slices][selective labels][larger holdout, mean][challenger_recall]:.1%}.",
     ],
     tradeoffs=[
         "Randomising by card instead of by transaction leaves fewer independent units, but a card's "
         "transactions are correlated and must see one consistent model.",
         "The A/B read-out waits for the label delay; a shadow run (score, do not act) compares alert volumes "
         "at once but cannot measure caught fraud.",
+        "Step-up trades a little friction for every customer in the middle band against fewer declines; "
+        "the bands rest on two figures the business must supply: the friction of one step-up "
+        "({config[step_up_cost]:g}, against {config[review_cost]:g} for a decline) and the share of frauds that "
+        "pass it ({config[step_up_fraud_pass]:.0%}).",
+        "A random-approve holdout buys unbiased labels with real losses: the "
+        "{config[holdout_share]:.0%} holdout lets "
+        "{testing[slices][random-approve holdout][configured holdout][fraud_let_through_on_test_window]:,.0f} "
+        "in fraud amounts through on the test window and at the design's volume labels "
+        "{testing[slices][random-approve holdout][configured holdout][labelled_per_day_at_design_volume]:,.0f} "
+        "alerts a day.",
     ],
     follow_ups=[
         FollowUp(
@@ -666,6 +731,16 @@ DEPLOYMENT = DeploymentSpec(
             question="What if scoring misses its latency budget or fails?",
             answer="The decision service applies the rule fallback: approve small amounts and send large ones "
             "to review, so authorisation never waits on the model.",
+        ),
+        FollowUp(
+            question="Once the model declines what it flags, how do you still measure its precision?",
+            answer="A declined fraud never charges back, so the decision service approves a random "
+            "{config[holdout_share]:.0%} of alerts and logs the propensity; weighting their labels back gives "
+            "unbiased fraud rates and precision. At the design's volume that is "
+            "{testing[slices][random-approve holdout][configured holdout][labelled_per_day_at_design_volume]:,.0f} "
+            "labelled alerts a day; without it the runner-up model's recall reads "
+            "{testing[slices][selective labels][approved only][challenger_recall]:.1%} instead of "
+            "{testing[slices][selective labels][all labels][challenger_recall]:.1%}.",
         ),
         FollowUp(
             question="How do you roll out a new model safely?",

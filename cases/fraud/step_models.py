@@ -59,12 +59,13 @@ def models(ctx: RunContext[FraudConfig], data: FraudData, features: FraudFeature
     scores: dict[str, np.ndarray] = {}
     thresholds: dict[str, float] = {}
     fitted: dict[str, LadderModel] = {}
+    val_scores: dict[str, np.ndarray] = {}
     with threadpool_limits(1):
         for name, model in _ladder(cfg, seed).items():
             # The validation copy is fitted delay + test days earlier, so its scores on the
             # validation window only use labels released before the test window starts.
             val_model = _ladder(cfg, seed)[name].fit(X[val.train], y[val.train])
-            vs = val_model.score(X[val.test])
+            vs = val_scores[name] = val_model.score(X[val.test])
             thresholds[name] = choose_threshold(y[val.test], vs, amounts[val.test], cfg.review_cost)
             fitted[name] = model.fit(X[main.train], y[main.train])
             scores[name] = fitted[name].score(X[main.test])
@@ -94,7 +95,7 @@ def models(ctx: RunContext[FraudConfig], data: FraudData, features: FraudFeature
         rng=ctx.rng("bootstrap"),
         notes=_notes(cfg, data, results, thresholds),
     )
-    return ladder, FraudModels(fitted=fitted, scores=scores, thresholds=thresholds)
+    return ladder, FraudModels(fitted=fitted, scores=scores, thresholds=thresholds, val_scores=val_scores)
 
 
 def _notes(

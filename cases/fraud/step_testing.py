@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import behaviour
+from cases.fraud import behaviour, calibration, decision_slices
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN
@@ -76,6 +76,7 @@ def testing(
             "expected_cost": ladder.models[name]["expected_cost"],
         }
     plan, plan_table = ab_plan(ladder, trained, test, cfg.delay_days)
+    slices.update(expert_slices(ctx, data, trained, ladder))
     return TestingResult(
         behavioural=checks,
         slices=slices,
@@ -83,6 +84,48 @@ def testing(
         ab_plan=plan,
         guardrails=guardrails(test, trained.alerted(best), best),
     )
+
+
+def expert_slices(
+    ctx: RunContext[FraudConfig], data: FraudData, trained: FraudModels, ladder: LadderResult
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Calibration after undersampling, amount-aware decisions with a step-up, and selective labels (extra tables)."""
+    cfg, best = ctx.config, ladder.best
+    test = data.tx[data.split.test]
+    summary, reliability, maps = decision_slices.calibration_tables(data, trained)
+    out = {"calibration": summary}
+    if reliability:
+        out["reliability of tree_ensemble"] = reliability
+    isotonic = maps.get(best) or calibration.fit_isotonic(
+        trained.val_scores[best], data.tx["is_fraud"].to_numpy()[data.val_split.test]
+    )
+    limit = next(g.limit for g in DESIGN.metrics.guardrails if g.name == "false_decline_rate")
+    out["decision policy"], out["decision bands (p x amount)"] = decision_slices.policy_table(
+        cfg,
+        data,
+        trained,
+        best,
+        isotonic,
+        limit,
+        lambda declined: review_queue(test, declined)[0],
+        ctx.rng("policy_bootstrap"),
+    )
+    others = [n for n in trained.fitted if n != best and n != ladder.naive]
+    if others:
+        challenger = min(others, key=lambda n: ladder.models[n]["expected_cost"])
+        out["selective labels"], out["random-approve holdout"] = decision_slices.selective_label_tables(
+            cfg, test, trained, best, challenger, review_queue(test, np.zeros(len(test), bool))[2], ctx.rng("holdout")
+        )
+    return out
+
+
+def review_queue(test: pd.DataFrame, alerted: np.ndarray) -> tuple[float, float, float, float]:
+    """Distinct alerted cards per day: at the design's volume, on the test window; the scale factor; tx per test day."""
+    days = max(test["day"].nunique(), 1)
+    tx_per_day = len(test) / days
+    cards_per_day = test.loc[alerted, ["day", "customer_id"]].drop_duplicates().shape[0] / days
+    scale = DESIGN.problem.capacity.requests_per_day / tx_per_day
+    return cards_per_day * scale, cards_per_day, scale, tx_per_day
 
 
 def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
@@ -99,12 +142,9 @@ def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
     y = test["is_fraud"].to_numpy()
     legit = y == 0
     false_declines = float(alerted[legit].mean()) if legit.any() else 0.0
-    days = max(test["day"].nunique(), 1)
-    tx_per_day = len(test) / days
-    cards_per_day = test.loc[alerted, ["day", "customer_id"]].drop_duplicates().shape[0] / days
-    scale = DESIGN.problem.capacity.requests_per_day / tx_per_day
+    queue, cards_per_day, scale, tx_per_day = review_queue(test, alerted)
     return Measured(
-        values={"false_decline_rate": false_declines, "review_queue_cards_per_day": cards_per_day * scale},
+        values={"false_decline_rate": false_declines, "review_queue_cards_per_day": queue},
         details={
             "false_decline_rate": f"{model} at its validation threshold: {int(alerted[legit].sum()):,} of "
             f"{int(legit.sum()):,} legitimate test transactions alerted",

@@ -48,6 +48,11 @@ class RecConfig(CaseConfig):
         ab_assumed_icc: within-user correlation of clicks the plan assumes on real data.
         new_song_share_alert: share of clicks on songs the model never saw above which monitoring asks
             for a retrain (new songs are counted, not tested for drift).
+        new_song_warmup_days: days of plays after the drift's release that rank new songs for the new-song
+            fallback (popularity within the user's genres); its NDCG is scored on the rest of the drift window.
+        retrieval_sizes: candidate pool sizes N of the two-stage measurement (ALS top-N, then ranking);
+            sizes not below the catalogue are skipped (a quarter and a half of a small catalogue stand in).
+        retrieval_users: evaluation users the retrieval stage is measured on (the first ones; bounds memory).
         serving_requests: lookups timed against the SQLite cache.
         unknown_request_fraction: share of those lookups for users not in the cache.
         drift_new_item_fraction: songs released in the drifted period, relative to the catalogue.
@@ -86,6 +91,9 @@ class RecConfig(CaseConfig):
     ab_assumed_ctr: float = Field(default=0.03, gt=0, lt=0.5)
     ab_assumed_icc: float = Field(default=0.01, ge=0, le=1)
     new_song_share_alert: float = Field(default=0.05, gt=0, le=1)
+    new_song_warmup_days: float = Field(default=1.0, gt=0, le=30)
+    retrieval_sizes: tuple[int, ...] = (100, 200, 500)  # ascending
+    retrieval_users: int = Field(default=500, ge=10, le=100_000)
     serving_requests: int = Field(default=2000, ge=10, le=1_000_000)
     unknown_request_fraction: float = Field(default=0.1, ge=0, le=1)
     drift_new_item_fraction: float = Field(default=0.2, ge=0, le=2)
@@ -141,6 +149,16 @@ class RecConfig(CaseConfig):
             raise ValueError(
                 f"about {self.log_lines():,.0f} log lines in one window, more than {MAX_LOG_LINES:,}: lower n_users or "
                 "impressions_per_user (or drift_new_user_fraction x test_fraction)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _warmup_inside_window(self) -> RecConfig:
+        # The new-song fallback learns from the warm-up and is scored on the rest of the held-out window.
+        if self.new_song_warmup_days >= self.days * self.test_fraction:
+            raise ValueError(
+                f"new_song_warmup_days = {self.new_song_warmup_days:g} leaves nothing of the "
+                f"{self.days * self.test_fraction:g}-day monitoring window to score: lower it"
             )
         return self
 

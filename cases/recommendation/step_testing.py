@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from cases.recommendation import abtest, behaviour, plots
+from cases.recommendation import abtest, behaviour, plots, retrieval
 from cases.recommendation.artifacts import RecData, RecFeatures, RecModels
 from cases.recommendation.config import RecConfig
 from cases.recommendation.design import DESIGN
@@ -21,6 +21,8 @@ from framework.results import AbPlan, LadderResult, Measured, TestingResult
 REAL_DATA_NOTE = "not available on real data: it needs the generator's true click probabilities"
 PROBE_USERS = 50
 INVARIANCE_USERS = 200
+RETRIEVER = "als"  # candidate generation: ALS item factors, the embedding an ANN index would hold
+RETRIEVAL_SLICE = "retrieval stage: ALS top-N candidates"
 
 
 def testing(
@@ -43,7 +45,7 @@ def testing(
     plan, ab = _ab_test(ctx, data, feats, trained, ladder) if data.synthetic else _ab_plan(ctx.config, ladder)
     return TestingResult(
         behavioural=checks,
-        slices=slices(feats, trained, ladder),
+        slices={**slices(feats, trained, ladder), **_two_stage(ctx.config, feats, trained, ladder)},
         ab_test=ab,
         ab_plan=plan,
         guardrails=_coverage_guardrail(ladder),
@@ -73,6 +75,26 @@ def slices(feats: RecFeatures, trained: RecModels, ladder: LadderResult) -> dict
         }
 
     return {"train clicks per user": table(buckets), "cold vs warm": table(groups)}
+
+
+def _two_stage(
+    cfg: RecConfig, feats: RecFeatures, trained: RecModels, ladder: LadderResult
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Recall@N of ALS candidate generation for the first evaluation users, and the ranking it leaves room for."""
+    users = feats.eval_users[: cfg.retrieval_users]
+    order = np.arange(len(users))  # eval users come first in trained.recs, in the same order
+    table = retrieval.retrieval_table(
+        trained.fitted[RETRIEVER],
+        users,
+        feats.consumed[users],
+        feats.relevant[users],
+        trained.recs[ladder.best][order],
+        cfg.retrieval_sizes,
+        K,
+        ideal=trained.fitted[ladder.oracle] if ladder.oracle else None,
+        fallback=trained.fallback,
+    )
+    return {RETRIEVAL_SLICE: table} if table else {}
 
 
 def _coverage_guardrail(ladder: LadderResult) -> Measured:

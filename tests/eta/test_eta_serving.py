@@ -62,4 +62,4 @@ def test_measured_serving_meets_the_sla(small_run):
     assert 0 < serving.p50_ms <= serving.p99_ms < serving.sla_ms
     assert serving.requests == ctx.config.serving_queries
     assert serving.extra["max_abs_diff_vs_offline_s"] < 1e-9
-    assert serving.extra["store_rows"] == outputs.get(EtaData).network.n_segments * INTERVALS_PER_WEEK
+    assert serving.extra["store_keys"] == outputs.get(EtaData).network.n_segments * INTERVALS_PER_WEEK

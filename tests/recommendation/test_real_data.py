@@ -34,6 +34,9 @@ def test_sample_file_runs_the_ladder(tmp_path, make_context):
     assert plan.per_arm == testing.ab_test["per_arm_users"] > 0 and plan.days >= 7
     assert "not available on real data" in monitoring.scenario
     assert monitoring.alerts == []  # a random split has no drift
+    assert monitoring.extra["new_song_fallback"].startswith("not measured on real data")
+    retrieval = testing.slices["retrieval stage: ALS top-N candidates"]
+    assert "full catalogue" not in retrieval and {"pool 1", "pool 2"} <= set(retrieval)  # no oracle row
     assert monitoring.metric_before == monitoring.metric_after == ndcg[ladder.best]
     assert all(c.passed for c in testing.behavioural)
     # no genres in a ratings file: the one-item probe replaces the one-genre one

@@ -1,0 +1,173 @@
+"""Step 7's measured extras: calibration after undersampling, amount-aware three-action decisions, selective labels.
+
+Each function returns report tables (``TestingResult.slices``); none changes a ladder number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from cases.fraud import calibration, decisions
+from cases.fraud.artifacts import FraudData, FraudModels
+from cases.fraud.config import FraudConfig
+from cases.fraud.models import TreeEnsemble
+from cases.fraud.selective_labels import selective_labels
+from framework.ladder import paired_bootstrap
+
+CALIBRATED = ("logistic_regression", "tree_ensemble")  # the rungs that output probabilities
+LARGER_HOLDOUT = 0.1  # a holdout big enough for this small portfolio, to show the estimator converge
+HOLDOUT_DRAWS = 1000
+
+Table = dict[str, dict[str, float]]
+QueuePerDay = Callable[[np.ndarray], float]
+
+
+def undersampling_beta(model: TreeEnsemble, y_train: np.ndarray) -> float:
+    """The share of legitimate rows the tree effectively trained on, relative to the frauds.
+
+    Boosting keeps ``negative_fraction`` of them; the forest's balanced class weights scale the
+    legitimate rows by (frauds / legitimate rows).
+    """
+    if model.kind == "hgb":
+        return float(model.negative_fraction)
+    frauds = float((y_train == 1).sum())
+    legit = float((y_train == 0).sum())
+    return frauds / legit if frauds and legit else 1.0
+
+
+def calibration_tables(data: FraudData, trained: FraudModels) -> tuple[Table, Table, dict[str, Callable]]:
+    """Brier score and calibration error on the test window, raw and after each correction fitted on validation.
+
+    Returns:
+        The summary (one row per model and method), the tree's reliability table (raw vs
+        prior-corrected, per predicted-probability bin), and each calibrated rung's isotonic map.
+    """
+    y = data.tx["is_fraud"].to_numpy()
+    y_test, y_val = y[data.split.test], y[data.val_split.test]
+    summary: Table = {}
+    maps: dict[str, Callable] = {}
+    reliability: Table = {}
+    for name in (n for n in CALIBRATED if n in trained.val_scores):
+        raw, val = trained.scores[name], trained.val_scores[name]
+        summary[f"{name} raw"] = calibration.calibration_summary(y_test, raw)
+        model = trained.fitted[name]
+        if isinstance(model, TreeEnsemble):
+            beta = undersampling_beta(model, y[data.split.train])
+            corrected = calibration.prior_correction(raw, beta)
+            summary[f"{name} prior-corrected"] = {
+                **calibration.calibration_summary(y_test, corrected),
+                "beta": beta,
+            }
+            reliability = _side_by_side(
+                calibration.reliability(y_test, raw), calibration.reliability(y_test, corrected)
+            )
+        maps[name] = calibration.fit_isotonic(val, y_val)
+        summary[f"{name} isotonic"] = calibration.calibration_summary(y_test, maps[name](raw))
+    for row in summary.values():
+        row.setdefault("beta", 1.0)
+    return summary, reliability, maps
+
+
+def _side_by_side(raw: Table, corrected: Table) -> Table:
+    """One row per probability bin with the raw and the corrected figures (0 where a bin is empty)."""
+    table: Table = {}
+    for edges in calibration.bin_labels():
+        r, c = raw.get(edges, {}), corrected.get(edges, {})
+        if r or c:
+            table[edges] = {
+                "raw_rows": r.get("rows", 0.0),
+                "raw_predicted": r.get("mean_predicted", 0.0),
+                "raw_fraud_rate": r.get("fraud_rate", 0.0),
+                "corrected_rows": c.get("rows", 0.0),
+                "corrected_predicted": c.get("mean_predicted", 0.0),
+                "corrected_fraud_rate": c.get("fraud_rate", 0.0),
+            }
+    return table
+
+
+def policy_table(
+    cfg: FraudConfig,
+    data: FraudData,
+    trained: FraudModels,
+    deployed: str,
+    isotonic: Callable,
+    false_decline_limit: float,
+    queue_per_day: QueuePerDay,
+    rng: np.random.Generator,
+) -> tuple[Table, Table]:
+    """Cost and guardrails on the test window of the deployed model's single threshold and three alternatives.
+
+    The alternatives act on the deployed model's probability calibrated on the validation window:
+    approve/decline by ``p x amount`` against the decline cost, approve/step-up/decline by the
+    cheapest expected action, and a single threshold capped so that at most
+    ``false_decline_limit`` of the validation window's legitimate transactions are declined.
+    Each policy's saving against the deployed threshold comes with a 95% paired bootstrap
+    interval over cards (a card's transactions are resampled together: its frauds correlate).
+
+    Returns:
+        The policy table, and the amount-aware policies' bands of ``p x amount``.
+    """
+    tx = data.tx
+    test = tx[data.split.test]
+    y, amounts = test["is_fraud"].to_numpy(), test["amount"].to_numpy()
+    val_y = tx["is_fraud"].to_numpy()[data.val_split.test]
+    costs = decisions.ActionCosts(cfg.review_cost, cfg.step_up_cost, cfg.step_up_fraud_pass)
+    scores = trained.scores[deployed]
+    p = isotonic(scores)
+    cap = decisions.capped_threshold(trained.val_scores[deployed][val_y == 0], false_decline_limit)
+    policies = {
+        "deployed threshold": decisions.threshold_actions(scores, trained.thresholds[deployed]),
+        "approve or decline by p x amount": decisions.two_actions(p, amounts, costs.decline_cost),
+        "approve, step-up or decline": decisions.three_actions(p, amounts, costs),
+        "threshold capped at the false-decline limit": decisions.threshold_actions(scores, cap),
+    }
+    cards = pd.factorize(test["customer_id"])[0]
+    deployed_cost = np.bincount(cards, costs.realised(policies["deployed threshold"], y, amounts))
+    table: Table = {}
+    for name, actions in policies.items():
+        row = decisions.policy_summary(actions, y, amounts, costs, queue_per_day(actions == decisions.DECLINE))
+        saving = deployed_cost - np.bincount(cards, costs.realised(actions, y, amounts), minlength=len(deployed_cost))
+        diff, low, high = paired_bootstrap(saving, rng, total=True)
+        table[name] = {**row, "saving_vs_deployed": diff, "saving_low": low, "saving_high": high}
+    approve_below, decline_above = costs.bands()
+    bands = {
+        "approve or decline by p x amount": {"approve_below": costs.decline_cost, "decline_above": costs.decline_cost},
+        "approve, step-up or decline": {"approve_below": approve_below, "decline_above": decline_above},
+    }
+    return table, bands
+
+
+def selective_label_tables(
+    cfg: FraudConfig,
+    test: pd.DataFrame,
+    trained: FraudModels,
+    deployed: str,
+    challenger: str,
+    design_scale: float,
+    rng: np.random.Generator,
+) -> tuple[Table, Table]:
+    """What declined-never-labelled does to evaluation, and what a random-approve holdout costs and buys.
+
+    Returns:
+        The estimates table (see :func:`selective_labels`) with rows named "configured holdout"
+        and "larger holdout", and the holdout table: per holdout its share, labelled alerts per
+        day at the design's volume, and the fraud it lets through on the test window.
+    """
+    y, amounts = test["is_fraud"].to_numpy(), test["amount"].to_numpy()
+    alerted = trained.alerted(deployed)
+    shares = {"configured holdout": cfg.holdout_share, "larger holdout": max(LARGER_HOLDOUT, cfg.holdout_share)}
+    estimates = selective_labels(y, alerted, trained.alerted(challenger), shares, HOLDOUT_DRAWS, rng)
+    days = max(test["day"].nunique(), 1)
+    alerted_fraud_amount = float(amounts[alerted & (y == 1)].sum())
+    holdout = {
+        label: {
+            "share": share,
+            "labelled_per_day_at_design_volume": float(alerted.sum()) / days * design_scale * share,
+            "fraud_let_through_on_test_window": share * alerted_fraud_amount,
+        }
+        for label, share in shares.items()
+    }
+    return estimates, holdout
