@@ -200,7 +200,8 @@ class Alert(BaseModel):
         """The alert as one line, as it is shown in the report and the walkthrough."""
         if self.kind == "metric":
             return f"{self.subject} worse by {self.value:.1%} ({self.detail}) > {self.threshold:.0%}"
-        return f"{self.subject}: {self.statistic.upper()} {self.value:.3f} > {self.threshold:g}"
+        name = {"psi": "PSI", "ks": "KS"}.get(self.statistic, self.statistic.replace("_", " "))
+        return f"{self.subject}: {name} {self.value:.3f} > {self.threshold:g}"
 
 
 def drift_alerts(table: dict[str, dict[str, float]], thresholds: Thresholds, prefix: str = "") -> list[Alert]:

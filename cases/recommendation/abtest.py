@@ -13,6 +13,11 @@ from framework.abtest import difference_test, ratio_ci
 DAYS_PER_WEEK = 7
 
 
+def p_text(p: float) -> str:
+    """A p-value as the report and the plot print it: ``< 1e-16`` below double precision's resolution."""
+    return "< 1e-16" if p < 1e-16 else f"{p:.2g}"
+
+
 def slot_attention(k: int, top: float) -> np.ndarray:
     """Chance that a user looks at each of the ``k`` feed slots: ``top / log2(1 + position)`` (position bias).
 

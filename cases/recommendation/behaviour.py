@@ -29,7 +29,8 @@ def no_consumed(recs: np.ndarray, history: sparse.csr_matrix, model_name: str) -
         name="no already-clicked song is recommended",
         kind="minimum_functionality",
         passed=repeated == 0,
-        detail=f"{model_name}: {repeated} of {int(valid.sum())} recommended slots were songs the user had clicked",
+        detail=f"{model_name}: {repeated} of {int(valid.sum()):,} slots of the top-{recs.shape[1]} ranked lists of "
+        f"{len(recs):,} evaluation users were songs the user had clicked",
     )
 
 

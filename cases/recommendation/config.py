@@ -43,7 +43,9 @@ class RecConfig(CaseConfig):
             clicked with its true probability, so feed CTRs land at a few percent.
         ab_min_detectable_lift: smallest relative CTR lift the A/B test must detect, chosen before the
             test (never the lift observed offline).
-        ab_traffic_share: share of daily active users put in each arm.
+        ab_traffic_share: most daily active users one arm may take; the test runs whole weeks at it or less.
+        ab_icc_floor: smallest within-user click correlation the plan assumes even when the pre-period
+            measures less (simulated users share no mood, device or day effects; real ones do).
         ab_assumed_ctr: feed CTR the plan assumes when there is no pre-period to measure it (real data).
         ab_assumed_icc: within-user correlation of clicks the plan assumes on real data.
         new_song_share_alert: share of clicks on songs the model never saw above which monitoring asks
@@ -90,6 +92,7 @@ class RecConfig(CaseConfig):
     ab_traffic_share: float = Field(default=0.01, gt=0, le=0.5)
     ab_assumed_ctr: float = Field(default=0.03, gt=0, lt=0.5)
     ab_assumed_icc: float = Field(default=0.01, ge=0, le=1)
+    ab_icc_floor: float = Field(default=0.01, ge=0, le=1)
     new_song_share_alert: float = Field(default=0.05, gt=0, le=1)
     new_song_warmup_days: float = Field(default=1.0, gt=0, le=30)
     retrieval_sizes: tuple[int, ...] = (100, 200, 500)  # ascending

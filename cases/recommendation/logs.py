@@ -72,5 +72,11 @@ def to_json_lines(events: pd.DataFrame, world: World, config: RecConfig, rng: np
         "unknown_ids_injected": int(unknown.sum()),
         "mixed_case_injected": int(upper.sum()),
         "stray_spaces_injected": int(spaces.sum()),
+        # A duplicate copies its line after the other damage, so a duplicated broken line is caught (and counted)
+        # twice by the check that catches it, never by deduplication.
+        "duplicated_bad_json": int((dup & bad_json).sum()),
+        "duplicated_bad_timestamps": int((dup & bad_ts & ~bad_json).sum()),
+        "unknown_ids_in_broken_lines": int((unknown & (bad_ts | bad_json)).sum()),
+        "bad_timestamps_in_bad_json": int((bad_ts & bad_json).sum()),
     }
     return "\n".join(lines.tolist()) + "\n", counts

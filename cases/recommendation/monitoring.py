@@ -120,7 +120,7 @@ def compare(
         alerts.append(
             Alert(
                 kind="feature",
-                subject=f"{prefix}new_song_share",
+                subject=f"{prefix}clicks on songs without a training click",
                 statistic="share",
                 value=current.new_song_share,
                 threshold=new_song_alert,

@@ -48,7 +48,7 @@ def ab_result(path: Path, ab: dict[str, float], control: str, treatment: str) ->
     )
     ax.set_ylabel("click-through rate")
     p = ab["p_value"]
-    ax.set_title(f"A/B: lift {100 * ab['lift_rel']:+.1f}% ({f'p={p:.2g}' if p >= 1e-16 else 'p < 1e-16'})")
+    ax.set_title(f"A/B: lift {ab['lift_rel']:+.1%} (p {f'= {p:.2g}' if p >= 1e-16 else '< 1e-16'})")
     fig.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.9)
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -67,6 +67,7 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
         "split_at": str(cutoff),
         "train_clicks": int(train["clicked"].sum()),
         "test_clicks": int(test["clicked"].sum()),
+        "cleaning_reconciliation": reconcile(counts),
     }
     record = DataResult(train=train, test=test, synthetic=True, time_column="timestamp", summary=summary)
     artifact = RecData(
@@ -79,6 +80,19 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
         n_genres=cfg.n_genres,
     )
     return record, artifact
+
+
+def reconcile(c: dict[str, int]) -> str:
+    """Why the cleaning counts differ from the injected ones: each difference traced to lines hit twice."""
+    return (
+        f"bad JSON {c['bad_json_lines']:,} found = {c['bad_json_injected']:,} injected + {c['duplicated_bad_json']:,} "
+        f"retry copies of them; bad timestamps {c['bad_timestamps']:,} = {c['bad_timestamps_injected']:,} injected "
+        f"- {c['bad_timestamps_in_bad_json']:,} inside broken JSON + {c['duplicated_bad_timestamps']:,} retry "
+        f"copies; duplicates removed {c['duplicates_removed']:,} = {c['duplicates_injected']:,} injected - "
+        f"{c['duplicated_bad_json'] + c['duplicated_bad_timestamps']:,} copies already dropped as bad JSON or bad "
+        f"timestamps; unknown ids {c['unknown_users'] + c['unknown_songs']:,} = {c['unknown_ids_injected']:,} "
+        f"injected - {c['unknown_ids_in_broken_lines']:,} on lines already dropped"
+    )
 
 
 def _real_data(ctx: RunContext[RecConfig], path: Path) -> tuple[DataResult, RecData]:
@@ -95,6 +109,8 @@ def _real_data(ctx: RunContext[RecConfig], path: Path) -> tuple[DataResult, RecD
         "songs": len(items),
         "split": "per-user stratified random 75/25",
         "warnings": warnings,
+        "cleaning_reconciliation": "a ratings file has no injected mess to reconcile; malformed rows are "
+        "reported as warnings",
     }
     record = DataResult(train=train, test=test, synthetic=False, time_column=None, summary=summary)
     artifact = RecData(synthetic=False, world=None, users=users, items=items, train=train, test=test, n_genres=0)

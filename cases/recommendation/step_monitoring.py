@@ -90,7 +90,10 @@ def monitoring(
         f"model's held-out {METRIC}; a window without drift scores {quiet.ndcg:.4g} and raises "
         f"{len(quiet_alerts)} alert(s). {drift.new_song_share:.1%} of the drift window's clicks go to songs "
         f"without a training click (no-drift window: {quiet.new_song_share:.1%}; retrain above "
-        f"{cfg.new_song_share_alert:.0%}). New-song fallback: {cold['new_song_fallback']}.",
+        f"{cfg.new_song_share_alert:.0%}). New-song fallback: {cold['new_song_fallback']}. CTR before "
+        f"({reference.ctr:.4g}) is the expected click rate of the cached top-{K} lists of the users active in "
+        "the held-out window, with the A/B position bias; the A/B's treatment CTR counts the clicks of a sample "
+        "of simulated users, so the two differ by sampling noise.",
         feature_drift=drift_table,
         metric=METRIC,
         metric_before=reference.ndcg,

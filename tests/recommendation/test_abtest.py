@@ -67,17 +67,27 @@ def test_simulated_ab_on_the_case(small_run, small_config):
     assert plan.unit == "user" and plan.days >= 7 and plan.days % 7 == 0
     # Sized from the chosen effect on the pre-period CTR, never from the observed lift.
     assert plan.minimum_detectable_effect == small_config.ab_min_detectable_lift and plan.relative
-    per_impression = two_proportion_sample_size(
-        ab["pre_period_ctr"], ab["pre_period_ctr"] * (1 + small_config.ab_min_detectable_lift)
-    )
-    assert plan.design_effect == design_effect(ab["impressions_per_user"], ab["intra_user_correlation"])
+    ctr = ab["pre_period_ctr_per_slot_shown"]
+    per_impression = two_proportion_sample_size(ctr, ctr * (1 + small_config.ab_min_detectable_lift))
+    # The correlation used is never below the conservative floor, whatever the simulated pre-period measures.
+    icc = ab["intra_user_correlation_used"]
+    assert icc == max(ab["intra_user_correlation_measured"], small_config.ab_icc_floor)
+    assert plan.design_effect == design_effect(ab["impressions_per_user"], icc)
     assert plan.per_arm == math.ceil(per_impression * plan.design_effect / ab["impressions_per_user"])
     # The simulation runs the sized sample.
     assert plan.simulated_per_arm is not None and plan.simulated_per_arm >= plan.per_arm
     assert ab["control_users"] == ab["treatment_users"] == plan.per_arm
     # Feed CTRs in a realistic range, and the deployed model wins.
     assert 0.01 <= ab["control_ctr"] <= 0.05 and 0.01 <= ab["treatment_ctr"] <= 0.06
-    assert ab["treatment_ctr"] > ab["control_ctr"] and ab["p_value"] < 0.05
+    assert ab["treatment_ctr"] > ab["control_ctr"] and ab["significant_at_alpha"] == "yes"
+    # The relative lift reads as a percentage, the p-value as the plot prints it.
+    assert ab["lift_relative"] == f"{(ab['treatment_ctr'] - ab['control_ctr']) / ab['control_ctr']:+.1%}"
+    assert ab["p_value"] == "< 1e-16" or float(ab["p_value"]) < 0.05
+    # The traffic share is what the sized sample needs over the whole-week test.
+    assert ab["daily_user_share_per_arm"] * plan.days * 50_000_000 == pytest.approx(plan.per_arm)
+    # The logs' CTR (per logged impression) and the sizing CTR (per slot shown) are both stated.
+    assert ab["logged_ctr_per_logged_impression"] > ab["pre_period_ctr_per_slot_shown"]
+    assert f"{ab['pre_period_ctr_per_slot_shown']:.2%}" in ab["ctr_definitions"]
 
 
 def test_plan_size_does_not_follow_the_observed_lift(small_run, small_config, small_ctx):
@@ -85,7 +95,7 @@ def test_plan_size_does_not_follow_the_observed_lift(small_run, small_config, sm
     from cases.recommendation.step_testing import _size
 
     ab = small_run.records["testing"].ab_test
-    args = (ab["pre_period_ctr"], ab["intra_user_correlation"], ab["impressions_per_user"])
+    args = (ab["pre_period_ctr_per_slot_shown"], ab["intra_user_correlation_used"], ab["impressions_per_user"])
     small = _size(small_config, *args)[1]
     large = _size(small_config.model_copy(update={"ab_min_detectable_lift": 0.1}), *args)[1]
     assert large < small == small_run.records["testing"].ab_plan.per_arm
