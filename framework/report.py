@@ -140,10 +140,11 @@ def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
     if t.ab_plan:
         plan = t.ab_plan
         effect = plan["minimum_detectable_effect"]
+        shown = f"{effect:.1%} (relative)" if plan["relative"] else f"{fmt(effect)} (absolute)"
         sec[7].p(
             f"**A/B plan:** {plan['treatment']} against {plan['control']} (what runs today) on {plan['metric']}, "
             f"randomised by {plan['unit']}; minimum detectable effect "
-            f"{f'{effect:.1%} (relative)' if plan['relative'] else fmt(effect)} chosen before the test; "
+            f"{shown} chosen before the test; "
             f"alpha {fmt(plan['alpha'])}, power {fmt(plan['power'])}, design effect {fmt(plan['design_effect'])}: "
             f"**{fmt(plan['per_arm'])} {plan['unit']}s per arm, {fmt(plan['days'])} days**"
             + (

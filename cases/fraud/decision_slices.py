@@ -20,6 +20,7 @@ from framework.ladder import paired_bootstrap
 CALIBRATED = ("logistic_regression", "tree_ensemble")  # the rungs that output probabilities
 LARGER_HOLDOUT = 0.1  # a holdout big enough for this small portfolio, to show the estimator converge
 HOLDOUT_DRAWS = 1000
+GUARDRAIL_POLICY = "threshold within both guardrails"
 
 Table = dict[str, dict[str, float]]
 QueuePerDay = Callable[[np.ndarray], float]
@@ -95,6 +96,7 @@ def policy_table(
     deployed: str,
     isotonic: Callable,
     false_decline_limit: float,
+    guardrail_threshold: float,
     queue_per_day: QueuePerDay,
     rng: np.random.Generator,
 ) -> tuple[Table, Table]:
@@ -103,7 +105,9 @@ def policy_table(
     The alternatives act on the deployed model's probability calibrated on the validation window:
     approve/decline by ``p x amount`` against the decline cost, approve/step-up/decline by the
     cheapest expected action, and a single threshold capped so that at most
-    ``false_decline_limit`` of the validation window's legitimate transactions are declined.
+    ``false_decline_limit`` of the validation window's legitimate transactions are declined,
+    and ``guardrail_threshold`` (chosen on validation to keep both the false-decline and the
+    review-queue guardrails).
     Each policy's saving against the deployed threshold comes with a 95% paired bootstrap
     interval over cards (a card's transactions are resampled together: its frauds correlate).
 
@@ -123,6 +127,7 @@ def policy_table(
         "approve or decline by p x amount": decisions.two_actions(p, amounts, costs.decline_cost),
         "approve, step-up or decline": decisions.three_actions(p, amounts, costs),
         "threshold capped at the false-decline limit": decisions.threshold_actions(scores, cap),
+        GUARDRAIL_POLICY: decisions.threshold_actions(scores, guardrail_threshold),
     }
     cards = pd.factorize(test["customer_id"])[0]
     deployed_cost = np.bincount(cards, costs.realised(policies["deployed threshold"], y, amounts))

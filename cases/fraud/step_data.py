@@ -9,6 +9,7 @@ import pandas as pd
 from cases.fraud import checks
 from cases.fraud.artifacts import FraudData, FraudFeatures
 from cases.fraud.config import FraudConfig
+from cases.fraud.evaluation import CARD_K
 from cases.fraud.features import FEATURES, WINDOWS, build_features
 from cases.fraud.loader import check_classes, load_transactions
 from cases.fraud.simulator import SCENARIO_NAMES, SimParams, simulate
@@ -53,6 +54,9 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         "source": "simulator" if fraud.synthetic else "real data",
         "transactions": len(tx),
         "customers": int(tx["customer_id"].nunique()),
+        # Card precision@k investigates k cards a day: that is this share of the simulated portfolio.
+        "investigated_cards_per_day": CARD_K,
+        "investigated_share_of_cards": CARD_K / max(int(tx["customer_id"].nunique()), 1),
         "terminals": int(tx["terminal_id"].nunique()),
         "days": n_days,
         "frauds": int(y.sum()),
@@ -62,6 +66,8 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         "test_window_days": f"{windows.test_start}-{windows.test_end - 1}",
         "validation_fit_days": f"{val.windows.train_start}-{val.windows.train_end - 1}",
         "validation_window_days": f"{val.windows.test_start}-{val.windows.test_end - 1}",
+        "validation_note": "the validation window covers the training window's days but is scored by the "
+        "validation fit (earlier days): thresholds come from that fit's scores and carry to the main fit",
         "test_rows_removed_known_compromised": main.removed_known,
         "test_cards_removed_known_compromised": main.removed_cards,
         "train_frauds": int(y[main.train].sum()),
@@ -73,6 +79,12 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
     }
     if not fraud.synthetic:
         summary["oracle"] = "none: real data has no generator truth, and the test labels are no model"
+    else:
+        summary["oracle"] = (
+            "the simulator's truth, which reads what no deployable model can see (which terminal is compromised "
+            "right now, which transactions a fraudster made); its score is a bound, so the deployed model's "
+            "ratio to it is not headroom: real headroom is what new signals (velocity, device, merchant) add"
+        )
     if warnings:
         summary["warnings"] = warnings
     record = DataResult(

@@ -119,6 +119,8 @@ def _notes(
     if data.synthetic:
         notes["oracle"] = (
             "simulator truth: compromised terminal windows, the fraudster's card transactions, amount outliers; "
-            "every label is a function of these, so the true fraud probability is 0 or 1 and no ranking beats it"
+            "every label is a function of these, so the true fraud probability is 0 or 1 and no ranking beats it. "
+            "It reads hidden state no deployable model has (which terminal is compromised right now), so the "
+            "ratio deployed/oracle below is a bound, not headroom"
         )
     return notes

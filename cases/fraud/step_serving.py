@@ -21,7 +21,9 @@ from framework.results import LadderResult, Measured, ServingResult
 # The components a request crosses inside the measured part of the path: features + model.
 SCORING_COMPONENTS = ("feature_store_primary", "scorer_a")
 PRIMARY, STANDBY = "scorer_a", "scorer_b"
-FAIL_AT = 1 / 3  # the primary scorer is killed this far into the replay
+FAIL_AT = 1 / 3  # the failover drill kills the primary scorer this far into the replay
+BOTH_DOWN_AT = 0.9  # ... and the standby here: the rule fallback answers the rest
+FOUR_NINES = 0.9999  # what an availability claim would need (rule of three: about 3 / (1 - it) clean requests)
 
 
 def deployment(
@@ -38,17 +40,19 @@ def deployment(
     # Two replicas of the model behind the failover router; the primary dies a third of the way in.
     primary, standby = Replica(PRIMARY, served.score), Replica(STANDBY, served.score)
     router = Failover([primary, standby], fallback_amount=cfg.outlier_amount)
-    fail_at = int(n * FAIL_AT)
+    fail_at, both_down_at = int(n * FAIL_AT), int(n * BOTH_DOWN_AT)
 
-    def kill_primary(k: int) -> None:
+    def drill(k: int) -> None:
         if k == fail_at:
             primary.up = False
+        if k == both_down_at:
+            standby.up = False
 
     workdir = Path(tempfile.mkdtemp(prefix="fraud-serving-"))
     try:
         scorer = OnlineScorer(router, cfg.delay_days, workdir / "features.sqlite")
         with threadpool_limits(1):
-            result = replay(scorer, tx, start, n, cfg.delay_days, before_request=kill_primary)
+            result = replay(scorer, tx, start, n, cfg.delay_days, before_request=drill)
             batch = model.score(features.X.iloc[start : start + n])
         scorer.close()
     finally:
@@ -56,23 +60,29 @@ def deployment(
     sla = DESIGN.problem.constraints.latency_sla_ms
     scoring_budget = sum(DESIGN.architecture.component(c).latency_ms for c in SCORING_COMPONENTS)
     _, path_budget = latency_budget(DESIGN.architecture)
-    p99 = round(float(np.percentile(result.latencies_ms, 99)), 4)
+    # Latency and batch agreement are read on the requests a model scored, not the rule fallback's.
+    modelled = result.latencies_ms[:both_down_at]
+    p99 = round(float(np.percentile(modelled, 99)), 4)
     answered = float(np.mean(result.latencies_ms <= sla))
+    failures = int(np.sum(result.latencies_ms > sla))
     return ServingResult(
-        p50_ms=round(float(np.percentile(result.latencies_ms, 50)), 4),
+        p50_ms=round(float(np.percentile(modelled, 50)), 4),
         p99_ms=p99,
         sla_ms=sla,
-        requests=n,
+        requests=both_down_at,
         guardrails=Measured(
-            values={"scoring_p99_ms": p99, "availability": answered},
+            values={"scoring_p99_ms": p99, "failover_drill": answered},
             details={
-                "scoring_p99_ms": f"p99 of {n:,} replayed requests (feature lookup + {ladder.best}), against the "
-                f"{scoring_budget:g} ms the architecture gives {' + '.join(SCORING_COMPONENTS)}",
-                "availability": f"share of {n:,} replayed requests answered within the {sla:g} ms SLA while "
-                f"{PRIMARY} was killed at request {fail_at:,}: {router.served[PRIMARY]:,} answered by {PRIMARY}, "
-                f"{router.served[STANDBY]:,} by {STANDBY} after failover, {router.served['rule_fallback']:,} by "
-                "the rule fallback (in-process failover on one shared feature store; network timeouts and "
-                "health-check intervals are not simulated)",
+                "scoring_p99_ms": f"p99 of the {both_down_at:,} replayed requests a model scored (feature lookup + "
+                f"{ladder.best}), against the {scoring_budget:g} ms the architecture gives "
+                f"{' + '.join(SCORING_COMPONENTS)}",
+                "failover_drill": f"share of {n:,} replayed requests answered within the {sla:g} ms SLA while "
+                f"{PRIMARY} was killed at request {fail_at:,} and {STANDBY} at request {both_down_at:,}: "
+                f"{router.served[PRIMARY]:,} answered by {PRIMARY}, {router.served[STANDBY]:,} by {STANDBY} after "
+                f"failover, {router.served['rule_fallback']:,} by the rule fallback (in-process failover on one "
+                "shared feature store; network timeouts and health-check intervals are not simulated). A drill, "
+                f"not an availability figure: {failures} failures in {n:,} requests bound the failure rate below "
+                f"{3 / n:.2%} (rule of three)",
             },
         ),
         extra={
@@ -82,10 +92,15 @@ def deployment(
             "end_to_end_p99_estimate_ms": round(p99 + path_budget - scoring_budget, 4),
             "failed_replica": PRIMARY,
             "failed_at_request": fail_at,
+            "standby_failed_at_request": both_down_at,
+            "drill_requests": n,
+            "drill_failures": failures,
+            "failure_rate_upper_95": 3 / n if failures == 0 else failures / n,  # rule of three when clean
+            "requests_for_four_nines": round(3 / (1 - FOUR_NINES)),
             "served_by": {name: router.served[name] for name in (PRIMARY, STANDBY, "rule_fallback")},
             "failovers": router.failovers,
             "throughput_tx_per_s": round(n / result.wall_s, 1),
-            "max_abs_score_diff_vs_batch": float(np.max(np.abs(result.scores - batch))),
+            "max_abs_score_diff_vs_batch": float(np.max(np.abs(result.scores - batch)[:both_down_at])),
             "history_rows_loaded": result.history_rows,
             "labels_released_during_replay": result.labels_released,
             "store": "SQLite (WAL), one indexed range query per entity per transaction",

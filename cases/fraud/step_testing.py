@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import behaviour, calibration, decision_slices
+from cases.fraud import behaviour, calibration, capacity, decision_slices
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.config import FraudConfig
-from cases.fraud.design import DESIGN
+from cases.fraud.design import DESIGN, PRODUCTION_FRAUD_CARD_SHARE
 from cases.fraud.evaluation import flag_rate
 from cases.fraud.simulator import SCENARIO_NAMES
 from framework.abtest import ALPHA, POWER, design_effect, two_proportion_sample_size
@@ -75,14 +75,17 @@ def testing(
             "alerts": float(alerted.sum()),
             "expected_cost": ladder.models[name]["expected_cost"],
         }
-    plan, plan_table = ab_plan(ladder, trained, test, cfg.delay_days)
+    plan, plan_table = ab_plan(ladder, trained, test, cfg.delay_days, holdout_share=cfg.holdout_share)
     slices.update(expert_slices(ctx, data, trained, ladder))
+    measured = guardrails(test, trained.alerted(best), best)
+    if "decision policy" in slices:
+        plan_table["go_no_go"] = go_no_go(measured, slices["decision policy"], best)
     return TestingResult(
         behavioural=checks,
         slices=slices,
         ab_test=plan_table,
         ab_plan=plan,
-        guardrails=guardrails(test, trained.alerted(best), best),
+        guardrails=measured,
     )
 
 
@@ -100,6 +103,9 @@ def expert_slices(
         trained.val_scores[best], data.tx["is_fraud"].to_numpy()[data.val_split.test]
     )
     limit = next(g.limit for g in DESIGN.metrics.guardrails if g.name == "false_decline_rate")
+    queue_limit = next(g.limit for g in DESIGN.metrics.guardrails if g.name == "review_queue_cards_per_day")
+    val = data.tx[data.val_split.test]
+    within = capacity.guardrail_threshold(val, trained.val_scores[best], limit, queue_limit)
     out["decision policy"], out["decision bands (p x amount)"] = decision_slices.policy_table(
         cfg,
         data,
@@ -107,51 +113,91 @@ def expert_slices(
         best,
         isotonic,
         limit,
-        lambda declined: review_queue(test, declined)[0],
+        within,
+        lambda declined: capacity.review_queue(test, declined).at_design,
         ctx.rng("policy_bootstrap"),
     )
     others = [n for n in trained.fitted if n != best and n != ladder.naive]
     if others:
         challenger = min(others, key=lambda n: ladder.models[n]["expected_cost"])
         out["selective labels"], out["random-approve holdout"] = decision_slices.selective_label_tables(
-            cfg, test, trained, best, challenger, review_queue(test, np.zeros(len(test), bool))[2], ctx.rng("holdout")
+            cfg, test, trained, best, challenger, tx_scale(test), ctx.rng("holdout")
         )
     return out
 
 
-def review_queue(test: pd.DataFrame, alerted: np.ndarray) -> tuple[float, float, float, float]:
-    """Distinct alerted cards per day: at the design's volume, on the test window; the scale factor; tx per test day."""
-    days = max(test["day"].nunique(), 1)
-    tx_per_day = len(test) / days
-    cards_per_day = test.loc[alerted, ["day", "customer_id"]].drop_duplicates().shape[0] / days
-    scale = DESIGN.problem.capacity.requests_per_day / tx_per_day
-    return cards_per_day * scale, cards_per_day, scale, tx_per_day
+def tx_scale(test: pd.DataFrame) -> float:
+    """The design's transactions per day over the test window's transactions per day."""
+    return DESIGN.problem.capacity.requests_per_day / (len(test) / max(test["day"].nunique(), 1))
 
 
 def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
     """False-decline rate and review queue of the deployed model at its threshold, on the test window.
 
-    The review queue is the distinct cards alerted per test day, scaled from the simulated
-    portfolio's transactions per day to the design's volume.
+    The review queue is measured on card-days (card recall and legitimate cards alerted) and
+    scaled to the design's active cards at the assumed production prevalence (see
+    :mod:`cases.fraud.capacity`).
 
     Args:
         test: test-window transactions (``is_fraud``, ``day``, ``customer_id``).
-        alerted: which of them the deployed model alerts at its validation threshold.
+        alerted: which of them the deployed model declines at its validation threshold.
         model: the deployed model's name.
     """
     y = test["is_fraud"].to_numpy()
     legit = y == 0
     false_declines = float(alerted[legit].mean()) if legit.any() else 0.0
-    queue, cards_per_day, scale, tx_per_day = review_queue(test, alerted)
+    q = capacity.review_queue(test, alerted)
+    active = DESIGN.problem.constraints.daily_active_users
     return Measured(
-        values={"false_decline_rate": false_declines, "review_queue_cards_per_day": queue},
+        values={"false_decline_rate": false_declines, "review_queue_cards_per_day": q.at_design},
         details={
             "false_decline_rate": f"{model} at its validation threshold: {int(alerted[legit].sum()):,} of "
-            f"{int(legit.sum()):,} legitimate test transactions alerted",
-            "review_queue_cards_per_day": f"{model} alerts {cards_per_day:,.1f} distinct cards/day on "
-            f"{tx_per_day:,.0f} test-window transactions/day; scaled x{scale:,.0f} to the design's "
-            f"{DESIGN.problem.capacity.requests_per_day:,.0f} transactions/day",
+            f"{int(legit.sum()):,} legitimate test transactions declined",
+            "review_queue_cards_per_day": f"{model} declines on {q.card_recall:.1%} of fraudulent and "
+            f"{q.legit_card_alert_rate:.2%} of legitimate card-days of the test window; at {active:,} active "
+            f"cards with {PRODUCTION_FRAUD_CARD_SHARE:.2%} fraudulent (assumed production prevalence; the "
+            f"simulator has {q.simulated_fraud_card_share:.2%}) that is {q.at_design:,.0f} cards a day",
         },
+    )
+
+
+SHORT = {"false_decline_rate": "false declines", "review_queue_cards_per_day": "review queue"}
+
+
+def _fmt(unit: str, value: float) -> str:
+    return f"{value:.2%}" if unit == "share" else f"{value:,.0f} {unit}"
+
+
+def go_no_go(measured: Measured, policies: dict[str, dict[str, float]], model: str) -> str:
+    """Ship or not on the two decision guardrails, and the measured alternatives when not.
+
+    Every row of the decision-policy table (each policy is fixed before the test window: by
+    costs, or by a threshold chosen on validation) is checked against both limits on test.
+    """
+    limits = [g for g in DESIGN.metrics.guardrails if g.name in SHORT]
+
+    def fails(row: dict[str, float]) -> list[str]:
+        return [
+            f"{SHORT[g.name]} {_fmt(g.unit, row[g.name])} (limit {_fmt(g.unit, g.limit)})"
+            for g in limits
+            if row[g.name] > g.limit
+        ]
+
+    failed = fails(dict(measured.values))
+    if not failed:
+        return f"go: {model} at its cost threshold keeps the false-decline and review-queue guardrails"
+    deployed = policies["deployed threshold"]
+    text = f"not shippable as is: {model} at its cost threshold fails {' and '.join(failed)}"
+    keeping = {name: row for name, row in policies.items() if not fails(row)}
+    if not keeping:
+        return f"{text}; no measured policy keeps both on the test window"
+    name, row = min(keeping.items(), key=lambda kv: kv[1]["expected_cost"])
+    return (
+        f"{text}. Of the measured policies {', '.join(repr(n) for n in keeping)} keep both on the test window; "
+        f"the cheapest, '{name}', challenges {row['frauds_challenged']:.1%} of frauds (deployed "
+        f"{deployed['frauds_challenged']:.1%}) at a cost of {row['expected_cost']:,.0f} (deployed "
+        f"{deployed['expected_cost']:,.0f}), declining {row['false_decline_rate']:.2%} of legitimate transactions "
+        f"and sending {row['review_queue_cards_per_day']:,.0f} cards a day to review"
     )
 
 
@@ -177,14 +223,34 @@ def intra_card_correlation(caught: np.ndarray, card: np.ndarray) -> float:
     return float(min(max((msb - msw) / denom, 0.0), 1.0))
 
 
+def equal_budget_recall(trained: FraudModels, control: str, treatment: str, y: np.ndarray) -> float:
+    """The control's recall when it declines as many test transactions as the treatment does."""
+    budget = int(trained.alerted(treatment).sum())
+    if budget == 0 or not y.any():
+        return 0.0
+    scores = np.asarray(trained.scores[control], dtype=float)
+    order = np.argsort(-scores, kind="stable")[:budget]
+    top = np.zeros(len(scores), bool)
+    top[order] = scores[order] > scores.min()  # a constant scorer (never fraud) declines nothing
+    return float(top[y].mean())
+
+
 def ab_plan(
-    ladder: LadderResult, trained: FraudModels, test: pd.DataFrame, delay_days: int
+    ladder: LadderResult,
+    trained: FraudModels,
+    test: pd.DataFrame,
+    delay_days: int,
+    holdout_share: float = 0.01,
 ) -> tuple[AbPlan, dict[str, Any]]:
     """Cards and days needed to detect a recall lift of ``MDE`` over what runs in production today.
 
     The control is the baseline, or the amount rule (the rules engine running today) when the
-    baseline is itself the deployed model. The effect is the chosen minimum detectable recall
-    lift ``MDE``, never the lift seen offline. Frauds are the measured units but cards are
+    baseline is itself the deployed model. Both arms decline the same share of transactions
+    (the control's threshold is set to the treatment's alert budget), so a recall lift cannot
+    be bought with more declines; the control's offline recall is read at that budget. The
+    effect is the chosen minimum detectable recall lift ``MDE`` (absolute, in recall), never
+    the lift seen offline. Days are planned at the assumed production prevalence, not the
+    simulator's. Frauds are the measured units but cards are
     randomised, and a compromised card makes several frauds whose catches are correlated: the
     sample is inflated by the design effect ``1 + (m - 1) rho`` (m frauds per fraudulent card,
     size-weighted; rho the intra-card correlation of the control's catches on the test window).
@@ -202,7 +268,7 @@ def ab_plan(
     y = test["is_fraud"].to_numpy() == 1
     cards = test["customer_id"].to_numpy()
     caught = trained.alerted(control)[y]
-    p1 = min(max(float(caught.mean()) if y.any() else 0.0, MIN_RECALL), 0.999 - MDE)
+    p1 = min(max(equal_budget_recall(trained, control, ladder.best, y), MIN_RECALL), 0.999 - MDE)
     p2 = p1 + MDE
     per_card = pd.Series(cards[y]).value_counts().to_numpy(float)
     frauds_per_card = float(np.sum(per_card**2) / np.sum(per_card)) if len(per_card) else 1.0
@@ -215,13 +281,19 @@ def ab_plan(
     fraud_card_share = max(len(per_card) / active_cards, 1 / active_cards)
     per_arm = math.ceil(fraud_cards / fraud_card_share)
     fraud_rate = max(float(y.mean()), 1 / max(len(y), 1))
-    frauds_per_day = DESIGN.problem.capacity.requests_per_day * fraud_rate * TREATMENT_SHARE
-    traffic_days = frauds / frauds_per_day
+    sim_traffic_days = frauds / (DESIGN.problem.capacity.requests_per_day * fraud_rate * TREATMENT_SHARE)
+    fraud_card_days = test.loc[y, ["day", "customer_id"]].drop_duplicates().shape[0]
+    frauds_per_card_day = float(y.sum()) / fraud_card_days if fraud_card_days else 1.0
+    production_frauds_per_day = (
+        DESIGN.problem.constraints.daily_active_users * PRODUCTION_FRAUD_CARD_SHARE * frauds_per_card_day
+    )
+    traffic_days = frauds / (production_frauds_per_day * TREATMENT_SHARE)
+    card_days_total = test[["day", "customer_id"]].drop_duplicates().shape[0]
     days = max(WEEK, math.ceil(traffic_days / WEEK) * WEEK)
-    today = "" if control == ladder.baseline else " (the rules engine running today)"
     plan = AbPlan(
-        metric="fraud caught rate (recall on confirmed frauds)",
-        control=f"{control}{today}",
+        metric=f"fraud caught rate (recall on confirmed frauds; the effect is absolute, +{MDE * 100:g} percentage "
+        "points) at an equal decline budget",
+        control=control,
         treatment=ladder.best,
         unit="card",
         minimum_detectable_effect=MDE,
@@ -235,10 +307,14 @@ def ab_plan(
     table: dict[str, Any] = {
         "unit": "card (all of a card's transactions stay in one arm)",
         "primary_online_metric": plan.metric,
-        "control": plan.control,
+        "control": plan.control if control == ladder.baseline else f"{control}, the rules engine running today",
         "treatment": plan.treatment,
+        "equal_budget": "the control's threshold is set so it declines as many transactions as the treatment",
+        "treatment_declines_offline": int(trained.alerted(ladder.best).sum()),
         "control_recall_offline": p1,
         "minimum_detectable_lift": MDE,
+        "mde_percentage_points": round(MDE * 100, 6),
+        "secondary": "expected cost per card (missed fraud amounts + review cost)",
         "alpha": ALPHA,
         "power": POWER,
         "frauds_per_fraudulent_card": round(frauds_per_card, 2),
@@ -247,9 +323,19 @@ def ab_plan(
         "frauds_per_arm": frauds,
         "cards_per_arm": per_arm,
         "treatment_traffic_share": TREATMENT_SHARE,
+        "frauds_per_fraudulent_card_day": round(frauds_per_card_day, 3),
+        "production_fraud_card_share": PRODUCTION_FRAUD_CARD_SHARE,
+        "simulated_fraud_card_share": fraud_card_days / max(card_days_total, 1),
+        "production_fraud_cards_per_day": DESIGN.problem.constraints.daily_active_users * PRODUCTION_FRAUD_CARD_SHARE,
         "days_of_traffic_needed": round(traffic_days, 3),
+        "days_at_simulator_prevalence": round(sim_traffic_days, 3),
+        "cards_per_arm_basis": "the simulator's share of cards with a fraud in a week; the days are planned "
+        "at the assumed production prevalence, which needs far more traffic for the same frauds",
         "days_planned": days,
         "read_out_after_days": days + delay_days,
-        "guardrails": "false-decline rate, review queue, scoring p99, availability",
+        "labels": f"declined frauds never charge back and investigations follow each arm's alerts: both arms "
+        f"approve a random {holdout_share:.0%} of their declines (propensity logged) and recall is "
+        "estimated from the weighted labels",
+        "guardrails": "false-decline rate, review queue, scoring p99, failover drill",
     }
     return plan, table

@@ -10,7 +10,7 @@ import pytest
 
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.behaviour import amount_times
-from cases.fraud.design import DESIGN
+from cases.fraud.design import DESIGN, PRODUCTION_FRAUD_CARD_SHARE
 from cases.fraud.evaluation import cost_per_transaction
 from cases.fraud.features import build_features
 from cases.fraud.models import Logistic, choose_threshold
@@ -110,8 +110,13 @@ def test_ab_control_is_the_rung_the_deployed_model_replaces(small_run):
     for best, control in (("tree_ensemble", ladder.baseline), (ladder.baseline, ladder.naive)):
         plan, table = ab_plan(ladder.model_copy(update={"best": best}), trained, test, delay_days=7)
         assert plan.control.split(" (")[0] == control and plan.treatment == best
-        recall = float(trained.alerted(control)[y == 1].mean())
-        assert table["control_recall_offline"] == max(recall, 0.001)
+        # The control is read at the treatment's decline budget: recall cannot be bought with declines.
+        budget = int(trained.alerted(best).sum())
+        assert table["treatment_declines_offline"] == budget
+        top = np.argsort(-trained.scores[control], kind="stable")[:budget]
+        caught = np.zeros(len(y), bool)
+        caught[top] = trained.scores[control][top] > trained.scores[control].min()
+        assert table["control_recall_offline"] == max(float(caught[y == 1].mean()), 0.001)
         # Sized from the chosen effect, not from the offline lift of the treatment.
         assert table["minimum_detectable_lift"] == MDE
 
@@ -139,7 +144,66 @@ def test_guardrails_measured_by_the_testing_step(small_run):
     g = small_run.records["testing"].guardrails
     legit = test["is_fraud"].to_numpy() == 0
     assert g.values["false_decline_rate"] == alerted[legit].mean()
-    cards = test.loc[alerted, ["day", "customer_id"]].drop_duplicates().shape[0] / test["day"].nunique()
-    scale = DESIGN.problem.capacity.requests_per_day / (len(test) / test["day"].nunique())
-    assert g.values["review_queue_cards_per_day"] == pytest.approx(cards * scale)
+    # The queue: card-days with a decline, split into fraudulent and legitimate, scaled to the design's active
+    # cards at the assumed production prevalence (not the simulator's).
+    per = test.assign(a=alerted).groupby(["day", "customer_id"]).agg(y=("is_fraud", "max"), a=("a", "max"))
+    recall, legit_rate = per.loc[per.y == 1, "a"].mean(), per.loc[per.y == 0, "a"].mean()
+    p = PRODUCTION_FRAUD_CARD_SHARE
+    expected = DESIGN.problem.constraints.daily_active_users * (p * recall + (1 - p) * legit_rate)
+    assert g.values["review_queue_cards_per_day"] == pytest.approx(expected)
     assert set(g.details) == {"false_decline_rate", "review_queue_cards_per_day"}
+    # The oracle (perfect recall, no legitimate declines) fits the queue: the limit is meaningful.
+    limit = next(x.limit for x in DESIGN.metrics.guardrails if x.name == "review_queue_cards_per_day")
+    assert DESIGN.problem.constraints.daily_active_users * p < limit
+
+
+def test_go_no_go_verdict_names_failed_guardrails_and_the_alternative(small_run):
+    from cases.fraud.decision_slices import GUARDRAIL_POLICY
+
+    testing = small_run.records["testing"]
+    verdict, g = testing.ab_test["go_no_go"], testing.guardrails.values
+    limits = {x.name: x.limit for x in DESIGN.metrics.guardrails}
+    failing = [n for n in ("false_decline_rate", "review_queue_cards_per_day") if g[n] > limits[n]]
+    assert verdict.startswith("not shippable as is" if failing else "go")
+    policies = testing.slices["decision policy"]
+    assert GUARDRAIL_POLICY in policies
+    if failing:
+        keeping = [
+            n
+            for n, row in policies.items()
+            if row["false_decline_rate"] <= limits["false_decline_rate"]
+            and row["review_queue_cards_per_day"] <= limits["review_queue_cards_per_day"]
+        ]
+        assert all(repr(n) in verdict for n in keeping) or "no measured policy" in verdict
+
+
+def test_guardrail_threshold_keeps_both_limits_on_its_own_window(small_run):
+    from cases.fraud import capacity
+
+    data, trained = small_run.get(FraudData), small_run.get(FraudModels)
+    best = small_run.records["models"].best
+    val = data.tx[data.val_split.test]
+    scores = trained.val_scores[best]
+    limits = {x.name: x.limit for x in DESIGN.metrics.guardrails}
+    t = capacity.guardrail_threshold(val, scores, limits["false_decline_rate"], limits["review_queue_cards_per_day"])
+    declined = scores >= t
+    legit = val["is_fraud"].to_numpy() == 0
+    assert declined[legit].mean() <= limits["false_decline_rate"]
+    assert capacity.review_queue(val, declined).at_design <= limits["review_queue_cards_per_day"]
+    # The lowest such threshold: one score lower breaks a limit (or declines everything it can).
+    lower = np.unique(scores)
+    below = lower[lower < t]
+    if len(below):
+        d2 = scores >= below[-1]
+        assert (
+            d2[legit].mean() > limits["false_decline_rate"]
+            or capacity.review_queue(val, d2).at_design > limits["review_queue_cards_per_day"]
+        )
+
+
+def test_ab_days_are_planned_at_production_prevalence(small_run):
+    table = small_run.records["testing"].ab_test
+    plan = small_run.records["testing"].ab_plan
+    assert plan.days == max(7, math.ceil(table["days_of_traffic_needed"] / 7) * 7)
+    assert table["days_of_traffic_needed"] > table["days_at_simulator_prevalence"]
+    assert table["mde_percentage_points"] == pytest.approx(MDE * 100)
