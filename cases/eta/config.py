@@ -76,7 +76,7 @@ class EtaConfig(CaseConfig):
     gbm_max_leaf_nodes: int = Field(default=31, ge=2, le=512)
     gbm_bucket_intervals: int = Field(default=5, ge=1, le=30)
     oracle_draws: int = Field(default=128, ge=16, le=4096)
-    serving_queries: int = Field(default=300, ge=10, le=10_000)
+    serving_queries: int = Field(default=2000, ge=10, le=10_000)
     drift_slowdown: float = Field(default=1.8, ge=1, le=10)
     drift_segment_fraction: float = Field(default=0.5, gt=0, le=1)
     drift_evening_peak: float = Field(default=0.8, ge=0, le=5)

@@ -57,7 +57,9 @@ PROBLEM = ProblemSpec(
         ),
     ],
     assumptions=[
-        "Segment travel times are conditionally independent given the time of week (no live traffic in the MVP).",
+        "Modelling assumption of the MVP: segment travel times are independent of each other once the time of "
+        "week is known. Real congestion breaks it (a jam spreads along a corridor and lasts for hours); that is "
+        "what live-traffic and neighbour features fix later.",
         "Probe speeds are map-matched to segments upstream; we receive per-segment 2-minute aggregates.",
         "Over- and under-estimates cost the same, so MAE is the right primary loss.",
     ],
@@ -125,7 +127,11 @@ METRICS = MetricsSpec(
         ),
     ],
     online=[
-        OnlineMetric(name="arrival error", description="Actual minus predicted arrival time of completed navigations."),
+        OnlineMetric(
+            name="arrival error",
+            description="Absolute difference between actual and predicted arrival time of completed navigations "
+            "(primary online; its signed mean is tracked as bias: late versus early).",
+        ),
         OnlineMetric(name="reroute rate", description="Share of trips where the driver leaves the suggested route."),
     ],
     guardrails=[
@@ -153,7 +159,10 @@ METRICS = MetricsSpec(
         ),
         FollowUp(
             question="How do offline and online metrics connect?",
-            answer="Trip MAE offline is computed exactly like arrival error online, on held-out later weeks.",
+            answer="Offline trip MAE is the closest proxy, not the same number: it scores whole routes driven as "
+            "predicted on held-out later weeks, while online arrival error also contains reroutes, stops and "
+            "drivers who leave the route. Online we score completed navigations that kept the suggested route, "
+            "with the same absolute error, and watch the signed mean for bias.",
         ),
     ],
     tradeoffs=["MAE treats lateness and earliness alike; a business may weight lateness more (asymmetric loss)."],
@@ -211,7 +220,10 @@ ARCHITECTURE = ArchitectureSpec(
         FollowUp(
             question="Why batch scoring instead of online inference?",
             answer="Keys are finite: {data[segments]:,} segments x {features[intervals_per_week]:,} intervals a "
-            "week = {serving[store_keys]:,} keys, so scoring them all offline makes serving a lookup within the SLA.",
+            "week = {serving[store_keys]:,} keys here; a region of {serving[sizing][region_segments]:,} segments "
+            "has {serving[sizing][region_keys]:,} keys ({serving[sizing][region_table_gb]:.1f} GB at "
+            "{serving[sizing][compact_value_bytes]} bytes a value). Scoring them all offline is a batch job, and "
+            "serving becomes a lookup within the SLA.",
         ),
     ],
 )
@@ -271,14 +283,18 @@ DATA = DataSpec(
 
 FEATURES = FeatureSpec(
     features=[
-        FeatureDef(name="record_table", description="(segment, interval_within_week) -> car-weighted mean travel time"),
+        FeatureDef(
+            name="record_table",
+            description="per segment and interval of the week: travel time averaged over its cars, weighted by count",
+        ),
         FeatureDef(name="segment static", description="distance, free-flow speed, speed limit, road class"),
         FeatureDef(name="time of week", description="hour, day of week, weekend flag, sin/cos of time of day"),
         FeatureDef(name="historical aggregates", description="segment x hour-of-week and segment means from train"),
     ],
     leakage_guards=["every aggregate is fitted on the train window only", "trips depart inside the test window"],
     talking_points=[
-        "record_table is the seed's core feature: (segment, interval_within_week) -> car-weighted travel time.",
+        "The core feature is the record table: for each segment and {features[interval_minutes]}-minute interval "
+        "of the week, the travel time averaged over the cars seen there, weighted by car count.",
         "Time-of-week features let the model share strength across neighbouring intervals.",
     ],
     tradeoffs=[
@@ -289,8 +305,12 @@ FEATURES = FeatureSpec(
         FollowUp(
             question="Why weight by car count?",
             answer="An interval seen by many cars is a far better estimate than one seen by a single car (the "
-            "median key of the record table has {features[median_cars_per_key]:g} cars); weighting is the "
-            "maximum-likelihood mean.",
+            "median key of the record table has {features[median_cars_per_key]:g} cars). If each car's time has the "
+            "same spread, an interval's average has variance proportional to one over its cars, and weighting by "
+            "cars is then the minimum-variance (Gaussian maximum-likelihood) mean; heavy-tailed noise would call "
+            "for a weighted median. One bias remains: a record gives its cars' mean speed, and distance over a mean "
+            "speed is shorter than those cars' mean time (Jensen), so we average times, never speeds, across "
+            "intervals, and the error is bounded by the within-interval spread.",
         ),
         FollowUp(
             question="What would you add with live data?",
@@ -306,13 +326,14 @@ MODELS = ModelSpec(
         ModelDef(
             name="historical_mean",
             role="baseline",
-            description="the seed's baseline: car-weighted mean per (segment, interval_within_week), "
-            "fallbacks segment x hour, segment, free-flow",
+            description="what production runs today: car-weighted mean per (segment, 2-minute interval of the "
+            "week), falling back to the segment's hour of week, then the segment, then free flow",
         ),
         ModelDef(
             name="gradient_boosting",
             role="stronger",
-            description="histogram gradient boosting on segment, time-of-week and historical-speed features",
+            description="histogram gradient boosting on segment, time-of-week and historical-speed features; "
+            "squared-error loss, so it predicts each segment's mean time (MAE rewards the median)",
         ),
         ModelDef(
             name="oracle",
@@ -326,7 +347,13 @@ MODELS = ModelSpec(
         "Each rung must beat the one below: {naive[trip_mae_s]:.1f} s trip MAE for free flow, "
         "{baseline[trip_mae_s]:.1f} s for the historical mean, {best[trip_mae_s]:.1f} s for the deployed {best_model}.",
         "On generated data the oracle predicts the median of each trip's time knowing every incident: under MAE "
-        "no model can do better, so the gap to it is what live traffic and incident feeds could still win.",
+        "no model can do better in expectation over the test trips (inside a small slice it can lose by chance).",
+        "The gap to the oracle is small here because this generator draws each day's noise independently: there "
+        "is no persistent jam for live data to learn from. On real roads congestion persists, so this ratio does "
+        "not value a live-traffic feed; a shadow test on live speeds would.",
+        "The booster fits squared error: it predicts each segment's mean time, while MAE is minimised by the "
+        "median, and a sum of segment medians is not the trip median either. A loss matched to the metric "
+        "(absolute-error or quantile boosting, ideally on trip labels) is the next rung.",
         "The deployed model is chosen on trip MAE with a paired bootstrap interval; a tie goes to the simpler one.",
     ],
     follow_ups=[
@@ -356,12 +383,23 @@ TESTING = TestingSpec(
     "primary online metric, reroute rate as guardrail; sized for a chosen effect with a design effect for "
     "repeated trips per user, run for whole weeks.",
     talking_points=[
-        "Behavioural tests catch what an average metric hides: monotonicity in route length, rush-hour direction.",
-        "Slices by road class and hour show where the error lives.",
+        "Behavioural tests catch what an average metric hides: monotonicity in route length, rush-hour direction. "
+        "A failed directional test means the model learned something physically wrong (a longer route faster): "
+        "it blocks the release.",
+        "Slices by road class and hour show where the error lives. Night hours with few trips are merged into "
+        "bands so each slice holds enough trips, and the table shows how many; even so a slice is small, so a "
+        "model can beat the oracle inside one by chance: only the all-trips figure is a bound.",
         "The A/B test randomises users, not trips: a user's trips share routes and habits. To detect a "
         "{testing[ab_plan][minimum_detectable_effect]:.0%} drop of arrival error at {testing[ab_plan][power]:.0%} "
         "power it needs {testing[ab_plan][per_arm]:,} users per arm (design effect "
-        "{testing[ab_plan][design_effect]:.2f}) for {testing[ab_plan][days]:.0f} days.",
+        "{testing[ab_plan][design_effect]:.2f}), {testing[ab_test][share_of_daily_users]:.4%} of one day's "
+        "{design[problem][constraints][daily_active_users]:,} users. Traffic is not the constraint; time is: it "
+        "runs {testing[ab_plan][days]:.0f} days, a full weekly cycle, because each user contributes a week of "
+        "navigations.",
+        "Those are completed navigations, {testing[ab_test][trips_per_user]} a user a week (assumed), not the "
+        "{design[problem][constraints][requests_per_user_per_day]:g} ETA requests a user makes a day: most "
+        "requests are route previews and re-estimates during a drive, and only a finished trip has an arrival "
+        "error.",
         "The app can show a range, not just a time: p10 and p90 ETAs are the ETA times the quantiles of "
         "actual / ETA on training-window trips of similar route length. On the test trips the nominal "
         "{testing[slices][eta_p10_p90_coverage][all][nominal]:.0%} interval covers "
@@ -372,14 +410,10 @@ TESTING = TestingSpec(
     ],
     tradeoffs=[
         "Offline behavioural tests run on every release for free; an A/B test measures real arrival "
-        "error but costs weeks of traffic, so it is kept for models that pass offline."
+        "error and needs little traffic here ({testing[ab_test][share_of_daily_users]:.4%} of daily users) but a "
+        "whole week ({testing[ab_plan][days]:.0f} days) per decision, so it is kept for models that pass offline."
     ],
     follow_ups=[
-        FollowUp(
-            question="What does a failed directional test mean?",
-            answer="The model learned something "
-            "physically wrong (e.g. a longer route faster); block the release and inspect the segment.",
-        ),
         FollowUp(
             question="Are the p10/p90 ETAs calibrated?",
             answer="Measured, not assumed: {testing[slices][eta_p10_p90_coverage][all][below_p10]:.1%} of test "
@@ -388,21 +422,28 @@ TESTING = TestingSpec(
             "segments); the next step is quantiles per road class and hour, or quantile boosters on trip labels.",
         ),
         FollowUp(
-            question="Which slice would you watch first?",
-            answer="Rush hours on highways and arterials: "
-            "congestion is largest there, so errors in minutes are largest and most visible to drivers.",
+            question="Where does the assumed intra-user correlation of {testing[ab_test][assumed_icc]:g} come from?",
+            answer="It is fixed before the test, from past experiments, so the sample size cannot be tuned to the "
+            "result; {testing[ab_test][icc_check]}.",
+        ),
+        FollowUp(
+            question="Is the simulated A/B result evidence that the model wins online?",
+            answer="No. {testing[ab_test][simulation]}",
         ),
     ],
 )
 
 DEPLOYMENT = DeploymentSpec(
     mode="hybrid",
-    description="Travel times per (segment, interval_within_week) are batch-scored into a key-value store that "
+    description="Travel times per segment and interval of the week are batch-scored into a key-value store that "
     "holds one value per segment, its week of travel times; the ETA backend computes the route on an in-memory "
     "graph and sums lookups at each segment's arrival time.",
     store="SQLite (embedded stand-in for Redis/Bigtable)",
     talking_points=[
         "No model inference on the request path: routing plus one KV lookup per segment.",
+        "The latencies are a local microbenchmark: {serving[requests]:,} requests timed in one process (routing "
+        "plus one store lookup per segment), with no network, load balancer or app in the loop; end to end, the "
+        "hops of the architecture's latency budget come on top.",
         "What the backend serves equals what was evaluated offline: the largest difference over the timed "
         "requests is {serving[max_abs_diff_vs_offline_s]:.3g} s.",
         "Sizing: {data[segments]:,} segments x {serving[sizing][intervals_per_week]:,} intervals a week = "
@@ -455,8 +496,12 @@ MONITORING = MonitoringSpec(
         "A no-drift week must stay silent: alerts that cry wolf get muted.",
     ],
     tradeoffs=[
-        "Feature drift (PSI/KS) alerts early but also on harmless shifts; error on recent data is the "
-        "real signal but needs the actual travel times, so both are watched."
+        "Feature drift (PSI/KS) alerts early but also on harmless shifts; error is the real signal and it "
+        "arrives almost at once (a trip's label exists when it ends, probes give segment times every "
+        "{features[interval_minutes]} minutes), so both are watched.",
+        "The error detector watches segment MAE rather than trip MAE: it names the segments that broke "
+        "(roadworks) and needs no completed navigation on them; trip arrival error of completed navigations "
+        "stays the headline online metric.",
     ],
     follow_ups=[
         FollowUp(
@@ -469,6 +514,14 @@ MONITORING = MonitoringSpec(
             answer="PSI above {monitoring[thresholds][psi]:g} is the usual 'significant shift' rule of "
             "thumb; with hundreds of thousands of records KS p-values are always tiny, so we alert on the "
             "statistic itself; the calm week checks these thresholds do not cry wolf.",
+        ),
+        FollowUp(
+            question="Which slice would you watch first after launch?",
+            answer="The one this run's slices point to: {monitoring[watch_first][worst_class]} roads, where "
+            "{best_model} errs by {monitoring[watch_first][worst_class_mae_s]:.1f} s a segment against "
+            "{monitoring[watch_first][best_class_mae_s]:.1f} s on {monitoring[watch_first][best_class]} roads, "
+            "and departures at {monitoring[watch_first][worst_hours]} h "
+            "({monitoring[watch_first][worst_hours_mae_s]:.1f} s trip MAE). {monitoring[watch_first][baseline_note]}",
         ),
     ],
 )

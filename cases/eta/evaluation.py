@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -12,6 +14,8 @@ from framework.metrics import mae, mape, p90_absolute_error
 
 # The design's offline metrics, in its order: evaluate() returns exactly these.
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in DESIGN.metrics.offline)
+# Fewest test trips a departure-hour slice may hold: sparser night hours are merged into bands.
+MIN_SLICE_TRIPS = 30
 
 
 def error_metrics(y_true: np.ndarray, y_pred: np.ndarray, level: str) -> dict[str, float]:
@@ -74,3 +78,91 @@ def slice_table(
         key = next(k for k in counts.index if str(k) == group)
         table[group][f"n_{label}"] = float(counts[key])
     return table
+
+
+def hour_bands(hours: np.ndarray, min_count: int) -> np.ndarray:
+    """Each trip's departure-hour band: consecutive hours merged until a band holds ``min_count`` trips.
+
+    Hours are walked in order and a band closes once it has ``min_count`` trips; a last band
+    short of it joins the one before. Labels are ``"07"`` for one hour and ``"00-05"`` for a
+    band (zero-padded, so they sort in hour order).
+
+    Args:
+        hours: departure hour (0-23) of every trip.
+        min_count: fewest trips a band may hold (a band of all trips when there are fewer).
+
+    Returns:
+        The band label of every trip.
+    """
+    hours = np.asarray(hours, dtype=np.int64)
+    counts = np.bincount(hours, minlength=24)
+    bands: list[list[int]] = [[]]
+    for hour in range(24):
+        bands[-1].append(hour)
+        if counts[bands[-1]].sum() >= min_count and hour < 23:
+            bands.append([])
+    if len(bands) > 1 and counts[bands[-1]].sum() < min_count:
+        bands[-2].extend(bands.pop())
+    label_of = np.empty(24, dtype=object)
+    for band in bands:
+        label_of[band] = f"{band[0]:02d}" if len(band) == 1 else f"{band[0]:02d}-{band[-1]:02d}"
+    return label_of[hours]
+
+
+def watch_first(
+    by_class: dict[str, dict[str, float]], by_hours: dict[str, dict[str, float]], best: str, baseline: str, naive: str
+) -> dict[str, Any]:
+    """Where this run's slices say to look first: the deployed model's worst road class and hours.
+
+    Args:
+        by_class: segment MAE per road class, every model (``slice_table``).
+        by_hours: trip MAE per departure-hour band, every model.
+        best: the deployed model.
+        baseline: what runs today.
+        naive: the naive model (free flow).
+
+    Returns:
+        The worst and best road class with their MAEs, the worst hour band, and where the
+        baseline is behind the naive model (a phrase, ``"no slice"`` when nowhere).
+    """
+    worst_class = max(by_class, key=lambda c: by_class[c][best])
+    best_class = min(by_class, key=lambda c: by_class[c][best])
+    worst_hours = max(by_hours, key=lambda h: by_hours[h][best])
+    behind = [f"{c} roads" for c in by_class if by_class[c][baseline] > by_class[c][naive]]
+    hours = [h for h in by_hours if by_hours[h][baseline] > by_hours[h][naive]]
+    if hours:
+        behind.append("departures at " + ", ".join(hours) + " h")
+    if behind:
+        baseline_note = (
+            f"The lookup running today ({baseline}) is behind plain free flow ({naive}) on {' and '.join(behind)}: "
+            "sparse keys averaged over a car or two. Shrinking each key toward free flow (or its segment's hour of "
+            "week) in proportion to its cars fixes that."
+        )
+    else:
+        baseline_note = (
+            f"The lookup running today ({baseline}) beats free flow ({naive}) on every slice; its sparse keys would "
+            "still gain from shrinking toward the segment's hour of week in proportion to their cars."
+        )
+    return {
+        "worst_class": worst_class,
+        "worst_class_mae_s": by_class[worst_class][best],
+        "best_class": best_class,
+        "best_class_mae_s": by_class[best_class][best],
+        "worst_hours": worst_hours,
+        "worst_hours_mae_s": by_hours[worst_hours][best],
+        "baseline_note": baseline_note,
+    }
+
+
+def trip_slices_by_hours(trips: Trips, predictions: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Trip MAE per departure-hour band (sparse hours merged), every model."""
+    bands = hour_bands(trips.table["departure_hour"].to_numpy(), MIN_SLICE_TRIPS)
+    return slice_table(trips.table["duration_s"].to_numpy(), predictions, bands, "trips")
+
+
+def segment_slices_by_class(
+    test: pd.DataFrame, segments: pd.DataFrame, predictions: dict[str, np.ndarray]
+) -> dict[str, dict[str, float]]:
+    """Segment MAE per road class on the test records, every model."""
+    road_class = segments["road_class"].to_numpy()[test["segment_id"].to_numpy()]
+    return slice_table(test["travel_time_s"].to_numpy(), predictions, road_class, "records")

@@ -1,4 +1,4 @@
-"""The model ladder: free-flow -> historical mean (the seed's baseline) -> gradient boosting -> oracle.
+"""The model ladder: free-flow -> historical mean (the production baseline) -> gradient boosting -> oracle.
 
 Every model ends up as a table of travel times per (segment, interval_within_week), which
 is exactly what the serving key-value store holds; a trip's ETA walks its route and
@@ -82,7 +82,7 @@ class FreeFlowModel(SegmentTimeModel):
 
 
 class HistoricalMeanModel(SegmentTimeModel):
-    """The seed's baseline: record-table lookup per (segment, interval_within_week).
+    """The production baseline: record-table lookup per (segment, interval_within_week).
 
     Falls back to the segment's mean for that hour of the week, then the segment's
     mean, then free flow, where the training window has no record for the key.
@@ -93,7 +93,7 @@ class HistoricalMeanModel(SegmentTimeModel):
     """
 
     name = "historical_mean"
-    description = "seed baseline: car-weighted mean per (segment, interval of week); fallbacks hour/segment/free-flow"
+    description = "what runs today: car-weighted mean per (segment, interval of week); fallbacks hour/segment/free-flow"
 
     def fit(
         self, train: pd.DataFrame, segments: pd.DataFrame, history: HistoryFeatures | None = None
@@ -131,7 +131,7 @@ class GradientBoostingModel(SegmentTimeModel):
     """
 
     name = "gradient_boosting"
-    description = "HistGradientBoosting on static + time-of-week + robust train-window history features"
+    description = "gradient boosting (squared error: the mean time) on static, time-of-week and train-window history"
 
     def __init__(
         self,
@@ -193,7 +193,7 @@ class GradientBoostingModel(SegmentTimeModel):
         # One OpenMP thread: on a small shared machine a second thread that loses its core
         # makes every boosting iteration wait at a barrier (4x slower); alone it costs ~nothing.
         with threadpool_limits(limits=1, user_api="openmp"):
-            # Squared loss on the ratio estimates the mean time, the quantity the oracle gives too.
+            # Squared loss on the ratio estimates the mean time; MAE (and the median oracle) would want the median.
             self.estimator_.fit(X, y)
             ratio = X_all[:, PRIOR_COLUMN] + self.estimator_.predict(X_all)
         self.n_train_rows_ = len(rows)

@@ -15,23 +15,26 @@ def _models(table: dict[str, dict[str, float]]) -> list[str]:
 
 
 def trip_error_by_hour(table: dict[str, dict[str, float]], oracle: str | None, path: Path) -> Path:
-    """Line plot of trip MAE per departure hour, one line per model.
+    """Line plot of trip MAE per departure-hour band, one line per model, with the trips of each band.
 
     Args:
-        table: ``{hour: {model: mae, "n_trips": n}}`` (keys as strings).
+        table: ``{band: {model: mae, "n_trips": n}}`` where a band is ``"07"`` or ``"00-05"``.
         oracle: the ladder's oracle, drawn as a reference line (None: no oracle).
         path: PNG to write.
     """
     plt = pyplot()
-    hours = sorted(table, key=int)
-    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    bands = sorted(table)
+    # A band is drawn at its middle hour and labelled with its hours and its trips.
+    bounds = [[int(h) for h in band.split("-")] for band in bands]
+    x = [(b[0] + b[-1]) / 2 for b in bounds]
+    fig, ax = plt.subplots(figsize=(8.5, 4.4))
     for name in _models(table):
         # The oracle is dashed black so a model that tracks it stays visible underneath.
         style = {"color": "black", "linestyle": "--", "marker": None} if name == oracle else {"marker": "o", "ms": 3}
-        ax.plot([int(h) for h in hours], [table[h][name] for h in hours], label=name, **style)
-    ax.set_xlabel("departure hour")
+        ax.plot(x, [table[b][name] for b in bands], label=name, **style)
+    ax.set_xlabel("departure hour (sparse hours merged into bands; n = test trips)")
     ax.set_ylabel("trip MAE (s)")
-    ax.set_xticks(range(0, 24, 3))
+    ax.set_xticks(x, [f"{b}\nn={table[b]['n_trips']:.0f}" for b in bands], fontsize=6)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title("Trip ETA error by departure hour (test window)")

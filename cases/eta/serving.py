@@ -177,6 +177,8 @@ def measure_serving(
         requests=len(origins),
         extra={
             "store": "sqlite (one row per segment: its week of travel times)",
+            "timed": "local microbenchmark: routing plus one SQLite lookup per segment in one process; no network, "
+            "load balancer or app, so not an end-to-end latency",
             "store_keys": n_rows,
             "store_mb": round(store_path.stat().st_size / 1e6, 2),
             "publish_s": round(publish_s, 3),
@@ -195,7 +197,8 @@ def measure_serving(
         guardrails=Measured(
             values={"backend_p99_ms": p99, "below_free_flow_share": below},
             details={
-                "backend_p99_ms": f"p99 of {len(origins)} timed ETA requests (routing + one SQLite lookup per segment)",
+                "backend_p99_ms": f"p99 of {len(origins)} ETA requests timed in one process (routing + one SQLite "
+                "lookup per segment): a local microbenchmark, not end-to-end latency",
                 "below_free_flow_share": f"share of {len(origins)} ETAs served by {model.name} that are below "
                 "the sum of their route's free-flow times",
             },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from cases.eta.artifacts import EtaData, EtaModels
 from cases.eta.config import EtaConfig
 from cases.eta.data import add_derived, generate_probes
 from cases.eta.design import DESIGN
+from cases.eta.evaluation import segment_slices_by_class, trip_slices_by_hours, watch_first
 from cases.eta.monitoring import WATCHED_METRIC, check_period, perturb_records
 from cases.eta.traffic import CLASS_CONGESTION, INTERVALS_PER_WEEK, congestion_profile, draw_incidents
 from framework.case import RunContext
@@ -66,8 +68,19 @@ def monitoring(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, lad
                 "max_psi": max(v["psi"] for v in quiet.feature_drift.values()),
                 "max_ks": max(v["ks"] for v in quiet.feature_drift.values()),
             },
+            "watch_first": _watch_first(data, models, ladder),
         },
     )
+
+
+def _watch_first(data: EtaData, models: EtaModels, ladder: LadderResult) -> dict[str, Any]:
+    """The slices to watch first after launch, read off the test window's slices of this run."""
+    names = (ladder.best, ladder.baseline, ladder.naive)
+    by_class = segment_slices_by_class(
+        data.test, data.network.segments, {n: models.segment_predictions[n] for n in names}
+    )
+    by_hours = trip_slices_by_hours(data.trips, {n: models.trip_predictions[n] for n in names})
+    return watch_first(by_class, by_hours, *names)
 
 
 def _recent_synthetic(

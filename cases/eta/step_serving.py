@@ -14,7 +14,7 @@ from cases.eta.artifacts import EtaData, EtaModels
 from cases.eta.behaviour import behavioural_checks
 from cases.eta.config import EtaConfig
 from cases.eta.design import DESIGN
-from cases.eta.evaluation import slice_table
+from cases.eta.evaluation import segment_slices_by_class, trip_slices_by_hours
 from cases.eta.intervals import RatioIntervals, coverage_slices
 from cases.eta.models import HistoricalMeanModel
 from cases.eta.serving import measure_serving
@@ -45,18 +45,12 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
         network.segments["free_flow_s"].to_numpy(),
         ctx.rng("behaviour"),
     )
-    by_hour = slice_table(
-        trips.table["duration_s"].to_numpy(),
-        models.trip_predictions,
-        trips.table["departure_hour"].to_numpy(),
-        "trips",
-    )
-    road_class = network.segments["road_class"].to_numpy()[test["segment_id"].to_numpy()]
-    by_class = slice_table(test["travel_time_s"].to_numpy(), models.segment_predictions, road_class, "records")
+    by_hour = trip_slices_by_hours(trips, models.trip_predictions)
+    by_class = segment_slices_by_class(test, network.segments, models.segment_predictions)
     plots.trip_error_by_hour(
         by_hour,
         ladder.oracle,
-        ctx.add_plot(7, "eta_trip_error_by_hour.png", "Trip MAE by departure hour, every model"),
+        ctx.add_plot(7, "eta_trip_error_by_hour.png", "Trip MAE by departure hour (sparse hours merged), every model"),
     )
     plots.segment_error_by_class(
         by_class, ctx.add_plot(7, "eta_segment_error_by_class.png", "Segment MAE by road class, every model")
@@ -65,7 +59,7 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
     return TestingResult(
         behavioural=checks,
         slices={
-            "trip_mae_s_by_departure_hour": by_hour,
+            "trip_mae_s_by_departure_hours": by_hour,
             "segment_mae_s_by_road_class": by_class,
             "eta_p10_p90_coverage": _interval_coverage(ctx, data, models, ladder),
         },
@@ -110,7 +104,7 @@ def _ab_test(
 ) -> tuple[AbPlan, dict[str, Any]]:
     """The A/B plan randomised by user, and (generated data) the test simulated at its sized sample.
 
-    The control is what runs in production today, the seed's historical-mean lookup (the
+    The control is what runs in production today, the historical-mean lookup (the
     baseline); the treatment is the deployed model. Sizing uses the spread of per-trip absolute
     errors on the test trips and an effect chosen beforehand, then inflates it by the design
     effect of ``TRIPS_PER_USER`` correlated trips per user.
@@ -141,15 +135,33 @@ def _ab_test(
         "assumed_icc": ASSUMED_ICC,
         "design_effect": deff,
         "users_per_arm": per_arm,
+        "enrolled_users": 2 * per_arm,
+        "share_of_daily_users": 2 * per_arm / constraints.daily_active_users,
         "days": days,
+        "why_days": "one full weekly cycle: enrolment takes less than a day, but each user contributes a week of "
+        "navigations and weekday and weekend traffic differ",
     }
     simulated = None
     if data.synthetic:
         sim = _simulate(ctx, data, models, ladder, per_arm)
         simulated = per_arm
         summary.update(sim)
+        summary["icc_check"] = _icc_check(sim["measured_icc"], trips_needed)
+        summary["simulation"] = (
+            f"The simulation draws {2 * per_arm:,} generated users, each driving one route {TRIPS_PER_USER} times "
+            "in the test window, and scores both models on them offline: it checks that the sized sample and the "
+            "per-user analysis detect the offline gap, not how drivers react to new ETAs (reroutes, trust), which "
+            "only the live test measures."
+        )
     else:
-        summary["simulation"] = "none: real data has no generator to draw users' trips from"
+        summary["icc_check"] = (
+            f"this data has no users to check it on; the live test measures it and the plan is resized if it "
+            f"comes out above {ASSUMED_ICC:g}"
+        )
+        summary["simulation"] = (
+            "There is no simulation: real data has no generator to draw users' trips from, so the live test is the "
+            "only evidence."
+        )
     plan = AbPlan(
         metric="trip absolute arrival error (s)",
         control=ladder.baseline,
@@ -213,6 +225,21 @@ def _simulate(
         "p_value": test["p_value"],
         "measured_icc": _icc(error, user, treated_user),
     }
+
+
+def _icc_check(measured: float, trips_needed: int) -> str:
+    """The assumed intra-user correlation against the one the simulation measured, in words."""
+    deff = design_effect(TRIPS_PER_USER, max(measured, 0.0))
+    users = math.ceil(trips_needed * deff / TRIPS_PER_USER)
+    if measured <= ASSUMED_ICC:
+        return (
+            f"the simulation measures {measured:.3f}, below it, so the plan is conservative (design effect "
+            f"{deff:.2f}: {users:,} users per arm would do) and we keep the size fixed in advance"
+        )
+    return (
+        f"the simulation measures {measured:.3f}, above it, so the plan is too small (design effect {deff:.2f}: "
+        f"{users:,} users per arm needed): resize it before the live test"
+    )
 
 
 def _icc(error: np.ndarray, user: np.ndarray, treated_user: np.ndarray) -> float:

@@ -179,7 +179,7 @@ def test_all_steps_run_on_the_sample(make_context):
     assert set(records["deployment"].guardrails.values) == {"backend_p99_ms", "below_free_flow_share"}
     plan = records["testing"].ab_plan
     assert plan.simulated_per_arm is None and plan.per_arm >= 1 and plan.days >= 7
-    assert records["testing"].ab_test["simulation"].startswith("none: real data")
+    assert records["testing"].ab_test["simulation"].startswith("There is no simulation")
     assert records["deployment"].extra["max_abs_diff_vs_offline_s"] < 1e-6
     assert records["monitoring"].extra["recent_period"].startswith("bootstrap of the test window")
 

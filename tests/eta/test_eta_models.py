@@ -132,7 +132,7 @@ def test_behavioural_checks_catch_a_broken_model(small_run):
 def test_slices_and_ab_plan(small_run):
     ctx, outputs = small_run
     testing, ladder = outputs.records["testing"], outputs.records["models"]
-    by_hour = testing.slices["trip_mae_s_by_departure_hour"]
+    by_hour = testing.slices["trip_mae_s_by_departure_hours"]
     assert sum(v["n_trips"] for v in by_hour.values()) == len(outputs.get(EtaData).trips)
     assert set(testing.slices["segment_mae_s_by_road_class"]) <= {"highway", "arterial", "local"}
     ab = testing.ab_test
