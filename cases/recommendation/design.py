@@ -529,6 +529,11 @@ TESTING = TestingSpec(
         "the runner-up as a second treatment and track long-tail listening, and the coverage guardrail blocks a "
         "model that reaches less than half of what the runner-up reaches.",
         "The simulated result is not a forecast: {testing[ab_test][lift_reading]}.",
+        "Exploration against the degenerate feedback loop: a model retrained only on what it showed never sees "
+        "a click on the rest of the catalogue. {testing[ab_test][exploration_reading]}. Uniform epsilon is the "
+        "blunt version: Thompson sampling on under-exposed songs would spend the slot where the posterior is "
+        "widest, and the slot's impressions should be logged with their propensity so the next model can be "
+        "trained and evaluated off-policy (inverse propensity weighting).",
     ],
     follow_ups=[
         FollowUp(

@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from cases.recommendation import abtest, behaviour, plots, retrieval
+from cases.recommendation import abtest, behaviour, exploration, plots, retrieval
 from cases.recommendation.artifacts import RecData, RecFeatures, RecModels
 from cases.recommendation.config import RecConfig
 from cases.recommendation.design import DESIGN
 from cases.recommendation.evaluation import K
+from cases.recommendation.generator import World
 from cases.recommendation.models import recommend
 from framework import metrics as fm
 from framework.abtest import ALPHA, POWER, design_effect, two_proportion_sample_size
@@ -42,10 +43,17 @@ def testing(
         else behaviour.one_item(model, feats.clicks, trained.recs[ladder.baseline][0], best),
         behaviour.batch_invariance(model, sample, consumed[sample], fb, ctx.rng("behaviour"), best),
     ]
-    plan, ab = _ab_test(ctx, data, feats, trained, ladder) if data.synthetic else _ab_plan(ctx.config, ladder)
+    plan, ab, explored = (
+        _ab_test(ctx, data, feats, trained, ladder) if data.synthetic else (*_ab_plan(ctx.config, ladder), {})
+    )
     return TestingResult(
         behavioural=checks,
-        slices={**slices(feats, trained, ladder), **reach(ladder), **_two_stage(ctx.config, feats, trained, ladder)},
+        slices={
+            **slices(feats, trained, ladder),
+            **reach(ladder),
+            **_two_stage(ctx.config, feats, trained, ladder),
+            **explored,
+        },
         ab_test=ab,
         ab_plan=plan,
         guardrails=_coverage_guardrail(ladder),
@@ -209,13 +217,15 @@ def _ab_plan(cfg: RecConfig, ladder: LadderResult) -> tuple[AbPlan, dict[str, An
         "icc_reading": "with no pre-period to measure it, the plan assumes a within-user correlation of clicks "
         f"of {cfg.ab_assumed_icc:g}",
         "lift_reading": "on real data there is none: a ratings file has no true click probabilities to draw from",
+        "exploration_reading": "The cost and reach of an exploration slot are measured on synthetic data only: "
+        "the CTR of a random song needs true click probabilities",
     }
     return plan, table
 
 
 def _ab_test(
     ctx: RunContext[RecConfig], data: RecData, feats: RecFeatures, trained: RecModels, ladder: LadderResult
-) -> tuple[AbPlan, dict[str, Any]]:
+) -> tuple[AbPlan, dict[str, Any], dict[str, dict[str, dict[str, float]]]]:
     """Size the test on a pre-period of today's feed, then simulate that many users per arm against the truth.
 
     Control is today's production feed (the app that wrote the logs); treatment the deployed
@@ -252,6 +262,7 @@ def _ab_test(
     result = abtest.simulate(
         control_p[population], treatment_p[population], treated, cfg.ab_sessions_per_user, ctx.rng("ab_clicks")
     )
+    explored = _exploration(ctx, world, feats, trained, ladder.best, population, treated, treatment_lists, treatment_p)
     plots.ab_result(
         ctx.add_plot(7, "ab_test.png", "Simulated A/B test: CTR per arm with 95% confidence intervals."),
         result,
@@ -299,9 +310,82 @@ def _ab_test(
         f"conservative floor of {icc:g}"
         if icc > icc_measured
         else f"from the within-user correlation of clicks measured on the pre-period, {icc:.4f}",
+        "exploration_reading": exploration_reading(explored[exploration.EXPLORATION_SLICE]),
         "lift_reading": f"the simulated lift of {result['lift_rel']:+.1%} is far above a real test's few percent: "
         "clicks are drawn from the generator's own true probabilities, which the treatment's model was fit to, "
         "with no novelty effect, no gap between logged and live exposure, and a control that fills slots in "
         "proportion to affinity rather than ranking its best songs first",
     }
-    return plan, table
+    return plan, table, explored
+
+
+def _exploration(
+    ctx: RunContext[RecConfig],
+    world: World,
+    feats: RecFeatures,
+    trained: RecModels,
+    best: str,
+    population: np.ndarray,
+    treated: np.ndarray,
+    lists: np.ndarray,
+    list_p: np.ndarray,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """The deployed lists against the same lists with one random exploration slot, on the sized A/B sample.
+
+    Same users, same arm assignment and size as the main test: control gets the deployed top-10,
+    treatment the top-9 plus, in the last slot, a random song outside the user's history. CTR is the
+    simulated feed CTR per arm, NDCG@10 the offline metric on the held-out users with the slot
+    replaced the same way, exposure coverage the share of the catalogue shown to at least one
+    user of the arm.
+    """
+    cfg, rng = ctx.config, ctx.rng("explore_slot")
+    served = exploration.explore_slot(lists[population], population, feats.consumed, rng)
+    slot_p = exploration.pair_probabilities(world, population, served[:, -1])
+    explored_p = list_p[population].copy()
+    explored_p[:, -1] = slot_p * abtest.slot_attention(K, cfg.ab_top_slot_attention)[-1]
+    result = abtest.simulate(
+        list_p[population], explored_p, treated, cfg.ab_sessions_per_user, ctx.rng("explore_clicks")
+    )
+    users, rel = feats.eval_users, feats.relevant[feats.eval_users]
+    offline = exploration.explore_slot(trained.recs[best][:, :K], users, feats.consumed, rng)
+    n_items = feats.consumed.shape[1]
+    rows: dict[str, dict[str, float]] = {}
+    for label, arm, recs, ranked in (
+        ("deployed top-10", "control", lists[population[~treated]], trained.recs[best][:, :K]),
+        ("top-9 + exploration slot", "treatment", served[treated], offline),
+    ):
+        coverage = exploration.exposure_coverage(recs, n_items)
+        rows[label] = {
+            "simulated_ctr": result[f"{arm}_ctr"],
+            "ctr_ci_low": result[f"{arm}_ctr_ci_low"],
+            "ctr_ci_high": result[f"{arm}_ctr_ci_high"],
+            "ndcg_at_10": float(np.nanmean(fm.ndcg_per_user(ranked, rel, K))),
+            "exposure_coverage": coverage,
+            "songs_exposed": round(coverage * n_items),
+        }
+    a, b = rows["deployed top-10"], rows["top-9 + exploration slot"]
+    rows["with minus without"] = {
+        "simulated_ctr": b["simulated_ctr"] - a["simulated_ctr"],
+        "ctr_ci_low": result["lift_abs_ci_low"],
+        "ctr_ci_high": result["lift_abs_ci_high"],
+        "ndcg_at_10": b["ndcg_at_10"] - a["ndcg_at_10"],
+        "exposure_coverage": b["exposure_coverage"] - a["exposure_coverage"],
+        "songs_exposed": b["songs_exposed"] - a["songs_exposed"],
+    }
+    for label, lift in (("deployed top-10", 0.0), ("top-9 + exploration slot", result["lift_rel"])):
+        rows[label]["ctr_relative_to_deployed"] = lift
+    rows["with minus without"]["ctr_relative_to_deployed"] = result["lift_rel"]
+    return {exploration.EXPLORATION_SLICE: rows}
+
+
+def exploration_reading(rows: dict[str, dict[str, float]]) -> str:
+    """The exploration-slot table in one sentence, for the notes."""
+    a, b, d = rows["deployed top-10"], rows["top-9 + exploration slot"], rows["with minus without"]
+    return (
+        f"On the same sized sample (same users, same split), the deployed top-10 exposes "
+        f"{a['exposure_coverage']:.1%} of the catalogue ({a['songs_exposed']:,.0f} songs); giving its last slot "
+        f"to a random song outside the user's history exposes {b['exposure_coverage']:.1%}. The price: feed CTR "
+        f"{a['simulated_ctr']:.2%} -> {b['simulated_ctr']:.2%} ({d['ctr_relative_to_deployed']:+.1%}, interval of "
+        f"the difference {d['ctr_ci_low']:+.4f} to {d['ctr_ci_high']:+.4f}) and offline NDCG@10 "
+        f"{a['ndcg_at_10']:.4f} -> {b['ndcg_at_10']:.4f}"
+    )
