@@ -78,6 +78,8 @@ class FraudConfig(CaseConfig):
         drift_burst_cards_per_day: new fraud pattern, cards hit per day by card-testing bursts.
         drift_burst_tx_per_day: extra small fraudulent transactions per burst card and day.
         drift_burst_days: days a burst lasts.
+        adversary_share: share of the compromised cards in monitoring's no-drift window whose
+            fraudster adapts to the deployed model (keeps amounts under its alert).
     """
 
     n_customers: int = Field(default=2000, ge=10, le=200_000)
@@ -116,6 +118,7 @@ class FraudConfig(CaseConfig):
     drift_burst_cards_per_day: float = Field(default=6.0, ge=0, le=MAX_PER_DAY)
     drift_burst_tx_per_day: int = Field(default=3, ge=1, le=1000)
     drift_burst_days: int = Field(default=3, ge=1, le=MAX_DAYS)
+    adversary_share: float = Field(default=0.5, ge=0, le=1)
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {

@@ -854,12 +854,18 @@ MONITORING = MonitoringSpec(
         "{monitoring[card_precision_after]:.3f}; 'before' is {monitoring[before_window]}.",
         "Why it dropped: {monitoring[drop_decomposition]}.",
         "When it can alert: {monitoring[label_alert_timing]}.",
+        "Fraudsters adapt to the deployed model: {monitoring[adversary_summary]}. Monitoring: "
+        "{monitoring[adversary_monitoring]}.",
     ],
     tradeoffs=[
         "Tighter thresholds catch drift sooner but page on-call for weekly noise.",
         "Label-based alerts say whether the model got worse but come {config[delay_days]} days "
         "late; input drift is immediate "
         "but also fires for harmless shifts such as higher honest spending.",
+        "Fraudsters adapt to the deployed model ({monitoring[adversary_summary]}; "
+        "{monitoring[adversary_monitoring]}): retraining often keeps up, but each retrain sees labels "
+        "{config[delay_days]} days old and costs a validation and "
+        "rollout; features that are costly to game and rules close the gap in between.",
     ],
     follow_ups=[
         FollowUp(
@@ -875,9 +881,18 @@ MONITORING = MonitoringSpec(
             "k is scaled with the portfolio.",
         ),
         FollowUp(
-            question="What would you do about the card-testing bursts?",
-            answer="Add short velocity features (transactions and distinct terminals per card in the last "
-            "hour), cover the pattern with a rule meanwhile, and retrain once its labels are released.",
+            question="What would you do about the card-testing bursts, and about fraudsters who learn where your "
+            "model alerts?",
+            answer="For the bursts: short velocity features (transactions and distinct terminals per card in "
+            "the last hour), a rule meanwhile, and a retrain once their labels are released. Adaptation, measured: "
+            "{monitoring[adversary_summary]}; {monitoring[adversary_monitoring]} (an amount cut on a few cards "
+            "barely moves the feature distributions, so watch the labels too, though they come "
+            "{config[delay_days]} days late). "
+            "Retrain on a cadence shorter than their adaptation "
+            "(every window once labels are released), weight recent frauds, add features that are costly to "
+            "game (velocity, distinct terminals and merchants per card, device and account age) rather than "
+            "the amount alone, keep rules and some randomness in the review threshold so the boundary cannot "
+            "be probed exactly, and watch recall per fraud pattern, not only overall.",
         ),
     ],
 )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import monitoring, plots
+from cases.fraud import adversary, monitoring, plots
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN
@@ -48,6 +52,7 @@ def monitoring_step(
     no_burst = out.masks["drift"] & (tx["scenario"].to_numpy() != BURST)
     ap_no_burst, cp_no_burst = monitoring.window_metrics(tx[no_burst], out.scores[no_burst], k)
     active = out.masks["reference"] | out.masks["no_drift"] | out.masks["drift"]
+    adapt = _adversary(ctx, tx, X, out, model.score, trained.thresholds[ladder.best], thresholds)
     plots.drift(
         {name: tx.loc[m, "amount"].to_numpy() for name, m in out.masks.items()},
         monitoring.daily_series(tx, out.scores, active, k),
@@ -64,7 +69,9 @@ def monitoring_step(
         f"fraud pattern (card-testing bursts: {cfg.drift_burst_cards_per_day:g} cards/day, "
         f"{cfg.drift_burst_tx_per_day} small transactions/day for {cfg.drift_burst_days} days). Windows of "
         f"a fresh simulation: reference days {first}-{first + w - 1}, no-drift days {first + w}-"
-        f"{drift_start - 1}, drift days {drift_start}-{drift_start + w - 1}",
+        f"{drift_start - 1}, drift days {drift_start}-{drift_start + w - 1}. Separately, in a copy of the "
+        f"no-drift window {cfg.adversary_share:.0%} of the compromised cards' fraudsters adapt to the deployed "
+        "model: each keeps its amounts under the model's alert (probing smaller amounts)",
         feature_drift=drifted.drift,
         metric=WATCHED_METRIC,
         metric_before=ref_ap,
@@ -98,8 +105,73 @@ def monitoring_step(
             f"{int(tx.loc[out.masks['drift'], 'is_fraud'].sum()):,} frauds in the drift window are the new "
             f"card-testing bursts; without them average precision is {ap_no_burst:.3f} (before "
             f"{ref_ap:.3f}) and card precision@{k} {cp_no_burst:.3f} (before {ref_cp:.3f})",
+            **adapt,
         },
     )
+
+
+def _adversary(
+    ctx: RunContext[FraudConfig],
+    tx: pd.DataFrame,
+    X: pd.DataFrame,
+    out: monitoring.MonitoredWindows,
+    score: Callable[[pd.DataFrame], np.ndarray],
+    threshold: float,
+    thresholds: Thresholds,
+) -> dict[str, Any]:
+    """Adaptive fraudsters in the no-drift window: recall at the deployed threshold and alerts, before/after."""
+    cfg = ctx.config
+    window = out.masks["no_drift"]
+    with threadpool_limits(1):
+        res = adversary.adapt(
+            tx, X, window, score, threshold, cfg.adversary_share, cfg.delay_days, ctx.rng("monitor/adversary")
+        )
+    y = tx.loc[window, "is_fraud"].to_numpy()
+    amount_before = tx.loc[window, "amount"].to_numpy()
+    before, after = out.scores[window] >= threshold, res.scores >= threshold
+    k = cfg.monitor_card_k
+    mets = monitoring.window_metrics(res.tx, res.scores, k)
+    ref = monitoring.watched_frame(X[out.masks["reference"]], out.scores[out.masks["reference"]])
+    report = monitoring.compare(
+        ref, out.metrics["reference"], monitoring.watched_frame(res.X, res.scores), mets, thresholds, k
+    )
+    a = res.adapted
+    alerts = [x.message for x in report.alerts]
+    inputs = [x.message for x in report.alerts if x.kind == "feature"]
+    labelled = [x.message for x in report.alerts if x.kind == "metric"]
+    said = []
+    if inputs:
+        said.append("input/score drift alerts fired the same day (" + "; ".join(inputs) + ")")
+    else:
+        said.append("no input or score drift alert fired")
+    if labelled:
+        said.append(
+            f"a label-based alert fired, {cfg.delay_days} days late at the earliest (" + "; ".join(labelled) + ")"
+        )
+    else:
+        said.append("no label-based alert fired either")
+    return {
+        "adversary_cards": res.n_cards,
+        "adversary_frauds": int(a.sum()),
+        "adversary_recall_before": adversary.recall(y[a], before[a]),
+        "adversary_recall_after": adversary.recall(y[a], after[a]),
+        "adversary_window_recall_before": adversary.recall(y, before),
+        "adversary_window_recall_after": adversary.recall(y, after),
+        "adversary_stolen_before": adversary.stolen(y[a], amount_before[a], before[a]),
+        "adversary_stolen_after": adversary.stolen(y[a], res.tx["amount"].to_numpy()[a], after[a]),
+        "adversary_average_precision_after": mets[0],
+        "adversary_alerts": alerts,
+        "adversary_input_alerts": len(inputs),
+        "adversary_summary": f"when {res.n_cards} compromised cards of the no-drift window keep each amount under "
+        f"the model's alert, recall on their {int(a.sum())} frauds falls {adversary.recall(y[a], before[a]):.0%} -> "
+        f"{adversary.recall(y[a], after[a]):.0%} while the amount they get through goes "
+        f"{adversary.stolen(y[a], amount_before[a], before[a]):,.0f} -> "
+        f"{adversary.stolen(y[a], res.tx['amount'].to_numpy()[a], after[a]):,.0f} within one "
+        f"{cfg.monitor_window_days}-day window; recall on all the window's frauds {adversary.recall(y, before):.0%} "
+        f"-> {adversary.recall(y, after):.0%} and its average precision {out.metrics['no_drift'][0]:.3f} -> "
+        f"{mets[0]:.3f}",
+        "adversary_monitoring": ", and ".join(said),
+    }
 
 
 def fraud_cards_per_day(window: pd.DataFrame) -> float:
@@ -145,5 +217,8 @@ def _monitor_real(
             "alert lags any change by at least that much, while feature and score drift alerts are immediate",
             "drop_decomposition": "real data has no injected pattern to take out, so the drop cannot be split "
             "by cause here",
+            "adversary_summary": "not measured on real data: how fraudsters respond to a deployed model can only "
+            "be simulated (the synthetic run measures it)",
+            "adversary_monitoring": "not measured on real data",
         },
     )
