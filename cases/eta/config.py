@@ -49,6 +49,9 @@ class EtaConfig(CaseConfig):
         oracle_draws: Monte-Carlo (scrambled Sobol) draws per trip of the oracle's conditional median
             (a power of two).
         serving_queries: route queries timed against the SQLite-backed ETA service.
+        late_cost_ratio: how many times a second late costs more than a second early (the asymmetric
+            cost that picks the shifted ETA's quantile, ``k / (k + 1)``).
+        late_threshold_s: a trip counts as late (early) when it arrives more than this after (before) its ETA.
         drift_slowdown: travel-time multiplier on the segments under roadworks.
         drift_segment_fraction: share of arterial segments under roadworks.
         drift_evening_peak: extra congestion of the new evening pattern (at its peak).
@@ -77,6 +80,8 @@ class EtaConfig(CaseConfig):
     gbm_bucket_intervals: int = Field(default=5, ge=1, le=30)
     oracle_draws: int = Field(default=128, ge=16, le=4096)
     serving_queries: int = Field(default=2000, ge=10, le=10_000)
+    late_cost_ratio: float = Field(default=1.5, gt=0, le=100)
+    late_threshold_s: float = Field(default=60.0, ge=0, le=3600)
     drift_slowdown: float = Field(default=1.8, ge=1, le=10)
     drift_segment_fraction: float = Field(default=0.5, gt=0, le=1)
     drift_evening_peak: float = Field(default=0.8, ge=0, le=5)

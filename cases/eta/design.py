@@ -164,8 +164,35 @@ METRICS = MetricsSpec(
             "drivers who leave the route. Online we score completed navigations that kept the suggested route, "
             "with the same absolute error, and watch the signed mean for bias.",
         ),
+        FollowUp(
+            question="Being late costs more than being early. Which ETA do you show?",
+            answer="Not the median, unless both costs are equal. If a second late costs "
+            "{config[late_cost_ratio]:g} times a second early, the expected cost is lowest at the quantile of the "
+            "arrival time where the two marginal costs balance (the chance of arriving late times "
+            "{config[late_cost_ratio]:g} equals the chance of arriving early); we take it, like the p10/p90, as the "
+            "ETA times that quantile of actual / ETA on "
+            "training-window trips of similar route length, with no new model. On the test trips the shifted ETA "
+            "is met by {testing[slices][late_vs_early_cost][cost-optimal ETA][on_time_share]:.1%} of trips "
+            "(served ETA {testing[slices][late_vs_early_cost][served ETA][on_time_share]:.1%}); trips more than "
+            "{config[late_threshold_s]:g} s late go from "
+            "{testing[slices][late_vs_early_cost][served ETA][late_share]:.1%} to "
+            "{testing[slices][late_vs_early_cost][cost-optimal ETA][late_share]:.1%} and those more than "
+            "{config[late_threshold_s]:g} s early from "
+            "{testing[slices][late_vs_early_cost][served ETA][early_share]:.1%} to "
+            "{testing[slices][late_vs_early_cost][cost-optimal ETA][early_share]:.1%}, and the mean cost moves "
+            "{testing[slices][late_vs_early_cost][cost-optimal ETA][cost_vs_served]:+.1%} "
+            "({testing[slices][late_vs_early_cost][served ETA][mean_cost_s]:.1f} to "
+            "{testing[slices][late_vs_early_cost][cost-optimal ETA][mean_cost_s]:.1f} early-seconds a trip) at an "
+            "MAE of {testing[slices][late_vs_early_cost][cost-optimal ETA][mae_s]:.1f} s instead of "
+            "{testing[slices][late_vs_early_cost][served ETA][mae_s]:.1f} s. The cost ratio is a product decision, "
+            "not a fitted number; the shift is cheap because it is one multiplier per route-length group.",
+        ),
     ],
-    tradeoffs=["MAE treats lateness and earliness alike; a business may weight lateness more (asymmetric loss)."],
+    tradeoffs=[
+        "MAE treats lateness and earliness alike; a business may weight lateness more (asymmetric loss): with late "
+        "costing {config[late_cost_ratio]:g} times early, shifting the ETA to the cost-optimal quantile changes the "
+        "mean cost by {testing[slices][late_vs_early_cost][cost-optimal ETA][cost_vs_served]:+.1%} on the test trips."
+    ],
 )
 
 ARCHITECTURE = ArchitectureSpec(
@@ -224,6 +251,21 @@ ARCHITECTURE = ArchitectureSpec(
             "has {serving[sizing][region_keys]:,} keys ({serving[sizing][region_table_gb]:.1f} GB at "
             "{serving[sizing][compact_value_bytes]} bytes a value). Scoring them all offline is a batch job, and "
             "serving becomes a lookup within the SLA.",
+        ),
+        FollowUp(
+            question="Do you update the ETA during the trip?",
+            answer="Yes: a re-query is one more route sum of lookups from where the car is. On the test trips, "
+            "updating at the halfway point (after half the segments, at the time the car really gets there, "
+            "{testing[slices][halfway_reprediction][departure promise][mean_remaining_s]:.0f} s of driving left on "
+            "average) takes the arrival MAE from "
+            "{testing[slices][halfway_reprediction][departure promise][arrival_mae_s]:.1f} s (the promise made at "
+            "departure) to {testing[slices][halfway_reprediction][re-queried at halfway][arrival_mae_s]:.1f} s "
+            "({testing[slices][halfway_reprediction][re-queried at halfway][mae_vs_promise]:+.1%}). Knowing where "
+            "the car is, alone (the departure-time plan's remaining time added to the real halfway time), gives "
+            "{testing[slices][halfway_reprediction][departure-time plan][arrival_mae_s]:.3f} s; querying the model "
+            "at the real halfway time gives "
+            "{testing[slices][halfway_reprediction][re-queried at halfway][arrival_mae_s]:.3f} s. A time-of-week "
+            "table only sees the clock move; live-traffic features would let the re-query see the jam ahead.",
         ),
     ],
 )

@@ -16,7 +16,9 @@ from cases.eta.config import EtaConfig
 from cases.eta.design import DESIGN
 from cases.eta.evaluation import segment_slices_by_class, trip_slices_by_hours
 from cases.eta.intervals import RatioIntervals, coverage_slices
+from cases.eta.lateness import lateness_slices
 from cases.eta.models import HistoricalMeanModel
+from cases.eta.reprediction import halfway_reprediction
 from cases.eta.serving import measure_serving
 from cases.eta.trips import observed_trips, synthetic_trips, user_trips
 from framework.abtest import ALPHA, POWER, design_effect, difference_test, ratio_ci, two_mean_sample_size
@@ -56,12 +58,17 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
         by_class, ctx.add_plot(7, "eta_segment_error_by_class.png", "Segment MAE by road class, every model")
     )
     plan, ab_summary = _ab_test(ctx, data, models, ladder)
+    coverage, late_vs_early = _interval_coverage(ctx, data, models, ladder)
     return TestingResult(
         behavioural=checks,
         slices={
             "trip_mae_s_by_departure_hours": by_hour,
             "segment_mae_s_by_road_class": by_class,
-            "eta_p10_p90_coverage": _interval_coverage(ctx, data, models, ladder),
+            "eta_p10_p90_coverage": coverage,
+            "late_vs_early_cost": late_vs_early,
+            "halfway_reprediction": halfway_reprediction(
+                models.fitted[ladder.best], trips, models.trip_predictions[ladder.best]
+            ),
         },
         ab_test=ab_summary,
         ab_plan=plan,
@@ -70,8 +77,11 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
 
 def _interval_coverage(
     ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult
-) -> dict[str, dict[str, float]]:
-    """p10/p90 ETAs of the deployed model, fitted on training-window trips, scored on the test trips."""
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """p10/p90 ETAs of the deployed model, and its ETA shifted for lateness costing more than earliness.
+
+    Both are fitted on the same training-window trips and scored on the test trips.
+    """
     cfg, network, model = ctx.config, data.network, models.fitted[ladder.best]
     rng = ctx.rng("interval_calibration")
     if data.synthetic:
@@ -84,19 +94,17 @@ def _interval_coverage(
             network, data.train, window_mean.predict_segment_time, cfg.n_trips, cfg.min_route_segments, rng
         )
     cal = calibration.table
-    intervals = RatioIntervals().fit(
+    cal_trips = (
         cal["duration_s"].to_numpy(),
         model.trip_eta(calibration.paths, cal["departure_s"].to_numpy()),
         cal["n_segments"].to_numpy(),
     )
+    intervals = RatioIntervals().fit(*cal_trips)
     test = data.trips.table
-    return coverage_slices(
-        intervals,
-        test["duration_s"].to_numpy(),
-        models.trip_predictions[ladder.best],
-        test["n_segments"].to_numpy(),
-        test["departure_hour"].to_numpy(),
-    )
+    test_trips = (test["duration_s"].to_numpy(), models.trip_predictions[ladder.best], test["n_segments"].to_numpy())
+    coverage = coverage_slices(intervals, *test_trips, test["departure_hour"].to_numpy())
+    late_vs_early = lateness_slices(intervals, cal_trips, test_trips, cfg.late_cost_ratio, cfg.late_threshold_s)
+    return coverage, late_vs_early
 
 
 def _ab_test(

@@ -42,8 +42,32 @@ def walk_routes(
     Returns:
         ``(n,)`` durations in seconds.
     """
-    clock = np.asarray(departure_s, dtype=np.float64).copy()
+    return walk_routes_split(paths, departure_s, segment_time, multipliers)[0]
+
+
+def walk_routes_split(
+    paths: np.ndarray,
+    departure_s: np.ndarray,
+    segment_time: SegmentTimeFn,
+    multipliers: np.ndarray | None = None,
+    split: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`walk_routes`, also returning the time elapsed when each car reaches path position ``split``.
+
+    Args:
+        split: optional ``(n,)`` path positions (segments already driven); without it, the second
+            result is the duration too.
+
+    Returns:
+        ``(n,)`` durations and ``(n,)`` elapsed seconds at the split, both from departure.
+    """
+    start = np.asarray(departure_s, dtype=np.float64)
+    clock = start.copy()
+    reached = np.full(len(clock), np.nan)
     for pos in range(paths.shape[1]):
+        if split is not None:
+            at = split == pos
+            reached[at] = clock[at]
         seg = paths[:, pos]
         active = np.flatnonzero(seg >= 0)
         if active.size == 0:
@@ -53,7 +77,9 @@ def walk_routes(
         if multipliers is not None:
             step = step * multipliers[active, pos]
         clock[active] += step
-    return clock - np.asarray(departure_s, dtype=np.float64)
+    # Splits at or past the end of a route: the car has arrived.
+    reached = np.where(np.isnan(reached), clock, reached)
+    return clock - start, reached - start
 
 
 @dataclass
@@ -62,7 +88,8 @@ class Trips:
 
     Attributes:
         table: trip_id, origin, destination, departure_s, departure_interval,
-            departure_hour, n_segments, duration_s (the truth).
+            departure_hour, n_segments, duration_s (the truth) and halfway_s (the true time
+            from departure to the end of the first ``n_segments // 2`` segments).
         paths: ``(n, L)`` segment ids of each route, right-padded with -1.
     """
 
@@ -174,7 +201,10 @@ def _realise(
         return traffic.expected_travel_time_s(seg, interval) * traffic.incident_factor(seg, interval)
 
     table = _table(origins, dests, departure_s, paths)
-    table["duration_s"] = walk_routes(paths, departure_s, realised, driver[:, None] * noise)
+    half = table["n_segments"].to_numpy() // 2
+    table["duration_s"], table["halfway_s"] = walk_routes_split(
+        paths, departure_s, realised, driver[:, None] * noise, half
+    )
     return Trips(table, paths)
 
 
@@ -238,5 +268,6 @@ def observed_trips(
         return np.where(hit, times[pos], fallback(seg, interval))
 
     table = _table(origins, dests, departure_s, paths)
-    table["duration_s"] = walk_routes(paths, departure_s, observed)
+    half = table["n_segments"].to_numpy() // 2
+    table["duration_s"], table["halfway_s"] = walk_routes_split(paths, departure_s, observed, split=half)
     return Trips(table, paths)
