@@ -52,8 +52,14 @@ def model_table(metrics: RunMetrics) -> tuple[list[str], list[list[str]]]:
     return ["model", *metric_names], rows
 
 
-def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
-    """All report sections in step order, then appendices: a pure function of the design and metrics.json."""
+def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) -> list[Section]:
+    """All report sections in step order, then appendices: a pure function of the design and metrics.json.
+
+    Args:
+        case: the case.
+        metrics: this run's document.
+        follow_ups: list each step's likely follow-up questions (the walkthrough shows them its own way).
+    """
     d = case.design
     sec = {s.number: Section(f"step-{s.number}", f"{s.number}. {s.title}") for s in STEPS}
 
@@ -190,6 +196,8 @@ def build_sections(case: Case, metrics: RunMetrics) -> list[Section]:
     for info in STEPS:
         notes = fill_notes(getattr(d, info.key), values)
         sec[info.number].ul([f"Trade-off: {x}" for x in notes.tradeoffs])
+        if follow_ups:
+            sec[info.number].ul([f"**Follow-up: {f.question}** {f.answer}" for f in notes.follow_ups])
 
     appendix = Section("appendix", "Appendix: timings and templates")
     appendix.table(["step", "seconds"], [[k, fmt(v)] for k, v in metrics.timings_s.items()])

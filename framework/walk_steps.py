@@ -50,7 +50,7 @@ class WalkStep:
 
 def build_walk(case: Case, metrics: RunMetrics) -> list[WalkStep]:
     """The nine walkthrough steps of ``case`` with the numbers of ``metrics``."""
-    sections = build_sections(case, metrics)
+    sections = build_sections(case, metrics, follow_ups=False)
     values = context(metrics, case.design)
     steps = []
     for info in STEPS:

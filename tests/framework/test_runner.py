@@ -82,3 +82,20 @@ def test_same_seed_same_numbers_other_seed_differs(toy_case, tmp_path):
     b = run_case(toy_case, seed=3, out_dir=tmp_path / "b", progress=False).metrics
     c = run_case(toy_case, seed=4, out_dir=tmp_path / "c", progress=False).metrics
     assert a.models == b.models and a.intervals == b.intervals and a.models != c.models
+
+
+def test_report_lists_each_steps_follow_ups_and_the_walk_shows_them_once(toy_case, tmp_path):
+    import dataclasses
+
+    from framework.notes import FollowUp
+    from framework.walk_steps import build_walk
+
+    models = toy_case.design.models.model_copy(
+        update={"follow_ups": [FollowUp(question="Why {best_model}?", answer="It wins on {decision_metric}.")]}
+    )
+    case = dataclasses.replace(toy_case, design=toy_case.design.model_copy(update={"models": models}))
+    result = run_case(case, out_dir=tmp_path / "toy", progress=False)
+    report = (tmp_path / "toy" / "report.md").read_text()
+    assert f"**Follow-up: Why {result.metrics.best_model}?** It wins on trip_mae_s." in report
+    step6 = build_walk(case, result.metrics)[5].markdown()
+    assert step6.count(f"Why {result.metrics.best_model}?") == 1
