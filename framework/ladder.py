@@ -84,9 +84,18 @@ def build_ladder(
     top = max(candidates, key=lambda n: (sign * models[n][metric.name], -candidates.index(n)))
     total = metric.aggregate == "sum"
 
+    drawn: dict[tuple[str, str], tuple[float, float, float]] = {}
+
     def compare(name: str, versus: str) -> Comparison:
-        diff = np.asarray(decision_units[name], float) - np.asarray(decision_units[versus], float)
-        d, lo, hi = paired_bootstrap(diff, rng, total=total)
+        # One bootstrap per pair of models: the same difference is never shown with two intervals.
+        if (versus, name) in drawn:
+            d, lo, hi = drawn[(versus, name)]
+            d, lo, hi = -d, -hi, -lo
+        else:
+            if (name, versus) not in drawn:
+                diff = np.asarray(decision_units[name], float) - np.asarray(decision_units[versus], float)
+                drawn[(name, versus)] = paired_bootstrap(diff, rng, total=total)
+            d, lo, hi = drawn[(name, versus)]
         return Comparison(
             model=name, versus=versus, metric=metric.name, difference=d, low=lo, high=hi, tie=bool(lo <= 0 <= hi)
         )

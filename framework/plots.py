@@ -30,20 +30,21 @@ def ladder_chart(ladder: LadderResult, primary: str, higher_is_better: bool, pat
         path: PNG file to write.
     """
     plt = pyplot()
-    names = list(ladder.models)
+    names = [n for n in ladder.models if n != ladder.oracle]  # the oracle is the dashed line, not a bar
     raw = [ladder.models[n][primary] for n in names]
     values = [v if isinstance(v, int | float) and math.isfinite(v) else 0.0 for v in raw]
-    colours = ["#C9CED6" if n == ladder.oracle else "#2F6FDE" if n == ladder.best else "#8FA8D6" for n in names]
+    colours = ["#2F6FDE" if n == ladder.best else "#8FA8D6" for n in names]
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
     bars = ax.bar(names, values, color=colours, edgecolor="#33415C")
     oracle = ladder.models[ladder.oracle][primary] if ladder.oracle else None
     if isinstance(oracle, int | float) and math.isfinite(oracle):
-        ax.axhline(oracle, color="#D9480F", linestyle="--", label="oracle")
+        ax.axhline(oracle, color="#D9480F", linestyle="--", label=f"oracle {oracle:.4g}")
         ax.legend(loc="best", fontsize=8)
     ax.bar_label(bars, labels=[f"{v:.4g}" if v == shown else "n/a" for v, shown in zip(raw, values)], fontsize=8)
     better = "higher" if higher_is_better else "lower"
     ax.set_ylabel(f"{primary} ({better} is better)")
-    ax.set_title(f"Model ladder on {primary}")
+    chosen = f"deployed: {ladder.best} (chosen on {ladder.decision_metric})"
+    ax.set_title(f"Model ladder on {primary}\n{chosen}", fontsize=10)
     ax.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
     fig.savefig(path)

@@ -76,3 +76,17 @@ def test_the_climb_compares_each_rung_with_the_one_below():
         ("gradient_boosting", "historical_mean"),
     ]
     assert all(c.difference < 0 and c.high < 0 for c in ladder.climb)  # each step lowers the MAE beyond doubt
+
+
+def test_a_pair_of_models_has_one_interval_wherever_it_is_shown():
+    rng = np.random.default_rng(0)
+    base = rng.exponential(50, 3000)
+    errors = {"free_flow": base * 2, "historical_mean": base, "gradient_boosting": base * 0.8}
+    ladder = build_ladder(DESIGN, _models(errors), errors, np.random.default_rng(2))
+    against_best = next(c for c in ladder.comparisons if c.model == "historical_mean")
+    climb = next(c for c in ladder.climb if c.model == "gradient_boosting")
+    assert (climb.difference, climb.low, climb.high) == (
+        -against_best.difference,
+        -against_best.high,
+        -against_best.low,
+    )
