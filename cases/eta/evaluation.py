@@ -110,7 +110,12 @@ def hour_bands(hours: np.ndarray, min_count: int) -> np.ndarray:
 
 
 def watch_first(
-    by_class: dict[str, dict[str, float]], by_hours: dict[str, dict[str, float]], best: str, baseline: str, naive: str
+    by_class: dict[str, dict[str, float]],
+    by_hours: dict[str, dict[str, float]],
+    best: str,
+    baseline: str,
+    naive: str,
+    oracle: str | None = None,
 ) -> dict[str, Any]:
     """Where this run's slices say to look first: the deployed model's worst road class and hours.
 
@@ -120,10 +125,12 @@ def watch_first(
         best: the deployed model.
         baseline: what runs today.
         naive: the naive model (free flow).
+        oracle: the oracle's name when ``by_hours`` has it (generated data), else None.
 
     Returns:
-        The worst and best road class with their MAEs, the worst hour band, and where the
-        baseline is behind the naive model (a phrase, ``"no slice"`` when nowhere).
+        The worst and best road class with their MAEs, the worst hour band, where the
+        baseline and where the deployed model are behind the naive model (sentences), and in how
+        many hour slices some model beats the oracle (a sentence; empty without an oracle).
     """
     worst_class = max(by_class, key=lambda c: by_class[c][best])
     best_class = min(by_class, key=lambda c: by_class[c][best])
@@ -143,6 +150,25 @@ def watch_first(
             f"The lookup running today ({baseline}) beats free flow ({naive}) on every slice; its sparse keys would "
             "still gain from shrinking toward the segment's hour of week in proportion to their cars."
         )
+    best_behind = [f"{c} roads" for c in by_class if by_class[c][best] > by_class[c][naive]]
+    best_hours = [h for h in by_hours if by_hours[h][best] > by_hours[h][naive]]
+    if best_hours:
+        best_behind.append("departures at " + ", ".join(best_hours) + " h")
+    best_note = (
+        f"The deployed model ({best}) is itself behind free flow on {' and '.join(best_behind)}: with few cars "
+        "about, free flow is close to the truth there and any learned congestion is noise, so watch those too."
+        if best_behind
+        else f"The deployed model ({best}) beats free flow on every slice."
+    )
+    oracle_note = "On real data there is no oracle, so the slices have no bound to be read against."
+    if oracle is not None:
+        models = [m for m in by_hours[next(iter(by_hours))] if m not in (oracle, "n_trips")]
+        beaten = [h for h in by_hours if any(by_hours[h][m] < by_hours[h][oracle] for m in models)]
+        oracle_note = (
+            f"The oracle is a bound only over all trips: it predicts the conditional median, the best on average, "
+            f"but within an hour slice of a few dozen trips another model can beat it by chance (here in "
+            f"{len(beaten)} of {len(by_hours)} hour slices: {', '.join(beaten) or 'none'})."
+        )
     return {
         "worst_class": worst_class,
         "worst_class_mae_s": by_class[worst_class][best],
@@ -151,6 +177,8 @@ def watch_first(
         "worst_hours": worst_hours,
         "worst_hours_mae_s": by_hours[worst_hours][best],
         "baseline_note": baseline_note,
+        "best_note": best_note,
+        "oracle_note": oracle_note,
     }
 
 

@@ -42,9 +42,12 @@ def lateness_slices(
 
     ``calibration`` and ``test`` are ``(actual_s, eta_s, n_segments)`` of the trips. Rows: the
     ETA as served (the model's point ETA), the calibrated median (ETA x p50 of the ratio) and the
-    cost-optimal ETA (ETA x the cost quantile of the ratio). Columns: share of trips arriving by
-    the ETA (the quantile it hits), share late / early by more than ``late_threshold_s``, mean
-    asymmetric cost and its change against the served ETA, mean absolute and signed (actual - ETA) error.
+    cost-optimal ETA (ETA x the cost quantile of the ratio). Columns (error = actual - ETA,
+    positive when late): ``met_eta_share`` arrive by the ETA (error <= 0, the quantile it hits);
+    ``late_over_threshold_share`` / ``early_over_threshold_share`` more than ``late_threshold_s``
+    late / early (so the three do not sum to one: small misses are in neither), the mean
+    asymmetric cost in early-seconds and its change against the served ETA, mean absolute error
+    and the mean of actual - ETA.
     """
     cal_actual, cal_eta, cal_segments = (np.asarray(a, np.float64) for a in calibration)
     actual, eta, segments = (np.asarray(a, np.float64) for a in test)
@@ -63,13 +66,13 @@ def lateness_slices(
         error = actual - pred
         cost = float(asymmetric_cost(actual, pred, late_cost_ratio).mean())
         out[name] = {
-            "on_time_share": float(np.mean(error <= 0)),
-            "late_share": float(np.mean(error > late_threshold_s)),
-            "early_share": float(np.mean(error < -late_threshold_s)),
-            "mean_cost_s": cost,
+            "met_eta_share": float(np.mean(error <= 0)),
+            "late_over_threshold_share": float(np.mean(error > late_threshold_s)),
+            "early_over_threshold_share": float(np.mean(error < -late_threshold_s)),
+            "mean_cost_early_s": cost,
             "cost_vs_served": cost / served_cost - 1.0 if served_cost > 0 else 0.0,
             "mae_s": float(np.mean(np.abs(error))),
-            "mean_signed_error_s": float(np.mean(error)),
+            "mean_actual_minus_eta_s": float(np.mean(error)),
             "n_trips": float(len(actual)),
         }
     return out

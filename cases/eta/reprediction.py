@@ -57,7 +57,7 @@ def halfway_reprediction(model: SegmentTimeModel, trips: Trips, eta: np.ndarray)
         out[name] = {
             "arrival_mae_s": mae,
             "arrival_p90_abs_s": float(np.quantile(np.abs(error), 0.9)),
-            "mean_signed_error_s": float(np.mean(error)),
+            "mean_actual_minus_eta_s": float(np.mean(error)),
             "mae_vs_promise": mae / kept_mae - 1.0 if kept_mae > 0 else 0.0,
             "mean_remaining_s": float(np.mean(truth)),
             "n_trips": float(len(truth)),

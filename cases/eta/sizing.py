@@ -72,4 +72,14 @@ def serving_sizing(
         "placement": "router memory (the KV store only distributes each refresh)"
         if in_memory
         else "KV store, one batched multi-get per request",
+        "kv_hop_role": "a conservative allowance: requests read memory and the store is only read at each refresh"
+        if in_memory
+        else "real: every request makes one batched multi-get",
+        "failure_points": "the store is off the request path, so its outage only delays the next refresh (routers "
+        "keep serving the last table). The failure points are the routing replicas (run several behind the load "
+        "balancer, each with the whole table) and the refresh pipeline (a bad or missing batch: validate each "
+        "table before the swap and keep the previous one to roll back to)."
+        if in_memory
+        else "the KV store is on every request: replicate it across zones with read replicas, and keep the "
+        "routing replicas redundant behind the load balancer.",
     }

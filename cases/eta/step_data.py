@@ -132,7 +132,7 @@ def _summary(data: EtaData, first: int) -> dict[str, Any]:
         "train_intervals": cut - first,
         "test_intervals": end - cut,
         "trips": len(trips),
-        "mean_route_segments": round(float(trips.table["n_segments"].mean()), 3),
+        "mean_route_segments_test_trips": round(float(trips.table["n_segments"].mean()), 3),
         "mean_trip_duration_s": round(float(trips.table["duration_s"].mean()), 3),
         "segments_by_class": {c: int((network.segments["road_class"] == c).sum()) for c in ROAD_CLASSES},
     }

@@ -151,26 +151,28 @@ def selective_label_tables(
     trained: FraudModels,
     deployed: str,
     challenger: str,
-    design_scale: float,
+    declined_cards_per_day_at_design: float,
     rng: np.random.Generator,
 ) -> tuple[Table, Table]:
     """What declined-never-labelled does to evaluation, and what a random-approve holdout costs and buys.
 
     Returns:
         The estimates table (see :func:`selective_labels`) with rows named "configured holdout"
-        and "larger holdout", and the holdout table: per holdout its share, labelled alerts per
-        day at the design's volume, and the fraud it lets through on the test window.
+        and "larger holdout", and the holdout table: per holdout its share, labelled declined cards
+        per day at the design's volume (the review queue's card-days at the assumed production
+        prevalence, times the share), the labels it yields on the test window, and the fraud it
+        lets through on the test window.
     """
     y, amounts = test["is_fraud"].to_numpy(), test["amount"].to_numpy()
     alerted = trained.alerted(deployed)
     shares = {"configured holdout": cfg.holdout_share, "larger holdout": max(LARGER_HOLDOUT, cfg.holdout_share)}
     estimates = selective_labels(y, alerted, trained.alerted(challenger), shares, HOLDOUT_DRAWS, rng)
-    days = max(test["day"].nunique(), 1)
     alerted_fraud_amount = float(amounts[alerted & (y == 1)].sum())
     holdout = {
         label: {
             "share": share,
-            "labelled_per_day_at_design_volume": float(alerted.sum()) / days * design_scale * share,
+            "labelled_per_day_at_design_volume": declined_cards_per_day_at_design * share,
+            "labels_on_test_window": float(alerted.sum()) * share,
             "fraud_let_through_on_test_window": share * alerted_fraud_amount,
         }
         for label, share in shares.items()

@@ -30,7 +30,7 @@ HANDBOOK = (
 # Latency the architecture gives the feature lookup and the model: together the scoring share of the SLA.
 FEATURE_LOOKUP_MS = 2.0
 SCORER_MS = 8.0
-# Production figures the simulator cannot supply: its portfolio has about one fraudulent card in a hundred a day.
+# Production figures the simulator cannot supply: its portfolio has one to two fraudulent cards in a hundred a day.
 PRODUCTION_FRAUD_CARD_SHARE = 0.0004  # share of a day's active cards with a fraud (8,000 of 20 M): an assumption
 REVIEW_CAPACITY_SHARE = 0.001  # investigators review this share of a day's active cards (20,000 of 20 M)
 FALSE_DECLINE_LIMIT = 0.001  # at most 0.1% of legitimate transactions declined
@@ -72,7 +72,8 @@ PROBLEM = ProblemSpec(
             assumed_answer="A team sized for about 0.1% of the day's active cards (20,000 cards a day at 20 M "
             "active cards, two and a half times the ~8,000 fraudulent cards a day we assume in production, 0.04%): "
             "what does not fit must be declined or stepped up automatically. The simulator is far denser in "
-            "fraud (about 1% of cards a day), so the queue is scaled with the production prevalence, not the "
+            "fraud (one to two cards in a hundred a day, counted per card-day), "
+            "so the queue is scaled with the production prevalence, not the "
             "simulator's.",
         ),
         ClarifyingQuestion(
@@ -238,8 +239,8 @@ METRICS = MetricsSpec(
         "fill any queue with real frauds, the oracle's included.",
         "Card precision@100 investigates {data[investigated_cards_per_day]} cards a day out of a simulated "
         "portfolio of {data[customers]:,}, {data[investigated_share_of_cards]:.1%} of it; at the design's "
-        "volume the same share would be a queue far beyond any team, so it reads as 'precision of the top "
-        "slice', not as the team's workload.",
+        "volume the same share would be a queue far beyond any team (sized at {data[review_capacity_share]:.1%} "
+        "of active cards), so it reads as 'precision of the top slice', not as the team's workload.",
         "Recall at FPR uses the configured {config[max_fpr]:.1%} operating point (a ranking read-out, comparable "
         "across runs); the decline guardrail is {guardrails[1][limit]:.2%}, and the decision-policy table in "
         "testing reads the model there.",
@@ -663,7 +664,9 @@ TESTING = TestingSpec(
         "selective labels: fraud rate, the deployed model's precision and the runner-up's recall from all labels, "
         "from 'no chargeback = legit', from approved transactions only and from a random-approve holdout",
     ],
-    online_test="A/B by card (a card's transactions stay in one arm): the challenger model scores 10% of cards. "
+    online_test="A/B by card (a card's transactions stay in one arm): the challenger scores 10% of cards. "
+    "The challenger is whatever passes the go/no-go: a model that fails the decline or review-queue guardrail "
+    "at its own threshold never goes in as is; the decision policy built on it that keeps both does. "
     "Primary: fraud caught rate on confirmed frauds; guardrails: false-decline rate, review queue, latency. "
     "Sized for two proportions at alpha 0.05 and 80% power from a chosen minimum recall lift, inflated by the "
     "design effect of several frauds per compromised card; whole weeks; read out only after the label delay.",
@@ -674,7 +677,8 @@ TESTING = TestingSpec(
         "must raise scores; amounts above {config[outlier_amount]:g} must nearly all be alerted and ordinary "
         "daytime purchases at clean terminals almost never (the table states each pass bar).",
         "Go/no-go: {testing[ab_test][go_no_go]}.",
-        "A/B by card against {testing[ab_test][control]}, both arms at the same decline budget (the control's "
+        "A/B by card: treatment {testing[ab_test][treatment]}, control {testing[ab_test][control]}, both arms "
+        "at the same decline budget (the control's "
         "threshold set to the treatment's alert volume), since recall can be bought with more declines; expected "
         "cost per card is the secondary read-out. The control catches "
         "{testing[ab_test][control_recall_offline]:.1%} of frauds offline at "
@@ -746,9 +750,12 @@ TESTING = TestingSpec(
         "A random-approve holdout buys unbiased labels with real losses: the "
         "{config[holdout_share]:.0%} holdout lets "
         "{testing[slices][random-approve holdout][configured holdout][fraud_let_through_on_test_window]:,.0f} "
-        "in fraud amounts through on the test window and at the design's volume labels "
+        "in fraud amounts through on the test window and at the design's volume (review queue at the assumed "
+        "production prevalence) labels "
         "{testing[slices][random-approve holdout][configured holdout][labelled_per_day_at_design_volume]:,.0f} "
-        "alerts a day.",
+        "declined cards a day, but only "
+        "{testing[slices][random-approve holdout][configured holdout][labels_on_test_window]:.1f} on the test "
+        "window: the variance of the inverse-propensity weights is not in the A/B sizing.",
     ],
     follow_ups=[
         FollowUp(
@@ -814,7 +821,8 @@ DEPLOYMENT = DeploymentSpec(
             "{config[holdout_share]:.0%} of alerts and logs the propensity; weighting their labels back gives "
             "unbiased fraud rates and precision. At the design's volume that is "
             "{testing[slices][random-approve holdout][configured holdout][labelled_per_day_at_design_volume]:,.0f} "
-            "labelled alerts a day; without it the runner-up model's recall reads "
+            "labelled declined cards a day (the review queue at the assumed production prevalence, times the "
+            "share); without it the runner-up model's recall reads "
             "{testing[slices][selective labels][approved only][challenger_recall]:.1%} instead of "
             "{testing[slices][selective labels][all labels][challenger_recall]:.1%}.",
         ),
@@ -848,7 +856,10 @@ MONITORING = MonitoringSpec(
         "PSI above {monitoring[thresholds][psi]:g} or KS above {monitoring[thresholds][ks]:g} on any numeric "
         "feature or the score alerts (the weekend and night flags are compared by category shares: PSI and "
         "chi-square, never KS); so does a relative drop above {monitoring[thresholds][metric_change]:.0%} in "
-        "average precision or card precision@k once labels exist.",
+        "average precision or card precision@k once labels exist. That metric threshold is wider than the other "
+        "cases' (they alert on a smaller drop): a window holds few fraudulent cards (about "
+        "{monitoring[fraud_cards_per_day]:.0f} a day), so average precision moves noticeably between quiet "
+        "windows with no drift at all, and a tighter threshold would page on noise.",
         "Average precision went {monitoring[metric_before]:.3f} -> {monitoring[metric_after]:.3f} and card "
         "precision@{monitoring[card_precision_k]} {monitoring[card_precision_before]:.3f} -> "
         "{monitoring[card_precision_after]:.3f}; 'before' is {monitoring[before_window]}.",

@@ -68,11 +68,17 @@ def drift(amounts: dict[str, np.ndarray], daily: pd.DataFrame, boundaries: list[
     """Amount distribution per monitoring window, and daily AP / card precision with the drift start marked."""
     plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.0), dpi=110)
-    bins = np.linspace(0, np.quantile(np.concatenate(list(amounts.values())), 0.995), 60)
+    pooled = np.concatenate(list(amounts.values()))
+    positive = pooled[pooled > 0]
+    low = float(np.quantile(positive, 0.001)) if len(positive) else 0.01
+    high = max(float(np.quantile(positive, 0.999)) if len(positive) else 1.0, low * 10)
+    bins = np.geomspace(low, high, 60)
     for name, values in amounts.items():
-        left.hist(values, bins=bins, histtype="step", density=True, label=name, linewidth=1.4)
-    left.set_xlabel("amount")
-    left.set_ylabel("density")
+        share = np.full(len(values), 1 / max(len(values), 1))  # log-width bins: shares, not densities
+        left.hist(values, bins=bins, histtype="step", weights=share, label=name, linewidth=1.4)
+    left.set_xscale("log")
+    left.set_xlabel("amount (log scale, up to the 99.9th percentile)")
+    left.set_ylabel("share of the window's transactions")
     left.set_title("Amount per window")
     left.legend(fontsize=8)
     right.plot(daily["day"], daily["average_precision"], marker="o", label="average precision")

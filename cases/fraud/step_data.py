@@ -9,6 +9,7 @@ import pandas as pd
 from cases.fraud import checks
 from cases.fraud.artifacts import FraudData, FraudFeatures
 from cases.fraud.config import FraudConfig
+from cases.fraud.design import REVIEW_CAPACITY_SHARE
 from cases.fraud.evaluation import CARD_K
 from cases.fraud.features import FEATURES, WINDOWS, build_features
 from cases.fraud.loader import check_classes, load_transactions
@@ -57,6 +58,7 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         # Card precision@k investigates k cards a day: that is this share of the simulated portfolio.
         "investigated_cards_per_day": CARD_K,
         "investigated_share_of_cards": CARD_K / max(int(tx["customer_id"].nunique()), 1),
+        "review_capacity_share": REVIEW_CAPACITY_SHARE,
         "terminals": int(tx["terminal_id"].nunique()),
         "days": n_days,
         "frauds": int(y.sum()),

@@ -61,14 +61,19 @@ def monitoring_step(
         ctx.add_plot(
             9,
             "drift.png",
-            "Monitoring: amount per window and the deployed model per day; the drift starts at the orange line.",
+            f"Monitoring: amount per window (log scale, up to the 99.9th percentile) and the deployed model per "
+            f"day; the drift starts at the orange line. Card precision@{k}: the share of the day's top {k} scored "
+            f"cards that are fraudulent (k = monitor_card_k, the investigators' capacity scaled down to the "
+            f"simulated portfolio so the metric can still drop).",
         ),
     )
     return MonitoringResult(
         scenario=f"from monitoring day {drift_start}: legitimate spending x{cfg.drift_spend_factor:g} and a new "
         f"fraud pattern (card-testing bursts: {cfg.drift_burst_cards_per_day:g} cards/day, "
         f"{cfg.drift_burst_tx_per_day} small transactions/day for {cfg.drift_burst_days} days). Windows of "
-        f"a fresh simulation: reference days {first}-{first + w - 1}, no-drift days {first + w}-"
+        f"a fresh simulation (its reference window, days {first}-{first + w - 1}, is every 'before' figure, not "
+        f"the test window the models were compared on): reference days {first}-{first + w - 1}, no-drift "
+        f"days {first + w}-"
         f"{drift_start - 1}, drift days {drift_start}-{drift_start + w - 1}. Separately, in a copy of the "
         f"no-drift window {cfg.adversary_share:.0%} of the compromised cards' fraudsters adapt to the deployed "
         "model: each keeps its amounts under the model's alert (probing smaller amounts)",

@@ -79,7 +79,15 @@ def testing(
     slices.update(expert_slices(ctx, data, trained, ladder))
     measured = guardrails(test, trained.alerted(best), best)
     if "decision policy" in slices:
-        plan_table["go_no_go"] = go_no_go(measured, slices["decision policy"], best)
+        plan_table["go_no_go"], shipped = go_no_go(measured, slices["decision policy"], best)
+        if shipped is None:
+            plan_table["treatment"] = (
+                f"none yet: {best} at its cost threshold is not shippable and no measured policy keeps both guardrails"
+            )
+        elif shipped != "deployed threshold":
+            plan_table["treatment"] = (
+                f"the '{shipped}' policy built on {best} (the ranker at its cost threshold alone is not shippable)"
+            )
     return TestingResult(
         behavioural=checks,
         slices=slices,
@@ -121,14 +129,15 @@ def expert_slices(
     if others:
         challenger = min(others, key=lambda n: ladder.models[n]["expected_cost"])
         out["selective labels"], out["random-approve holdout"] = decision_slices.selective_label_tables(
-            cfg, test, trained, best, challenger, tx_scale(test), ctx.rng("holdout")
+            cfg,
+            test,
+            trained,
+            best,
+            challenger,
+            capacity.review_queue(test, trained.alerted(best)).at_design,
+            ctx.rng("holdout"),
         )
     return out
-
-
-def tx_scale(test: pd.DataFrame) -> float:
-    """The design's transactions per day over the test window's transactions per day."""
-    return DESIGN.problem.capacity.requests_per_day / (len(test) / max(test["day"].nunique(), 1))
 
 
 def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
@@ -168,11 +177,17 @@ def _fmt(unit: str, value: float) -> str:
     return f"{value:.2%}" if unit == "share" else f"{value:,.0f} {unit}"
 
 
-def go_no_go(measured: Measured, policies: dict[str, dict[str, float]], model: str) -> str:
+def go_no_go(measured: Measured, policies: dict[str, dict[str, float]], model: str) -> tuple[str, str | None]:
     """Ship or not on the two decision guardrails, and the measured alternatives when not.
 
     Every row of the decision-policy table (each policy is fixed before the test window: by
     costs, or by a threshold chosen on validation) is checked against both limits on test.
+    The choice among the passing policies is made on the test window, so the text says its
+    cost is optimistic.
+
+    Returns:
+        The verdict, and the policy the A/B test should run ("deployed threshold" when the
+        model ships as is, None when no measured policy keeps both guardrails).
     """
     limits = [g for g in DESIGN.metrics.guardrails if g.name in SHORT]
 
@@ -185,20 +200,24 @@ def go_no_go(measured: Measured, policies: dict[str, dict[str, float]], model: s
 
     failed = fails(dict(measured.values))
     if not failed:
-        return f"go: {model} at its cost threshold keeps the false-decline and review-queue guardrails"
+        return f"go: {model} at its cost threshold keeps the false-decline and review-queue guardrails", (
+            "deployed threshold"
+        )
     deployed = policies["deployed threshold"]
     text = f"not shippable as is: {model} at its cost threshold fails {' and '.join(failed)}"
     keeping = {name: row for name, row in policies.items() if not fails(row)}
     if not keeping:
-        return f"{text}; no measured policy keeps both on the test window"
+        return f"{text}; no measured policy keeps both on the test window, so nothing goes into the A/B test", None
     name, row = min(keeping.items(), key=lambda kv: kv[1]["expected_cost"])
     return (
-        f"{text}. Of the measured policies {', '.join(repr(n) for n in keeping)} keep both on the test window; "
+        f"{text}, so it does not ship as is. Of the measured policies "
+        f"{', '.join(repr(n) for n in keeping)} keep both on the test window; "
         f"the cheapest, '{name}', challenges {row['frauds_challenged']:.1%} of frauds (deployed "
         f"{deployed['frauds_challenged']:.1%}) at a cost of {row['expected_cost']:,.0f} (deployed "
         f"{deployed['expected_cost']:,.0f}), declining {row['false_decline_rate']:.2%} of legitimate transactions "
-        f"and sending {row['review_queue_cards_per_day']:,.0f} cards a day to review"
-    )
+        f"and sending {row['review_queue_cards_per_day']:,.0f} cards a day to review. It is picked on the test "
+        "window, so that cost is optimistic; it is the A/B treatment, and the ranker alone is not shipped"
+    ), name
 
 
 def intra_card_correlation(caught: np.ndarray, card: np.ndarray) -> float:
@@ -329,13 +348,25 @@ def ab_plan(
         "production_fraud_cards_per_day": DESIGN.problem.constraints.daily_active_users * PRODUCTION_FRAUD_CARD_SHARE,
         "days_of_traffic_needed": round(traffic_days, 3),
         "days_at_simulator_prevalence": round(sim_traffic_days, 3),
-        "cards_per_arm_basis": "the simulator's share of cards with a fraud in a week; the days are planned "
-        "at the assumed production prevalence, which needs far more traffic for the same frauds",
+        "test_window_days": int(test["day"].nunique()),
+        "mean_frauds_per_fraudulent_card": round(mean_frauds_per_card, 3),
+        "test_window_fraud_card_share": fraud_card_share,
+        "cards_per_arm_basis": f"one basis, the whole {int(test['day'].nunique())}-day test window: cards_per_arm = "
+        f"frauds_per_arm / mean frauds per fraudulent card over the window ({mean_frauds_per_card:.2f}, unweighted; "
+        f"the design effect uses the size-weighted {frauds_per_card:.2f}) / share of the window's cards with at "
+        f"least one fraud ({fraud_card_share:.2%}); simulated_fraud_card_share "
+        f"({fraud_card_days / max(card_days_total, 1):.2%}) "
+        "is per card-day (a daily share) and is not used here. The days are planned at the assumed production "
+        "prevalence, which needs far more traffic for the same frauds",
         "days_planned": days,
         "read_out_after_days": days + delay_days,
         "labels": f"declined frauds never charge back and investigations follow each arm's alerts: both arms "
         f"approve a random {holdout_share:.0%} of their declines (propensity logged) and recall is "
-        "estimated from the weighted labels",
+        f"estimated from the weighted labels. At {holdout_share:.0%} the holdout yields about "
+        f"{holdout_share * float(trained.alerted(ladder.best).sum()):.1f} labels per test window; each weighs "
+        f"{1 / holdout_share:.0f}x, and the variance of these inverse-propensity weights is not in the sizing above "
+        "(it inflates the variance of the recall estimate): size with the larger holdout of the "
+        "random-approve table, or inflate the sample by that variance, before the test",
         "guardrails": "false-decline rate, review queue, scoring p99, failover drill",
     }
     return plan, table

@@ -277,7 +277,10 @@ ARCHITECTURE = ArchitectureSpec(
     talking_points=[
         "Batch path: logs + metadata -> features -> training -> batch inference -> cache, every few hours.",
         "Request path: app -> load balancer -> API -> cache lookup (fallback for unknown users); no model on it.",
-        "The A/B service assigns each user an arm; the API reads that arm's precomputed list.",
+        "The A/B service assigns each user an arm; the API reads that arm's precomputed list. That call is on the "
+        "request path too, before the cache read: the printed budget sums only the path through the cache, so add "
+        "the A/B testing row of the component table to it; the total stays far inside the "
+        "{design[problem][constraints][latency_sla_ms]:g} ms SLA.",
     ],
     tradeoffs=[
         "A cache of precomputed lists is stale by up to one refresh interval but costs one lookup.",
@@ -293,7 +296,8 @@ ARCHITECTURE = ArchitectureSpec(
         FollowUp(
             question="Why is the A/B service on the request path?",
             answer="The arm must be the same for a user on every request and logged with the clicks, so CTR "
-            "can be computed per arm; hashing the user id gives that in microseconds, with no lookup.",
+            "can be computed per arm; hashing the user id gives that with no lookup, so the A/B service's budget in "
+            "the component table is the network call, not the hash.",
         ),
         FollowUp(
             question="How would you react to clicks within a session?",
@@ -513,8 +517,9 @@ TESTING = TestingSpec(
         "The test is sized before it runs, for a {config[ab_min_detectable_lift]:.0%} relative CTR lift at alpha "
         "{testing[ab_plan][alpha]:g} and power {testing[ab_plan][power]:.0%}: {testing[ab_plan][per_arm]:,} users "
         "per arm (design effect {testing[ab_plan][design_effect]:.3f} for repeated impressions of one user), "
-        "which is {testing[ab_test][daily_user_share_per_arm]:.3%} of daily users per arm over "
-        "{testing[ab_plan][days]:.0f} days. Traffic alone would fill it sooner, but the test runs whole weeks: "
+        "each arm {testing[ab_test][daily_user_share_per_arm]:.2%} of one day's active users, run for "
+        "{testing[ab_plan][days]:.0f} days. {testing[ab_test][impressions_reading]}. "
+        "Traffic alone would fill it sooner, but the test runs whole weeks: "
         "listening differs by weekday (commutes, weekends), and a shorter test would over-weight some days.",
     ],
     tradeoffs=[
@@ -594,9 +599,10 @@ DEPLOYMENT = DeploymentSpec(
         ),
         FollowUp(
             question="How do you know the retrieval stage does not throw away what the ranker would pick?",
-            answer=f"Measure its recall against the final list: {{{_P1}[deployed_top10_in_pool]:.0%}} of "
-            f"the deployed top-10 is inside the {{{_P1}[N]:,.0f}}-song pool, by construction when ALS both retrieves "
-            "and ranks; a heavier ranker's list is the real test, and on synthetic data the table's oracle column "
+            answer="Measure its recall against the final list. When ALS both retrieves and ranks, the deployed "
+            "top-10 is inside every pool by construction, so the table leaves that column out; with another model "
+            "deployed its deployed_top10_in_pool column measures it. A heavier ranker's list is the real test, "
+            "and on synthetic data the table's oracle column "
             "shows how much of the ideal top-10 survives. Against the songs users actually clicked next the pool is "
             "the ceiling of any ranker, so the pool is sized on that recall, not on the ranker's cost alone.",
         ),

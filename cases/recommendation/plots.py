@@ -22,13 +22,16 @@ def precision_recall_at_k(
         style = "--" if name in oracles else "-"
         axes[0].plot(ks, precision, style, marker=".", label=name)
         axes[1].plot(ks, recall, style, marker=".", label=name)
+    n_k = max((len(p) for p, _ in curves.values()), default=1)
     for ax, title in zip(axes, ("precision@k", "recall@k"), strict=True):
-        ax.set_xlabel("k")
+        ax.set_xlabel("k (list length)")
+        ax.set_ylabel(title)
+        ax.set_xticks(np.arange(2, n_k + 1, 2) if n_k > 10 else np.arange(1, n_k + 1))
         ax.set_title(title)
         ax.axvline(10, color="grey", lw=0.8, ls=":")
         ax.grid(alpha=0.3)
-    axes[1].legend(fontsize=8)
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.2)  # tight_layout is slow
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="center right", fontsize=8)  # one legend for both panels
+    fig.subplots_adjust(left=0.07, right=0.86, bottom=0.13, top=0.9, wspace=0.25)  # tight_layout is slow
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -48,8 +51,9 @@ def ab_result(path: Path, ab: dict[str, float], control: str, treatment: str) ->
     )
     ax.set_ylabel("click-through rate")
     p = ab["p_value"]
-    ax.set_title(f"A/B: lift {ab['lift_rel']:+.1%} (p {f'= {p:.2g}' if p >= 1e-16 else '< 1e-16'})")
-    fig.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.9)
+    p_shown = f"= {p:.2g}" if p >= 1e-16 else "< 1e-16"
+    ax.set_title(f"A/B test (simulated, not a forecast)\nlift {ab['lift_rel']:+.1%} (p {p_shown})")
+    fig.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.86)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 

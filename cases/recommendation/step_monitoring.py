@@ -93,7 +93,10 @@ def monitoring(
         f"{cfg.new_song_share_alert:.0%}). New-song fallback: {cold['new_song_fallback']}. CTR before "
         f"({reference.ctr:.4g}) is the expected click rate of the cached top-{K} lists of the users active in "
         "the held-out window, with the A/B position bias; the A/B's treatment CTR counts the clicks of a sample "
-        "of simulated users, so the two differ by sampling noise.",
+        "of simulated users, so the two differ by sampling noise. Alert rule of the feature table: a feature "
+        f"alerts when its PSI exceeds {thresholds.psi:g} (numeric and categorical) or, numeric only, its KS "
+        f"statistic exceeds {thresholds.ks:g}; the chi-square p of a categorical feature is reported, not alerted "
+        "on, because at this sample size every shift is significant (p 0 = below double precision).",
         feature_drift=drift_table,
         metric=METRIC,
         metric_before=reference.ndcg,
@@ -151,7 +154,8 @@ def _new_song_fallback(
     summary = (
         f"after a {cfg.new_song_warmup_days:g}-day warm-up, {fallback.new_click_share:.0%} of clicks go to new "
         f"songs, so they take the bottom {fallback.slots} slot(s) of every list, ranked by their plays within the "
-        f"user's genres: NDCG@10 on the rest of the drift window goes from {without:.3f} to {with_fallback:.3f}, "
+        f"user's genres: NDCG@10 on the drift window after the {cfg.new_song_warmup_days:g}-day warm-up (not the "
+        f"whole window of the before/after figure) goes from {without:.3f} to {with_fallback:.3f}, "
         f"{recovered:.0%} of the drop from {before:.3f} before the drift"
     )
     return {**measured, "new_song_drop_recovered": recovered, "new_song_fallback": summary}

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import numpy as np
+from scipy.stats import norm
 
 from cases.recommendation import abtest, behaviour, exploration, plots, retrieval
 from cases.recommendation.artifacts import RecData, RecFeatures, RecModels
@@ -15,7 +16,7 @@ from cases.recommendation.evaluation import K
 from cases.recommendation.generator import World
 from cases.recommendation.models import recommend
 from framework import metrics as fm
-from framework.abtest import ALPHA, POWER, design_effect, two_proportion_sample_size
+from framework.abtest import ALPHA, POWER, design_effect, difference_test, ratio_ci, two_proportion_sample_size
 from framework.case import RunContext
 from framework.results import AbPlan, LadderResult, Measured, TestingResult
 
@@ -142,6 +143,8 @@ def _two_stage(
         ideal=trained.fitted[ladder.oracle] if ladder.oracle else None,
         fallback=trained.fallback,
     )
+    if ladder.best == RETRIEVER:  # ALS ranks the pool it retrieved: its top-10 is in every pool by construction
+        table = {row: {k: v for k, v in cols.items() if k != "deployed_top10_in_pool"} for row, cols in table.items()}
     return {RETRIEVAL_SLICE: table} if table else {}
 
 
@@ -166,18 +169,29 @@ def _coverage_guardrail(ladder: LadderResult) -> Measured:
 
 
 def _size(cfg: RecConfig, ctr: float, icc: float, impressions_per_user: float) -> tuple[float, int, int, float]:
-    """Design effect, users per arm, whole-week days and the daily-user share per arm a test needs.
+    """Design effect, users per arm, whole-week days and the users per arm as a share of one day's active users.
 
     Days are the traffic needed at ``ab_traffic_share`` of daily users per arm, rounded up to
-    whole weeks (weekly listening seasonality); the share actually needed is then the users per
-    arm spread over those days.
+    whole weeks (weekly listening seasonality).
     """
     per_impression = two_proportion_sample_size(ctr, ctr * (1 + cfg.ab_min_detectable_lift), ALPHA, POWER)
     deff = design_effect(impressions_per_user, icc)
     per_arm = math.ceil(per_impression * deff / impressions_per_user)
     daily_users = DESIGN.problem.constraints.daily_active_users
     days = abtest.weeks_of_traffic(per_arm, cfg.ab_traffic_share * daily_users)
-    return deff, per_arm, days, per_arm / (days * daily_users)
+    return deff, per_arm, days, per_arm / daily_users
+
+
+def _impressions_reading(cfg: RecConfig, impressions: float, days: int) -> str:
+    """Why the simulated impressions per user differ from the design's traffic, and which way it biases the plan."""
+    loads = DESIGN.problem.constraints.requests_per_user_per_day
+    return (
+        f"The plan's {impressions:.1f} impressions per user come from the simulated sessions "
+        f"({cfg.ab_sessions_per_user:g} feed views of {K} slots per user over the test), not from the "
+        f"design's {loads:g} feed loads a day x {K} slots "
+        f"({loads * K * days:,.0f} over {days} days); more impressions per user raise the design effect but need "
+        "fewer users, so sizing on the simulated sessions over-states the users needed"
+    )
 
 
 def _ab_plan(cfg: RecConfig, ladder: LadderResult) -> tuple[AbPlan, dict[str, Any]]:
@@ -207,6 +221,7 @@ def _ab_plan(cfg: RecConfig, ladder: LadderResult) -> tuple[AbPlan, dict[str, An
         "assumed_control_ctr": cfg.ab_assumed_ctr,
         "assumed_intra_user_correlation": cfg.ab_assumed_icc,
         "impressions_per_user": impressions,
+        "impressions_reading": _impressions_reading(cfg, impressions, days),
         "design_effect": deff,
         "per_arm_users": per_arm,
         "days": days,
@@ -262,7 +277,9 @@ def _ab_test(
     result = abtest.simulate(
         control_p[population], treatment_p[population], treated, cfg.ab_sessions_per_user, ctx.rng("ab_clicks")
     )
-    explored = _exploration(ctx, world, feats, trained, ladder.best, population, treated, treatment_lists, treatment_p)
+    explored = _exploration(
+        ctx, world, feats, trained, ladder.best, population, treated, treatment_lists, treatment_p, result
+    )
     plots.ab_result(
         ctx.add_plot(7, "ab_test.png", "Simulated A/B test: CTR per arm with 95% confidence intervals."),
         result,
@@ -293,6 +310,7 @@ def _ab_test(
         "intra_user_correlation_measured": icc_measured,
         "intra_user_correlation_used": icc,
         "impressions_per_user": impressions,
+        "impressions_reading": _impressions_reading(cfg, impressions, days),
         "design_effect": deff,
         "per_arm_users": per_arm,
         "days": days,
@@ -329,30 +347,45 @@ def _exploration(
     treated: np.ndarray,
     lists: np.ndarray,
     list_p: np.ndarray,
+    ab: dict[str, float],
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """The deployed lists against the same lists with one random exploration slot, on the sized A/B sample.
+    """The A/B treatment arm (deployed top-10) against an exploration arm of the same size, on the sized sample.
 
-    Same users, same arm assignment and size as the main test: control gets the deployed top-10,
-    treatment the top-9 plus, in the last slot, a random song outside the user's history. CTR is the
-    simulated feed CTR per arm, NDCG@10 the offline metric on the held-out users with the slot
-    replaced the same way, exposure coverage the share of the catalogue shown to at least one
-    user of the arm.
+    The baseline row *is* the A/B test's treatment arm: same users, same click draw, so its CTR is
+    the treatment CTR of the A/B table. The exploration arm is the sample's other half (the A/B
+    control users) served the deployed top-9 plus, in the last slot, a random song outside the
+    user's history, with its own click draw. NDCG@10 is the offline metric on the held-out users
+    with the slot replaced the same way; exposure coverage is the share of the catalogue shown to
+    at least one user of the arm (so it is counted over the arm's users, not the held-out users).
     """
     cfg, rng = ctx.config, ctx.rng("explore_slot")
-    served = exploration.explore_slot(lists[population], population, feats.consumed, rng)
-    slot_p = exploration.pair_probabilities(world, population, served[:, -1])
-    explored_p = list_p[population].copy()
+    base_users, explore_users = population[treated], population[~treated]
+    served = exploration.explore_slot(lists[explore_users], explore_users, feats.consumed, rng)
+    slot_p = exploration.pair_probabilities(world, explore_users, served[:, -1])
+    explored_p = list_p[explore_users].copy()
     explored_p[:, -1] = slot_p * abtest.slot_attention(K, cfg.ab_top_slot_attention)[-1]
-    result = abtest.simulate(
-        list_p[population], explored_p, treated, cfg.ab_sessions_per_user, ctx.rng("explore_clicks")
-    )
+    clicks, impressions = abtest.feed_views(explored_p, cfg.ab_sessions_per_user, ctx.rng("explore_clicks"))
+    ctr, se, lo, hi = ratio_ci(clicks, impressions)
+    base_se = (ab["treatment_ctr_ci_high"] - ab["treatment_ctr_ci_low"]) / (2 * norm.ppf(0.975))
+    diff = difference_test(ab["treatment_ctr"], base_se, ctr, se)
+    result = {
+        "control_ctr": ab["treatment_ctr"],
+        "control_ctr_ci_low": ab["treatment_ctr_ci_low"],
+        "control_ctr_ci_high": ab["treatment_ctr_ci_high"],
+        "treatment_ctr": ctr,
+        "treatment_ctr_ci_low": lo,
+        "treatment_ctr_ci_high": hi,
+        "lift_abs_ci_low": diff["ci_low"],
+        "lift_abs_ci_high": diff["ci_high"],
+        "lift_rel": (ctr - ab["treatment_ctr"]) / ab["treatment_ctr"] if ab["treatment_ctr"] > 0 else float("nan"),
+    }
     users, rel = feats.eval_users, feats.relevant[feats.eval_users]
     offline = exploration.explore_slot(trained.recs[best][:, :K], users, feats.consumed, rng)
     n_items = feats.consumed.shape[1]
     rows: dict[str, dict[str, float]] = {}
     for label, arm, recs, ranked in (
-        ("deployed top-10", "control", lists[population[~treated]], trained.recs[best][:, :K]),
-        ("top-9 + exploration slot", "treatment", served[treated], offline),
+        ("deployed top-10", "control", lists[base_users], trained.recs[best][:, :K]),
+        ("top-9 + exploration slot", "treatment", served, offline),
     ):
         coverage = exploration.exposure_coverage(recs, n_items)
         rows[label] = {
@@ -382,9 +415,11 @@ def exploration_reading(rows: dict[str, dict[str, float]]) -> str:
     """The exploration-slot table in one sentence, for the notes."""
     a, b, d = rows["deployed top-10"], rows["top-9 + exploration slot"], rows["with minus without"]
     return (
-        f"On the same sized sample (same users, same split), the deployed top-10 exposes "
-        f"{a['exposure_coverage']:.1%} of the catalogue ({a['songs_exposed']:,.0f} songs); giving its last slot "
-        f"to a random song outside the user's history exposes {b['exposure_coverage']:.1%}. The price: feed CTR "
+        f"On the sized A/B sample, the deployed top-10 (the A/B treatment arm itself, same users and clicks) exposes "
+        f"{a['exposure_coverage']:.1%} of the catalogue ({a['songs_exposed']:,.0f} songs) among that arm's users "
+        f"(the offline catalogue coverage counts the held-out users' lists instead); giving the last slot "
+        f"to a random song outside the user's history, for the other half of the sample, exposes "
+        f"{b['exposure_coverage']:.1%}. The price: feed CTR "
         f"{a['simulated_ctr']:.2%} -> {b['simulated_ctr']:.2%} ({d['ctr_relative_to_deployed']:+.1%}, interval of "
         f"the difference {d['ctr_ci_low']:+.4f} to {d['ctr_ci_high']:+.4f}) and offline NDCG@10 "
         f"{a['ndcg_at_10']:.4f} -> {b['ndcg_at_10']:.4f}"

@@ -30,9 +30,12 @@ def test_shifted_eta_lowers_the_cost_and_the_late_share(ratio):
     rows = lateness_slices(intervals, calibration, test, ratio, 30.0)
     served, shifted = rows["served ETA"], rows["cost-optimal ETA"]
     # The shifted ETA hits its quantile k / (k + 1) and trades late trips for early ones at a lower cost.
-    assert shifted["on_time_share"] == pytest.approx(cost_quantile(ratio), abs=0.02)
-    assert shifted["late_share"] < served["late_share"] and shifted["early_share"] > served["early_share"]
-    assert shifted["mean_cost_s"] < served["mean_cost_s"] and shifted["cost_vs_served"] < 0
+    assert shifted["met_eta_share"] == pytest.approx(cost_quantile(ratio), abs=0.02)
+    assert (
+        shifted["late_over_threshold_share"] < served["late_over_threshold_share"]
+        and shifted["early_over_threshold_share"] > served["early_over_threshold_share"]
+    )
+    assert shifted["mean_cost_early_s"] < served["mean_cost_early_s"] and shifted["cost_vs_served"] < 0
     # The calibrated median is the MAE-optimal ETA: the cost-optimal one pays some MAE for the lower cost.
     assert rows["calibrated median ETA"]["mae_s"] <= shifted["mae_s"]
 
@@ -43,7 +46,10 @@ def test_a_larger_late_cost_shifts_the_eta_later():
     intervals = RatioIntervals().fit(*calibration)
     mild = lateness_slices(intervals, calibration, test, 1.5, 30.0)["cost-optimal ETA"]
     harsh = lateness_slices(intervals, calibration, test, 4.0, 30.0)["cost-optimal ETA"]
-    assert harsh["on_time_share"] > mild["on_time_share"] and harsh["late_share"] < mild["late_share"]
+    assert (
+        harsh["met_eta_share"] > mild["met_eta_share"]
+        and harsh["late_over_threshold_share"] < mild["late_over_threshold_share"]
+    )
 
 
 def test_run_reports_late_vs_early_cost(small_run):
@@ -54,4 +60,4 @@ def test_run_reports_late_vs_early_cost(small_run):
     assert all(row["n_trips"] == n_trips for row in rows.values())
     # Late costs more than early by default: the shifted ETA is met by more trips than the served one.
     assert ctx.config.late_cost_ratio > 1
-    assert rows["cost-optimal ETA"]["on_time_share"] > rows["served ETA"]["on_time_share"]
+    assert rows["cost-optimal ETA"]["met_eta_share"] > rows["served ETA"]["met_eta_share"]

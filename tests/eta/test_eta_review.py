@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cases.eta.design import DESIGN
 from cases.eta.evaluation import MIN_SLICE_TRIPS, hour_bands, watch_first
 from cases.eta.step_serving import ASSUMED_ICC
 
@@ -54,3 +55,27 @@ def test_run_reports_what_the_review_asked_for(small_run):
     )
     watch = records["monitoring"].extra["watch_first"]
     assert watch["worst_class"] in {"highway", "arterial", "local"} and watch["worst_hours"] in by_hours
+
+
+def test_watch_first_names_the_deployed_models_losses_and_where_the_oracle_is_beaten():
+    by_class = {"highway": {"best": 9.0, "base": 10.0, "naive": 16.0, "oracle": 8.0}}
+    by_hours = {
+        "00-05": {"best": 30.0, "base": 40.0, "naive": 28.0, "oracle": 29.0, "n_trips": 40.0},
+        "17": {"best": 63.0, "base": 69.0, "naive": 259.0, "oracle": 61.0, "n_trips": 180.0},
+    }
+    watch = watch_first(by_class, by_hours, "best", "base", "naive", oracle="oracle")
+    assert "(best) is itself behind free flow on departures at 00-05 h" in watch["best_note"]
+    assert "only over all trips" in watch["oracle_note"] and "1 of 2 hour slices: 00-05" in watch["oracle_note"]
+    assert "no oracle" in watch_first(by_class, by_hours, "best", "base", "naive")["oracle_note"]
+
+
+def test_latency_guardrail_is_the_backends_share_and_the_spof_answer_follows_the_sizing(small_run):
+    _, outputs = small_run
+    serving = outputs.records["deployment"]
+    budget = DESIGN.architecture.component("eta_backend").latency_ms
+    limit = next(g.limit for g in DESIGN.metrics.guardrails if g.name == "backend_p99_ms")
+    assert limit == budget == serving.extra["backend_budget_ms"] < DESIGN.problem.constraints.latency_sla_ms
+    assert serving.extra["end_to_end_p99_estimate_ms"] >= serving.p99_ms
+    sizing = serving.extra["sizing"]
+    if sizing["placement"].startswith("router memory"):
+        assert "off the request path" in sizing["failure_points"]

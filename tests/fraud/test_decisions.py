@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cases.fraud import calibration, decisions
-from cases.fraud.artifacts import FraudData
+from cases.fraud.artifacts import FraudData, FraudModels
 from cases.fraud.selective_labels import selective_labels
 from framework import metrics
 
@@ -129,3 +129,13 @@ def test_selective_labels_on_the_run_and_holdout_costs(small_run, small_ctx):
     ratio = holdout["larger holdout"]["share"] / holdout["configured holdout"]["share"]
     for key in ("labelled_per_day_at_design_volume", "fraud_let_through_on_test_window"):
         assert holdout["larger holdout"][key] == pytest.approx(ratio * holdout["configured holdout"][key])
+
+
+def test_holdout_labels_scale_with_the_production_review_queue(small_run):
+    from cases.fraud import capacity
+
+    data, trained = small_run.get(FraudData), small_run.get(FraudModels)
+    best = small_run.records["models"].best
+    queue = capacity.review_queue(data.tx[data.split.test], trained.alerted(best)).at_design
+    holdout = small_run.records["testing"].slices["random-approve holdout"]["configured holdout"]
+    assert holdout["labelled_per_day_at_design_volume"] == pytest.approx(queue * holdout["share"])

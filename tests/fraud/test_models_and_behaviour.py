@@ -207,3 +207,17 @@ def test_ab_days_are_planned_at_production_prevalence(small_run):
     assert plan.days == max(7, math.ceil(table["days_of_traffic_needed"] / 7) * 7)
     assert table["days_of_traffic_needed"] > table["days_at_simulator_prevalence"]
     assert table["mde_percentage_points"] == pytest.approx(MDE * 100)
+
+
+def test_ab_treatment_is_the_policy_that_passes_and_cards_per_arm_reproduces(small_run):
+    testing = small_run.records["testing"]
+    table = testing.ab_test
+    if table["go_no_go"].startswith("not shippable"):
+        assert "not shippable" in table["treatment"]
+    frauds, mean, share = (
+        table["frauds_per_arm"],
+        table["mean_frauds_per_fraudulent_card"],
+        table["test_window_fraud_card_share"],
+    )
+    assert abs(table["cards_per_arm"] - frauds / mean / share) / table["cards_per_arm"] < 0.01
+    assert "inverse-propensity" in table["labels"]
