@@ -15,13 +15,44 @@ LEVEL = 0.95
 _BLOCK_VALUES = 20_000_000
 
 
+def resampled_means(
+    units: Mapping[str, np.ndarray], rng: np.random.Generator, resamples: int = BOOTSTRAP_RESAMPLES
+) -> dict[str, np.ndarray]:
+    """Each model's mean over the same bootstrap resamples of the test units.
+
+    Every model is averaged over the *same* resampled users, trips or transactions, so the
+    difference of two models' resampled means is the paired bootstrap of their difference
+    (Efron and Tibshirani, ch. 13), and all pairs share one set of draws.
+
+    Args:
+        units: model -> per-unit values, all on the same units in the same order.
+        rng: the run's ``bootstrap`` stream.
+        resamples: bootstrap resamples.
+    """
+    arrays = {name: np.asarray(v, float) for name, v in units.items()}
+    n = len(next(iter(arrays.values()), ()))
+    if n == 0:
+        return {name: np.zeros(resamples) for name in arrays}
+    block = max(1, _BLOCK_VALUES // n)
+    index = np.int32 if n < 2**31 else np.int64  # half the memory traffic of int64 indices
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in arrays}
+    for start in range(0, resamples, block):
+        draw = rng.integers(0, n, (min(block, resamples - start), n), dtype=index)
+        for name, values in arrays.items():
+            parts[name].append(values[draw].mean(axis=1))
+    return {name: np.concatenate(p) for name, p in parts.items()}
+
+
+def _interval(point: float, means: np.ndarray, scale: float) -> tuple[float, float, float]:
+    tail = (1 - LEVEL) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(point * scale), float(low * scale), float(high * scale)
+
+
 def paired_bootstrap(
     diff: np.ndarray, rng: np.random.Generator, *, total: bool = False, resamples: int = BOOTSTRAP_RESAMPLES
 ) -> tuple[float, float, float]:
     """The difference of two models on the same test units, with a percentile bootstrap interval.
-
-    Resampling the per-unit *differences* keeps the pairing: both models are scored on the
-    same resampled users, trips or transactions (Efron and Tibshirani, ch. 13).
 
     Args:
         diff: per-unit metric contribution of model A minus that of model B.
@@ -32,17 +63,11 @@ def paired_bootstrap(
     Returns:
         ``(difference, low, high)`` at the 95% level.
     """
-    n = len(diff)
-    if n == 0:
+    diff = np.asarray(diff, float)
+    if len(diff) == 0:
         return 0.0, 0.0, 0.0
-    scale = n if total else 1
-    block = max(1, _BLOCK_VALUES // n)
-    means = np.concatenate(
-        [diff[rng.integers(0, n, (min(block, resamples - i), n))].mean(axis=1) for i in range(0, resamples, block)]
-    )
-    tail = (1 - LEVEL) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
-    return float(diff.mean() * scale), float(low * scale), float(high * scale)
+    means = resampled_means({"diff": diff}, rng, resamples)["diff"]
+    return _interval(float(diff.mean()), means, len(diff) if total else 1)
 
 
 def build_ladder(
@@ -84,18 +109,14 @@ def build_ladder(
     top = max(candidates, key=lambda n: (sign * models[n][metric.name], -candidates.index(n)))
     total = metric.aggregate == "sum"
 
-    drawn: dict[tuple[str, str], tuple[float, float, float]] = {}
+    # One set of resamples for every model: each pair's interval is fixed, wherever it is shown.
+    units = {n: np.asarray(decision_units[n], float) for n in candidates}
+    means = resampled_means(units, rng)
+    scale = len(next(iter(units.values()))) if total else 1
 
     def compare(name: str, versus: str) -> Comparison:
-        # One bootstrap per pair of models: the same difference is never shown with two intervals.
-        if (versus, name) in drawn:
-            d, lo, hi = drawn[(versus, name)]
-            d, lo, hi = -d, -hi, -lo
-        else:
-            if (name, versus) not in drawn:
-                diff = np.asarray(decision_units[name], float) - np.asarray(decision_units[versus], float)
-                drawn[(name, versus)] = paired_bootstrap(diff, rng, total=total)
-            d, lo, hi = drawn[(name, versus)]
+        point = float(units[name].mean() - units[versus].mean())
+        d, lo, hi = _interval(point, means[name] - means[versus], scale)
         return Comparison(
             model=name, versus=versus, metric=metric.name, difference=d, low=lo, high=hi, tie=bool(lo <= 0 <= hi)
         )

@@ -98,3 +98,16 @@ def test_failover_falls_back_to_the_rule_when_no_replica_answers():
     b.up = False
     assert router(x)[0] == 1.0  # large amount: the rule sends it to review
     assert dict(router.served) == {"scorer_a": 1, "scorer_b": 1, "rule_fallback": 1} and router.failovers == 2
+
+
+def test_compiled_linear_scores_equal_the_pipeline(small_run):
+    from cases.fraud.features import FEATURES
+    from cases.fraud.models import CompiledLinear, Logistic
+
+    model = small_run.get(FraudModels).fitted["logistic_regression"]
+    assert isinstance(model, Logistic)
+    X = small_run.get(FraudFeatures).X[FEATURES].to_numpy(copy=True)[:5000]
+    compiled = CompiledLinear(model.pipeline_)
+    assert np.allclose(compiled.score(X), model.score(X), rtol=0, atol=1e-12)
+    one = compiled.score(X[3])  # one served transaction
+    assert one.shape == (1,) and abs(one[0] - model.score(X[3:4])[0]) < 1e-12
