@@ -7,6 +7,8 @@ import math
 import numpy as np
 from scipy.stats import norm
 
+from framework.timeunits import DAYS_PER_WEEK
+
 ALPHA = 0.05
 POWER = 0.8
 
@@ -46,6 +48,15 @@ def two_mean_sample_size(sigma: float, delta: float, alpha: float = ALPHA, power
     if delta == 0 or not math.isfinite(sigma) or not math.isfinite(delta):
         return None
     return math.ceil(2 * ((z_a + z_b) * sigma / delta) ** 2)
+
+
+def whole_weeks(units_needed: float, units_per_day: float) -> int:
+    """Days to collect ``units_needed`` at ``units_per_day``, rounded up to whole weeks (at least one weekly cycle).
+
+    A test that stops mid-week over-weights the weekdays it saw; users behave differently at weekends.
+    """
+    days = units_needed / max(units_per_day, 1e-9)
+    return DAYS_PER_WEEK * max(1, math.ceil(days / DAYS_PER_WEEK))
 
 
 def design_effect(units_per_cluster: float, intra_cluster_correlation: float) -> float:

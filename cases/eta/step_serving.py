@@ -21,7 +21,15 @@ from cases.eta.models import HistoricalMeanModel
 from cases.eta.reprediction import halfway_reprediction
 from cases.eta.serving import measure_serving
 from cases.eta.trips import observed_trips, synthetic_trips, user_trips
-from framework.abtest import ALPHA, POWER, design_effect, difference_test, ratio_ci, two_mean_sample_size
+from framework.abtest import (
+    ALPHA,
+    POWER,
+    design_effect,
+    difference_test,
+    ratio_ci,
+    two_mean_sample_size,
+    whole_weeks,
+)
 from framework.case import RunContext
 from framework.results import AbPlan, LadderResult, ServingResult, TestingResult
 
@@ -129,7 +137,7 @@ def _ab_test(
     constraints = DESIGN.problem.constraints
     enrolled_per_day = constraints.daily_active_users * EXPERIMENT_TRAFFIC_SHARE
     # Users are enrolled as they show up; every arm then needs one whole week of their trips.
-    days = 7 * max(1, math.ceil(2 * per_arm / enrolled_per_day / 7))
+    days = whole_weeks(2 * per_arm, enrolled_per_day)
     summary: dict[str, Any] = {
         "unit": "user (all of a user's trips stay in one arm)",
         "metric": "absolute arrival error (s) per completed trip, lower is better",

@@ -15,7 +15,7 @@ from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN, PRODUCTION_FRAUD_CARD_SHARE
 from cases.fraud.evaluation import flag_rate
 from cases.fraud.simulator import SCENARIO_NAMES
-from framework.abtest import ALPHA, POWER, design_effect, two_proportion_sample_size
+from framework.abtest import ALPHA, POWER, design_effect, two_proportion_sample_size, whole_weeks
 from framework.case import RunContext
 from framework.results import AbPlan, LadderResult, Measured, TestingResult
 
@@ -23,7 +23,6 @@ AMOUNT_BANDS = (0, 50, 100, 220, np.inf)
 AMOUNT_LABELS = ("<50", "50-100", "100-220", ">=220")
 MDE = 0.02  # the smallest recall lift worth a rollout: the A/B test is sized for it, chosen before the test
 MIN_RECALL = 0.001  # a control recall of 0 (alerting on nothing) is sized as if it caught 0.1%
-WEEK = 7  # the test runs whole weekly cycles
 TREATMENT_SHARE = 0.1  # the challenger scores 10% of cards; the champion keeps the rest
 
 
@@ -308,7 +307,7 @@ def ab_plan(
     )
     traffic_days = frauds / (production_frauds_per_day * TREATMENT_SHARE)
     card_days_total = test[["day", "customer_id"]].drop_duplicates().shape[0]
-    days = max(WEEK, math.ceil(traffic_days / WEEK) * WEEK)
+    days = whole_weeks(traffic_days, 1.0)
     plan = AbPlan(
         metric=f"fraud caught rate (recall on confirmed frauds; the effect is absolute, +{MDE * 100:g} percentage "
         "points) at an equal decline budget",

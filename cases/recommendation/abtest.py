@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from cases.recommendation.generator import World
 from cases.recommendation.models import BATCH_USERS
 from framework.abtest import difference_test, ratio_ci
-
-DAYS_PER_WEEK = 7
 
 
 def p_text(p: float) -> str:
@@ -64,12 +60,6 @@ def intra_user_correlation(clicks: np.ndarray, impressions: np.ndarray) -> float
     n0 = (total - (n**2).sum() / total) / (groups - 1)
     denominator = msb + (n0 - 1) * msw
     return float(max((msb - msw) / denominator, 0.0)) if denominator > 0 else 0.0
-
-
-def weeks_of_traffic(users_needed: int, daily_users: float) -> int:
-    """Days of traffic to enrol ``users_needed``, rounded up to whole weeks (at least one weekly cycle)."""
-    days = users_needed / max(daily_users, 1e-9)
-    return DAYS_PER_WEEK * max(1, math.ceil(days / DAYS_PER_WEEK))
 
 
 def feed_views(slot_p: np.ndarray, sessions_per_user: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

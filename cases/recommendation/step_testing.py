@@ -16,7 +16,15 @@ from cases.recommendation.evaluation import K
 from cases.recommendation.generator import World
 from cases.recommendation.models import recommend
 from framework import metrics as fm
-from framework.abtest import ALPHA, POWER, design_effect, difference_test, ratio_ci, two_proportion_sample_size
+from framework.abtest import (
+    ALPHA,
+    POWER,
+    design_effect,
+    difference_test,
+    ratio_ci,
+    two_proportion_sample_size,
+    whole_weeks,
+)
 from framework.case import RunContext
 from framework.results import AbPlan, LadderResult, Measured, TestingResult
 
@@ -178,7 +186,7 @@ def _size(cfg: RecConfig, ctr: float, icc: float, impressions_per_user: float) -
     deff = design_effect(impressions_per_user, icc)
     per_arm = math.ceil(per_impression * deff / impressions_per_user)
     daily_users = DESIGN.problem.constraints.daily_active_users
-    days = abtest.weeks_of_traffic(per_arm, cfg.ab_traffic_share * daily_users)
+    days = whole_weeks(per_arm, cfg.ab_traffic_share * daily_users)
     return deff, per_arm, days, per_arm / daily_users
 
 

@@ -12,9 +12,8 @@ from cases.recommendation.abtest import (
     list_probabilities,
     simulate,
     slot_attention,
-    weeks_of_traffic,
 )
-from framework.abtest import design_effect, ratio_ci, two_proportion_sample_size
+from framework.abtest import design_effect, ratio_ci, two_proportion_sample_size, whole_weeks
 
 
 def test_sample_size_matches_the_hand_computed_formula():
@@ -113,4 +112,4 @@ def test_intra_user_correlation_by_hand():
 
 def test_slot_attention_is_the_ndcg_discount():
     assert np.allclose(slot_attention(3, 0.2), [0.2, 0.2 / math.log2(3), 0.1])
-    assert weeks_of_traffic(10, 1000.0) == 7 and weeks_of_traffic(8000, 1000.0) == 14
+    assert whole_weeks(10, 1000.0) == 7 and whole_weeks(8000, 1000.0) == 14

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from framework.abtest import ALPHA, POWER, two_mean_sample_size
+from framework.abtest import ALPHA, POWER, two_mean_sample_size, whole_weeks
 from framework.case import RunContext
 from framework.results import AbPlan, BehaviouralCheck, LadderResult, Measured, TestingResult
 
@@ -95,7 +93,7 @@ def testing(
         alpha=ALPHA,
         power=POWER,
         per_arm=per_arm,
-        days=float(7 * max(1, math.ceil(per_arm / per_day / 7))),
+        days=float(whole_weeks(per_arm, per_day)),
     )
     y_lo, y_hi = float(data.train["y"].min()), float(data.train["y"].max())
     out_of_range = float(np.mean((predicted < y_lo) | (predicted > y_hi)))
