@@ -73,7 +73,9 @@ def test_ctrl_c_during_run_exits_130_one_line_previous_output_intact(previous_ru
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("delay", [0.2, 0.5, 1.0])
+# Not earlier than 0.4 s: in the interpreter's own start-up (before any project code runs) a
+# SIGINT can land in an importlib callback, where CPython prints "Exception ignored" and drops it.
+@pytest.mark.parametrize("delay", [0.4, 0.7, 1.0])
 def test_ctrl_c_while_importing_prints_no_traceback(tmp_path, delay):
     proc = start(tmp_path / "out")
     time.sleep(delay)
