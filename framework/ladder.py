@@ -70,6 +70,18 @@ def paired_bootstrap(
     return _interval(float(diff.mean()), means, len(diff) if total else 1)
 
 
+def _check_units_match(units: Mapping[str, np.ndarray], values: Mapping[str, float], metric: str, total: bool) -> None:
+    """The per-unit values must add up to the reported metric, or the intervals describe another number."""
+    for name, per_unit in units.items():
+        implied = float(per_unit.sum() if total else per_unit.mean()) if len(per_unit) else 0.0
+        if not np.isclose(implied, values[name], rtol=1e-6, atol=1e-9):
+            how = "sum" if total else "mean"
+            raise ValueError(
+                f"{name}: the {how} of its per-unit {metric} values is {implied:.6g} but the ladder reports "
+                f"{values[name]:.6g}; pass the per-unit contributions of the reported metric"
+            )
+
+
 def build_ladder(
     design: CaseDesign,
     models: Mapping[str, Mapping[str, float]],
@@ -111,6 +123,7 @@ def build_ladder(
 
     # One set of resamples for every model: each pair's interval is fixed, wherever it is shown.
     units = {n: np.asarray(decision_units[n], float) for n in candidates}
+    _check_units_match(units, {n: models[n][metric.name] for n in candidates}, metric.name, total)
     means = resampled_means(units, rng)
     scale = len(next(iter(units.values()))) if total else 1
 
@@ -128,6 +141,7 @@ def build_ladder(
             break
     comparisons = [compare(n, best) for n in candidates if n != best]
     climb = [compare(upper, lower) for lower, upper in zip(candidates, candidates[1:], strict=False)]
+    spread = {n: list(_interval(0.0, means[n], scale)[1:]) for n in candidates}
     present = [n for n in ladder if n in models]
     oracle = next((n for n in oracles if n in models), None)
     return LadderResult(
@@ -139,5 +153,6 @@ def build_ladder(
         decision_metric=metric.name,
         comparisons=comparisons,
         climb=climb,
+        spread=spread,
         notes=dict(notes or {}),
     )

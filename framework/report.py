@@ -42,14 +42,22 @@ def model_tags(metrics: RunMetrics) -> dict[str, str]:
 
 
 def model_table(metrics: RunMetrics) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the model-ladder table (models in ladder order), marking the roles."""
+    """Headers and rows of the model-ladder table (models in ladder order), marking the roles.
+
+    The last column is each candidate's 95% bootstrap interval on the decision metric (the
+    oracle has none: it is a bound, not an estimate).
+    """
     tags = model_tags(metrics)
     metric_names = list(next(iter(metrics.models.values())))
     rows = [
-        [f"{n} ({tags[n]})" if n in tags else n, *(fmt(values[m]) for m in metric_names)]
+        [
+            f"{n} ({tags[n]})" if n in tags else n,
+            *(fmt(values[m]) for m in metric_names),
+            f"[{fmt(metrics.spread[n][0])}, {fmt(metrics.spread[n][1])}]" if n in metrics.spread else "",
+        ]
         for n, values in metrics.models.items()
     ]
-    return ["model", *metric_names], rows
+    return ["model", *metric_names, f"{metrics.decision_metric} 95% interval"], rows
 
 
 def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) -> list[Section]:

@@ -80,6 +80,8 @@ class LadderResult(_Result):
         decision_metric: the metric the deployed model is chosen by.
         comparisons: every other candidate compared with ``best``.
         climb: each rung compared with the rung below it: does every step up the ladder earn its place?
+        spread: candidate -> ``[low, high]``, the 95% bootstrap interval of its own decision metric
+            (the same resamples as the comparisons).
         notes: one line per model explaining what it is.
     """
 
@@ -91,6 +93,7 @@ class LadderResult(_Result):
     decision_metric: str
     comparisons: list[Comparison]
     climb: list[Comparison] = Field(default_factory=list)
+    spread: dict[str, list[float]] = Field(default_factory=dict)
     notes: dict[str, str] = Field(default_factory=dict)
 
 

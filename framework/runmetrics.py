@@ -126,6 +126,7 @@ class RunMetrics(_Doc):
             model and, on synthetic data, the oracle.
         intervals: every candidate compared with the deployed model on the decision metric.
         climb: each rung compared with the rung below it on the decision metric.
+        spread: candidate -> 95% bootstrap interval ``[low, high]`` of its own decision metric.
         nulls: dotted path -> why that value is null.
     """
 
@@ -147,6 +148,7 @@ class RunMetrics(_Doc):
     models: dict[str, dict[str, Number]]
     intervals: list[Interval]
     climb: list[Interval] = Field(default_factory=list)
+    spread: dict[str, list[float]] = Field(default_factory=dict)
     model_notes: dict[str, str]
     timings_s: dict[str, float]
     guardrails: list[GuardrailRecord]

@@ -134,10 +134,12 @@ def _ladder_plot(case: Case, ctx: RunContext, ladder: LadderResult) -> None:
     """The framework's own figure: every model on the primary metric, oracle marked."""
     from framework.plots import ladder_chart
 
-    primary = case.design.metrics.primary_metric
+    metrics = case.design.metrics
+    primary, decision = metrics.primary_metric, metrics.decision_metric
     bound = "the dashed line is the oracle" if ladder.oracle else "real data: no oracle (no generator truth)"
-    path = ctx.add_plot(6, "model_ladder.png", f"Model ladder on {primary.name}; {bound}.")
-    ladder_chart(ladder, primary.name, primary.higher_is_better, path)
+    also = "" if decision.name == primary.name else f" and on the decision metric {decision.name}"
+    caption = f"Model ladder on {primary.name}{also}, 95% bootstrap intervals on {decision.name}; {bound}."
+    ladder_chart(ladder, primary, decision, ctx.add_plot(6, "model_ladder.png", caption))
 
 
 def _check_metric_functions(case: Case) -> list[str]:
@@ -187,6 +189,7 @@ def metrics_document(
         "models": ladder.models,
         "intervals": [c.model_dump() for c in ladder.comparisons],
         "climb": [c.model_dump() for c in ladder.climb],
+        "spread": ladder.spread,
         "model_notes": ladder.notes,
         "timings_s": timings,
         "guardrails": [g.model_dump() for g in guardrails],

@@ -5,10 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cases.eta.design import DESIGN
+from cases.eta.design import DESIGN as ETA_DESIGN
 from framework.ladder import build_ladder, paired_bootstrap
 
 LADDER = ["free_flow", "historical_mean", "gradient_boosting"]
+# ETA's roles and decision metric on a fixed three-rung ladder, whatever rungs ETA adds.
+DESIGN = ETA_DESIGN.model_copy(
+    update={
+        "models": ETA_DESIGN.models.model_copy(
+            update={"ladder": [m for m in ETA_DESIGN.models.ladder if m.name in [*LADDER, "oracle"]]}
+        )
+    }
+)
 
 
 def _models(errors: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
@@ -90,3 +98,23 @@ def test_a_pair_of_models_has_one_interval_wherever_it_is_shown():
         -against_best.high,
         -against_best.low,
     )
+
+
+def test_every_candidate_has_an_interval_around_its_own_decision_metric():
+    rng = np.random.default_rng(0)
+    base = rng.exponential(50, 2000)
+    errors = {"free_flow": base * 2, "historical_mean": base, "gradient_boosting": base * 0.8}
+    ladder = build_ladder(DESIGN, _models(errors), errors, np.random.default_rng(4))
+    assert set(ladder.spread) == set(LADDER)  # the oracle is a bound, not an estimate: no interval
+    for name, (low, high) in ladder.spread.items():
+        assert low < ladder.models[name]["trip_mae_s"] < high
+    widths = {n: high - low for n, (low, high) in ladder.spread.items()}
+    assert widths["free_flow"] == pytest.approx(2 * widths["historical_mean"], rel=0.05)  # doubled errors
+
+
+def test_per_unit_values_that_do_not_add_up_to_the_reported_metric_are_refused():
+    errors = {n: np.full(10, 5.0) for n in LADDER}
+    models = _models(errors)
+    models["historical_mean"]["trip_mae_s"] = 4.0  # the table says 4, the units say 5
+    with pytest.raises(ValueError, match="historical_mean: the mean of its per-unit trip_mae_s values is 5"):
+        build_ladder(DESIGN, models, errors, np.random.default_rng(0))
