@@ -38,6 +38,11 @@ def report(results: dict[str, Any], timings: dict[str, float]) -> str:
     best = ladder.models[ladder.best]["trip_mae_s"]
     ratio = f"{best / oracle:.3f}" if oracle > 0 else "n/a (the oracle is exact)"
     lines.append(f"best={ladder.best}  trip_mae_s best/oracle={ratio}")
+    slices = results["testing"].slices
+    lines.append(f"neighbour slowdown corr={results['features'].summary['neighbour_slowdown_corr']}")
+    for table in ("live_traffic_by_route_congestion", "residual_over_routing_engine"):
+        for row, values in slices[table].items():
+            lines.append(f"{table} | {row}: " + "  ".join(f"{k}={v:.4g}" for k, v in values.items()))
     lines.append(
         f"serving: p50={serving.p50_ms:.3f} ms  p99={serving.p99_ms:.3f} ms  sla={serving.sla_ms:g} ms  "
         f"max|served-offline|={serving.extra['max_abs_diff_vs_offline_s']:.2g} s"

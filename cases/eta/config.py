@@ -38,6 +38,16 @@ class EtaConfig(CaseConfig):
         car_speed_noise: log-scale spread of one car's speed around the expectation.
         driver_noise: log-scale spread of a trip-level driver factor.
         incident_rate_per_segment_week: expected incidents per segment and week.
+        jam_rate_per_segment_week: expected jams (1.3-2x for 30-120 minutes) per segment and week: the
+            persistent congestion live probes can see (0: none).
+        spread_decay: share of a slowdown's excess that backs up to each upstream neighbour, per hop
+            (one hop upstream; 0: congestion stays on its segment).
+        live_window_intervals: 2-minute intervals of recent probes the live rung averages.
+        live_prior_cars: pseudo-cars of history the live ratio is shrunk toward.
+        live_decay_min: minutes over which the live ratio seen at departure fades along the route.
+        rain_day_share: chance that a day rains (every segment 1.1-1.4x slower all day; 0, the default: always
+            dry). Off by default: with rain the live rung wins and is deployed, and the serving path does not
+            carry its live overlay yet (it serves the history table).
         invalid_fraction: share of extra invalid rows injected (nulls, bad speeds, duplicates).
         n_trips: test trips evaluated at trip level.
         min_route_segments: shortest route (in segments) accepted for a test trip.
@@ -70,6 +80,12 @@ class EtaConfig(CaseConfig):
     car_speed_noise: float = Field(default=0.3, ge=0, le=2)
     driver_noise: float = Field(default=0.08, ge=0, le=2)
     incident_rate_per_segment_week: float = Field(default=0.5, ge=0, le=20)
+    jam_rate_per_segment_week: float = Field(default=3.0, ge=0, le=50)
+    spread_decay: float = Field(default=0.5, ge=0, lt=1)
+    live_window_intervals: int = Field(default=10, ge=1, le=60)
+    live_prior_cars: float = Field(default=10.0, gt=0, le=1000)
+    live_decay_min: float = Field(default=30.0, gt=0, le=600)
+    rain_day_share: float = Field(default=0.0, ge=0, le=1)
     invalid_fraction: float = Field(default=0.005, ge=0, lt=0.5)
     n_trips: int = Field(default=2000, ge=10, le=50_000)
     min_route_segments: int = Field(default=4, ge=1, le=200)

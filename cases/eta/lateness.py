@@ -60,7 +60,27 @@ def lateness_slices(
         "calibrated median ETA": eta * _group_quantile(ratio, cal_group, n_groups, 0.5)[test_group],
         "cost-optimal ETA": eta * _group_quantile(ratio, cal_group, n_groups, q)[test_group],
     }
-    served_cost = float(asymmetric_cost(actual, eta, late_cost_ratio).mean())
+    return score_etas(actual, etas, eta, late_cost_ratio, late_threshold_s)
+
+
+def score_etas(
+    actual: np.ndarray,
+    etas: dict[str, np.ndarray],
+    reference: np.ndarray,
+    late_cost_ratio: float,
+    late_threshold_s: float,
+) -> dict[str, dict[str, float]]:
+    """The lateness table's row for every ETA of the same trips (columns: see :func:`lateness_slices`).
+
+    Args:
+        actual: true durations.
+        etas: row name -> ETAs.
+        reference: the ETA ``cost_vs_served`` compares with.
+        late_cost_ratio: seconds late cost this many early-seconds.
+        late_threshold_s: a trip is late (early) beyond this.
+    """
+    actual = np.asarray(actual, np.float64)
+    served_cost = float(asymmetric_cost(actual, reference, late_cost_ratio).mean())
     out: dict[str, dict[str, float]] = {}
     for name, pred in etas.items():
         error = actual - pred

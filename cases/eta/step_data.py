@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cases.eta.artifacts import EtaData
 from cases.eta.config import EtaConfig
+from cases.eta.congestion import draw_weather, with_jams
 from cases.eta.data import add_derived, clean_records, generate_probes, inject_invalid, load_records, split_by_time
 from cases.eta.guards import check_synthetic_split, check_synthetic_windows, check_trips, cleaning_warnings, real_split
 from cases.eta.models import HistoricalMeanModel
 from cases.eta.network import ROAD_CLASSES, build_network, grid_network
-from cases.eta.traffic import INTERVALS_PER_WEEK, build_traffic, draw_incidents
+from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK, build_traffic, draw_incidents
 from cases.eta.trips import observed_trips, synthetic_trips
 from framework.case import RunContext
 from framework.results import DataResult
 from framework.tabular import shown_path
+from framework.timeunits import DAYS_PER_WEEK
 
 TIME_COLUMN = "interval_index"
 NO_REAL_ORACLE = (
@@ -36,7 +41,14 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
     end = cfg.weeks * INTERVALS_PER_WEEK
     cut = int(cfg.train_fraction * end)
     incidents = draw_incidents(network.n_segments, 0, end, cfg.incident_rate_per_segment_week, ctx.rng("incidents"))
-    traffic = build_traffic(network.segments, cfg.probe_rate, ctx.rng("traffic")).with_incidents(incidents)
+    # Jams come from their own stream, so the incident, probe and trip draws stay the same ones.
+    jams, events = with_jams(
+        incidents, network.segments, 0, end, cfg.jam_rate_per_segment_week, cfg.spread_decay, ctx.rng("jams")
+    )
+    traffic = build_traffic(network.segments, cfg.probe_rate, ctx.rng("traffic")).with_incidents(events)
+    # Weather for the history and as long again after it (the monitoring periods come later).
+    days = 2 * cfg.weeks * DAYS_PER_WEEK
+    traffic = replace(traffic, day_factor=draw_weather(days, cfg.rain_day_share, ctx.rng("weather")))
     records = generate_probes(traffic, 0, end, cfg.car_speed_noise, ctx.rng("probes"))
     raw, injected = inject_invalid(records, cfg.invalid_fraction, ctx.rng("invalid"))
     clean, dropped = clean_records(raw, network.n_segments)
@@ -71,6 +83,10 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         "rows_dropped": dropped,
         "rows_clean": len(clean),
         "incidents": len(incidents),
+        "jams": len(jams),
+        "rain_days": int(np.count_nonzero(traffic.day_factor[: end // INTERVALS_PER_DAY] > 1.0)),
+        "rain_day_share": round(float(np.mean(traffic.day_factor[: end // INTERVALS_PER_DAY] > 1.0)), 4),
+        "upstream_slowdowns": len(events) - len(incidents) - len(jams),
         **_summary(artifact, 0),
     }
     return _record(artifact, summary), artifact

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from cases.eta.artifacts import EtaData, EtaFeatures, EtaModels
 from cases.eta.config import EtaConfig
+from cases.eta.congestion import neighbour_slowdown_correlation, recent_slowdown
 from cases.eta.design import DESIGN
 from cases.eta.evaluation import evaluate
 from cases.eta.features import FEATURES, HistoryFeatures, record_table
 from cases.eta.guards import check_history
+from cases.eta.live import LiveTrafficModel
 from cases.eta.models import FreeFlowModel, GradientBoostingModel, HistoricalMeanModel, OracleModel, SegmentTimeModel
 from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_WEEK
 from framework.case import RunContext
@@ -24,6 +27,10 @@ def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult,
     # The data path only names the file in the message; generated data names the knobs instead.
     check_history(history, None if data.synthetic else ctx.data_path)
     table = record_table(data.train)
+    # Does a segment's recent slowdown move with its neighbours'? The signal a graph-aware feature would use.
+    free_flow = network.segments["free_flow_s"].to_numpy(np.float64)
+    slowdown = recent_slowdown(data.train, history.key_table(), free_flow, ctx.config.live_window_intervals)
+    neighbour_corr = neighbour_slowdown_correlation(slowdown, network.segments)
     keys = network.n_segments * INTERVALS_PER_WEEK
     summary = {
         "fitted_on": f"train window only: intervals before {data.cut}",
@@ -35,6 +42,8 @@ def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult,
         "record_table_coverage": round(len(table) / keys, 4),
         "median_cars_per_key": float(table["car_count"].median()),
         "median_records_per_key": float(table["n_records"].median()),
+        "neighbour_slowdown_corr": round(neighbour_corr, 4),
+        "slowdown_window_minutes": ctx.config.live_window_intervals * INTERVAL_S // 60,
         "leakage_guard": "aggregates from training rows only; for training rows, computed from the other "
         "training weeks only (out of fold by week)",
     }
@@ -42,7 +51,12 @@ def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult,
 
 
 def _fit_ladder(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -> dict[str, SegmentTimeModel]:
-    """Fit the rungs in ladder order: free flow, historical mean, gradient boosting, oracle (generated data)."""
+    """Fit the rungs in ladder order: free flow, historical mean, live traffic, gradient boosting, oracle (generated).
+
+    The live rung reads the probe feed from one window before the test window on (its queries are test
+    records and trips; earlier queries see no probes and fall back to history); each query sees only
+    probes before its own time.
+    """
     cfg = ctx.config
     train, segments = data.train, data.network.segments
     gbm = GradientBoostingModel(
@@ -56,6 +70,9 @@ def _fit_ladder(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -
     fitted: list[SegmentTimeModel] = [
         FreeFlowModel().fit(train, segments),
         HistoricalMeanModel().fit(train, segments, feats.history),
+        LiveTrafficModel(cfg.live_window_intervals, cfg.live_prior_cars, cfg.live_decay_min * 60.0)
+        .fit(train, segments, feats.history)
+        .with_feed(pd.concat([train[train["interval_index"] >= data.cut - cfg.live_window_intervals], data.test])),
         gbm.fit(train, segments, feats.history, ctx.rng("gbm_rows")),
     ]
     if data.synthetic:

@@ -11,11 +11,14 @@ import pandas as pd
 from cases.eta import plots
 from cases.eta.artifacts import EtaData, EtaModels
 from cases.eta.config import EtaConfig
+from cases.eta.congestion import with_jams
 from cases.eta.data import add_derived, generate_probes
 from cases.eta.design import DESIGN
 from cases.eta.evaluation import segment_slices_by_class, trip_slices_by_hours, watch_first
+from cases.eta.live import LIVE_RUNG
 from cases.eta.monitoring import WATCHED_METRIC, check_period, perturb_records
 from cases.eta.traffic import CLASS_CONGESTION, INTERVALS_PER_WEEK, congestion_profile, draw_incidents
+from cases.eta.weather import weather_note, weather_slices
 from framework.case import RunContext
 from framework.drift import Thresholds
 from framework.results import LadderResult, MonitoringResult
@@ -81,7 +84,10 @@ def _watch_first(data: EtaData, models: EtaModels, ladder: LadderResult) -> dict
     )
     # Every model's hour slices (as in the testing step), so the note can say where the oracle is beaten.
     by_hours = trip_slices_by_hours(data.trips, models.trip_predictions)
-    return watch_first(by_class, by_hours, *names, oracle=ladder.oracle)
+    notes = watch_first(by_class, by_hours, *names, oracle=ladder.oracle)
+    by_weather = weather_slices(data, models.trip_predictions)
+    notes["weather_note"] = weather_note(by_weather, ladder.baseline, LIVE_RUNG, ladder.best)
+    return notes
 
 
 def _recent_synthetic(
@@ -101,7 +107,16 @@ def _recent_synthetic(
     periods = {}
     for name, world in worlds.items():
         incidents = draw_incidents(network.n_segments, start, stop, rate, ctx.rng(f"{name}_incidents"))
-        world = world.with_incidents(incidents)
+        _, events = with_jams(
+            incidents,
+            network.segments,
+            start,
+            stop,
+            cfg.jam_rate_per_segment_week,
+            cfg.spread_decay,
+            ctx.rng(f"{name}_jams"),
+        )
+        world = world.with_incidents(events)
         records = generate_probes(world, start, stop, cfg.car_speed_noise, ctx.rng(f"{name}_probes"))
         periods[name] = add_derived(records, network.segments)
     how = f"generated intervals [{start}, {stop}) (the test window + {shift // INTERVALS_PER_WEEK} week(s))"

@@ -17,10 +17,13 @@ from cases.eta.design import DESIGN
 from cases.eta.evaluation import segment_slices_by_class, trip_slices_by_hours
 from cases.eta.intervals import RatioIntervals, coverage_slices
 from cases.eta.lateness import lateness_slices
+from cases.eta.live import LIVE_RUNG, LiveTrafficModel, live_slices
 from cases.eta.models import HistoricalMeanModel
 from cases.eta.reprediction import halfway_reprediction
+from cases.eta.residual import residual_slices, trip_features
 from cases.eta.serving import measure_serving
 from cases.eta.trips import observed_trips, synthetic_trips, user_trips
+from cases.eta.weather import weather_slices
 from framework.abtest import (
     ALPHA,
     POWER,
@@ -66,7 +69,7 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
         by_class, ctx.add_plot(7, "eta_segment_error_by_class.png", "Segment MAE by road class, every model")
     )
     plan, ab_summary = _ab_test(ctx, data, models, ladder)
-    coverage, late_vs_early = _interval_coverage(ctx, data, models, ladder)
+    coverage, late_vs_early, residual = _interval_coverage(ctx, data, models, ladder)
     return TestingResult(
         behavioural=checks,
         slices={
@@ -74,21 +77,41 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
             "segment_mae_s_by_road_class": by_class,
             "eta_p10_p90_coverage": coverage,
             "late_vs_early_cost": late_vs_early,
+            "residual_over_routing_engine": residual,
             "halfway_reprediction": halfway_reprediction(
                 models.fitted[ladder.best], trips, models.trip_predictions[ladder.best]
             ),
+            "live_traffic_by_route_congestion": _live_slices(data, models, ladder),
+            "trip_mae_s_by_weather": weather_slices(data, models.trip_predictions),
         },
         ab_test=ab_summary,
         ab_plan=plan,
     )
 
 
+def _live_slices(data: EtaData, models: EtaModels, ladder: LadderResult) -> dict[str, dict[str, float]]:
+    """History, the live rung and the deployed model on trips with and without live congestion at departure."""
+    live = models.fitted[LIVE_RUNG]
+    if not isinstance(live, LiveTrafficModel):
+        raise TypeError(f"{LIVE_RUNG} is not a LiveTrafficModel")
+    names = dict.fromkeys((ladder.baseline, LIVE_RUNG, ladder.best))
+    table = data.trips.table
+    return live_slices(
+        live,
+        data.trips.paths,
+        table["departure_s"].to_numpy(),
+        table["duration_s"].to_numpy(),
+        {n: models.trip_predictions[n] for n in names},
+    )
+
+
 def _interval_coverage(
     ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult
-) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """p10/p90 ETAs of the deployed model, and its ETA shifted for lateness costing more than earliness.
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """p10/p90 ETAs of the deployed model, its ETA shifted for lateness, and boosters on the engine's residual.
 
-    Both are fitted on the same training-window trips and scored on the test trips.
+    All are fitted on the same training-window trips and scored on the test trips. The routing engine's
+    ETA is what runs today (the baseline's lookups summed along the route).
     """
     cfg, network, model = ctx.config, data.network, models.fitted[ladder.best]
     rng = ctx.rng("interval_calibration")
@@ -112,7 +135,29 @@ def _interval_coverage(
     test_trips = (test["duration_s"].to_numpy(), models.trip_predictions[ladder.best], test["n_segments"].to_numpy())
     coverage = coverage_slices(intervals, *test_trips, test["departure_hour"].to_numpy())
     late_vs_early = lateness_slices(intervals, cal_trips, test_trips, cfg.late_cost_ratio, cfg.late_threshold_s)
-    return coverage, late_vs_early
+    engine, naive = models.fitted[ladder.baseline], models.fitted[ladder.naive]
+    cal_engine = engine.trip_eta(calibration.paths, cal["departure_s"].to_numpy())
+    cal_x = trip_features(
+        cal_engine,
+        naive.trip_eta(calibration.paths, cal["departure_s"].to_numpy()),
+        cal["n_segments"].to_numpy(),
+        cal["departure_s"].to_numpy(),
+    )
+    test_engine = models.trip_predictions[ladder.baseline]
+    test_x = trip_features(
+        test_engine,
+        models.trip_predictions[ladder.naive],
+        test["n_segments"].to_numpy(),
+        test["departure_s"].to_numpy(),
+    )
+    residual = residual_slices(
+        (cal["duration_s"].to_numpy(), cal_x, cal_engine),
+        (test["duration_s"].to_numpy(), test_x, test_engine),
+        cfg.late_cost_ratio,
+        cfg.late_threshold_s,
+        ctx.seed,
+    )
+    return coverage, late_vs_early, residual
 
 
 def _ab_test(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -91,6 +91,8 @@ class Traffic:
         incidents: one row per incident: segment_id, start_interval, n_intervals, factor.
         incident_keys: sorted packed (segment, interval) keys covered by an incident.
         incident_factors: the slowdown factor of each key in ``incident_keys``.
+        day_factor: travel-time multiplier of every absolute day (above 1 on rain days; days past
+            its end are dry).
     """
 
     free_flow_s: np.ndarray
@@ -104,6 +106,7 @@ class Traffic:
     incidents: pd.DataFrame
     incident_keys: np.ndarray
     incident_factors: np.ndarray
+    day_factor: np.ndarray = field(default_factory=lambda: np.ones(0))
 
     @property
     def n_segments(self) -> int:
@@ -131,7 +134,7 @@ class Traffic:
         return self.activity[iww][:, None] * self.demand[None, :]
 
     def incident_factor(self, segment_ids: np.ndarray, interval_index: np.ndarray) -> np.ndarray:
-        """Travel-time multiplier from incidents (1 where none is active)."""
+        """Travel-time multiplier from incidents and jams (1 where none is active), times the day's weather."""
         keys, factors = self.incident_keys, self.incident_factors
         seg = np.asarray(segment_ids, dtype=np.int64)
         query = seg * _KEY_STRIDE + np.asarray(interval_index, dtype=np.int64)
@@ -140,6 +143,10 @@ class Traffic:
             pos = np.clip(np.searchsorted(keys, query), 0, keys.size - 1)
             hit = keys[pos] == query
             out[hit] = factors[pos[hit]]
+        if self.day_factor.size:
+            day = np.asarray(interval_index, dtype=np.int64) // INTERVALS_PER_DAY
+            inside = (day >= 0) & (day < self.day_factor.size)
+            out = out * np.where(inside, self.day_factor[np.clip(day, 0, self.day_factor.size - 1)], 1.0)
         return out
 
     def with_incidents(self, incidents: pd.DataFrame) -> Traffic:
@@ -187,16 +194,25 @@ def _incident_cells(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def draw_incidents(
-    n_segments: int, start: int, end: int, rate_per_segment_week: float, rng: np.random.Generator
+    n_segments: int,
+    start: int,
+    end: int,
+    rate_per_segment_week: float,
+    rng: np.random.Generator,
+    *,
+    factor: tuple[float, float] = (2.0, 4.0),
+    intervals: tuple[int, int] = (10, 31),
 ) -> pd.DataFrame:
-    """Random incidents: a segment slowed 2-4x for 20-60 minutes.
+    """Random slowdowns, by default incidents: a segment slowed 2-4x for 20-60 minutes.
 
     Args:
         n_segments: number of segments.
         start: first absolute interval of the period.
         end: one past the last interval.
-        rate_per_segment_week: expected incidents per segment and week.
+        rate_per_segment_week: expected slowdowns per segment and week.
         rng: random stream.
+        factor: slowdown factor range (uniform).
+        intervals: duration range in intervals (integers, upper bound excluded).
 
     Returns:
         DataFrame with segment_id, start_interval, n_intervals, factor.
@@ -207,8 +223,8 @@ def draw_incidents(
         {
             "segment_id": rng.integers(0, n_segments, count),
             "start_interval": rng.integers(start, end, count),
-            "n_intervals": rng.integers(10, 31, count),
-            "factor": rng.uniform(2.0, 4.0, count),
+            "n_intervals": rng.integers(*intervals, count),
+            "factor": rng.uniform(*factor, count),
         }
     )
 

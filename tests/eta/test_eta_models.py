@@ -15,7 +15,7 @@ from cases.eta.models import FreeFlowModel, GradientBoostingModel, HistoricalMea
 from cases.eta.traffic import INTERVAL_S
 from framework.pipeline import run_steps
 
-LADDER = ("free_flow", "historical_mean", "gradient_boosting", "oracle")
+LADDER = ("free_flow", "historical_mean", "live_traffic", "gradient_boosting", "oracle")
 
 
 def test_ladder_has_every_model_with_every_metric(small_run):
