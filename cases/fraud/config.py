@@ -25,6 +25,8 @@ MAX_REACHABLE_PAIRS = 50_000_000  # customer-terminal pairs within the radius (P
 # ~97% whose time of day falls inside the day are kept; the grid is 100 x 100.
 TX_PER_CUSTOMER_DAY = 2.0 * 0.97
 GRID_AREA = 100.0 * 100.0
+# The knobs ``fraud_rate`` rescales (see cases.fraud.fraud_rate.scaled_knobs).
+SCALED_BY_FRAUD_RATE = ("compromised_terminals_per_day", "compromised_cards_per_day", "outlier_amount")
 MONITOR_WARMUP_DAYS = 30  # the longest feature window (features.WINDOWS), before monitoring's windows
 
 
@@ -80,6 +82,11 @@ class FraudConfig(CaseConfig):
         drift_burst_days: days a burst lasts.
         adversary_share: share of the compromised cards in monitoring's no-drift window whose
             fraudster adapts to the deployed model (keeps amounts under its alert).
+        fraud_rate: target share of fraudulent transactions (e.g. 0.001, the ~0.1% of production
+            card fraud); None keeps the scenario knobs as they are (~0.8%, the handbook's). When
+            set, the compromised terminals and cards per day and the outlier amount (the preset's
+            or ``--set`` values) are rescaled before validation so every scenario shrinks alike
+            (see :mod:`cases.fraud.fraud_rate`); the run's config shows the rescaled values.
     """
 
     n_customers: int = Field(default=2000, ge=10, le=200_000)
@@ -119,6 +126,7 @@ class FraudConfig(CaseConfig):
     drift_burst_tx_per_day: int = Field(default=3, ge=1, le=1000)
     drift_burst_days: int = Field(default=3, ge=1, le=MAX_DAYS)
     adversary_share: float = Field(default=0.5, ge=0, le=1)
+    fraud_rate: float | None = Field(default=None, gt=0, le=0.05)
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {
@@ -148,6 +156,25 @@ class FraudConfig(CaseConfig):
     }
 
     size_keys: ClassVar[tuple[str, ...]] = ("n_customers", "n_days", "n_terminals", "radius", "monitor_window_days")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scale_to_fraud_rate(cls, data: Any) -> Any:
+        # Before validation, so the rescaled knobs are validated (and reported) like any other value.
+        if not isinstance(data, dict) or data.get("fraud_rate") in (None, "", "None"):
+            return data
+        needed = ("n_customers", "n_terminals", "n_days", "terminal_compromise_days", "card_compromise_days")
+        names = (*SCALED_BY_FRAUD_RATE, *needed, "card_fraud_share")
+        try:
+            target = float(data["fraud_rate"])
+            knobs = {n: float(data.get(n, cls.model_fields[n].default)) for n in names}
+        except (TypeError, ValueError):
+            return data  # field validation names the bad value
+        if not 0 < target <= 0.05 or min(knobs[n] for n in needed) <= 0:
+            return data
+        from cases.fraud.fraud_rate import scaled_knobs  # numpy/scipy: imported only when the knob is used
+
+        return {**data, **scaled_knobs(knobs, target)}
 
     # Field validators (not a model validator) so a bad value is reported with its own name.
     @field_validator("start_date")

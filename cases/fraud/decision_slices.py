@@ -6,11 +6,12 @@ Each function returns report tables (``TestingResult.slices``); none changes a l
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from cases.fraud import calibration, decisions
+from cases.fraud import calibration, capacity, decisions
 from cases.fraud.artifacts import FraudData, FraudModels
 from cases.fraud.config import FraudConfig
 from cases.fraud.models import TreeEnsemble
@@ -23,7 +24,6 @@ HOLDOUT_DRAWS = 1000
 GUARDRAIL_POLICY = "threshold within both guardrails"
 
 Table = dict[str, dict[str, float]]
-QueuePerDay = Callable[[np.ndarray], float]
 
 
 def undersampling_beta(model: TreeEnsemble, y_train: np.ndarray) -> float:
@@ -89,6 +89,58 @@ def _side_by_side(raw: Table, corrected: Table) -> Table:
     return table
 
 
+@dataclass(frozen=True)
+class PolicyTables:
+    """The decision policies measured on the test and on the validation window.
+
+    Attributes:
+        test: policy -> cost and guardrails on the test window, with the saving against the
+            deployed threshold and its bootstrap interval.
+        validation: policy -> cost and guardrails on the validation window (the amount-aware
+            policies on out-of-fold calibrated probabilities): what the policy is chosen on.
+        bands: the amount-aware policies' bands of ``p x amount``.
+        actions: policy -> action of every test-window transaction (what an A/B arm would do).
+    """
+
+    test: Table
+    validation: Table
+    bands: Table
+    actions: dict[str, np.ndarray]
+
+
+def policy_actions(
+    scores: np.ndarray, p: np.ndarray, amounts: np.ndarray, costs: decisions.ActionCosts, thresholds: dict[str, float]
+) -> dict[str, np.ndarray]:
+    """Every policy's action per row of one window.
+
+    Args:
+        scores: the deployed model's scores.
+        p: their calibrated fraud probabilities.
+        amounts: the amounts.
+        costs: the action costs.
+        thresholds: ``deployed`` (cost-chosen), ``capped`` (false-decline cap) and ``guardrail``
+            (both guardrails), all chosen on the validation window.
+    """
+    return {
+        "deployed threshold": decisions.threshold_actions(scores, thresholds["deployed"]),
+        "approve or decline by p x amount": decisions.two_actions(p, amounts, costs.decline_cost),
+        "approve, step-up or decline": decisions.three_actions(p, amounts, costs),
+        "threshold capped at the false-decline limit": decisions.threshold_actions(scores, thresholds["capped"]),
+        GUARDRAIL_POLICY: decisions.threshold_actions(scores, thresholds["guardrail"]),
+    }
+
+
+def _summaries(frame: pd.DataFrame, actions: dict[str, np.ndarray], costs: decisions.ActionCosts) -> Table:
+    """Cost and guardrail figures of each policy on ``frame`` (queue at the design's volume)."""
+    y, amounts = frame["is_fraud"].to_numpy(), frame["amount"].to_numpy()
+    return {
+        name: decisions.policy_summary(
+            a, y, amounts, costs, capacity.review_queue(frame, a == decisions.DECLINE).at_design
+        )
+        for name, a in actions.items()
+    }
+
+
 def policy_table(
     cfg: FraudConfig,
     data: FraudData,
@@ -97,43 +149,40 @@ def policy_table(
     isotonic: Callable,
     false_decline_limit: float,
     guardrail_threshold: float,
-    queue_per_day: QueuePerDay,
     rng: np.random.Generator,
-) -> tuple[Table, Table]:
-    """Cost and guardrails on the test window of the deployed model's single threshold and three alternatives.
+) -> PolicyTables:
+    """Cost and guardrails of the deployed model's single threshold and four alternatives, on validation and test.
 
     The alternatives act on the deployed model's probability calibrated on the validation window:
     approve/decline by ``p x amount`` against the decline cost, approve/step-up/decline by the
-    cheapest expected action, and a single threshold capped so that at most
-    ``false_decline_limit`` of the validation window's legitimate transactions are declined,
-    and ``guardrail_threshold`` (chosen on validation to keep both the false-decline and the
-    review-queue guardrails).
-    Each policy's saving against the deployed threshold comes with a 95% paired bootstrap
-    interval over cards (a card's transactions are resampled together: its frauds correlate).
-
-    Returns:
-        The policy table, and the amount-aware policies' bands of ``p x amount``.
+    cheapest expected action, a single threshold capped so that at most ``false_decline_limit``
+    of the validation window's legitimate transactions are declined, and ``guardrail_threshold``
+    (chosen on validation to keep both the false-decline and the review-queue guardrails).
+    On the validation window the probabilities are calibrated out of fold (two halves of the
+    cards), so the window that compares the policies did not calibrate the row it scores.
+    Each policy's test-window saving against the deployed threshold comes with a 95% paired
+    bootstrap interval over cards (a card's transactions are resampled together: its frauds correlate).
     """
     tx = data.tx
-    test = tx[data.split.test]
+    test, val = tx[data.split.test], tx[data.val_split.test]
     y, amounts = test["is_fraud"].to_numpy(), test["amount"].to_numpy()
-    val_y = tx["is_fraud"].to_numpy()[data.val_split.test]
+    val_y = val["is_fraud"].to_numpy()
     costs = decisions.ActionCosts(cfg.review_cost, cfg.step_up_cost, cfg.step_up_fraud_pass)
-    scores = trained.scores[deployed]
-    p = isotonic(scores)
-    cap = decisions.capped_threshold(trained.val_scores[deployed][val_y == 0], false_decline_limit)
-    policies = {
-        "deployed threshold": decisions.threshold_actions(scores, trained.thresholds[deployed]),
-        "approve or decline by p x amount": decisions.two_actions(p, amounts, costs.decline_cost),
-        "approve, step-up or decline": decisions.three_actions(p, amounts, costs),
-        "threshold capped at the false-decline limit": decisions.threshold_actions(scores, cap),
-        GUARDRAIL_POLICY: decisions.threshold_actions(scores, guardrail_threshold),
+    scores, val_scores = trained.scores[deployed], trained.val_scores[deployed]
+    thresholds = {
+        "deployed": trained.thresholds[deployed],
+        "capped": decisions.capped_threshold(val_scores[val_y == 0], false_decline_limit),
+        "guardrail": guardrail_threshold,
     }
+    policies = policy_actions(scores, isotonic(scores), amounts, costs, thresholds)
+    folds = pd.factorize(val["customer_id"])[0] % 2
+    val_p = calibration.cross_fitted(val_scores, val_y, folds)
+    validation = _summaries(val, policy_actions(val_scores, val_p, val["amount"].to_numpy(), costs, thresholds), costs)
     cards = pd.factorize(test["customer_id"])[0]
     deployed_cost = np.bincount(cards, costs.realised(policies["deployed threshold"], y, amounts))
     table: Table = {}
-    for name, actions in policies.items():
-        row = decisions.policy_summary(actions, y, amounts, costs, queue_per_day(actions == decisions.DECLINE))
+    for name, row in _summaries(test, policies, costs).items():
+        actions = policies[name]
         saving = deployed_cost - np.bincount(cards, costs.realised(actions, y, amounts), minlength=len(deployed_cost))
         diff, low, high = paired_bootstrap(saving, rng, total=True)
         table[name] = {**row, "saving_vs_deployed": diff, "saving_low": low, "saving_high": high}
@@ -142,7 +191,7 @@ def policy_table(
         "approve or decline by p x amount": {"approve_below": costs.decline_cost, "decline_above": costs.decline_cost},
         "approve, step-up or decline": {"approve_below": approve_below, "decline_above": decline_above},
     }
-    return table, bands
+    return PolicyTables(test=table, validation=validation, bands=bands, actions=policies)
 
 
 def selective_label_tables(

@@ -266,6 +266,19 @@ METRICS = MetricsSpec(
             answer="The handbook blocks cards found on earlier test days; without blocking a compromised card "
             "counts every day, so the unblocked figure is higher. Both come from framework.metrics.",
         ),
+        FollowUp(
+            question="What changes at a realistic fraud rate (about {data[realistic_fraud_rate]:.1%})?",
+            answer="This run has {data[fraud_rate]:.2%} fraud ({data[fraud_rate_setting]}): "
+            "{data[test_frauds]:,} frauds in the test window, average precision {best[average_precision]:.3f} and "
+            "card precision at the review budget ({data[investigated_cards_per_day]:,} cards a day) "
+            "{best[card_precision_at_100]:.3f} for the deployed {best_model}. On the simulator, "
+            "`{data[realistic_fraud_rate_command]}` shrinks every scenario alike to about "
+            "{data[realistic_fraud_rate]:.1%}. Measured at small scale (tests/fraud/test_fraud_rate.py): the test "
+            "window holds several times fewer frauds, so average precision and precision at the review budget "
+            "fall (prevalence bounds precision) and the bootstrap intervals widen relative to the figure they "
+            "bracket: thresholds and policies are then chosen on a handful of frauds, which is why production "
+            "systems pool months of labels.",
+        ),
     ],
 )
 
@@ -661,12 +674,15 @@ TESTING = TestingSpec(
         "the tree's reliability per probability bin)",
         "decision policy: the deployed threshold vs amount-aware approve/decline, approve/step-up/decline and a "
         "threshold capped at the false-decline limit (cost, saving with a bootstrap interval over cards, guardrails)",
+        "decision policy on the validation window: the same policies (probabilities calibrated out of fold) on the "
+        "window the policy is chosen on; the choice is then read on the test window",
         "selective labels: fraud rate, the deployed model's precision and the runner-up's recall from all labels, "
         "from 'no chargeback = legit', from approved transactions only and from a random-approve holdout",
     ],
     online_test="A/B by card (a card's transactions stay in one arm): the challenger scores 10% of cards. "
     "The challenger is whatever passes the go/no-go: a model that fails the decline or review-queue guardrail "
-    "at its own threshold never goes in as is; the decision policy built on it that keeps both does. "
+    "at its own threshold never goes in as is; the decision policy built on it that is cheapest on the validation "
+    "window among those keeping both there does (sized from its own declines and step-ups). "
     "Primary: fraud caught rate on confirmed frauds; guardrails: false-decline rate, review queue, latency. "
     "Sized for two proportions at alpha 0.05 and 80% power from a chosen minimum recall lift, inflated by the "
     "design effect of several frauds per compromised card; whole weeks; read out only after the label delay.",
@@ -677,12 +693,22 @@ TESTING = TestingSpec(
         "must raise scores; amounts above {config[outlier_amount]:g} must nearly all be alerted and ordinary "
         "daytime purchases at clean terminals almost never (the table states each pass bar).",
         "Go/no-go: {testing[ab_test][go_no_go]}.",
+        "The decision policy is chosen like the threshold: on the validation window (the last "
+        "{config[test_days]} days of the training window, scored by a fit whose labels were released before the "
+        "test window; amount-aware policies on probabilities calibrated out of fold), never on the test window. "
+        "Picking the cheapest policy on the test window itself would flatter its cost; the test-tuned pick, "
+        "'{testing[ab_test][policy_test_optimum]}', is shown only to measure the price of choosing honestly.",
         "A/B by card: treatment {testing[ab_test][treatment]}, control {testing[ab_test][control]}, both arms "
-        "at the same decline budget (the control's "
-        "threshold set to the treatment's alert volume), since recall can be bought with more declines; expected "
-        "cost per card is the secondary read-out. The control catches "
-        "{testing[ab_test][control_recall_offline]:.1%} of frauds offline at "
-        "{testing[ab_test][treatment_declines_offline]:,} declines; a lift of "
+        "at the same challenge budget (the control's "
+        "threshold set to decline as many transactions as the treatment declines or steps up), since recall can be "
+        "bought with more interventions; expected cost per card is the secondary read-out. The plan is sized from "
+        "the policy that is tested ('{testing[ab_test][treatment_policy]}': "
+        "{testing[ab_test][treatment_declines_offline]:,} declines and "
+        "{testing[ab_test][treatment_step_ups_offline]:,} step-ups on the test window, "
+        "{testing[ab_test][treatment_decline_rate]:.2%} and "
+        "{testing[ab_test][treatment_step_up_rate]:.2%} of transactions, stopping "
+        "{testing[ab_test][treatment_recall_offline]:.1%} of frauds); at that budget the control catches "
+        "{testing[ab_test][control_recall_offline]:.1%} of frauds offline; a lift of "
         "+{testing[ab_test][mde_percentage_points]:g} percentage points of recall, chosen before the test, needs "
         "{testing[ab_test][frauds_per_arm]:,} frauds per arm at {testing[ab_plan][power]:.0%} power: a "
         "compromised card makes {testing[ab_test][frauds_per_fraudulent_card]:.1f} frauds (size-weighted) whose "

@@ -10,6 +10,11 @@ from framework import metrics
 CARD_K = 100  # cards an investigation team can check per day (the handbook's setting)
 
 
+def card_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Integer code per card, in order of first appearance (groups and breaks ties exactly like the ids)."""
+    return pd.factorize(frame["customer_id"])[0]
+
+
 def evaluate(
     frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_cost: float, max_fpr: float
 ) -> dict[str, float]:
@@ -53,14 +58,29 @@ def cost_per_transaction(frame: pd.DataFrame, scores: np.ndarray, threshold: flo
 
 
 def daily_card_precision(frame: pd.DataFrame, scores: np.ndarray, k: int = CARD_K) -> pd.Series:
-    """Card precision@k of each day (the per-day values that ``card_precision_at_100`` averages)."""
-    per_day = {}
-    for day, rows in frame.groupby("day").indices.items():  # one iteration per day, not per row
-        part = frame.iloc[rows]
-        per_day[int(day)] = metrics.card_precision_at_k(
-            part["day"].to_numpy(), part["customer_id"].to_numpy(), part["is_fraud"].to_numpy(), scores[rows], k=k
+    """Card precision@k of each day (the per-day values that ``card_precision_at_100`` averages).
+
+    One grouped pass over every day at once (not one metric call per day), equal to
+    :func:`framework.metrics.card_precision_at_k` on each day's rows: same per-card maxima,
+    same first-appearance tie-break.
+    """
+    per_card = (
+        pd.DataFrame(
+            {
+                "day": frame["day"].to_numpy(),
+                "card": card_codes(frame),
+                "y": frame["is_fraud"].to_numpy().astype(np.int64),
+                "s": np.asarray(scores, dtype=float),
+            }
         )
-    return pd.Series(per_day, name="card_precision").sort_index()
+        .groupby(["day", "card"], sort=False)
+        .agg(y=("y", "max"), s=("s", "max"))
+        .reset_index()
+        .sort_values(["day", "s"], ascending=[True, False], kind="mergesort")
+    )
+    daily = per_card.groupby("day", sort=False).head(k).groupby("day")["y"].sum() / k
+    daily.index = daily.index.astype(int).rename(None)
+    return daily.rename("card_precision").sort_index()
 
 
 def flag_rate(scores: np.ndarray, threshold: float) -> float:

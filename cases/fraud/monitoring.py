@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cases.fraud.evaluation import daily_card_precision
 from cases.fraud.features import FEATURES, WINDOWS
 from framework import metrics
 from framework.drift import Alert, Thresholds, drift_alerts, drift_table, metric_alert
@@ -80,18 +81,20 @@ def warmup_days(delay_days: int) -> int:
 
 
 def daily_series(tx: pd.DataFrame, scores: np.ndarray, rows: np.ndarray, k: int) -> pd.DataFrame:
-    """Per day: mean amount, average precision and card precision@k of ``rows``."""
-    out = []
+    """Per day: mean amount, average precision and card precision@k of ``rows`` (both 0 on a day without fraud)."""
     frame = tx[rows]
     s = scores[rows]
+    cards = daily_card_precision(frame, s, k)
+    out = []
     for day, idx in frame.groupby("day").indices.items():  # one iteration per day
-        ap, cp = window_metrics(frame.iloc[idx], s[idx], k)
+        y = frame["is_fraud"].to_numpy()[idx]
+        has_fraud = bool(y.sum())
         out.append(
             {
                 "day": int(day),
                 "mean_amount": float(frame["amount"].iloc[idx].mean()),
-                "average_precision": ap,
-                "card_precision": cp,
+                "average_precision": metrics.average_precision(y, s[idx]) if has_fraud else 0.0,
+                "card_precision": float(cards[int(day)]) if has_fraud else 0.0,
             }
         )
     return pd.DataFrame(out)

@@ -258,16 +258,17 @@ def replay(
     first = int(np.searchsorted(times, t0 - delay - max(WINDOWS) * SECONDS_PER_DAY, side="right"))
     hist = tx.iloc[first:start]
     released = hist["time_s"].to_numpy() <= t0 - delay
-    labels = np.where(released, hist["is_fraud"].to_numpy(), -1)
+    labels = hist["is_fraud"].to_numpy().astype(object)  # Python ints, and None for a label not yet released
+    labels[~released] = None
+    # Columns converted once (vectorised) rather than per row; None marks a label not yet released.
     scorer.load_history(
-        (str(i), str(c), str(m), int(t), float(a), None if lab < 0 else int(lab))
-        for i, c, m, t, a, lab in zip(
-            hist["transaction_id"],
-            hist["customer_id"],
-            hist["terminal_id"],
-            hist["time_s"],
-            hist["amount"],
-            labels,
+        zip(
+            hist["transaction_id"].astype(str).tolist(),
+            hist["customer_id"].astype(str).tolist(),
+            hist["terminal_id"].astype(str).tolist(),
+            hist["time_s"].to_numpy(np.int64).tolist(),
+            hist["amount"].to_numpy(np.float64).tolist(),
+            labels.tolist(),
             strict=True,
         )
     )

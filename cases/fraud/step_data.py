@@ -6,12 +6,13 @@ from typing import Any
 
 import pandas as pd
 
-from cases.fraud import checks
+from cases.fraud import checks, fraud_rate
 from cases.fraud.artifacts import FraudData, FraudFeatures
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import REVIEW_CAPACITY_SHARE
 from cases.fraud.evaluation import CARD_K
 from cases.fraud.features import FEATURES, WINDOWS, build_features
+from cases.fraud.fraud_rate import REALISTIC_FRAUD_RATE
 from cases.fraud.loader import check_classes, load_transactions
 from cases.fraud.simulator import SCENARIO_NAMES, SimParams, simulate
 from cases.fraud.split import split
@@ -51,6 +52,7 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
     fraud = FraudData(tx=tx, split=main, val_split=val, synthetic=source is None, compromised_terminals=compromised)
 
     y = tx["is_fraud"].to_numpy()
+    extra |= rate_summary(cfg, fraud.synthetic)
     summary: dict[str, Any] = {
         "source": "simulator" if fraud.synthetic else "real data",
         "transactions": len(tx),
@@ -98,6 +100,26 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         summary=summary,
     )
     return record, fraud
+
+
+def rate_summary(cfg: FraudConfig, synthetic: bool) -> dict[str, Any]:
+    """How this run's fraud rate was set, and the command for the realistic ~0.1% option."""
+    out: dict[str, Any] = {
+        "realistic_fraud_rate": REALISTIC_FRAUD_RATE,
+        "realistic_fraud_rate_command": f"python -m cases.fraud run --set fraud_rate={REALISTIC_FRAUD_RATE:g}",
+    }
+    if not synthetic:
+        out["fraud_rate_setting"] = "real data: the file's own fraud rate"
+        return out
+    expected = fraud_rate.expected_rate(cfg.model_dump())["total"]
+    out["expected_fraud_rate"] = expected
+    out["fraud_rate_setting"] = (
+        f"the handbook's scenario rates (expected {expected:.2%}); --set fraud_rate scales them"
+        if cfg.fraud_rate is None
+        else f"fraud_rate={cfg.fraud_rate:g}: terminals and cards compromised per day and the outlier amount "
+        f"rescaled so every scenario shrinks alike (expected {expected:.2%})"
+    )
+    return out
 
 
 def features(ctx: RunContext[FraudConfig], data: FraudData) -> tuple[FeaturesResult, FraudFeatures]:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import behaviour, calibration, capacity, decision_slices
+from cases.fraud import behaviour, calibration, capacity, decision_slices, decisions, policy_choice
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN, PRODUCTION_FRAUD_CARD_SHARE
@@ -74,19 +74,31 @@ def testing(
             "alerts": float(alerted.sum()),
             "expected_cost": ladder.models[name]["expected_cost"],
         }
-    plan, plan_table = ab_plan(ladder, trained, test, cfg.delay_days, holdout_share=cfg.holdout_share)
-    slices.update(expert_slices(ctx, data, trained, ladder))
+    extra, policies = expert_slices(ctx, data, trained, ladder)
+    slices.update(extra)
     measured = guardrails(test, trained.alerted(best), best)
-    if "decision policy" in slices:
-        plan_table["go_no_go"], shipped = go_no_go(measured, slices["decision policy"], best)
-        if shipped is None:
-            plan_table["treatment"] = (
-                f"none yet: {best} at its cost threshold is not shippable and no measured policy keeps both guardrails"
-            )
-        elif shipped != "deployed threshold":
-            plan_table["treatment"] = (
-                f"the '{shipped}' policy built on {best} (the ranker at its cost threshold alone is not shippable)"
-            )
+    # The policy is chosen on the validation window and only read on the test window.
+    choice = policy_choice.choose(measured, policies.test, policies.validation, best)
+    treatment = choice.chosen or policy_choice.DEPLOYED
+    plan, plan_table = ab_plan(
+        ladder,
+        trained,
+        test,
+        cfg.delay_days,
+        holdout_share=cfg.holdout_share,
+        actions=policies.actions[treatment],
+        policy=treatment,
+        step_up_pass=cfg.step_up_fraud_pass,
+    )
+    plan_table["go_no_go"] = choice.verdict
+    plan_table.update(choice.figures)
+    if choice.chosen is None:
+        plan_table["treatment"] = (
+            f"none yet: no measured policy built on {best} keeps both guardrails on the validation window (sized "
+            "below for its cost threshold, for reference)"
+        )
+    elif choice.chosen != policy_choice.DEPLOYED:
+        plan_table["treatment"] = f"the '{choice.chosen}' policy built on {best}, chosen on the validation window"
     return TestingResult(
         behavioural=checks,
         slices=slices,
@@ -98,8 +110,12 @@ def testing(
 
 def expert_slices(
     ctx: RunContext[FraudConfig], data: FraudData, trained: FraudModels, ladder: LadderResult
-) -> dict[str, dict[str, dict[str, float]]]:
-    """Calibration after undersampling, amount-aware decisions with a step-up, and selective labels (extra tables)."""
+) -> tuple[dict[str, dict[str, dict[str, float]]], decision_slices.PolicyTables]:
+    """Calibration after undersampling, amount-aware decisions with a step-up, and selective labels (extra tables).
+
+    Returns:
+        The tables, and the decision policies (test and validation figures, test-window actions).
+    """
     cfg, best = ctx.config, ladder.best
     test = data.tx[data.split.test]
     summary, reliability, maps = decision_slices.calibration_tables(data, trained)
@@ -113,17 +129,12 @@ def expert_slices(
     queue_limit = next(g.limit for g in DESIGN.metrics.guardrails if g.name == "review_queue_cards_per_day")
     val = data.tx[data.val_split.test]
     within = capacity.guardrail_threshold(val, trained.val_scores[best], limit, queue_limit)
-    out["decision policy"], out["decision bands (p x amount)"] = decision_slices.policy_table(
-        cfg,
-        data,
-        trained,
-        best,
-        isotonic,
-        limit,
-        within,
-        lambda declined: capacity.review_queue(test, declined).at_design,
-        ctx.rng("policy_bootstrap"),
+    policies = decision_slices.policy_table(
+        cfg, data, trained, best, isotonic, limit, within, ctx.rng("policy_bootstrap")
     )
+    out["decision policy"] = policies.test
+    out["decision policy (validation window)"] = policies.validation
+    out["decision bands (p x amount)"] = policies.bands
     others = [n for n in trained.fitted if n != best and n != ladder.naive]
     if others:
         challenger = min(others, key=lambda n: ladder.models[n]["expected_cost"])
@@ -136,7 +147,7 @@ def expert_slices(
             capacity.review_queue(test, trained.alerted(best)).at_design,
             ctx.rng("holdout"),
         )
-    return out
+    return out, policies
 
 
 def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
@@ -169,56 +180,6 @@ def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
     )
 
 
-SHORT = {"false_decline_rate": "false declines", "review_queue_cards_per_day": "review queue"}
-
-
-def _fmt(unit: str, value: float) -> str:
-    return f"{value:.2%}" if unit == "share" else f"{value:,.0f} {unit}"
-
-
-def go_no_go(measured: Measured, policies: dict[str, dict[str, float]], model: str) -> tuple[str, str | None]:
-    """Ship or not on the two decision guardrails, and the measured alternatives when not.
-
-    Every row of the decision-policy table (each policy is fixed before the test window: by
-    costs, or by a threshold chosen on validation) is checked against both limits on test.
-    The choice among the passing policies is made on the test window, so the text says its
-    cost is optimistic.
-
-    Returns:
-        The verdict, and the policy the A/B test should run ("deployed threshold" when the
-        model ships as is, None when no measured policy keeps both guardrails).
-    """
-    limits = [g for g in DESIGN.metrics.guardrails if g.name in SHORT]
-
-    def fails(row: dict[str, float]) -> list[str]:
-        return [
-            f"{SHORT[g.name]} {_fmt(g.unit, row[g.name])} (limit {_fmt(g.unit, g.limit)})"
-            for g in limits
-            if row[g.name] > g.limit
-        ]
-
-    failed = fails(dict(measured.values))
-    if not failed:
-        return f"go: {model} at its cost threshold keeps the false-decline and review-queue guardrails", (
-            "deployed threshold"
-        )
-    deployed = policies["deployed threshold"]
-    text = f"not shippable as is: {model} at its cost threshold fails {' and '.join(failed)}"
-    keeping = {name: row for name, row in policies.items() if not fails(row)}
-    if not keeping:
-        return f"{text}; no measured policy keeps both on the test window, so nothing goes into the A/B test", None
-    name, row = min(keeping.items(), key=lambda kv: kv[1]["expected_cost"])
-    return (
-        f"{text}, so it does not ship as is. Of the measured policies "
-        f"{', '.join(repr(n) for n in keeping)} keep both on the test window; "
-        f"the cheapest, '{name}', challenges {row['frauds_challenged']:.1%} of frauds (deployed "
-        f"{deployed['frauds_challenged']:.1%}) at a cost of {row['expected_cost']:,.0f} (deployed "
-        f"{deployed['expected_cost']:,.0f}), declining {row['false_decline_rate']:.2%} of legitimate transactions "
-        f"and sending {row['review_queue_cards_per_day']:,.0f} cards a day to review. It is picked on the test "
-        "window, so that cost is optimistic; it is the A/B treatment, and the ranker alone is not shipped"
-    ), name
-
-
 def intra_card_correlation(caught: np.ndarray, card: np.ndarray) -> float:
     """One-way ANOVA estimate of the correlation of two frauds of the same card being caught, in [0, 1].
 
@@ -241,10 +202,9 @@ def intra_card_correlation(caught: np.ndarray, card: np.ndarray) -> float:
     return float(min(max((msb - msw) / denom, 0.0), 1.0))
 
 
-def equal_budget_recall(trained: FraudModels, control: str, treatment: str, y: np.ndarray) -> float:
-    """The control's recall when it declines as many test transactions as the treatment does."""
-    budget = int(trained.alerted(treatment).sum())
-    if budget == 0 or not y.any():
+def equal_budget_recall(trained: FraudModels, control: str, budget: int, y: np.ndarray) -> float:
+    """The control's recall when it declines its ``budget`` highest-scored test transactions."""
+    if budget <= 0 or not y.any():
         return 0.0
     scores = np.asarray(trained.scores[control], dtype=float)
     order = np.argsort(-scores, kind="stable")[:budget]
@@ -259,16 +219,21 @@ def ab_plan(
     test: pd.DataFrame,
     delay_days: int,
     holdout_share: float = 0.01,
+    actions: np.ndarray | None = None,
+    policy: str = policy_choice.DEPLOYED,
+    step_up_pass: float = 0.1,
 ) -> tuple[AbPlan, dict[str, Any]]:
     """Cards and days needed to detect a recall lift of ``MDE`` over what runs in production today.
 
-    The control is the baseline, or the amount rule (the rules engine running today) when the
-    baseline is itself the deployed model. Both arms decline the same share of transactions
-    (the control's threshold is set to the treatment's alert budget), so a recall lift cannot
-    be bought with more declines; the control's offline recall is read at that budget. The
-    effect is the chosen minimum detectable recall lift ``MDE`` (absolute, in recall), never
-    the lift seen offline. Days are planned at the assumed production prevalence, not the
-    simulator's. Frauds are the measured units but cards are
+    The treatment is the decision policy that goes live (``actions``: approve, step-up or
+    decline per test transaction; the deployed model at its cost threshold when None). The
+    control is the baseline, or the amount rule (the rules engine running today) when the
+    baseline is itself the deployed model. Both arms challenge the same number of transactions
+    (the control declines as many as the treatment declines or steps up), so a recall lift
+    cannot be bought with more interventions; the control's offline recall is read at that
+    budget. The effect is the chosen minimum detectable recall lift ``MDE`` (absolute, in
+    recall), never the lift seen offline. Days are planned at the assumed production prevalence,
+    not the simulator's. Frauds are the measured units but cards are
     randomised, and a compromised card makes several frauds whose catches are correlated: the
     sample is inflated by the design effect ``1 + (m - 1) rho`` (m frauds per fraudulent card,
     size-weighted; rho the intra-card correlation of the control's catches on the test window).
@@ -278,15 +243,24 @@ def ab_plan(
         trained: test scores and thresholds of every model.
         test: test-window transactions.
         delay_days: label delay: the read-out waits for it.
+        holdout_share: share of declines approved at random for labels.
+        actions: the treatment policy's action per test transaction.
+        policy: the treatment policy's name.
+        step_up_pass: share of stepped-up frauds that get through (a stepped-up fraud is caught otherwise).
 
     Returns:
         The plan, and the table the report prints.
     """
+    if actions is None:
+        actions = decisions.threshold_actions(trained.scores[ladder.best], trained.thresholds[ladder.best])
+    declines, step_ups = int(np.sum(actions == decisions.DECLINE)), int(np.sum(actions == decisions.STEP_UP))
     control = ladder.naive if ladder.best == ladder.baseline else ladder.baseline
     y = test["is_fraud"].to_numpy() == 1
     cards = test["customer_id"].to_numpy()
     caught = trained.alerted(control)[y]
-    p1 = min(max(equal_budget_recall(trained, control, ladder.best, y), MIN_RECALL), 0.999 - MDE)
+    p1 = min(max(equal_budget_recall(trained, control, declines + step_ups, y), MIN_RECALL), 0.999 - MDE)
+    stopped = np.where(actions == decisions.DECLINE, 1.0, np.where(actions == decisions.STEP_UP, 1 - step_up_pass, 0.0))
+    treatment_recall = float(stopped[y].mean()) if y.any() else 0.0
     p2 = p1 + MDE
     per_card = pd.Series(cards[y]).value_counts().to_numpy(float)
     frauds_per_card = float(np.sum(per_card**2) / np.sum(per_card)) if len(per_card) else 1.0
@@ -312,7 +286,7 @@ def ab_plan(
         metric=f"fraud caught rate (recall on confirmed frauds; the effect is absolute, +{MDE * 100:g} percentage "
         "points) at an equal decline budget",
         control=control,
-        treatment=ladder.best,
+        treatment=ladder.best if policy == policy_choice.DEPLOYED else f"{ladder.best} with the '{policy}' policy",
         unit="card",
         minimum_detectable_effect=MDE,
         relative=False,
@@ -327,8 +301,15 @@ def ab_plan(
         "primary_online_metric": plan.metric,
         "control": plan.control if control == ladder.baseline else f"{control}, the rules engine running today",
         "treatment": plan.treatment,
-        "equal_budget": "the control's threshold is set so it declines as many transactions as the treatment",
-        "treatment_declines_offline": int(trained.alerted(ladder.best).sum()),
+        "equal_budget": "the control's threshold is set so it declines as many transactions as the treatment "
+        "declines or steps up (an equal challenge budget)",
+        "treatment_policy": policy,
+        "treatment_declines_offline": declines,
+        "treatment_step_ups_offline": step_ups,
+        "treatment_decline_rate": declines / max(len(y), 1),
+        "treatment_step_up_rate": step_ups / max(len(y), 1),
+        "treatment_recall_offline": treatment_recall,
+        "control_budget_offline": declines + step_ups,
         "control_recall_offline": p1,
         "minimum_detectable_lift": MDE,
         "mde_percentage_points": round(MDE * 100, 6),
@@ -362,7 +343,7 @@ def ab_plan(
         "labels": f"declined frauds never charge back and investigations follow each arm's alerts: both arms "
         f"approve a random {holdout_share:.0%} of their declines (propensity logged) and recall is "
         f"estimated from the weighted labels. At {holdout_share:.0%} the holdout yields about "
-        f"{holdout_share * float(trained.alerted(ladder.best).sum()):.1f} labels per test window; each weighs "
+        f"{holdout_share * declines:.1f} labels per test window; each weighs "
         f"{1 / holdout_share:.0f}x, and the variance of these inverse-propensity weights is not in the sizing above "
         "(it inflates the variance of the recall estimate): size with the larger holdout of the "
         "random-approve table, or inflate the sample by that variance, before the test",

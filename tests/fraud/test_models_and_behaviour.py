@@ -82,7 +82,8 @@ def test_behavioural_checks_pass_on_the_trained_model(small_run, small_ctx):
     assert {c.kind for c in result.behavioural} == {"directional", "invariance", "minimum_functionality"}
     assert "compromised card" in result.slices["scenario"] and ">=220" in result.slices["amount band"]
     plan = result.ab_plan
-    assert plan.treatment == small_run.records["models"].best and not plan.control.startswith(plan.treatment)
+    best = small_run.records["models"].best
+    assert plan.treatment.startswith(best) and not plan.control.startswith(best)
     assert plan.unit == "card" and plan.power == 0.8 and plan.design_effect >= 1
     assert plan.minimum_detectable_effect == MDE and not plan.relative
     assert plan.days >= 7 and plan.days % 7 == 0 and plan.simulated_per_arm is None
@@ -157,8 +158,9 @@ def test_guardrails_measured_by_the_testing_step(small_run):
     assert DESIGN.problem.constraints.daily_active_users * p < limit
 
 
-def test_go_no_go_verdict_names_failed_guardrails_and_the_alternative(small_run):
+def test_go_no_go_verdict_names_failed_guardrails_and_the_policy_chosen_on_validation(small_run):
     from cases.fraud.decision_slices import GUARDRAIL_POLICY
+    from cases.fraud.policy_choice import cheapest_keeping
 
     testing = small_run.records["testing"]
     verdict, g = testing.ab_test["go_no_go"], testing.guardrails.values
@@ -167,14 +169,8 @@ def test_go_no_go_verdict_names_failed_guardrails_and_the_alternative(small_run)
     assert verdict.startswith("not shippable as is" if failing else "go")
     policies = testing.slices["decision policy"]
     assert GUARDRAIL_POLICY in policies
-    if failing:
-        keeping = [
-            n
-            for n, row in policies.items()
-            if row["false_decline_rate"] <= limits["false_decline_rate"]
-            and row["review_queue_cards_per_day"] <= limits["review_queue_cards_per_day"]
-        ]
-        assert all(repr(n) in verdict for n in keeping) or "no measured policy" in verdict
+    chosen = cheapest_keeping(testing.slices["decision policy (validation window)"])
+    assert repr(chosen) in verdict or "no measured policy" in verdict
 
 
 def test_guardrail_threshold_keeps_both_limits_on_its_own_window(small_run):
@@ -212,8 +208,9 @@ def test_ab_days_are_planned_at_production_prevalence(small_run):
 def test_ab_treatment_is_the_policy_that_passes_and_cards_per_arm_reproduces(small_run):
     testing = small_run.records["testing"]
     table = testing.ab_test
-    if table["go_no_go"].startswith("not shippable"):
-        assert "not shippable" in table["treatment"]
+    chosen = table["policy_chosen_on_validation"]
+    if chosen not in ("none", "deployed threshold"):
+        assert repr(chosen) in table["treatment"] and "chosen on the validation window" in table["treatment"]
     frauds, mean, share = (
         table["frauds_per_arm"],
         table["mean_frauds_per_fraudulent_card"],
