@@ -61,10 +61,20 @@ def report(metrics: dict, wall_s: float) -> float:
         print(
             f"A/B CTR control {ab['control_ctr']:.4f} [{ab['control_ctr_ci_low']:.4f}, {ab['control_ctr_ci_high']:.4f}]"
             f" vs treatment {ab['treatment_ctr']:.4f} [{ab['treatment_ctr_ci_low']:.4f}, "
-            f"{ab['treatment_ctr_ci_high']:.4f}]; lift {100 * ab['lift_rel']:+.1f}%; n per arm at 80% power "
-            f"{ab['sample_size_per_arm_impressions']} impressions "
-            f"(for a 2% relative lift: {ab.get('sample_size_per_arm_for_2pct_relative_lift', 'n/a')})"
+            f"{ab['treatment_ctr_ci_high']:.4f}]; lift {ab['lift_relative']}; {ab['per_arm_users']:,} users per arm, "
+            f"{ab['days']:.0f} days"
         )
+    slices = metrics["testing"]["slices"]
+    ann = next((v for k, v in slices.items() if k.startswith("ANN retrieval")), {})
+    for row, v in ann.items():
+        print(
+            f"ANN {row:<16} nprobe {v['nprobe']:>4.0f}/{v['cells']:.0f}: {v['candidates_scored_per_query']:>7.1f} "
+            f"songs scored, recall@{v['N']:.0f} vs exact {v['recall_at_n_vs_exact']:.3f}, "
+            f"{v['query_ms_per_user']:.4f} ms/user"
+        )
+    for key in ("music_reading", "feedback_reading"):
+        if key in ab:
+            print(f"{key}: {ab[key]}")
     mon = metrics["monitoring"]
     print(
         f"monitoring: NDCG@10 {mon['metric_before']:.4f} (no drift) -> {mon['metric_after']:.4f} (drift); "

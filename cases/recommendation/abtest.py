@@ -70,9 +70,17 @@ def feed_views(slot_p: np.ndarray, sessions_per_user: float, rng: np.random.Gene
         sessions_per_user: mean feed views per user.
         rng: random stream.
     """
+    clicks, impressions = slot_clicks(slot_p, sessions_per_user, rng)
+    return clicks.sum(axis=1), impressions
+
+
+def slot_clicks(
+    slot_p: np.ndarray, sessions_per_user: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`feed_views` (the same draws) but with the clicks of every slot: ``(n_users, k)`` and impressions."""
     sessions = rng.poisson(sessions_per_user, len(slot_p))
     slots = (slot_p > 0).sum(axis=1)
-    clicks = rng.binomial(np.repeat(sessions, slot_p.shape[1]).reshape(slot_p.shape), slot_p).sum(axis=1)
+    clicks = rng.binomial(np.repeat(sessions, slot_p.shape[1]).reshape(slot_p.shape), slot_p)
     return clicks, sessions * slots
 
 
@@ -117,8 +125,24 @@ def simulate(
         Flat dict: users, impressions, clicks and CTR (with 95% CI) per arm, absolute and relative
         lift and the z-test p-value. The sample size comes from the plan, never from this lift.
     """
+    return analyse(*simulate_slots(p_control, p_treatment, treated, sessions_per_user, rng), treated)
+
+
+def simulate_slots(
+    p_control: np.ndarray,
+    p_treatment: np.ndarray,
+    treated: np.ndarray,
+    sessions_per_user: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clicks of every slot of every simulated user, ``(n_users, k)``, and their impressions (:func:`simulate`)."""
     probs = np.where(treated[:, None], p_treatment, p_control)
-    clicks, impressions = feed_views(probs, sessions_per_user, rng)
+    return slot_clicks(probs, sessions_per_user, rng)
+
+
+def analyse(per_slot: np.ndarray, impressions: np.ndarray, treated: np.ndarray) -> dict[str, float]:
+    """Per-arm CTR with delta-method intervals, the lift and its p-value, from per-slot clicks (:func:`simulate`)."""
+    clicks = per_slot.sum(axis=1)
     out: dict[str, float] = {}
     se = {}
     for arm, mask in (("control", ~treated), ("treatment", treated)):

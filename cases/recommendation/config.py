@@ -55,6 +55,11 @@ class RecConfig(CaseConfig):
         retrieval_sizes: candidate pool sizes N of the two-stage measurement (ALS top-N, then ranking);
             sizes not below the catalogue are skipped (a quarter and a half of a small catalogue stand in).
         retrieval_users: evaluation users the retrieval stage is measured on (the first ones; bounds memory).
+        ann_cells: k-means cells of the IVF approximate nearest-neighbour index over ALS item factors.
+        ann_nprobes: cells probed per query, one measured row each (ascending; values not below ann_cells dropped).
+        feedback_rounds: retraining rounds of the simulated feedback loop (0 skips it).
+        feedback_users: users in that loop (the first ones).
+        feedback_als_iterations: ALS sweeps of each retraining in the loop (fewer than the ladder's: cheap).
         serving_requests: lookups timed against the SQLite cache.
         unknown_request_fraction: share of those lookups for users not in the cache.
         drift_new_item_fraction: songs released in the drifted period, relative to the catalogue.
@@ -97,6 +102,11 @@ class RecConfig(CaseConfig):
     new_song_warmup_days: float = Field(default=1.0, gt=0, le=30)
     retrieval_sizes: tuple[int, ...] = (100, 200, 500)  # ascending
     retrieval_users: int = Field(default=500, ge=10, le=100_000)
+    ann_cells: int = Field(default=32, ge=2, le=4096)
+    ann_nprobes: tuple[int, ...] = (1, 2, 4, 8)  # ascending
+    feedback_rounds: int = Field(default=3, ge=0, le=20)
+    feedback_users: int = Field(default=400, ge=10, le=100_000)
+    feedback_als_iterations: int = Field(default=3, ge=1, le=50)
     serving_requests: int = Field(default=2000, ge=10, le=1_000_000)
     unknown_request_fraction: float = Field(default=0.1, ge=0, le=1)
     drift_new_item_fraction: float = Field(default=0.2, ge=0, le=2)
@@ -113,6 +123,8 @@ class RecConfig(CaseConfig):
             "knn_neighbours": 50,
             "als_iterations": 6,
             "serving_requests": 300,
+            "ann_cells": 8,
+            "ann_nprobes": (1, 2, 4),
         },
         "default": {},
         "large": {
@@ -163,6 +175,19 @@ class RecConfig(CaseConfig):
                 f"new_song_warmup_days = {self.new_song_warmup_days:g} leaves nothing of the "
                 f"{self.days * self.test_fraction:g}-day monitoring window to score: lower it"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _ann_probes(self) -> RecConfig:
+        # The ANN table compares at least two nprobe values, each probing fewer cells than the index has.
+        probes = self.ann_nprobes
+        if len(probes) < 2 or list(probes) != sorted(set(probes)) or probes[0] < 1 or probes[-1] >= self.ann_cells:
+            raise ValueError(
+                f"ann_nprobes = {probes} must be at least two ascending values from 1 to below ann_cells = "
+                f"{self.ann_cells}"
+            )
+        if self.ann_cells > self.n_items:
+            raise ValueError(f"ann_cells = {self.ann_cells} exceeds n_items = {self.n_items}: lower it")
         return self
 
     @model_validator(mode="after")

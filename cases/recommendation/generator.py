@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,15 @@ POPULARITY_WEIGHT = 0.8
 LATENT_WEIGHT = 0.3
 TASTE_FLOOR = 0.02
 SIMULATION_BATCH_USERS = 4096
+# Listening after a click: seconds played are exponential with a mean that grows with how well the song
+# matches the user (its true click probability), capped at the song's length; under 30 s is a skip.
+LISTEN_FLOOR_S = 10.0
+LISTEN_PER_PROBABILITY_S = 200.0
+SONG_SECONDS = 210.0
+STREAM_SECONDS = 30.0
+# Worlds up to this many (user, song) pairs keep their probability matrix (float32, 4 bytes a pair):
+# a run asks for it about twenty times, and the default scale's matrix is ~15 MB.
+CACHE_MAX_PAIRS = 20_000_000
 
 
 @dataclass
@@ -65,6 +74,7 @@ class World:
     activity: np.ndarray
     n_genres: int
     window_s: int
+    _probability: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n_users(self) -> int:
@@ -85,12 +95,40 @@ class World:
         Returns:
             ``(len(users), n_items)`` float32 probabilities.
         """
-        users = np.arange(self.n_users) if users is None else np.asarray(users)
+        if self.n_users * self.n_items <= CACHE_MAX_PAIRS:
+            if self._probability is None:  # the world is never changed after it is drawn: compute once
+                self._probability = self._probabilities(np.arange(self.n_users))
+            return self._probability.copy() if users is None else self._probability[np.asarray(users)]
+        return self._probabilities(np.arange(self.n_users) if users is None else np.asarray(users))
+
+    def _probabilities(self, users: np.ndarray) -> np.ndarray:
+        """The click model for ``users``, computed in place (the same operations, in the same order, as a formula)."""
         genre = self.items["genre_id"].to_numpy()
-        affinity = np.log(self.taste[users][:, genre] + TASTE_FLOOR)
-        latent = self.user_factors[users] @ self.item_factors.T / np.sqrt(LATENT_DIM)
-        logit = BASE_LOGIT + GENRE_WEIGHT * affinity + POPULARITY_WEIGHT * self.item_bias + LATENT_WEIGHT * latent
-        return (1.0 / (1.0 + np.exp(-logit))).astype(np.float32)
+        # log of the (users x genres) taste first, then spread to songs: the same values, 100x fewer logs
+        logit = BASE_LOGIT + GENRE_WEIGHT * np.log(self.taste[users] + TASTE_FLOOR)[:, genre]
+        logit += POPULARITY_WEIGHT * self.item_bias
+        latent = self.user_factors[users] @ self.item_factors.T
+        latent /= np.sqrt(LATENT_DIM)
+        latent *= LATENT_WEIGHT
+        logit += latent
+        np.negative(logit, out=logit)
+        np.exp(logit, out=logit)
+        logit += 1.0
+        np.divide(1.0, logit, out=logit)
+        return logit.astype(np.float32)
+
+
+def listen_seconds(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Seconds played after each click on a song the user clicks with true probability ``p``.
+
+    Exponential with mean ``LISTEN_FLOOR_S + LISTEN_PER_PROBABILITY_S * p``, capped at ``SONG_SECONDS``:
+    a better-matching song is played longer, so fewer of its clicks end as skips (< ``STREAM_SECONDS``).
+
+    Args:
+        p: true click probability of the clicked song, one entry per click.
+        rng: the ``listens`` random stream (its own stream, so no existing draw moves).
+    """
+    return np.minimum(rng.exponential(LISTEN_FLOOR_S + LISTEN_PER_PROBABILITY_S * np.asarray(p, float)), SONG_SECONDS)
 
 
 def age_groups_taste_prior(n_genres: int, rng: np.random.Generator) -> np.ndarray:

@@ -205,10 +205,14 @@ class ImplicitALS:
             out[start : start + BATCH_USERS] = np.linalg.solve(a, b[:, :, None])[:, :, 0]
         return out
 
+    def fold_in(self, history: sparse.csr_matrix) -> np.ndarray:
+        """User factors of click histories, solved against the fitted item factors (the retrieval query)."""
+        conf = sparse.csr_matrix(history, dtype=np.float64) * self.alpha
+        return self._solve(conf, self.item_factors_)
+
     def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
         """Fold the users' click histories into user factors and score every song."""
-        conf = sparse.csr_matrix(history, dtype=np.float64) * self.alpha
-        return self._solve(conf, self.item_factors_) @ self.item_factors_.T
+        return self.fold_in(history) @ self.item_factors_.T
 
 
 class ProbabilityOracle:
@@ -242,15 +246,19 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """
     n, m = scores.shape
     kk = min(k, m)
-    part = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
-    # argpartition picks arbitrarily among items tied with the k-th score; take the lowest ids instead.
-    kth = np.take_along_axis(scores, part, axis=1).min(axis=1, keepdims=True)
-    above = scores > kth
-    tied = scores == kth
-    need = kk - above.sum(axis=1, keepdims=True)
-    chosen = above | (tied & (np.cumsum(tied, axis=1) <= need))
-    idx = np.nonzero(chosen)[1].reshape(n, kk)
+    idx = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
     vals = np.take_along_axis(scores, idx, axis=1)
+    # argpartition picks arbitrarily among items tied with the k-th score; take the lowest ids instead. Only rows
+    # with more songs at the k-th score than the partition kept can differ, so only those are redone.
+    kth = vals.min(axis=1, keepdims=True)
+    spill = (scores == kth).sum(axis=1) > (vals == kth).sum(axis=1)
+    if spill.any():
+        sub, low = scores[spill], kth[spill]
+        above, tied = sub > low, sub == low
+        need = kk - above.sum(axis=1, keepdims=True)
+        chosen = above | (tied & (np.cumsum(tied, axis=1) <= need))
+        idx[spill] = np.nonzero(chosen)[1].reshape(len(sub), kk)
+        vals[spill] = np.take_along_axis(sub, idx[spill], axis=1)
     order = np.lexsort((idx, -vals), axis=1)  # score desc, then item id asc
     idx = np.take_along_axis(idx, order, axis=1)
     idx[np.take_along_axis(vals, order, axis=1) == -np.inf] = -1

@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 from scipy.stats import norm
 
-from cases.recommendation import abtest, behaviour, exploration, plots, retrieval
+from cases.recommendation import abtest, ann, behaviour, exploration, feedback, listening, plots, retrieval
 from cases.recommendation.artifacts import RecData, RecFeatures, RecModels
 from cases.recommendation.config import RecConfig
 from cases.recommendation.design import DESIGN
 from cases.recommendation.evaluation import K
-from cases.recommendation.generator import World
-from cases.recommendation.models import recommend
+from cases.recommendation.generator import STREAM_SECONDS, World
+from cases.recommendation.models import ImplicitALS, recommend
 from framework import metrics as fm
 from framework.abtest import (
     ALPHA,
@@ -61,6 +61,7 @@ def testing(
             **slices(feats, trained, ladder),
             **reach(ladder),
             **_two_stage(ctx.config, feats, trained, ladder),
+            **_ann(ctx, feats, trained),
             **explored,
         },
         ab_test=ab,
@@ -156,6 +157,31 @@ def _two_stage(
     return {RETRIEVAL_SLICE: table} if table else {}
 
 
+def _ann(ctx: RunContext[RecConfig], feats: RecFeatures, trained: RecModels) -> dict[str, dict[str, dict[str, float]]]:
+    """An IVF index over the ALS item factors against exact top-N, on the retrieval users who have a history."""
+    cfg, als = ctx.config, trained.fitted[RETRIEVER]
+    if not isinstance(als, ImplicitALS):  # the index holds ALS item factors; another retriever has none
+        return {}
+    users = feats.eval_users[: cfg.retrieval_users]
+    history = feats.consumed[users]
+    warm = history.getnnz(axis=1) > 0  # users without history get the segment fallback, not a vector query
+    n_items = history.shape[1]
+    pools = [n for n in cfg.retrieval_sizes if n < n_items] or [max(1, n_items // 4)]
+    if not warm.any():
+        return {}
+    table = ann.ann_table(
+        als.fold_in(history[warm]),
+        als.item_factors_,
+        history[warm].toarray() > 0,
+        feats.relevant[users][warm],
+        pools[0],
+        cfg.ann_cells,
+        cfg.ann_nprobes,
+        int(ctx.rng("ann_index").integers(0, 2**31 - 1)),
+    )
+    return {ann.ANN_SLICE: table}
+
+
 def _coverage_guardrail(ladder: LadderResult) -> Measured:
     """Catalogue coverage of the deployed lists relative to the personalised runner-up's (the filter-bubble guardrail).
 
@@ -242,6 +268,11 @@ def _ab_plan(cfg: RecConfig, ladder: LadderResult) -> tuple[AbPlan, dict[str, An
         "lift_reading": "on real data there is none: a ratings file has no true click probabilities to draw from",
         "exploration_reading": "The cost and reach of an exploration slot are measured on synthetic data only: "
         "the CTR of a random song needs true click probabilities",
+        "stream_seconds": STREAM_SECONDS,
+        "feedback_reading": "the loop is simulated on synthetic data only: it needs true click probabilities "
+        "to draw the clicks of lists no one has seen yet",
+        "music_reading": "clicks are only the proxy, and streams and skips need listen durations that a ratings "
+        "file does not have: the plan tracks them as secondary metrics",
     }
     return plan, table
 
@@ -260,9 +291,8 @@ def _ab_test(
     attention = abtest.slot_attention(K, cfg.ab_top_slot_attention)
     control_p = abtest.production_slot_probability(world, everyone, cfg.explore)[:, None] * attention[None, :]
     treatment_lists = recommend(trained.fitted[ladder.best], everyone, feats.consumed, K, fallback=trained.fallback)
-    treatment_p = abtest.feed_probabilities(
-        abtest.list_probabilities(world, everyone, treatment_lists), cfg.ab_top_slot_attention
-    )
+    treatment_song_p = abtest.list_probabilities(world, everyone, treatment_lists)
+    treatment_p = abtest.feed_probabilities(treatment_song_p, cfg.ab_top_slot_attention)
     # A pre-period of today's feed gives the control CTR and the within-user correlation the plan needs.
     pre_clicks, pre_impressions = abtest.feed_views(control_p, cfg.ab_sessions_per_user, ctx.rng("ab_preperiod"))
     pre_ctr = float(pre_clicks.sum() / max(pre_impressions.sum(), 1))
@@ -282,12 +312,20 @@ def _ab_test(
     population = rng.integers(0, world.n_users, 2 * per_arm)
     treated = np.zeros(2 * per_arm, dtype=bool)
     treated[rng.permutation(2 * per_arm)[:per_arm]] = True
-    result = abtest.simulate(
+    per_slot, ab_impressions = abtest.simulate_slots(
         control_p[population], treatment_p[population], treated, cfg.ab_sessions_per_user, ctx.rng("ab_clicks")
+    )
+    result = abtest.analyse(per_slot, ab_impressions, treated)
+    music = listening.music_table(
+        world, population, treated, per_slot, ab_impressions, treatment_song_p, cfg.explore, ctx.rng("listens")
     )
     explored = _exploration(
         ctx, world, feats, trained, ladder.best, population, treated, treatment_lists, treatment_p, result
     )
+    explored[listening.MUSIC_SLICE] = music
+    loop = _feedback_loop(ctx, world, feats)
+    if loop:
+        explored[feedback.FEEDBACK_SLICE] = loop
     plots.ab_result(
         ctx.add_plot(7, "ab_test.png", "Simulated A/B test: CTR per arm with 95% confidence intervals."),
         result,
@@ -337,12 +375,43 @@ def _ab_test(
         if icc > icc_measured
         else f"from the within-user correlation of clicks measured on the pre-period, {icc:.4f}",
         "exploration_reading": exploration_reading(explored[exploration.EXPLORATION_SLICE]),
+        "music_reading": listening.music_reading(music),
+        "feedback_reading": feedback.feedback_reading(loop)
+        if loop
+        else "the loop was not simulated in this run (feedback_rounds = 0)",
+        "stream_seconds": STREAM_SECONDS,
         "lift_reading": f"the simulated lift of {result['lift_rel']:+.1%} is far above a real test's few percent: "
         "clicks are drawn from the generator's own true probabilities, which the treatment's model was fit to, "
         "with no novelty effect, no gap between logged and live exposure, and a control that fills slots in "
         "proportion to affinity rather than ranking its best songs first",
     }
     return plan, table, explored
+
+
+def _feedback_loop(ctx: RunContext[RecConfig], world: World, feats: RecFeatures) -> dict[str, dict[str, float]]:
+    """A few rounds of ALS retrained on its own logged clicks, without exploration and with each exploration slot."""
+    cfg = ctx.config
+    if cfg.feedback_rounds == 0:
+        return {}
+    users = np.arange(min(cfg.feedback_users, world.n_users))
+    seed = int(ctx.rng("feedback_model").integers(0, 2**31 - 1))
+
+    def make_model() -> ImplicitALS:
+        return ImplicitALS(
+            cfg.als_factors, cfg.als_regularization, cfg.als_alpha, cfg.feedback_als_iterations, random_state=seed
+        )
+
+    return feedback.feedback_table(
+        world,
+        users,
+        feats.clicks[users],
+        make_model,
+        cfg.feedback_rounds,
+        K,
+        cfg.ab_sessions_per_user,
+        cfg.ab_top_slot_attention,
+        int(ctx.rng("feedback_clicks").integers(0, 2**31 - 1)),
+    )
 
 
 def _exploration(
@@ -390,10 +459,25 @@ def _exploration(
     users, rel = feats.eval_users, feats.relevant[feats.eval_users]
     offline = exploration.explore_slot(trained.recs[best][:, :K], users, feats.consumed, rng)
     n_items = feats.consumed.shape[1]
+    # Thompson slot: the same users as the epsilon arm, posteriors from the logged impressions and clicks per song.
+    ts_rng, seen = ctx.rng("thompson_slot"), feats.consumed.toarray() > 0
+    shown = feats.item_features[["n_clicks", "n_impressions"]].to_numpy(dtype=np.float64)
+    ts_served = exploration.thompson_slot(lists[explore_users], explore_users, seen, shown[:, 0], shown[:, 1], ts_rng)
+    ts_offline = exploration.thompson_slot(trained.recs[best][:, :K], users, seen, shown[:, 0], shown[:, 1], ts_rng)
+    ts_p = list_p[explore_users].copy()
+    ts_p[:, -1] = (
+        exploration.pair_probabilities(world, explore_users, ts_served[:, -1])
+        * abtest.slot_attention(K, cfg.ab_top_slot_attention)[-1]
+    )
+    ts_clicks, ts_impressions = abtest.feed_views(ts_p, cfg.ab_sessions_per_user, ctx.rng("thompson_clicks"))
+    ts_ctr, ts_se, ts_lo, ts_hi = ratio_ci(ts_clicks, ts_impressions)
+    ts_diff = difference_test(ab["treatment_ctr"], base_se, ts_ctr, ts_se)
+    result.update({"thompson_ctr": ts_ctr, "thompson_ctr_ci_low": ts_lo, "thompson_ctr_ci_high": ts_hi})
     rows: dict[str, dict[str, float]] = {}
     for label, arm, recs, ranked in (
         ("deployed top-10", "control", lists[base_users], trained.recs[best][:, :K]),
         ("top-9 + exploration slot", "treatment", served, offline),
+        ("top-9 + Thompson slot", "thompson", ts_served, ts_offline),
     ):
         coverage = exploration.exposure_coverage(recs, n_items)
         rows[label] = {
@@ -413,15 +497,31 @@ def _exploration(
         "exposure_coverage": b["exposure_coverage"] - a["exposure_coverage"],
         "songs_exposed": b["songs_exposed"] - a["songs_exposed"],
     }
-    for label, lift in (("deployed top-10", 0.0), ("top-9 + exploration slot", result["lift_rel"])):
+    c = rows["top-9 + Thompson slot"]
+    ts_lift = (ts_ctr - a["simulated_ctr"]) / a["simulated_ctr"] if a["simulated_ctr"] > 0 else float("nan")
+    rows["Thompson minus without"] = {
+        "simulated_ctr": c["simulated_ctr"] - a["simulated_ctr"],
+        "ctr_ci_low": ts_diff["ci_low"],
+        "ctr_ci_high": ts_diff["ci_high"],
+        "ndcg_at_10": c["ndcg_at_10"] - a["ndcg_at_10"],
+        "exposure_coverage": c["exposure_coverage"] - a["exposure_coverage"],
+        "songs_exposed": c["songs_exposed"] - a["songs_exposed"],
+    }
+    for label, lift in (
+        ("deployed top-10", 0.0),
+        ("top-9 + exploration slot", result["lift_rel"]),
+        ("top-9 + Thompson slot", ts_lift),
+    ):
         rows[label]["ctr_relative_to_deployed"] = lift
     rows["with minus without"]["ctr_relative_to_deployed"] = result["lift_rel"]
+    rows["Thompson minus without"]["ctr_relative_to_deployed"] = ts_lift
     return {exploration.EXPLORATION_SLICE: rows}
 
 
 def exploration_reading(rows: dict[str, dict[str, float]]) -> str:
     """The exploration-slot table in one sentence, for the notes."""
     a, b, d = rows["deployed top-10"], rows["top-9 + exploration slot"], rows["with minus without"]
+    c, t = rows["top-9 + Thompson slot"], rows["Thompson minus without"]
     return (
         f"On the sized A/B sample, the deployed top-10 (the A/B treatment arm itself, same users and clicks) exposes "
         f"{a['exposure_coverage']:.1%} of the catalogue ({a['songs_exposed']:,.0f} songs) among that arm's users "
@@ -430,5 +530,9 @@ def exploration_reading(rows: dict[str, dict[str, float]]) -> str:
         f"{b['exposure_coverage']:.1%}. The price: feed CTR "
         f"{a['simulated_ctr']:.2%} -> {b['simulated_ctr']:.2%} ({d['ctr_relative_to_deployed']:+.1%}, interval of "
         f"the difference {d['ctr_ci_low']:+.4f} to {d['ctr_ci_high']:+.4f}) and offline NDCG@10 "
-        f"{a['ndcg_at_10']:.4f} -> {b['ndcg_at_10']:.4f}"
+        f"{a['ndcg_at_10']:.4f} -> {b['ndcg_at_10']:.4f}. A Thompson slot instead (each song's click rate a Beta "
+        f"posterior from the logged impressions, the highest draw among random candidates outside the history "
+        f"takes the slot), on the same users: exposes {c['exposure_coverage']:.1%}, feed CTR "
+        f"{c['simulated_ctr']:.2%} ({t['ctr_relative_to_deployed']:+.1%} against the deployed top-10, interval of "
+        f"the difference {t['ctr_ci_low']:+.4f} to {t['ctr_ci_high']:+.4f}), offline NDCG@10 {c['ndcg_at_10']:.4f}"
     )
