@@ -86,26 +86,40 @@ def make_case_app(case: Case) -> typer.Typer:
 
     @app.command()
     def walk(
-        step: Annotated[int | None, typer.Option(help="Show only step N (1-9).")] = None,
+        step: Annotated[int | None, typer.Option(help="Start at (or print only) step N (1-9).")] = None,
         no_pause: Annotated[bool, typer.Option("--no-pause", help="Print everything without waiting.")] = False,
-        practice: Annotated[bool, typer.Option("--practice", help="Hide each answer until a key is pressed.")] = False,
-        export: Annotated[str | None, typer.Option(help="Write the transcript to this Markdown file.")] = None,
+        practice: Annotated[
+            bool, typer.Option("--practice", help="Candidate: prompt, hints, answer, then grade yourself.")
+        ] = False,
+        interviewer: Annotated[
+            bool, typer.Option("--interviewer", help="Rubric by level, follow-up tree, notes, scoring sheet.")
+        ] = False,
+        progress: Annotated[bool, typer.Option("--progress", help="Show your practice grades and exit.")] = False,
+        export: Annotated[
+            str | None, typer.Option(help="Write the transcript (with --interviewer: the scoring sheet) here.")
+        ] = None,
         out: Annotated[
             str | None, typer.Option(help="Folder of the run to narrate [default: outputs/<case>/].")
         ] = None,
     ) -> None:
         """Walk through the case for a 45-minute interview, with the numbers of the latest run."""
+        from framework.walk import show_progress
         from framework.walk import walk as walk_case
 
+        if practice and interviewer:
+            raise BadInput("--practice and --interviewer are two seats of one interview; choose one")
         if export is not None and not export.strip():
             raise BadInput("--export is empty; give a file name such as walk.md")
         if out is not None and not out.strip():
             raise BadInput("--out is empty; give the folder of a run such as outputs/eta")
+        if progress:
+            show_progress(case)
+            return
         walk_case(
             case,
             step=step,
             pause=not no_pause,
-            practice=practice,
+            mode="practice" if practice else "interviewer" if interviewer else "read",
             export=Path(export) if export is not None else None,
             out_dir=Path(out) if out is not None else None,
         )

@@ -13,7 +13,7 @@ import string
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from framework.notes import StepNotes
+    from framework.notes import FollowUp, StepNotes
     from framework.runmetrics import RunMetrics
     from framework.specs import CaseDesign
 
@@ -48,18 +48,39 @@ def fill(text: str, values: dict[str, Any]) -> str:
         raise ProseError(f"note template {text[:60]!r}...: {type(exc).__name__} {exc}") from None
 
 
+# The rubric's texts, filled like every other note (they may quote this run's figures).
+RUBRIC_TEXTS = ("skill", "hint", "mid", "senior", "staff", "red_flag")
+
+
 def fill_notes(notes: StepNotes, values: dict[str, Any]) -> StepNotes:
-    """A copy of a step's notes with every template filled."""
+    """A copy of a step's notes with every template filled, follow-up trees and rubric included."""
     return notes.model_copy(
         update={
             "talking_points": [fill(t, values) for t in notes.talking_points],
             "tradeoffs": [fill(t, values) for t in notes.tradeoffs],
-            "follow_ups": [
-                f.model_copy(update={"question": fill(f.question, values), "answer": fill(f.answer, values)})
-                for f in notes.follow_ups
+            "follow_ups": _fill_follow_ups(notes.follow_ups, values),
+            "rubric": [
+                r.model_copy(update={k: fill(getattr(r, k), values) for k in RUBRIC_TEXTS}) for r in notes.rubric
             ],
         }
     )
+
+
+def _fill_follow_ups(follow_ups: list[FollowUp], values: dict[str, Any]) -> list[FollowUp]:
+    return [
+        f.model_copy(
+            update={
+                "question": fill(f.question, values),
+                "answer": fill(f.answer, values),
+                "deeper": _fill_follow_ups(f.deeper, values),
+            }
+        )
+        for f in follow_ups
+    ]
+
+
+def _follow_up_texts(follow_ups: list[FollowUp]) -> list[str]:
+    return [t for f in follow_ups for t in (f.question, f.answer, *_follow_up_texts(f.deeper))]
 
 
 def literal_numbers(text: str) -> list[str]:
@@ -68,5 +89,6 @@ def literal_numbers(text: str) -> list[str]:
 
 
 def note_texts(notes: StepNotes) -> list[str]:
-    """Every template text of a step's notes."""
-    return [*notes.talking_points, *notes.tradeoffs, *(t for f in notes.follow_ups for t in (f.question, f.answer))]
+    """Every template text of a step's notes: talking points, trade-offs, follow-up trees and rubric."""
+    rubric = [getattr(r, k) for r in notes.rubric for k in RUBRIC_TEXTS]
+    return [*notes.talking_points, *notes.tradeoffs, *_follow_up_texts(notes.follow_ups), *rubric]

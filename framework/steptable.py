@@ -14,7 +14,7 @@ class Step:
         key: the id used everywhere else: the ``CaseDesign`` field, the ``CaseSteps`` slot
             (steps 4-9), the ``timings_s`` key and the report section.
         title: the heading shown in reports and the walkthrough.
-        budget_min: minutes of a 45-minute interview; most time on the problem, models and architecture.
+        budget_min: minutes of the interview's design part; most time on the problem, models and architecture.
         prompt: what the interviewer asks at this step; the case's design and run are the answer.
         nine_step: the matching step of the 9-step "system design" template.
         seven_step: the matching step of the 7-step interview framework.
@@ -36,7 +36,7 @@ STEPS: tuple[Step, ...] = (
         1,
         "problem",
         "Problem formulation",
-        6,
+        4,
         "Clarify the problem: what is the business goal, what exactly do we predict, for whom, under which "
         "latency and scale constraints? Estimate QPS and storage.",
         "Problem formulation",
@@ -68,7 +68,7 @@ STEPS: tuple[Step, ...] = (
         4,
         "data",
         "Data collection",
-        5,
+        4,
         "Where does the training data come from, how do you clean it and how do you split it?",
         "Data collection and preparation",
         "Data preparation",
@@ -78,7 +78,7 @@ STEPS: tuple[Step, ...] = (
         5,
         "features",
         "Feature engineering",
-        5,
+        4,
         "Which features do you build, and how do you make sure none of them leaks the future?",
         "Feature engineering",
         "Data preparation",
@@ -88,7 +88,7 @@ STEPS: tuple[Step, ...] = (
         6,
         "models",
         "Model development",
-        8,
+        6,
         "Walk me through your models from the simplest to the strongest. How far are you from the best possible?",
         "Model development and offline evaluation",
         "Model development / evaluation",
@@ -98,7 +98,7 @@ STEPS: tuple[Step, ...] = (
         7,
         "testing",
         "Testing",
-        4,
+        3,
         "Before shipping: how do you test the model's behaviour, which slices do you check, how do you run the "
         "online test?",
         "Online testing and deployment (A/B)",
@@ -109,7 +109,7 @@ STEPS: tuple[Step, ...] = (
         8,
         "deployment",
         "Deployment",
-        4,
+        3,
         "How is the model served, and does it meet the latency SLA?",
         "Prediction service",
         "Deployment and serving",
@@ -119,13 +119,19 @@ STEPS: tuple[Step, ...] = (
         9,
         "monitoring",
         "Monitoring",
-        3,
+        2,
         "What can go wrong after launch, how would you notice, and when would you alert?",
         "Scaling, monitoring, and updates",
         "Monitoring and infrastructure",
         True,
     ),
 )
+
+# A 45-minute interview: an opening (introductions, the question, first scoping), the nine steps,
+# and the candidate's own questions at the end.
+OPENING_MIN = 4
+QUESTIONS_MIN = 5
+INTERVIEW_MIN = OPENING_MIN + sum(s.budget_min for s in STEPS) + QUESTIONS_MIN
 
 STEP_KEYS: tuple[str, ...] = tuple(s.key for s in STEPS)
 EXECUTABLE_KEYS: tuple[str, ...] = tuple(s.key for s in STEPS if s.executable)

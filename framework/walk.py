@@ -10,13 +10,16 @@ from pathlib import Path
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.table import Table
 
 from framework.case import Case
 from framework.errors import BadInput
 from framework.guards import quote
 from framework.runmetrics import RunMetrics
 from framework.steptable import STEPS
-from framework.walk_steps import build_walk, transcript
+from framework.walk_session import Mode, WalkSession
+from framework.walk_sheet import scoring_sheet
+from framework.walk_steps import WalkStep, build_walk, transcript
 
 
 def read_metrics(case: Case, out_dir: Path) -> RunMetrics:
@@ -104,22 +107,23 @@ def walk(
     *,
     step: int | None = None,
     pause: bool = True,
-    practice: bool = False,
+    mode: Mode = "read",
     export: Path | None = None,
     out_dir: Path | None = None,
 ) -> None:
-    """Show the walkthrough: interactive in a terminal, printed otherwise.
+    """Show the walkthrough: the interview TUI in a terminal, the Markdown transcript otherwise.
 
     Args:
         case: the case to narrate.
-        step: show only this step (1-9).
-        pause: wait for keys between steps when stdin is a terminal.
-        practice: hide each step's answer until a key is pressed.
-        export: write the transcript to this Markdown file instead of showing it.
+        step: start at (interactive) or show only (printed) step N (1-9).
+        pause: run the interactive walk when stdin and stdout are a terminal.
+        mode: ``read``, ``practice`` (staged reveals, self-grading saved to the progress file) or
+            ``interviewer`` (rubric by level, follow-up tree, notes, scoring sheet).
+        export: write the transcript (or, in interviewer mode, the scoring sheet) to this Markdown file.
         out_dir: folder of the run whose numbers are used.
 
     Raises:
-        BadInput: a step outside 1-9 or an export path whose folder does not exist.
+        BadInput: a step outside 1-9, an export path that may not be written, no run to read.
     """
     if step is not None and step not in range(1, len(STEPS) + 1):
         raise BadInput(f"--step must be 1-9, got {step}")
@@ -131,23 +135,88 @@ def walk(
 
     metrics = read_metrics(case, resolve_out(default_out_dir(case) if out_dir is None else out_dir))
     steps = build_walk(case, metrics)
+    interactive = pause and sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive:
+        session = _interactive(case, steps, mode, step)
+        console.print(_time_table(session))
+        if export is not None and mode == "interviewer":
+            write_export(export, scoring_sheet(case, session, metrics))
+            console.print(f"wrote {export}")
+        return
     if export is not None:
-        chosen = [steps[step - 1]] if step else steps
-        text = transcript(case, chosen, metrics) if not step else chosen[0].markdown()
+        if mode == "interviewer":
+            text = scoring_sheet(case, WalkSession(steps, "interviewer"), metrics)
+        else:
+            chosen = [steps[step - 1]] if step else steps
+            text = transcript(case, chosen, metrics) if not step else chosen[0].markdown()
         write_export(export, text)
         console.print(f"wrote {export}")
-        return
-    if pause and sys.stdin.isatty() and sys.stdout.isatty():
-        from framework.walk_tui import run_interactive
-
-        run_interactive(steps, start=(step or 1) - 1, practice=practice, console=console)
         return
     # A pipe or a CI log gets the Markdown itself: rendered tables would be cut at 80 columns.
     show = (lambda md: console.print(Markdown(md))) if sys.stdout.isatty() else (lambda md: print(md))
     for s in [steps[step - 1]] if step else steps:
-        if practice:
+        if mode == "practice":
             show(s.prompt_md())
             show("*(reference answer)*\n")
             show(s.answer_md())
         else:
             show(s.markdown())
+
+
+def _interactive(case: Case, steps: list[WalkStep], mode: Mode, step: int | None) -> WalkSession:
+    """Run the Textual interview until the user quits; practice grades go to the progress file."""
+    from framework.progress import read_history, record_grades, weakest_first
+    from framework.walk_app import WalkApp
+
+    numbers = [s.number for s in steps]
+    order = numbers
+    if mode == "practice" and step is None:
+        order = weakest_first(numbers, read_history(case.name))
+    session = WalkSession(steps, mode, order=[numbers.index(n) for n in order])
+    if step is not None:
+        session.go_to_number(step)
+
+    def save(graded: WalkStep, grades: dict[int, int]) -> None:
+        if mode == "practice":
+            named = {graded.rubric[i].skill: g for i, g in grades.items()}
+            record_grades(case.name, graded.number, graded.title, named)
+
+    WalkApp(session, case.design.title, on_grades=save).run()
+    return session
+
+
+def _time_table(session: WalkSession) -> Table:
+    table = Table(title="Time per step")
+    for col in ("part", "spent", "budget"):
+        table.add_column(col)
+    for row in session.time_rows():
+        table.add_row(*row)
+    return table
+
+
+def show_progress(case: Case) -> None:
+    """Print the practice history of ``case``: each graded attempt, then the latest grade per step."""
+    from framework.progress import progress_path, read_history, step_scores
+
+    console = Console()
+    history = read_history(case.name)
+    if not history:
+        console.print(f"No practice grades for {case.name} yet ({progress_path()}); run walk --practice.")
+        return
+    table = Table(title=f"Practice history: {case.name} ({progress_path()})")
+    for col in ("when", "step", "grades", "mean"):
+        table.add_column(col)
+    for attempt in history:
+        grades = attempt["grades"]
+        mean = sum(grades.values()) / len(grades) if grades else 0.0
+        table.add_row(attempt["when"], f"{attempt['step']}. {attempt['title']}", _grades(grades), f"{mean:.1f}/3")
+    console.print(table)
+    latest = step_scores(history)
+    weakest = sorted(latest, key=lambda n: latest[n])[:3]
+    console.print(
+        "Weakest steps (practised first next time): " + ", ".join(f"{n} ({latest[n]:.1f}/3)" for n in weakest)
+    )
+
+
+def _grades(grades: dict[str, int]) -> str:
+    return "; ".join(f"{skill} {score}" for skill, score in grades.items())

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import pexpect
+import pyte
 import pytest
 
 from framework.checks import REPO_ROOT, session_for
@@ -18,52 +20,84 @@ def _run_dir(case_name: str):
     return session.workdir / "run-a"
 
 
-def _spawn(case_name: str, *args: str) -> pexpect.spawn:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "50"}
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", f"cases.{case_name}", "walk", "--out", str(_run_dir(case_name)), *args],
-        env=env,
-        dimensions=(50, 160),
-        encoding="utf-8",
-        timeout=60,
-    )
+class Terminal:
+    """The walk in a real pseudo-terminal, its screen kept by a terminal emulator (pyte), as a person sees it."""
+
+    def __init__(self, case_name: str, *args: str, rows: int = 24, cols: int = 80, env: dict | None = None):
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", f"cases.{case_name}", "walk", "--out", str(_run_dir(case_name)), *args],
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "TERM": "xterm-256color", **(env or {})},
+            dimensions=(rows, cols),
+            timeout=60,
+        )
+        self.printed = b""
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def _read(self, timeout: float) -> None:
+        chunk = self.child.read_nonblocking(65536, timeout=timeout)
+        self.printed += chunk
+        self.stream.feed(chunk)
+
+    def wait_for(self, needle: str, timeout: float = 30.0) -> str:
+        """Read output until ``needle`` is on screen; fail with the screen when it never appears."""
+        deadline = time.monotonic() + timeout
+        while needle not in self.text():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{needle!r} never appeared; screen:\n{self.text()}")
+            try:
+                self._read(0.2)
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                if needle not in self.text():
+                    raise AssertionError(f"exited before {needle!r}; screen:\n{self.text()}") from None
+        return self.text()
+
+    def press(self, keys: str, then: str) -> str:
+        self.child.send(keys)
+        return self.wait_for(then)
+
+    def finish(self) -> int:
+        """Wait for the walk to exit; its exit status."""
+        try:
+            while True:
+                self._read(10)
+        except pexpect.EOF:
+            pass
+        self.child.close()
+        return self.child.exitstatus
 
 
 @pytest.mark.parametrize("case_name", case_names())
-def test_keys_advance_go_back_jump_and_quit(case_name):
-    child = _spawn(case_name)
-    child.expect("Step 1/9")
-    child.expect("of 06:00")  # the live timer against the step's budget
-    child.send("n")
-    child.expect("Step 2/9")
-    child.send("b")
-    child.expect("Step 1/9")
-    child.send("6")
-    child.expect("Step 6/9")
-    child.expect("oracle")  # the model-ladder table of this run
-    child.send("\x1b[C")  # right arrow
-    child.expect("Step 7/9")
-    child.send("q")
-    child.expect("Time per step")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+def test_keys_advance_go_back_jump_and_quit_at_80x24(case_name):
+    term = Terminal(case_name)
+    first = term.wait_for("of 04:00").split("\n")
+    assert first[0].startswith("Step 1/9") and "interview" in first[0]  # the status line, top row, one row
+    term.press("n", "Step 2/9")
+    term.press("b", "Step 1/9 ")
+    term.press("6", "Step 6/9")
+    term.press("\x1b[C", "Step 7/9")  # right arrow
+    term.press("z", "not a key here")  # an unknown key says so
+    term.press("9", "Step 9/9")
+    term.press("n", "End of the interview")
+    term.child.send("q")
+    assert term.finish() == 0
+    assert b"Time per step" in term.printed
 
 
 @pytest.mark.parametrize("case_name", case_names())
-def test_practice_hides_answer_until_key(case_name):
-    child = _spawn(case_name, "--practice")
-    child.expect("Prompt")
-    child.expect("Answer hidden")
-    assert "Design and numbers from this run" not in child.before
-    child.send("a")
-    child.expect("Design and numbers from this run")
-    child.send("n")
-    child.expect("Step 2/9")
-    child.expect("Answer hidden")
-    child.send("q")
-    child.expect(pexpect.EOF)
+def test_practice_shows_the_prompt_first_then_the_answer(case_name, tmp_path):
+    term = Terminal(case_name, "--practice", env={"CASEBOOK_DATA_DIR": str(tmp_path)})
+    screen = term.wait_for("Think first")
+    assert "Talking points" not in screen and "Clarify the problem" in screen
+    term.press("a", "Talking points")
+    term.child.send("q")
+    assert term.finish() == 0
 
 
 @pytest.mark.parametrize("case_name", case_names())
