@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from framework import metrics as metric_functions
 from framework.architecture import ArchitectureError, latency_budget
-from framework.case import Case, CaseConfig, RunContext
+from framework.case import Case, CaseConfig
+from framework.checks_interview import check_drills_declared, check_drills_move_numbers, check_rubric_complete
+from framework.checksession import CheckFailed, CheckSession, fail
 from framework.config import SCALES, build_config
 from framework.errors import BadInput
 from framework.results import DataResult
 from framework.runmetrics import SCHEMA_FILE, RunMetrics, schema_text
 from framework.steptable import STEP_KEYS
+
+__all__ = ["CHECKS", "CheckFailed", "CheckSession", "session_for", "close_sessions"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RUN_OUTPUTS = (
@@ -35,76 +36,29 @@ SPEC_SECTIONS = STEP_KEYS
 HEAVY_MODULES = ("numpy", "pandas", "scipy", "sklearn", "matplotlib")
 
 
-class CheckFailed(AssertionError):
-    """A conformance check failed; the message names the case and the fix."""
-
-
-@dataclass
-class CheckSession:
-    """Caches the expensive work (small-scale runs, generated data) shared by checks of one case."""
-
-    case: Case
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="casebook-check-")))
-    _runs: dict[str, RunMetrics] = field(default_factory=dict)
-    _data: dict[int, DataResult] = field(default_factory=dict)
-
-    def run(self, tag: str = "a", seed: int = 0) -> RunMetrics:
-        """Run the case at small scale once per tag and return its metrics.json."""
-        if tag not in self._runs:
-            from framework.runner import run_case
-
-            out = self.workdir / f"run-{tag}"
-            self._runs[tag] = run_case(self.case, seed=seed, scale="small", out_dir=out, progress=False).metrics
-        return self._runs[tag]
-
-    def close(self) -> None:
-        """Delete the session's work folder (runs and generated data)."""
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        self._runs.clear()
-        self._data.clear()
-
-    def data(self, seed: int, *, cached: bool = True) -> DataResult:
-        """The data step's result at small scale for ``seed`` (made afresh when ``cached`` is False)."""
-        if seed in self._data and cached:
-            return self._data[seed]
-        from framework.pipeline import run_steps
-
-        config = build_config(self.case.config_model, "small")
-        ctx: RunContext[Any] = RunContext(
-            case=self.case.name, config=config, seed=seed, scale="small", out_dir=self.workdir
-        )
-        result: DataResult = run_steps(self.case, ctx, until="data").records["data"]
-        self._data.setdefault(seed, result)
-        return result
-
-
-def _fail(case: Case, problem: str, fix: str) -> CheckFailed:
-    return CheckFailed(f"[{case.name}] {problem}. How to fix: {fix}")
-
-
 def check_layout(s: CheckSession) -> None:
     """The case package follows the convention: __init__ exposes case, __main__ and design exist."""
     pkg = REPO_ROOT / "cases" / s.case.name
     for name in ("__init__.py", "__main__.py", "design.py"):
         if not (pkg / name).exists():
-            raise _fail(s.case, f"cases/{s.case.name}/{name} is missing", "add it (see cases/eta for the pattern)")
+            raise fail(s.case, f"cases/{s.case.name}/{name} is missing", "add it (see cases/eta for the pattern)")
     if (REPO_ROOT / "diagrams" / "__init__.py").exists():
-        raise _fail(s.case, "diagrams/__init__.py exists and shadows the diagrams library", "delete it")
+        raise fail(s.case, "diagrams/__init__.py exists and shadows the diagrams library", "delete it")
 
 
 def check_design_complete(s: CheckSession) -> None:
     """All nine steps are specified, metrics exist in framework.metrics, the architecture is valid and fits the SLA."""
     d = s.case.design
     if d.name != s.case.name:
-        raise _fail(s.case, f"design.name is {d.name!r}", f"set CaseDesign(name={s.case.name!r})")
+        raise fail(s.case, f"design.name is {d.name!r}", f"set CaseDesign(name={s.case.name!r})")
     for section in SPEC_SECTIONS:
         if not getattr(d, section).model_dump(exclude_defaults=False):
-            raise _fail(s.case, f"design step {section!r} is empty", "fill it in design.py")
+            raise fail(s.case, f"design step {section!r} is empty", "fill it in design.py")
     if not d.problem.clarifying_questions or not d.problem.assumptions:
-        raise _fail(s.case, "problem spec has no clarifying questions or assumptions", "list them in ProblemSpec")
+        raise fail(s.case, "problem spec has no clarifying questions or assumptions", "list them in ProblemSpec")
     for m in d.metrics.offline:
         if not callable(getattr(metric_functions, m.function, None)):
-            raise _fail(
+            raise fail(
                 s.case,
                 f"metric {m.name!r} names framework.metrics.{m.function}, which does not exist",
                 "implement it in framework/metrics.py with a test",
@@ -112,10 +66,10 @@ def check_design_complete(s: CheckSession) -> None:
     try:
         _, budget = latency_budget(d.architecture)
     except ArchitectureError as exc:
-        raise _fail(s.case, f"architecture invalid: {exc}", "fix the components/flows in design.py") from None
+        raise fail(s.case, f"architecture invalid: {exc}", "fix the components/flows in design.py") from None
     sla = d.problem.constraints.latency_sla_ms
     if budget > sla:
-        raise _fail(
+        raise fail(
             s.case,
             f"serving-path latency budget {budget} ms exceeds the {sla} ms SLA",
             "lower component latencies on the serving path or revisit the architecture",
@@ -127,13 +81,13 @@ def check_interview_notes(s: CheckSession) -> None:
     for key in SPEC_SECTIONS:
         notes = getattr(s.case.design, key)
         if not notes.talking_points or not notes.tradeoffs:
-            raise _fail(
+            raise fail(
                 s.case,
                 f"design step {key!r} lacks talking points or trade-offs",
                 f"fill talking_points=[...] and tradeoffs=[...] of the {key} spec in design.py",
             )
         if not 2 <= len(notes.follow_ups) <= 3:
-            raise _fail(
+            raise fail(
                 s.case,
                 f"design step {key!r} has {len(notes.follow_ups)} follow-up questions",
                 f"give the {key} spec 2-3 FollowUp(question=..., answer=...) entries in design.py",
@@ -146,12 +100,12 @@ def check_config_scales(s: CheckSession) -> None:
         try:
             build_config(s.case.config_model, scale)
         except BadInput as exc:
-            raise _fail(s.case, f"scale {scale!r} preset is invalid: {exc}", "fix scales in the case config") from None
+            raise fail(s.case, f"scale {scale!r} preset is invalid: {exc}", "fix scales in the case config") from None
     try:
         build_config(s.case.config_model, "default", ["no_such_key=1"])
     except BadInput:
         return
-    raise _fail(s.case, "an unknown --set key was accepted", "derive the config from framework.case.CaseConfig")
+    raise fail(s.case, "an unknown --set key was accepted", "derive the config from framework.case.CaseConfig")
 
 
 def _has_upper_bound(info: Any) -> bool:
@@ -162,25 +116,25 @@ def check_config_bounded(s: CheckSession) -> None:
     """Every numeric config knob has an upper bound, so no --set value can ask for terabytes or hang."""
     model = s.case.config_model
     if model.model_config.get("allow_inf_nan", True):
-        raise _fail(s.case, "the config accepts inf and nan", "derive it from framework.case.CaseConfig")
+        raise fail(s.case, "the config accepts inf and nan", "derive it from framework.case.CaseConfig")
     for name, info in model.model_fields.items():
         kind = info.annotation
         numeric = kind in (int, float) or kind in (int | None, float | None)
         if numeric and not _has_upper_bound(info):
-            raise _fail(
+            raise fail(
                 s.case,
                 f"config field {name!r} has no upper bound",
                 f"declare {name}: ... = Field(default, ..., le=<largest value the pipeline handles>)",
             )
     if model.estimated_peak_bytes is CaseConfig.estimated_peak_bytes or not model.size_keys:
-        raise _fail(
+        raise fail(
             s.case,
             "the config has no memory estimate",
             "override estimated_peak_bytes() and list the size knobs in size_keys",
         )
     big = build_config(model, "large")
     if not 0 < big.estimated_peak_bytes() < 64 * 2**30:
-        raise _fail(s.case, "the large preset's memory estimate is not plausible", "calibrate estimated_peak_bytes()")
+        raise fail(s.case, "the large preset's memory estimate is not plausible", "calibrate estimated_peak_bytes()")
 
 
 def _frames_equal(a: DataResult, b: DataResult) -> bool:
@@ -191,24 +145,24 @@ def check_data_deterministic(s: CheckSession) -> None:
     """Same seed gives identical data; another seed gives different data."""
     a, b = s.data(0), s.data(0, cached=False)
     if not _frames_equal(a, b):
-        raise _fail(s.case, "the same seed produced different data", "draw every random number from ctx.rng(name)")
+        raise fail(s.case, "the same seed produced different data", "draw every random number from ctx.rng(name)")
     if _frames_equal(a, s.data(1)):
-        raise _fail(s.case, "seeds 0 and 1 produced identical data", "seed the generator from ctx.rng(name)")
+        raise fail(s.case, "seeds 0 and 1 produced identical data", "seed the generator from ctx.rng(name)")
 
 
 def check_split_no_leakage(s: CheckSession) -> None:
     """Test rows are strictly later than train rows, and no row id is in both splits."""
     d = s.data(0)
     if len(d.train) == 0 or len(d.test) == 0:
-        raise _fail(s.case, "train or test split is empty", "check the split fractions in the data step")
+        raise fail(s.case, "train or test split is empty", "check the split fractions in the data step")
     if d.time_column is not None and d.train[d.time_column].max() >= d.test[d.time_column].min():
-        raise _fail(
+        raise fail(
             s.case,
             f"train rows reach into the test window on {d.time_column!r}",
             "split by time: every train row must be earlier than every test row",
         )
     if d.id_column is not None and not set(d.train[d.id_column]).isdisjoint(d.test[d.id_column]):
-        raise _fail(s.case, f"ids in column {d.id_column!r} appear in both splits", "split on whole entities or time")
+        raise fail(s.case, f"ids in column {d.id_column!r} appear in both splits", "split on whole entities or time")
 
 
 def check_metrics_complete(s: CheckSession) -> None:
@@ -217,16 +171,16 @@ def check_metrics_complete(s: CheckSession) -> None:
     names = [x.name for x in s.case.design.metrics.offline]
     for role, model in (("naive", m.naive), ("baseline", m.baseline), ("best_model", m.best_model)):
         if model not in m.models:
-            raise _fail(s.case, f"{role} model {model!r} not in metrics.json models", "score it in the models step")
+            raise fail(s.case, f"{role} model {model!r} not in metrics.json models", "score it in the models step")
     if m.synthetic and (m.oracle is None or m.oracle not in m.models):
-        raise _fail(s.case, "no oracle in metrics.json of a synthetic run", "score the generator's truth as the oracle")
+        raise fail(s.case, "no oracle in metrics.json of a synthetic run", "score the generator's truth as the oracle")
     for model, values in m.models.items():
         missing = [n for n in names if n not in values]
         if missing:
-            raise _fail(s.case, f"model {model!r} lacks metrics {missing}", "compute every offline metric per model")
+            raise fail(s.case, f"model {model!r} lacks metrics {missing}", "compute every offline metric per model")
         unexplained = {k: v for k, v in values.items() if v is None and f"models.{model}.{k}" not in m.nulls}
         if unexplained:
-            raise _fail(
+            raise fail(
                 s.case,
                 f"model {model!r} has metrics {unexplained} without a reason",
                 "guard divisions and empty slices",
@@ -240,7 +194,7 @@ def check_step_wiring(s: CheckSession) -> None:
     try:
         wire(s.case)
     except WiringError as exc:
-        raise _fail(
+        raise fail(
             s.case, str(exc), "annotate each step's parameters and return value with the types it uses"
         ) from None
 
@@ -254,7 +208,7 @@ def check_lazy_import(s: CheckSession) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
     loaded = done.stdout.split()
     if done.returncode != 0 or loaded:
-        raise _fail(
+        raise fail(
             s.case,
             f"importing cases.{s.case.name} imports {loaded or done.stderr.strip()[-200:]}",
             'import numeric libraries only in step modules, and give Case(steps="cases.<name>.steps:STEPS")',
@@ -267,17 +221,17 @@ def check_run_outputs(s: CheckSession) -> None:
     out = s.workdir / "run-a"
     missing = [f for f in RUN_OUTPUTS if not (out / f).is_file() or (out / f).stat().st_size == 0]
     if missing:
-        raise _fail(s.case, f"run did not write {missing}", "let framework.runner write them; do not bypass it")
+        raise fail(s.case, f"run did not write {missing}", "let framework.runner write them; do not bypass it")
     leftovers = [p.name for p in s.workdir.iterdir() if p.name.startswith((".casebook-tmp-", ".casebook-lock-"))]
     if leftovers:
-        raise _fail(s.case, f"staging folders left behind: {leftovers}", "runner._staging must clean up")
+        raise fail(s.case, f"staging folders left behind: {leftovers}", "runner._staging must clean up")
 
 
 def check_same_seed_same_metrics(s: CheckSession) -> None:
     """Two runs with the same seed give identical model metrics."""
     a, b = s.run("a"), s.run("b")
     if a.models != b.models or a.best_model != b.best_model:
-        raise _fail(
+        raise fail(
             s.case,
             "two runs with seed 0 gave different model metrics",
             "seed every model (random_state from ctx.rng) and avoid set/dict-order dependence",
@@ -290,10 +244,10 @@ def check_dot_stable(s: CheckSession) -> None:
 
     first = dot_source(s.case.design.architecture, s.case.design.title)
     if first != dot_source(s.case.design.architecture, s.case.design.title):
-        raise _fail(s.case, "dot source differs between two renders", "use stable node ids in framework.render")
+        raise fail(s.case, "dot source differs between two renders", "use stable node ids in framework.render")
     committed = REPO_ROOT / "diagrams" / f"{s.case.name}.dot"
     if not committed.exists() or committed.read_text() != first:
-        raise _fail(
+        raise fail(
             s.case,
             f"diagrams/{s.case.name}.dot is missing or stale",
             "run `python -m framework diagrams` and commit diagrams/",
@@ -307,10 +261,10 @@ def check_metrics_json_schema(s: CheckSession) -> None:
     try:
         RunMetrics.model_validate_json((out / "metrics.json").read_text())
     except ValueError as exc:
-        raise _fail(s.case, f"metrics.json does not follow RunMetrics: {exc}", "build it in framework.runner") from None
+        raise fail(s.case, f"metrics.json does not follow RunMetrics: {exc}", "build it in framework.runner") from None
     written = out / SCHEMA_FILE
     if not written.is_file() or written.read_text() != schema_text():
-        raise _fail(s.case, f"{SCHEMA_FILE} is missing or not RunMetrics' schema", "let framework.runner write it")
+        raise fail(s.case, f"{SCHEMA_FILE} is missing or not RunMetrics' schema", "let framework.runner write it")
 
 
 # How much better than the oracle a model may look before the oracle is no bound: float noise only.
@@ -329,7 +283,7 @@ def check_oracle_is_a_bound(s: CheckSession) -> None:
         if model == m.oracle or value is None or bound is None:
             continue
         if sign * (value - bound) > ORACLE_TOLERANCE * max(1.0, abs(bound)):
-            raise _fail(
+            raise fail(
                 s.case,
                 f"{model} scores {value:.6g} on {m.primary_metric}, better than the oracle's {bound:.6g}",
                 "make the oracle the best possible prediction under the metric that scores it "
@@ -344,9 +298,9 @@ def check_deployed_is_best_or_tied(s: CheckSession) -> None:
     for c in m.intervals:
         if c.versus != m.best_model:
             problem = f"interval {c.model} vs {c.versus} is not against the deployed model"
-            raise _fail(s.case, problem, "use framework.ladder.build_ladder")
+            raise fail(s.case, problem, "use framework.ladder.build_ladder")
         if c.difference is not None and sign * c.difference > 0 and not c.tie:
-            raise _fail(
+            raise fail(
                 s.case,
                 f"{c.model} is better than the deployed {m.best_model} on {c.metric} beyond its interval",
                 "let framework.ladder.build_ladder choose the deployed model",
@@ -358,7 +312,7 @@ def check_guardrails_evaluated(s: CheckSession) -> None:
     m = s.run()
     missing = [g.name for g in m.guardrails if g.measured is None or g.passed is None]
     if missing:
-        raise _fail(
+        raise fail(
             s.case,
             f"guardrail(s) {missing} are not measured on this run",
             "report each in the guardrails= Measured(values={name: value}) of the step that measures it",
@@ -376,7 +330,7 @@ def check_notes_are_templates(s: CheckSession) -> None:
         for text in note_texts(notes):
             found = literal_numbers(text)
             if found:
-                raise _fail(
+                raise fail(
                     s.case,
                     f"design step {key!r} writes the number(s) {found} into {text[:50]!r}",
                     "name the figure as a field, e.g. {best[average_precision]:.3f} or {config[delay_days]}",
@@ -384,19 +338,19 @@ def check_notes_are_templates(s: CheckSession) -> None:
         try:
             fill_notes(notes, values)
         except ProseError as exc:
-            raise _fail(s.case, f"design step {key!r}: {exc}", "use fields of metrics.json (see framework.prose)")
+            raise fail(s.case, f"design step {key!r}: {exc}", "use fields of metrics.json (see framework.prose)")
 
 
 def check_ab_plan_is_sound(s: CheckSession) -> None:
     """The A/B plan is sized from a chosen effect, runs whole weeks, and any simulation uses the sized sample."""
     plan = s.run().testing.ab_plan
     if plan is None:
-        raise _fail(s.case, "the testing step returns no ab_plan", "return TestingResult(ab_plan=AbPlan(...))")
+        raise fail(s.case, "the testing step returns no ab_plan", "return TestingResult(ab_plan=AbPlan(...))")
     if plan.get("days", 0) < 7:
-        raise _fail(s.case, f"the A/B test runs {plan.get('days')} days", "run at least one full weekly cycle")
+        raise fail(s.case, f"the A/B test runs {plan.get('days')} days", "run at least one full weekly cycle")
     simulated = plan.get("simulated_per_arm")
     if simulated is not None and simulated < plan["per_arm"]:
-        raise _fail(
+        raise fail(
             s.case,
             f"the A/B simulation uses {simulated} units per arm but the plan sizes {plan['per_arm']}",
             "simulate the sized sample, or say why the generator cannot and drop the simulation",
@@ -409,7 +363,7 @@ def check_categorical_drift_without_ks(s: CheckSession) -> None:
     categorical = {f.name for f in s.case.design.features.features if f.kind == "categorical"}
     for column, stats in m.monitoring.feature_drift.items():
         if column.split(":")[-1].strip() in categorical and "ks" in stats:
-            raise _fail(
+            raise fail(
                 s.case,
                 f"categorical column {column!r} is monitored with KS",
                 "pass it to framework.drift.drift_table(..., categorical=[...])",
@@ -454,4 +408,10 @@ CHECKS: list[Callable[[CheckSession], None]] = [
     check_run_outputs,
     check_same_seed_same_metrics,
     check_dot_stable,
+]
+# Registered in CHECKS once every case declares its rubric and drills (the interview modes' data).
+INTERVIEW_CHECKS: list[Callable[[CheckSession], None]] = [
+    check_rubric_complete,
+    check_drills_declared,
+    check_drills_move_numbers,
 ]

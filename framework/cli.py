@@ -80,9 +80,21 @@ def make_case_app(case: Case) -> typer.Typer:
             typer.echo(str(p))
 
     @app.command()
-    def spec() -> None:
-        """Print the nine-step design as JSON."""
-        typer.echo(case.design.model_dump_json(indent=2))
+    def spec(
+        set_: Annotated[
+            list[str] | None,
+            typer.Option("--set", help="What if: change a constraint (e.g. daily_active_users=1500000000)."),
+        ] = None,
+        what_if: Annotated[bool, typer.Option("--what-if", help="Show the design-level figures.")] = False,
+        out: Annotated[str | None, typer.Option(help="Run whose measured rates the figures use.")] = None,
+    ) -> None:
+        """Print the nine-step design as JSON, or with --set/--what-if its figures recomputed."""
+        if not set_ and not what_if:
+            typer.echo(case.design.model_dump_json(indent=2))
+            return
+        from framework.whatif_table import print_what_if
+
+        print_what_if(case, set_ or [], Path(out) if out else None)
 
     @app.command()
     def walk(
@@ -95,6 +107,10 @@ def make_case_app(case: Case) -> typer.Typer:
             bool, typer.Option("--interviewer", help="Rubric by level, follow-up tree, notes, scoring sheet.")
         ] = False,
         progress: Annotated[bool, typer.Option("--progress", help="Show your practice grades and exit.")] = False,
+        drill: Annotated[
+            str | None, typer.Option(help="Spot the flaw: run drill NAME (or `list`) and reveal it.")
+        ] = None,
+        scale: Annotated[str, typer.Option(help="Scale of a drill's runs.")] = "small",
         export: Annotated[
             str | None, typer.Option(help="Write the transcript (with --interviewer: the scoring sheet) here.")
         ] = None,
@@ -114,6 +130,14 @@ def make_case_app(case: Case) -> typer.Typer:
             raise BadInput("--out is empty; give the folder of a run such as outputs/eta")
         if progress:
             show_progress(case)
+            return
+        if drill is not None:
+            from framework.config import SCALES
+            from framework.walk_drill import drill as run_drill_walk
+
+            if scale not in SCALES:
+                raise BadInput(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+            run_drill_walk(case, drill, scale=scale)
             return
         walk_case(
             case,

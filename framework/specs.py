@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, computed_field, model_validator
 
 from framework.architecture import ArchitectureSpec
+from framework.drills import Drill
 from framework.notes import StepNotes
 from framework.spec import Spec
 from framework.timeunits import SECONDS_PER_DAY
@@ -229,7 +230,7 @@ class MonitoringSpec(StepNotes):
 
 
 class CaseDesign(Spec):
-    """The whole nine-step design of one case."""
+    """The whole nine-step design of one case, plus its spot-the-flaw drills."""
 
     name: str
     title: str
@@ -243,3 +244,4 @@ class CaseDesign(Spec):
     testing: TestingSpec
     deployment: DeploymentSpec
     monitoring: MonitoringSpec
+    drills: list[Drill] = Field(default_factory=list)

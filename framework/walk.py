@@ -137,7 +137,7 @@ def walk(
     steps = build_walk(case, metrics)
     interactive = pause and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
-        session = _interactive(case, steps, mode, step)
+        session = _interactive(case, steps, mode, step, metrics)
         console.print(_time_table(session))
         if export is not None and mode == "interviewer":
             write_export(export, scoring_sheet(case, session, metrics))
@@ -163,7 +163,7 @@ def walk(
             show(s.markdown())
 
 
-def _interactive(case: Case, steps: list[WalkStep], mode: Mode, step: int | None) -> WalkSession:
+def _interactive(case: Case, steps: list[WalkStep], mode: Mode, step: int | None, metrics: RunMetrics) -> WalkSession:
     """Run the Textual interview until the user quits; practice grades go to the progress file."""
     from framework.progress import read_history, record_grades, weakest_first
     from framework.walk_app import WalkApp
@@ -181,7 +181,9 @@ def _interactive(case: Case, steps: list[WalkStep], mode: Mode, step: int | None
             named = {graded.rubric[i].skill: g for i, g in grades.items()}
             record_grades(case.name, graded.number, graded.title, named)
 
-    WalkApp(session, case.design.title, on_grades=save).run()
+    from framework.whatif import what_if
+
+    WalkApp(session, case.design.title, on_grades=save, what_if=lambda pairs: what_if(case, pairs, metrics)).run()
     return session
 
 

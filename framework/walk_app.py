@@ -10,11 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Markdown, OptionList, Static, TextArea, Tree
+from textual.widgets import DataTable, Footer, Input, Markdown, OptionList, Static, TextArea, Tree
 
+from framework.errors import BadInput
 from framework.walk_session import MAX_GRADE, WalkSession, clock
 from framework.walk_steps import WalkStep
 from framework.walk_text import tables_as_text
+from framework.whatif import Figure
 
 # The step list needs this many columns beside a readable body; narrower terminals jump with 1-9.
 SIDEBAR_MIN_WIDTH = 100
@@ -71,6 +73,59 @@ class GradeScreen(ModalScreen[dict[int, int]]):
         """Enter on the list (the list takes Enter before the screen's binding) also closes the sheet."""
         event.stop()
         self.action_done()
+
+
+class WhatIfScreen(ModalScreen[None]):
+    """Change a constraint (``daily_active_users=1500000000``) and see every design-level figure recomputed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "close")]
+    DEFAULT_CSS = """
+    WhatIfScreen { align: center middle; }
+    WhatIfScreen > Vertical { width: 95%; height: 90%; border: round $accent; background: $surface; }
+    WhatIfScreen DataTable { height: 1fr; }
+    WhatIfScreen #whatif-error { color: $error; height: auto; }
+    """
+
+    def __init__(self, figures: Callable[[list[str]], list[Figure]]):
+        super().__init__()
+        self.figures = figures
+        self.overrides: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("What if? Type constraint=value and Enter (several: separate by spaces); Esc closes.")
+            yield Input(placeholder="daily_active_users=1500000000 latency_sla_ms=100", id="whatif-input")
+            yield Static("", id="whatif-error")
+            yield DataTable(id="whatif-table", cursor_type="none")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("figure", "as designed", "what if", "unit")
+        self._fill(self.figures([]))
+        self.query_one(Input).focus()
+
+    def _fill(self, after: list[Figure]) -> None:
+        from framework.report import fmt
+
+        table = self.query_one(DataTable)
+        table.clear()
+        for was, now in zip(self.figures([]), after, strict=True):
+            ratio = f" ({now.value / was.value:.3g}x)" if now.value != was.value and was.value else ""
+            table.add_row(f"{was.group}: {was.name}", fmt(was.value), fmt(now.value) + ratio, was.unit)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        error = self.query_one("#whatif-error", Static)
+        try:
+            after = self.figures(event.value.split())
+        except BadInput as exc:
+            error.update(str(exc))
+            return
+        error.update("")
+        self._fill(after)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class EndScreen(Screen[None]):
@@ -140,6 +195,7 @@ class WalkApp(App[None]):
         Binding("a", "answer", "answer"),
         Binding("g", "grade", "grade"),
         Binding("e", "notes", "notes"),
+        Binding("w", "what_if", "what if"),
         Binding("question_mark", "help", "keys", key_display="?"),
         Binding("q", "quit_walk", "quit"),
         *(Binding(str(n), f"jump({n})", f"step {n}", show=False) for n in range(1, 10)),
@@ -150,8 +206,10 @@ class WalkApp(App[None]):
         session: WalkSession,
         title: str,
         on_grades: Callable[[WalkStep, dict[int, int]], None] | None = None,
+        what_if: Callable[[list[str]], list[Figure]] | None = None,
     ):
         super().__init__()
+        self.what_if = what_if
         self.session = session
         self.case_title = title
         self.on_grades = on_grades
@@ -232,6 +290,8 @@ class WalkApp(App[None]):
             return bool(self.session.step.rubric) and (mode == "interviewer" or (mode == "practice" and st.answer))
         if action == "notes":
             return mode == "interviewer"
+        if action == "what_if":
+            return self.what_if is not None
         return True
 
     def say(self, text: str, seconds: float = 4.0) -> None:
@@ -294,9 +354,13 @@ class WalkApp(App[None]):
             notes.add_class("open")
             notes.focus()
 
+    def action_what_if(self) -> None:
+        if self.what_if is not None:
+            self.push_screen(WhatIfScreen(self.what_if))
+
     def action_help(self) -> None:
         self.notify(
-            "n/→ next · b/← back · 1-9 jump · j/k ↑/↓ PgUp/PgDn scroll · "
+            "n/→ next · b/← back · 1-9 jump · j/k ↑/↓ PgUp/PgDn scroll · w what if · "
             + {"read": "", "practice": "h hint · a answer · g grade · ", "interviewer": "g score · e notes · "}[
                 self.session.mode
             ]

@@ -256,3 +256,30 @@ def test_progress_history_orders_the_weakest_steps_first(tmp_path):
     history = read_history("eta", path)
     assert len(history) == 3
     assert weakest_first(list(range(1, 10)), history) == [6, 1, 2, 4, 5, 7, 8, 9, 3]
+
+
+def test_what_if_panel_recomputes_the_figures_live():
+    from framework.registry import get_case
+    from framework.whatif import what_if
+
+    case = get_case("eta")
+    users = case.design.problem.constraints.daily_active_users
+
+    async def go():
+        session = WalkSession(_steps(), "read", clock_fn=FakeClock())
+        app = WalkApp(session, "Toy", what_if=lambda pairs: what_if(case, pairs))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("w")
+            await pilot.pause(0.2)
+            await pilot.press(*f"daily_active_users={users * 10}", "enter")
+            await pilot.pause(0.2)
+            text = "\n".join(screen(app))
+            assert "capacity: peak QPS" in text and "(10x)" in text
+            await pilot.press(*" bogus=1", "enter")
+            await pilot.pause(0.2)
+            assert "unknown constraint 'bogus'" in "\n".join(screen(app))
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+            assert "Step 1/9" in screen(app)[0]
+
+    run(go())
