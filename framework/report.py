@@ -84,14 +84,13 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
 
     m = d.metrics
     sec[2].table(
-        ["offline metric", "better", "definition", "code"],
+        ["offline metric", "better", "definition"],
         [
             [
                 o.name
                 + "".join(f" ({r})" for r, n in (("primary", m.primary), ("decision", m.decision)) if n == o.name),
                 "higher" if o.higher_is_better else "lower",
                 o.description,
-                f"`framework.metrics.{o.function}`",
             ]
             for o in m.offline
         ],

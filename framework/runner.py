@@ -138,7 +138,11 @@ def _ladder_plot(case: Case, ctx: RunContext, ladder: LadderResult) -> None:
     primary, decision = metrics.primary_metric, metrics.decision_metric
     bound = "the dashed line is the oracle" if ladder.oracle else "real data: no oracle (no generator truth)"
     also = "" if decision.name == primary.name else f" and on the decision metric {decision.name}"
-    caption = f"Model ladder on {primary.name}{also}, 95% bootstrap intervals on {decision.name}; {bound}."
+    caption = (
+        f"Model ladder on {primary.name}{also}; each bar's 95% bootstrap interval on {decision.name} is that "
+        "model's own: two bars' intervals may overlap while the paired comparison in the table (the same test "
+        f"units for both models) still separates them; {bound}."
+    )
     ladder_chart(ladder, primary, decision, ctx.add_plot(6, "model_ladder.png", caption))
 
 

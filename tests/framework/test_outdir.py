@@ -126,16 +126,20 @@ def test_longest_legal_folder_name_works(toy_case, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
-def test_read_only_parent_is_one_line_error(toy_case, tmp_path):
+def test_unwritable_parent_is_one_line_error(toy_case, tmp_path):
     locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    if os.geteuid() == 0:  # root ignores folder permissions: a parent that is a file cannot be written either
+        locked.write_text("a file, not a folder")
+    else:
+        locked.mkdir()
+        locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
-        with pytest.raises(BadInput, match="cannot write"):
+        with pytest.raises(BadInput, match="cannot write|not a folder|is a file"):
             run_case(toy_case, out_dir=locked / "out", progress=False)
     finally:
-        locked.chmod(0o755)
+        if locked.is_dir():
+            locked.chmod(0o755)
+    assert not (locked / "out").exists() if locked.is_dir() else locked.read_text() == "a file, not a folder"
 
 
 def test_read_only_parent_as_root_via_a_file_in_the_way(toy_case, tmp_path):
