@@ -13,9 +13,13 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from framework.errors import BadInput
 from framework.guards import brief, quote
+
+if TYPE_CHECKING:
+    from framework.case import Case
 
 MARKER = ".casebook-run.json"
 WRITER = "ml-design-casebook"
@@ -26,6 +30,11 @@ _LOCK_PREFIX = ".casebook-lock-"
 # hold nothing but run outputs.
 _LEGACY_MARKS = (".tmp-", ".old-")
 _RUN_FILE_SUFFIXES = (".json", ".md", ".html", ".svg", ".png", ".dot")
+
+
+def default_out_dir(case: Case) -> Path:
+    """``outputs/<case>/`` under the current directory, as the design fixes."""
+    return Path("outputs") / case.name
 
 
 def _key(out: Path) -> str:

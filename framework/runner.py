@@ -18,7 +18,7 @@ from framework.config import build_config, check_seed
 from framework.errors import BadInput
 from framework.guardrails import evaluate_guardrails
 from framework.guards import check_memory, quote
-from framework.outdir import check_out_dir, resolve_out, staged_output
+from framework.outdir import check_out_dir, default_out_dir, resolve_out, staged_output
 from framework.pipeline import StepOutputs, run_steps
 from framework.render import render
 from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
@@ -34,11 +34,6 @@ class RunResult:
     metrics: RunMetrics
     ctx: RunContext[Any]
     outputs: StepOutputs
-
-
-def default_out_dir(case: Case) -> Path:
-    """``outputs/<case>/`` under the current directory, as the design fixes."""
-    return Path("outputs") / case.name
 
 
 def check_data_path(data_path: Path | None) -> None:

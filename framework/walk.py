@@ -130,8 +130,7 @@ def walk(
     if export is not None:
         check_export(export)
     console = Console()
-    from framework.outdir import resolve_out
-    from framework.runner import default_out_dir
+    from framework.outdir import default_out_dir, resolve_out
 
     metrics = read_metrics(case, resolve_out(default_out_dir(case) if out_dir is None else out_dir))
     steps = build_walk(case, metrics)

@@ -101,7 +101,7 @@ class WhatIfScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("figure", "as designed", "what if", "unit")
+        table.add_columns("as designed", "what if", "unit", "figure")  # numbers first: names are long
         self._fill(self.figures([]))
         self.query_one(Input).focus()
 
@@ -112,7 +112,7 @@ class WhatIfScreen(ModalScreen[None]):
         table.clear()
         for was, now in zip(self.figures([]), after, strict=True):
             ratio = f" ({now.value / was.value:.3g}x)" if now.value != was.value and was.value else ""
-            table.add_row(f"{was.group}: {was.name}", fmt(was.value), fmt(now.value) + ratio, was.unit)
+            table.add_row(fmt(was.value), fmt(now.value) + ratio, was.unit, f"{was.group}: {was.name}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         error = self.query_one("#whatif-error", Static)
@@ -359,12 +359,14 @@ class WalkApp(App[None]):
             self.push_screen(WhatIfScreen(self.what_if))
 
     def action_help(self) -> None:
-        self.notify(
-            "n/→ next · b/← back · 1-9 jump · j/k ↑/↓ PgUp/PgDn scroll · w what if · "
-            + {"read": "", "practice": "h hint · a answer · g grade · ", "interviewer": "g score · e notes · "}[
-                self.session.mode
-            ]
-            + "q quit"
+        modal = {"read": "", "practice": "h hint · a answer · g grade · ", "interviewer": "g score · e notes · "}
+        what_if = "w what if · " if self.what_if is not None else ""
+        self.say(
+            "n/→ next · b/← back · 1-9 jump · j/k ↑/↓ PgUp/PgDn scroll · "
+            + modal[self.session.mode]
+            + what_if
+            + "q quit",
+            seconds=8.0,
         )
 
     def action_quit_walk(self) -> None:

@@ -15,8 +15,7 @@ from framework.whatif import figure_rows, what_if
 
 def last_metrics(case: Case, out_dir: Path | None):  # noqa: ANN201 - RunMetrics | None, imported lazily
     """The last run's metrics when there is one (the figures that scale a measured rate need it)."""
-    from framework.outdir import resolve_out
-    from framework.runner import default_out_dir
+    from framework.outdir import default_out_dir, resolve_out
     from framework.walk import read_metrics
 
     try:

@@ -150,6 +150,9 @@ def test_unknown_and_out_of_mode_keys_say_so(size):
             await pilot.pause(0.5)
             assert "only in --practice" in "\n".join(screen(app))
             assert "Step 1/9" in screen(app)[0]  # nothing moved
+            await pilot.press("question_mark")
+            await pilot.pause(0.2)
+            assert "1-9 jump" in "\n".join(screen(app))  # ? lists every key of the mode
 
     run(go())
 
