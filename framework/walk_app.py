@@ -214,6 +214,7 @@ class WalkApp(App[None]):
         self.case_title = title
         self.on_grades = on_grades
         self._hint_timer: Timer | None = None
+        self._laid_out_for = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="top"):
@@ -241,6 +242,8 @@ class WalkApp(App[None]):
     def on_resize(self, event: Any) -> None:
         for steps in self.query("#steps"):  # absent while another screen is on top
             steps.display = event.size.width >= SIDEBAR_MIN_WIDTH
+        if self.query("#text") and self._body_width() != self._laid_out_for:
+            self._show()  # tables are laid out for the new width
         self._tick()
 
     # Drawing
@@ -248,7 +251,8 @@ class WalkApp(App[None]):
         s = self.session
         step = s.step
         self.query_one("#prompt", Static).update(f"Step {step.number}/9: {step.title}. {step.prompt}")
-        self.query_one("#text", Markdown).update(tables_as_text(s.body_md()))
+        self._laid_out_for = self._body_width()
+        self.query_one("#text", Markdown).update(tables_as_text(s.body_md(), self._laid_out_for))
         self._fill_follow_ups(step)
         steps = self.query_one("#steps", OptionList)
         steps.highlighted = s.index
@@ -257,6 +261,11 @@ class WalkApp(App[None]):
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
         self._tick()
+
+    def _body_width(self) -> int:
+        """Columns a text block has inside the body (the step list and the padding taken off)."""
+        sidebar = 26 if self.size.width >= SIDEBAR_MIN_WIDTH else 0
+        return max(20, self.size.width - sidebar - 8)
 
     def _fill_follow_ups(self, step: WalkStep) -> None:
         tree: Tree[str] = self.query_one("#follow-ups", Tree)

@@ -21,11 +21,21 @@ def _aligned(rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def tables_as_text(markdown: str) -> str:
-    """``markdown`` with every pipe table replaced by a fenced block of aligned columns.
+def _records(rows: list[list[str]]) -> list[str]:
+    """A table too wide for the screen as one bullet per row: its first cell, then header value pairs."""
+    head, *body = rows
+    return [
+        "- **" + (r[0] or "-") + "**: " + " · ".join(f"{h} {v}" for h, v in zip(head[1:], r[1:], strict=False) if v)
+        for r in body
+    ]
 
-    A terminal 80 columns wide cannot show a nine-column table; as a fenced block it keeps
-    every cell whole and scrolls sideways, and the rest of the text still wraps.
+
+def tables_as_text(markdown: str, width: int = 10_000) -> str:
+    """``markdown`` with every pipe table as aligned text, or as one bullet per row when too wide.
+
+    A Markdown table squeezed into a terminal cuts its cells; an aligned block keeps every cell
+    whole when it fits in ``width`` columns, and a table wider than that becomes a list whose
+    lines wrap, so nothing is cut at 80 columns.
     """
     lines = markdown.split("\n")
     out: list[str] = []
@@ -37,7 +47,8 @@ def tables_as_text(markdown: str) -> str:
             while i < len(lines) and lines[i].lstrip().startswith("|"):
                 rows.append(_cells(lines[i]))
                 i += 1
-            out += ["```text", *_aligned(rows), "```"]
+            block = _aligned(rows)
+            out += ["```text", *block, "```"] if max(map(len, block)) <= width else ["", *_records(rows), ""]
             continue
         out.append(lines[i])
         i += 1

@@ -286,3 +286,13 @@ def test_what_if_panel_recomputes_the_figures_live():
             assert "Step 1/9" in screen(app)[0]
 
     run(go())
+
+
+def test_tables_fit_the_terminal_as_aligned_text_or_as_one_line_per_row():
+    from framework.walk_text import tables_as_text
+
+    md = "Intro\n\n| model | mae | note |\n|---|---|---|\n| a | 1.5 | short |\n| bb | 22 | a \\| pipe |\n\nAfter"
+    wide = tables_as_text(md, width=80)
+    assert "```text" in wide and "bb     22   a | pipe" in wide and wide.endswith("After")
+    narrow = tables_as_text(md, width=12)
+    assert "```" not in narrow and "- **bb**: mae 22 · note a | pipe" in narrow
