@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -65,6 +65,13 @@ class RecConfig(CaseConfig):
         drift_new_item_fraction: songs released in the drifted period, relative to the catalogue.
         drift_taste_shift: weight of a trending genre mixed into every user's taste after the drift.
         drift_new_user_fraction: burst of new users in the drifted period, relative to the user base.
+        split: how the log is split; ``time`` (the default: the last days held out) or ``random`` (a
+            drill's flaw: events held out at random, so training sees the future).
+        popularity_window: clicks the popularity baseline counts; ``train`` (the default) or
+            ``train_and_test`` (a drill's flaw: held-out clicks leak into the popularity counts).
+        categorical_drift_test: how categorical features are compared by monitoring; ``shares`` (the
+            default: PSI over category shares and chi-square) or ``ks`` (a drill's flaw: their codes
+            compared as numbers, PSI on quantile bins and KS).
     """
 
     n_users: int = Field(default=3000, ge=50, le=100_000)
@@ -112,6 +119,9 @@ class RecConfig(CaseConfig):
     drift_new_item_fraction: float = Field(default=0.2, ge=0, le=2)
     drift_taste_shift: float = Field(default=0.5, ge=0, le=1)
     drift_new_user_fraction: float = Field(default=0.3, ge=0, le=5)
+    split: Literal["time", "random"] = "time"
+    popularity_window: Literal["train", "train_and_test"] = "train"
+    categorical_drift_test: Literal["shares", "ks"] = "shares"
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {

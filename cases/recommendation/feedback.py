@@ -144,14 +144,23 @@ def feedback_reading(rows: dict[str, dict[str, float]]) -> str:
     def versus(row: dict[str, float]) -> str:
         return "more" if kept(row) > kept(none) else "less" if kept(row) < kept(none) else "as much"
 
+    def compare(key: str) -> str:
+        better = [name for name, row in (("epsilon", eps), ("Thompson", ts)) if row[key] > none[key]]
+        if len(better) == 2:
+            return "higher with both exploration slots than without"
+        if better:
+            return f"higher only with the {better[0]} slot"
+        return "higher with neither exploration slot than without"
+
     return (
         f"over {none['rounds']:.0f} rounds of retraining on its own clicks ({none['users']:,.0f} users), the share "
         f"of the catalogue shown goes from {none['coverage_first_round']:.1%} to {none['coverage_last_round']:.1%} "
         f"without exploration (it keeps {kept(none):.0%} of its first round's reach); with an epsilon slot from "
-        f"{eps['coverage_first_round']:.1%} to {eps['coverage_last_round']:.1%} (keeps {kept(eps):.0%}, {versus(eps)} "
-        f"than without), with a Thompson slot from {ts['coverage_first_round']:.1%} to "
-        f"{ts['coverage_last_round']:.1%} (keeps {kept(ts):.0%}, {versus(ts)}). Songs with any click in the last "
-        f"round's log: {none['songs_clicked_last_round']:.1%} without, {eps['songs_clicked_last_round']:.1%} "
-        f"epsilon, {ts['songs_clicked_last_round']:.1%} Thompson; last-round CTR {none['ctr_last_round']:.2%}, "
-        f"{eps['ctr_last_round']:.2%} and {ts['ctr_last_round']:.2%}"
+        f"{eps['coverage_first_round']:.1%} to {eps['coverage_last_round']:.1%} (it keeps {kept(eps):.0%} of it, "
+        f"{versus(eps)} than without), with a Thompson slot from {ts['coverage_first_round']:.1%} to "
+        f"{ts['coverage_last_round']:.1%} (it keeps {kept(ts):.0%}, {versus(ts)} than without). Songs with any "
+        f"click in the last round's log: {none['songs_clicked_last_round']:.1%} without, "
+        f"{eps['songs_clicked_last_round']:.1%} epsilon, {ts['songs_clicked_last_round']:.1%} Thompson (clicked "
+        f"songs {compare('songs_clicked_last_round')}); last-round CTR {none['ctr_last_round']:.2%}, "
+        f"{eps['ctr_last_round']:.2%} and {ts['ctr_last_round']:.2%} (CTR {compare('ctr_last_round')})"
     )

@@ -91,7 +91,11 @@ def event_features(
 
 
 def compare(
-    reference: Window, current: Window, thresholds: Thresholds, new_song_alert: float = 1.0
+    reference: Window,
+    current: Window,
+    thresholds: Thresholds,
+    new_song_alert: float = 1.0,
+    categorical: tuple[str, ...] = CATEGORICAL,
 ) -> tuple[dict[str, dict[str, float]], list[Alert]]:
     """Drift of every feature against the reference window, and the alerts it and the metrics raise.
 
@@ -105,6 +109,7 @@ def compare(
         current: the window to check; its name prefixes every alert (two windows are watched).
         thresholds: the design's PSI, KS and relative metric-drop limits (NDCG@10 and CTR).
         new_song_alert: share of clicks on new songs that alerts.
+        categorical: features compared by category shares (a drill's flaw passes none, so codes get KS).
 
     Returns:
         ``({feature: {"psi", "ks", "ks_pvalue"} or {"psi", "chi2_pvalue"}}, alerts)``.
@@ -112,7 +117,7 @@ def compare(
     table: dict[str, dict[str, float]] = {}
     for name, ref in reference.features.items():
         frames = pd.DataFrame({name: ref}), pd.DataFrame({name: current.features[name]})
-        stats = drift_table(*frames, [name], categorical=[name] if name in CATEGORICAL else ())[name]
+        stats = drift_table(*frames, [name], categorical=[name] if name in categorical else ())[name]
         table[name] = {k: round(v, 6) for k, v in stats.items()}
     prefix = f"{current.name}: "
     alerts = drift_alerts(table, thresholds, prefix=prefix)

@@ -52,8 +52,11 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
     events = simulate_events(world, cfg, ctx.rng("logs"))
     cleaned, counts = through_pipeline(events, world, ctx, "mess", 0, world.window_s)
     cutoff = LOG_START + np.timedelta64(int(world.window_s * (1 - cfg.test_fraction)), "s")
-    train = cleaned[cleaned["timestamp"] < cutoff].reset_index(drop=True)
-    test = cleaned[cleaned["timestamp"] >= cutoff].reset_index(drop=True)
+    held_out = cleaned["timestamp"].to_numpy() >= cutoff
+    if cfg.split == "random":  # drill flaw: the held-out share drawn at random from the whole window
+        held_out = ctx.rng("drill_random_split").random(len(cleaned)) < cfg.test_fraction
+    train = cleaned[~held_out].reset_index(drop=True)
+    test = cleaned[held_out].reset_index(drop=True)
     for name, part in (("training", train), ("held-out", test)):
         if not part["clicked"].any():  # too few events for this seed: say which knobs give more
             raise BadInput(
@@ -64,7 +67,7 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
         "users": world.n_users,
         "songs": world.n_items,
         **counts,
-        "split_at": str(cutoff),
+        "split_at": str(cutoff) if cfg.split == "time" else "random (drill flaw)",
         "train_clicks": int(train["clicked"].sum()),
         "test_clicks": int(test["clicked"].sum()),
         "cleaning_reconciliation": reconcile(counts),
