@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -65,6 +65,11 @@ class EtaConfig(CaseConfig):
         drift_slowdown: travel-time multiplier on the segments under roadworks.
         drift_segment_fraction: share of arterial segments under roadworks.
         drift_evening_peak: extra congestion of the new evening pattern (at its peak).
+        split: drill: ``time`` (the design: train before the cut, test after) or ``random`` (rows shuffled
+            across weeks: the tables see the test weeks).
+        live_lead_intervals: drill: the live rung reads its window this many 2-minute intervals later, so a
+            positive value lets it see probes from after the query (0, the design: strictly before).
+        drift_sample_rows: drill: rows of each period the PSI/KS drift tests see (0, the design: all rows).
     """
 
     # Bounds: sizes stop where a run gets slow or large (memory is checked separately), and the
@@ -101,6 +106,10 @@ class EtaConfig(CaseConfig):
     drift_slowdown: float = Field(default=1.8, ge=1, le=10)
     drift_segment_fraction: float = Field(default=0.5, gt=0, le=1)
     drift_evening_peak: float = Field(default=0.8, ge=0, le=5)
+    # Drill switches: the defaults are the design; each other value is a deliberate flaw (walk --drill list).
+    split: Literal["time", "random"] = "time"
+    live_lead_intervals: int = Field(default=0, ge=0, le=60)
+    drift_sample_rows: int = Field(default=0, ge=0, le=1_000_000)
 
     # n_trips and serving_queries count too, but within their bounds they never set the peak.
     size_keys: ClassVar[tuple[str, ...]] = ("grid_rows", "grid_cols", "weeks", "probe_rate", "gbm_train_rows")

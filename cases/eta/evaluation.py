@@ -155,8 +155,10 @@ def watch_first(
     if best_hours:
         best_behind.append("departures at " + ", ".join(best_hours) + " h")
     best_note = (
-        f"The deployed model ({best}) is itself behind free flow on {' and '.join(best_behind)}: with few cars "
-        "about, free flow is close to the truth there and any learned congestion is noise, so watch those too."
+        f"The deployed model ({best}) is itself behind free flow on {' and '.join(best_behind)}. On slices of a "
+        "few dozen trips a gap of a few seconds is a direction, not a significant result; the likely cause is "
+        "that with few cars about free flow is close to the truth and learned congestion is noise (the night "
+        "free-flow behavioural test probes the same thing), so watch those slices."
         if best_behind
         else f"The deployed model ({best}) beats free flow on every slice."
     )

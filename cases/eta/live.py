@@ -31,10 +31,12 @@ class LiveTrafficModel(SegmentTimeModel):
     name = LIVE_RUNG
     description = "historical mean x recent probes on the segment (last minutes, shrunk toward history by cars)"
 
-    def __init__(self, window: int = 10, prior_cars: float = 10.0, decay_s: float = 1800.0) -> None:
+    def __init__(self, window: int = 10, prior_cars: float = 10.0, decay_s: float = 1800.0, lead: int = 0) -> None:
         self.window = window
         self.prior_cars = prior_cars
         self.decay_s = decay_s
+        # Drill only: read the window ``lead`` intervals later, i.e. probes from after the query (a leak).
+        self.lead = lead
 
     def fit(
         self, train: pd.DataFrame, segments: pd.DataFrame, history: HistoryFeatures | None = None
@@ -74,7 +76,7 @@ class LiveTrafficModel(SegmentTimeModel):
         per-record ratios: a noisy historical key in the denominator would bias the latter upward.
         """
         seg = np.asarray(segment_ids, dtype=np.int64)
-        t = np.asarray(interval_index, dtype=np.int64) - self.start_
+        t = np.asarray(interval_index, dtype=np.int64) - self.start_ + self.lead
         span = self.cars_.shape[1] - 1
         hi = np.clip(t, 0, span)
         lo = np.clip(t - self.window, 0, span)

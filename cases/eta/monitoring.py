@@ -41,7 +41,11 @@ def segment_mae(model: SegmentTimeModel, records: pd.DataFrame) -> float:
 
 
 def check_period(
-    model: SegmentTimeModel, reference: pd.DataFrame, recent: pd.DataFrame, thresholds: Thresholds
+    model: SegmentTimeModel,
+    reference: pd.DataFrame,
+    recent: pd.DataFrame,
+    thresholds: Thresholds,
+    sample: tuple[int, np.random.Generator] | None = None,
 ) -> PeriodCheck:
     """Compare a recent period with the reference window and list the alerts it raises.
 
@@ -50,8 +54,13 @@ def check_period(
         reference: the reference records (the test window the model was validated on).
         recent: the recent records.
         thresholds: alert thresholds (the design's, via ``Thresholds.from_spec``).
+        sample: drill only: rows per period the drift tests see and the stream drawing them (None: all rows).
     """
-    table = drift_table(reference, recent, DRIFT_COLUMNS)
+    shown = (reference, recent)
+    if sample is not None:
+        rows, rng = sample
+        shown = tuple(f.iloc[rng.choice(len(f), min(rows, len(f)), replace=False)] for f in shown)
+    table = drift_table(shown[0], shown[1], DRIFT_COLUMNS)
     alerts = drift_alerts(table, thresholds)
     before, after = segment_mae(model, reference), segment_mae(model, recent)
     higher_is_better = next(m.higher_is_better for m in DESIGN.metrics.offline if m.name == WATCHED_METRIC)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from cases.eta.artifacts import EtaData
 from cases.eta.config import EtaConfig
@@ -52,7 +53,7 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
     records = generate_probes(traffic, 0, end, cfg.car_speed_noise, ctx.rng("probes"))
     raw, injected = inject_invalid(records, cfg.invalid_fraction, ctx.rng("invalid"))
     clean, dropped = clean_records(raw, network.n_segments)
-    train, test = split_by_time(add_derived(clean, network.segments), cut)
+    train, test = split_records(add_derived(clean, network.segments), cut, cfg, ctx)
     check_synthetic_split(train, test)
     trips = synthetic_trips(
         network,
@@ -90,6 +91,17 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         **_summary(artifact, 0),
     }
     return _record(artifact, summary), artifact
+
+
+def split_records(
+    records: pd.DataFrame, cut: int, cfg: EtaConfig, ctx: RunContext[EtaConfig]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train/test by time (the design), or by a random row split when the ``split`` drill is on."""
+    if cfg.split == "time":
+        return split_by_time(records, cut)
+    # Drill only: rows of every week on both sides, so the tables see the test weeks' jams.
+    train = ctx.rng("split_drill").random(len(records)) < cfg.train_fraction
+    return records.loc[train].reset_index(drop=True), records.loc[~train].reset_index(drop=True)
 
 
 def _real_data(ctx: RunContext[EtaConfig], data_path: Path) -> tuple[DataResult, EtaData]:

@@ -70,7 +70,9 @@ def _fit_ladder(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -
     fitted: list[SegmentTimeModel] = [
         FreeFlowModel().fit(train, segments),
         HistoricalMeanModel().fit(train, segments, feats.history),
-        LiveTrafficModel(cfg.live_window_intervals, cfg.live_prior_cars, cfg.live_decay_min * 60.0)
+        LiveTrafficModel(
+            cfg.live_window_intervals, cfg.live_prior_cars, cfg.live_decay_min * 60.0, cfg.live_lead_intervals
+        )
         .fit(train, segments, feats.history)
         .with_feed(pd.concat([train[train["interval_index"] >= data.cut - cfg.live_window_intervals], data.test])),
         gbm.fit(train, segments, feats.history, ctx.rng("gbm_rows")),

@@ -44,8 +44,10 @@ def monitoring(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, lad
         drifted, calm, how = _recent_synthetic(ctx, data, roadworks)
     else:
         drifted, calm, how = _recent_real(ctx, data, roadworks)
-    after = check_period(model, test, drifted, thresholds)
-    quiet = check_period(model, test, calm, thresholds)
+    # Drill only (drift_sample_rows > 0): the drift tests see a few rows of each period.
+    rows = cfg.drift_sample_rows
+    after = check_period(model, test, drifted, thresholds, (rows, ctx.rng("drift_sample")) if rows else None)
+    quiet = check_period(model, test, calm, thresholds, (rows, ctx.rng("calm_sample")) if rows else None)
     plots.speed_drift(
         test["avg_speed_kmh"].to_numpy(),
         drifted["avg_speed_kmh"].to_numpy(),

@@ -27,3 +27,14 @@ def test_bad_overrides_raise_bad_input(override):
 def test_overrides_are_parsed_by_field_type():
     config = build_config(EtaConfig, "small", ["gbm_bucket_intervals=10", "drift_slowdown=2.5"])
     assert config.gbm_bucket_intervals == 10 and config.drift_slowdown == 2.5
+
+
+@pytest.mark.parametrize("override", ["split=shuffled", "live_lead_intervals=-1", "drift_sample_rows=-5"])
+def test_drill_switches_are_validated(override):
+    with pytest.raises(BadInput):
+        build_config(EtaConfig, "small", [override])
+
+
+def test_drill_switches_default_to_the_design():
+    cfg = EtaConfig()
+    assert (cfg.split, cfg.live_lead_intervals, cfg.drift_sample_rows) == ("time", 0, 0)
