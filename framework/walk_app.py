@@ -292,6 +292,8 @@ class WalkApp(App[None]):
 
     # Actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.screen is not self.screen_stack[0] and action not in {"quit_walk", "help"}:
+            return False  # the end, grading and what-if screens have their own keys
         mode, st = self.session.mode, self.session.current
         if action in {"hint", "answer"}:
             return mode == "practice" and not st.answer

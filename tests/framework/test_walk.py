@@ -139,3 +139,69 @@ def test_walk_without_a_run_says_which_command_makes_one_and_runs_nothing(tmp_pa
     assert result.returncode == 2 and result.stdout == ""
     assert "no metrics.json" in result.stderr and "python -m cases.eta run" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("case_name", case_names())
+def test_practice_grades_reach_the_progress_file_and_the_history(case_name, tmp_path):
+    term = Terminal(case_name, "--practice", env={"CASEBOOK_DATA_DIR": str(tmp_path)})
+    term.wait_for("Think first")
+    term.press("h", "Hints")
+    term.press("a", "Talking points")
+    term.child.send("g")
+    term.wait_for("/3]")  # the grading sheet: one line per rubric item
+    term.child.send("2")
+    term.child.send("1")
+    term.press("\r", "graded")
+    term.child.send("q")
+    assert term.finish() == 0
+    lines = (tmp_path / "progress.jsonl").read_text().splitlines()
+    assert len(lines) == 1 and '"case": "' + case_name + '"' in lines[0]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "CASEBOOK_DATA_DIR": str(tmp_path), "COLUMNS": "120"}
+    import subprocess
+
+    shown = subprocess.run(
+        [sys.executable, "-m", f"cases.{case_name}", "walk", "--progress"], env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0 and "Weakest steps" in shown.stdout
+
+
+@pytest.mark.parametrize("case_name", case_names())
+def test_interviewer_scoring_sheet_keeps_scores_and_notes(case_name, tmp_path):
+    sheet = tmp_path / "sheet.md"
+    term = Terminal(case_name, "--interviewer", "--export", str(sheet), rows=40, cols=120)
+    term.wait_for("How an interviewer scores this step")
+    term.child.send("g")
+    term.wait_for("/3]")
+    term.child.send("3")
+    term.press("\r", "graded")
+    term.child.send("e")
+    time.sleep(0.3)
+    term.child.send("clarified the SLA first")
+    time.sleep(0.3)
+    term.child.send("\x1b")  # Esc closes the notes
+    time.sleep(0.5)
+    term.child.send("q")
+    assert term.finish() == 0
+    text = sheet.read_text()
+    assert text.count("## Step ") == 9 and "clarified the SLA first" in text
+    assert "| 3 |" in text  # the score given to the first rubric item
+
+
+@pytest.mark.parametrize("case_name", case_names())
+def test_drill_list_names_three_or_more_and_a_drill_reveals_both_numbers(case_name):
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "160"}
+    base = [sys.executable, "-m", f"cases.{case_name}", "walk", "--drill"]
+    listed = subprocess.run([*base, "list"], env=env, capture_output=True, text=True, timeout=60)
+    drills = get_case(case_name).design.drills
+    assert listed.returncode == 0 and len(drills) >= 3
+    assert all(d.name in listed.stdout for d in drills)
+    bad = subprocess.run([*base, "no-such-drill"], env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and drills[0].name in bad.stderr  # the known names are listed
+    if case_name == "recommendation":  # one drill end to end (the conformance check runs every flaw)
+        shown = subprocess.run([*base, drills[0].name], env=env, capture_output=True, text=True, timeout=300)
+        assert shown.returncode == 0, shown.stderr
+        out = shown.stdout
+        assert out.index(drills[0].question[:40]) < out.index("Reveal") < out.index("without the flaw")
+        assert out.count(drills[0].watch) >= 2

@@ -128,8 +128,12 @@ def test_next_back_jump_and_the_end_screen_after_step_9(size):
             await pilot.press("9")
             assert "Step 9/9" in screen(app)[0]
             await pilot.press("n")
+            await pilot.pause(0.2)
             text = "\n".join(screen(app))
             assert "End of the interview" in text and "candidate's questions" in text and "opening" in text
+            assert "next" not in screen(app)[-1]  # the end screen's footer offers only its own keys
+            await pilot.press("n")  # not a key here: nothing stacks another end screen
+            assert len(app.screen_stack) == 2
             await pilot.press("b")
             assert "Step 9/9" in screen(app)[0]
             await pilot.press("q")
