@@ -29,6 +29,17 @@ def fmt(value: Any) -> str:
     return f"{value:.4g}"
 
 
+_UNIT_SUFFIXES = {"_s": " (s)", "_ms": " (ms)", "_gb": " (GB)", "_pct": " (%)"}
+
+
+def human(key: str) -> str:
+    """A metrics key as a person reads it: ``mae_s`` -> ``mae (s)``, ``met_eta_share`` -> ``met eta share``."""
+    for suffix, shown in _UNIT_SUFFIXES.items():
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)].replace("_", " ") + shown
+    return key.replace("_", " ")
+
+
 def model_tags(metrics: RunMetrics) -> dict[str, str]:
     """The roles shown next to each model name (naive, baseline, deployed, oracle), joined when one model has two."""
     roles = [*metrics.roles.items()] or [(metrics.naive, "naive"), (metrics.baseline, "baseline")]
@@ -147,8 +158,11 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     )
     for slice_name, table in t.slices.items():
         cols = list(next(iter(table.values()))) if table else []
-        sec[7].p(f"Slice metrics by **{slice_name}**:")
-        sec[7].table([slice_name, *cols], [[k, *(fmt(v[c]) for c in cols)] for k, v in table.items()])
+        sec[7].p(f"Slice: **{human(slice_name)}**")
+        sec[7].table(
+            [human(slice_name), *map(human, cols)],
+            [[human(str(k)), *(fmt(v[c]) for c in cols)] for k, v in table.items()],
+        )
     sec[7].p(f"**Online test plan.** {d.testing.online_test}")
     if t.ab_plan:
         plan = t.ab_plan
@@ -167,7 +181,7 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
             )
         )
     if t.ab_test:
-        sec[7].table(["A/B", "value"], [[k, fmt(v)] for k, v in t.ab_test.items()])
+        sec[7].table(["A/B", "value"], [[human(k), fmt(v)] for k, v in t.ab_test.items()])
 
     s = metrics.serving
     sec[8].p(f"{d.deployment.description} Store: {d.deployment.store}.")
@@ -195,7 +209,7 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
         f"{fmt(mon.metric_after)} after the drift."
     )
     sec[9].ul([f"ALERT: {a.message}" for a in mon.alerts] or ["no alert"])
-    sec[9].table(["threshold", "value"], [[k, fmt(v)] for k, v in mon.thresholds.items()])
+    sec[9].table(["threshold", "value"], [[human(k), fmt(v)] for k, v in mon.thresholds.items()])
 
     for plot in metrics.plots:
         sec[plot.step].figure(plot.file, plot.caption)
