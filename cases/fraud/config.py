@@ -82,6 +82,12 @@ class FraudConfig(CaseConfig):
         drift_burst_days: days a burst lasts.
         adversary_share: share of the compromised cards in monitoring's no-drift window whose
             fraudster adapts to the deployed model (keeps amounts under its alert).
+        terminal_risk_delay_days: days the terminal-risk windows end before each transaction; None
+            uses ``delay_days`` (only released labels). A drill sets 0 to read labels not yet known.
+        threshold_window: where the alert thresholds are chosen by cost: ``validation`` (the
+            default) or ``test`` (a drill: tuned on the window they are scored on).
+        split_mode: ``time`` (train, label-delay gap, test; the default) or ``random`` (a drill:
+            the rows of the train-to-test span shuffled into train and test, no gap).
         fraud_rate: target share of fraudulent transactions (e.g. 0.001, the ~0.1% of production
             card fraud); None keeps the scenario knobs as they are (~0.8%, the handbook's). When
             set, the compromised terminals and cards per day and the outlier amount (the preset's
@@ -127,6 +133,9 @@ class FraudConfig(CaseConfig):
     drift_burst_days: int = Field(default=3, ge=1, le=MAX_DAYS)
     adversary_share: float = Field(default=0.5, ge=0, le=1)
     fraud_rate: float | None = Field(default=None, gt=0, le=0.05)
+    terminal_risk_delay_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
+    threshold_window: Literal["validation", "test"] = "validation"
+    split_mode: Literal["time", "random"] = "time"
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {

@@ -76,3 +76,22 @@ def split(tx: pd.DataFrame, windows: Windows) -> Split:
         removed_known=int(known.sum()),
         removed_cards=int(np.unique(tx["customer_id"].to_numpy()[known]).size),
     )
+
+
+def random_split(tx: pd.DataFrame, windows: Windows, rng: np.random.Generator) -> Split:
+    """A deliberately wrong split (the random-split drill): the train-to-test span's rows shuffled into two sets.
+
+    The same days as :func:`split` (training window, gap and test window), each row drawn into
+    the test set with the test window's share of those days; no gap and no card removal, so a
+    card's frauds sit on both sides and the model is scored on the days it was fitted on.
+
+    Args:
+        tx: transactions with ``day``.
+        windows: the day ranges of the time split it replaces.
+        rng: the drill's own random stream.
+    """
+    day = tx["day"].to_numpy()
+    span = (day >= windows.train_start) & (day < windows.test_end)
+    share = windows.test_days / (windows.train_days + windows.delay_days + windows.test_days)
+    to_test = rng.random(len(day)) < share
+    return Split(windows=windows, train=span & ~to_test, test=span & to_test, removed_known=0, removed_cards=0)

@@ -15,7 +15,7 @@ from cases.fraud.features import FEATURES, WINDOWS, build_features
 from cases.fraud.fraud_rate import REALISTIC_FRAUD_RATE
 from cases.fraud.loader import check_classes, load_transactions
 from cases.fraud.simulator import SCENARIO_NAMES, SimParams, simulate
-from cases.fraud.split import split
+from cases.fraud.split import random_split, split
 from framework.case import RunContext
 from framework.results import DataResult, FeaturesResult
 
@@ -47,6 +47,8 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         extra["compromised_cards"] = len(sim.compromised_cards)
     windows = checks.split_windows(cfg, n_days, source)
     main, val = split(tx, windows), split(tx, windows.shifted(cfg.delay_days + cfg.test_days))
+    if cfg.split_mode == "random":  # the random-split drill: a flaw on purpose, from its own random stream
+        main = random_split(tx, windows, ctx.rng("random_split_drill"))
     checks.check_windows(tx, main, val, source)
     warnings += checks.config_warnings(cfg, tx)
     fraud = FraudData(tx=tx, split=main, val_split=val, synthetic=source is None, compromised_terminals=compromised)
@@ -124,7 +126,9 @@ def rate_summary(cfg: FraudConfig, synthetic: bool) -> dict[str, Any]:
 
 def features(ctx: RunContext[FraudConfig], data: FraudData) -> tuple[FeaturesResult, FraudFeatures]:
     """Point-in-time features of every transaction (the windows need the history before the training window)."""
-    delay = ctx.config.delay_days
+    cfg = ctx.config
+    # The terminal-risk drill shortens this shift; by default it is the label delay.
+    delay = cfg.delay_days if cfg.terminal_risk_delay_days is None else cfg.terminal_risk_delay_days
     X = build_features(data.tx, delay)
     summary = {
         "n_features": len(FEATURES),

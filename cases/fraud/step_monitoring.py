@@ -155,6 +155,21 @@ def _adversary(
         )
     else:
         said.append("no label-based alert fired either")
+    # The label alert compares with the reference window; the attack's own share is the step from the no-drift window.
+    quiet, attacked = out.metrics["no_drift"][0], mets[0]
+    own = (quiet - attacked) / quiet if quiet > 0 else 0.0
+    said.append(
+        f"the attack alone moves average precision {quiet:.3f} -> {attacked:.3f} ({own:.1%} from the no-drift "
+        "window, the same days without it), "
+        + (
+            f"under the {thresholds.metric_change:.0%} threshold: any label alert here is mostly the gap between "
+            "windows, not the attack"
+            if own <= thresholds.metric_change
+            else f"above the {thresholds.metric_change:.0%} threshold on its own"
+        )
+        + "; per-pattern recall and the density of amounts just under the alert would show it, against a "
+        "rolling baseline with an interval"
+    )
     return {
         "adversary_cards": res.n_cards,
         "adversary_frauds": int(a.sum()),

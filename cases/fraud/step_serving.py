@@ -74,13 +74,17 @@ def deployment(
             values={"scoring_p99_ms": p99, "failover_drill": answered},
             details={
                 "scoring_p99_ms": f"p99 of the {both_down_at:,} replayed requests a model scored (feature lookup + "
-                f"{ladder.best}), against the {scoring_budget:g} ms the architecture gives "
-                f"{' + '.join(SCORING_COMPONENTS)}",
+                f"{ladder.best}), against the {scoring_budget:g} ms the architecture gives the feature store and "
+                "the scorer: a model-compute microbenchmark (an embedded store, one request at a time, no network "
+                "hop, no concurrency); a load test against the networked store at peak with headroom, read at p99.9, "
+                "is what would back the budget",
                 "failover_drill": f"share of {n:,} replayed requests answered within the {sla:g} ms SLA while "
                 f"{PRIMARY} was killed at request {fail_at:,} and {STANDBY} at request {both_down_at:,}: "
                 f"{router.served[PRIMARY]:,} answered by {PRIMARY}, {router.served[STANDBY]:,} by {STANDBY} after "
                 f"failover, {router.served['rule_fallback']:,} by the rule fallback (in-process failover on one "
-                "shared feature store; network timeouts and health-check intervals are not simulated). A drill, "
+                "shared feature store, so losing the primary store is untested; network timeouts and health-check "
+                "intervals are not simulated; it counts answers, not what the fallback costs in fraud and false "
+                "declines, for which the amount rule's cost in the ladder is the proxy). A drill, "
                 f"not an availability figure: {failures} failures in {n:,} requests bound the failure rate below "
                 f"{3 / n:.2%} (rule of three)",
             },

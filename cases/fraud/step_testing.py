@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import behaviour, calibration, capacity, decision_slices, decisions, policy_choice
+from cases.fraud import ab_honesty, behaviour, calibration, capacity, decision_slices, decisions, policy_choice
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN, PRODUCTION_FRAUD_CARD_SHARE
@@ -92,6 +92,12 @@ def testing(
     )
     plan_table["go_no_go"] = choice.verdict
     plan_table.update(choice.figures)
+    plan_table.update(_honest_figures(ladder, trained, test, policies.test[treatment], plan_table))
+    if plan_table["money_vs_control"].startswith("on money the treatment loses"):
+        plan_table["go_no_go"] += (
+            ", on the recall the test is sized for; on money it loses to today's control, so hold it until a "
+            "policy beats that control on the validation window"
+        )
     if choice.chosen is None:
         plan_table["treatment"] = (
             f"none yet: no measured policy built on {best} keeps both guardrails on the validation window (sized "
@@ -343,10 +349,38 @@ def ab_plan(
         "labels": f"declined frauds never charge back and investigations follow each arm's alerts: both arms "
         f"approve a random {holdout_share:.0%} of their declines (propensity logged) and recall is "
         f"estimated from the weighted labels. At {holdout_share:.0%} the holdout yields about "
-        f"{holdout_share * declines:.1f} labels per test window; each weighs "
-        f"{1 / holdout_share:.0f}x, and the variance of these inverse-propensity weights is not in the sizing above "
-        "(it inflates the variance of the recall estimate): size with the larger holdout of the "
-        "random-approve table, or inflate the sample by that variance, before the test",
+        f"{holdout_share * declines:.1f} labels per {int(test['day'].nunique())}-day test window (the tested "
+        f"policy's {declines:,} declines; the random-approve table counts the deployed threshold's alerts "
+        f"instead); each inverse-propensity weight is {1 / holdout_share:.0f}x, so the declining arm's recall "
+        "rests on about "
+        f"{holdout_share:.0%} of its declined frauds (effective sample about the share times the declined frauds) "
+        "and the sizing above cannot measure it as planned. Labels must come another way: cardholders confirm "
+        "declines (app or SMS), step-up outcomes, chargebacks on approvals; or the primary metric becomes fraud "
+        "loss on approved traffic plus the decline rate, which needs no holdout",
         "guardrails": "false-decline rate, review queue, scoring p99, failover drill",
     }
     return plan, table
+
+
+def _honest_figures(
+    ladder: LadderResult, trained: FraudModels, test: pd.DataFrame, row: dict[str, float], table: dict[str, Any]
+) -> dict[str, Any]:
+    """The treatment against today's control on money, guardrail bounds and the A/B on one (production) basis."""
+    control = ladder.naive if ladder.best == ladder.baseline else ladder.baseline
+    legit = int((test["is_fraud"].to_numpy() == 0).sum())
+    limits = {g.name: g.limit for g in DESIGN.metrics.guardrails}
+    arm_cards = DESIGN.problem.constraints.daily_active_users * TREATMENT_SHARE
+    days = table["days_of_traffic_needed"]
+    return {
+        "money_vs_control": ab_honesty.money_verdict(
+            row["expected_cost"],
+            control,
+            ladder.models[control]["expected_cost"],
+            float(trained.alerted(control).sum()),
+        ),
+        **ab_honesty.guardrail_bounds(row, legit, limits["false_decline_rate"], limits["review_queue_cards_per_day"]),
+        "production_basis": f"one basis, production: {table['frauds_per_arm']:,} frauds per arm take the whole "
+        f"{TREATMENT_SHARE:.0%} arm (about {arm_cards:,.0f} active cards a day) for about {days:.0f} days at the "
+        "assumed production prevalence; the cards-per-arm count is the simulator's (its cards are far denser in "
+        "fraud) and understates production's",
+    }

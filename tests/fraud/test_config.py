@@ -34,3 +34,21 @@ def test_auto_split_puts_the_test_window_at_the_end():
     c = build_config(FraudConfig, "default")
     assert c.resolved_train_start(80) == 80 - 21
     assert build_config(FraudConfig, "default", ["train_start_day=30"]).resolved_train_start(80) == 30
+
+
+@pytest.mark.parametrize(
+    "override, named",
+    [
+        ("terminal_risk_delay_days=-1", "terminal_risk_delay_days"),
+        ("threshold_window=train", "threshold_window"),
+        ("split_mode=shuffled", "split_mode"),
+    ],
+)
+def test_drill_switches_reject_bad_values(override, named):
+    with pytest.raises(BadInput, match=named):
+        build_config(FraudConfig, "small", [override])
+
+
+def test_drill_switches_default_to_the_clean_pipeline():
+    cfg = build_config(FraudConfig, "default")
+    assert (cfg.terminal_risk_delay_days, cfg.threshold_window, cfg.split_mode) == (None, "validation", "time")
