@@ -33,7 +33,9 @@ class GradeScreen(ModalScreen[dict[int, int]]):
     ]
     DEFAULT_CSS = """
     GradeScreen { align: center middle; }
-    GradeScreen > OptionList { width: 90%; max-height: 80%; border: round $accent; }
+    GradeScreen > #sheet { width: 90%; height: auto; max-height: 90%; border: round $accent;
+                           background: $surface; }
+    GradeScreen OptionList { height: auto; max-height: 18; }
     """
 
     def __init__(self, step: WalkStep, grades: dict[int, int]):
@@ -41,12 +43,17 @@ class GradeScreen(ModalScreen[dict[int, int]]):
         self.step, self.grades = step, dict(grades)
 
     def compose(self) -> ComposeResult:
-        yield OptionList(*self._labels(), id="items")
+        with Vertical(id="sheet"):
+            yield Static(
+                f"Step {self.step.number}: ↑/↓ choose an item, 0-3 score it (0 missing, 1 mid, 2 senior, "
+                "3 staff-level green flag); Enter or Esc when done."
+            )
+            yield OptionList(*self._labels(), id="items")
         yield Footer()
 
     def _labels(self) -> list[str]:
         return [
-            f"[{self.grades.get(i, '-')}/{MAX_GRADE}] {item.skill}  (staff: {item.staff})"
+            f"[{self.grades.get(i, '-')}/{MAX_GRADE}] {item.skill}  (3 = {item.staff})"
             for i, item in enumerate(self.step.rubric)
         ]
 
