@@ -32,8 +32,10 @@ browser:
 run: setup
 	$(PY) -m cases.eta run
 
+# Two workers, one per core of the project's machines: the suite is mostly independent case runs.
+PYTEST_WORKERS ?= 2
 test: setup browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 # Thousands of generated command lines and data files against the CLI contract (FUZZ_EXAMPLES per test).
 FUZZ_EXAMPLES ?= 400

@@ -408,9 +408,6 @@ CHECKS: list[Callable[[CheckSession], None]] = [
     check_run_outputs,
     check_same_seed_same_metrics,
     check_dot_stable,
-]
-# Registered in CHECKS once every case declares its rubric and drills (the interview modes' data).
-INTERVIEW_CHECKS: list[Callable[[CheckSession], None]] = [
     check_rubric_complete,
     check_drills_declared,
     check_drills_move_numbers,

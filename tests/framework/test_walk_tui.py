@@ -65,6 +65,19 @@ def screen(app: WalkApp) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
+async def shows(pilot, app: WalkApp, text: str, timeout: float = 5.0) -> str:
+    """Wait until ``text`` is on screen (rendering is asynchronous); the screen, or a failure naming it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        rows = "\n".join(screen(app))
+        if text in rows:
+            return rows
+        if loop.time() > deadline:
+            raise AssertionError(f"{text!r} never appeared:\n{rows}")
+        await pilot.pause(0.05)
+
+
 def _app(mode="read", clock=None, **kwargs) -> WalkApp:
     session = WalkSession(_steps(), mode, clock_fn=clock or FakeClock(), **kwargs)
     return WalkApp(session, "Toy interview")
@@ -100,10 +113,17 @@ def test_scrolling_reaches_the_end_of_the_longest_step(size):
         app = _app()
         async with app.run_test(size=size) as pilot:
             await pilot.press("6")
+            await shows(pilot, app, "figure line 0")
             assert not any("END-OF-STEP-6" in r for r in screen(app))
-            for _ in range(200):
-                await pilot.press("j")
-            await pilot.pause()
+            body = app.query_one("#body")
+            await pilot.press("j", "j", "j")
+            assert body.scroll_y == 3  # j scrolls one line
+            await pilot.press("k")
+            assert body.scroll_y == 2
+            for _ in range(40):  # PgDn until the end of the step is on screen
+                if any("END-OF-STEP-6" in r for r in screen(app)):
+                    break
+                await pilot.press("pagedown")
             rows = screen(app)
             assert any("END-OF-STEP-6" in r for r in rows)
             assert "Step 6/9" in rows[0]  # the status line did not scroll away
@@ -185,19 +205,15 @@ def test_practice_stages_prompt_hints_answer_then_grade():
         session = WalkSession(_steps(), "practice", clock_fn=FakeClock())
         app = WalkApp(session, "Toy", on_grades=lambda step, grades: graded.append((step.number, grades)))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause(0.2)
-            text = "\n".join(screen(app))
+            text = await shows(pilot, app, "Think first")
             assert "Think first" in text and "point 1" not in text and "hint 1.1" not in text
             await pilot.press("h")
-            await pilot.pause(0.1)
-            text = "\n".join(screen(app))
-            assert "hint 1.1" in text and "hint 1.2" not in text
+            text = await shows(pilot, app, "hint 1.1")
+            assert "hint 1.2" not in text
             await pilot.press("h")
-            await pilot.pause(0.1)
-            assert "hint 1.2" in "\n".join(screen(app))
+            await shows(pilot, app, "hint 1.2")
             await pilot.press("a")
-            await pilot.pause(0.1)
-            assert "point 1" in "\n".join(screen(app))
+            await shows(pilot, app, "point 1")
             await pilot.press("g")
             await pilot.pause(0.1)
             await pilot.press("2", "3", "enter")
@@ -211,14 +227,12 @@ def test_interviewer_follow_up_answers_hidden_until_opened_and_notes_kept():
     async def go():
         app = _app("interviewer")
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause(0.2)
-            text = "\n".join(screen(app))
+            text = await shows(pilot, app, "senior 1.1")
             assert "senior 1.1" in text and "red 1.1" in text  # rubric by level
             assert "why 1?" in text and "because 1" not in text
             tree = app.query_one("#follow-ups")
             tree.root.children[0].expand()
-            await pilot.pause()
-            assert "because 1" in "\n".join(screen(app))
+            await shows(pilot, app, "because 1")
             await pilot.press("e")
             await pilot.pause(0.1)
             await pilot.press(*"strong on metrics")

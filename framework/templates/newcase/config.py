@@ -27,6 +27,9 @@ class NewcaseConfig(CaseConfig):
         test_fraction: share of the latest rows held out as the test window.
         serving_requests: requests timed one at a time against the serving predictor.
         drift_shift: how far the monitoring scenario shifts the numeric input ``x``.
+        train_on_test: drill flaw: fit the models on the test rows too (off by default).
+        clean_test_labels: drill flaw: score against the noise-free target ``f`` instead of ``y``.
+        score_on_train: drill flaw: report the models' metrics on the training rows.
     """
 
     rows: int = Field(default=20_000, ge=200, le=5_000_000)
@@ -35,6 +38,9 @@ class NewcaseConfig(CaseConfig):
     test_fraction: float = Field(default=0.2, ge=0.05, le=0.5)
     serving_requests: int = Field(default=500, ge=10, le=100_000)
     drift_shift: float = Field(default=3.0, ge=0, le=100)
+    train_on_test: bool = False
+    clean_test_labels: bool = False
+    score_on_train: bool = False
 
     size_keys: ClassVar[tuple[str, ...]] = ("rows", "n_groups")
 

@@ -22,7 +22,11 @@ from framework.specs import (
     TestingSpec,
 )
 
+from .drills import DRILLS
+from .rubric import RUBRIC
+
 PROBLEM = ProblemSpec(
+    rubric=RUBRIC["problem"],
     business_goal="Predict a numeric outcome for each request (a delivery time, a price, a demand) so the "
     "product can act on it before the outcome is known.",
     ml_task="Regression: the expected outcome y from a numeric signal x and the request's group.",
@@ -76,6 +80,7 @@ PROBLEM = ProblemSpec(
 )
 
 METRICS = MetricsSpec(
+    rubric=RUBRIC["metrics"],
     offline=[
         OfflineMetric(
             name="mae",
@@ -128,6 +133,7 @@ METRICS = MetricsSpec(
 )
 
 ARCHITECTURE = ArchitectureSpec(
+    rubric=RUBRIC["architecture"],
     components=[
         Component(id="events", label="Request and outcome logs", kind="source", group="Data sources"),
         Component(id="ingestion", label="Event ingestion", kind="stream", group="Data pipeline"),
@@ -186,6 +192,7 @@ ARCHITECTURE = ArchitectureSpec(
 )
 
 DATA = DataSpec(
+    rubric=RUBRIC["data"],
     sources=[
         DataSource(
             name="request log",
@@ -216,6 +223,7 @@ DATA = DataSpec(
 )
 
 FEATURES = FeatureSpec(
+    rubric=RUBRIC["features"],
     features=[
         FeatureDef(name="x", description="the numeric signal, standardised with the training mean and spread"),
         FeatureDef(name="group", description="one-hot code of the request's group"),
@@ -239,6 +247,7 @@ FEATURES = FeatureSpec(
 )
 
 MODELS = ModelSpec(
+    rubric=RUBRIC["models"],
     ladder=[
         ModelDef(name="global_mean", role="naive", description="the training mean of y for every request"),
         ModelDef(name="group_mean", role="baseline", description="the training mean of y per group"),
@@ -263,6 +272,7 @@ MODELS = ModelSpec(
 )
 
 TESTING = TestingSpec(
+    rubric=RUBRIC["testing"],
     behavioural=[
         "scoring a batch in another order gives the same predictions",
         "a larger x never lowers the prediction",
@@ -289,6 +299,7 @@ TESTING = TestingSpec(
 )
 
 DEPLOYMENT = DeploymentSpec(
+    rubric=RUBRIC["deployment"],
     mode="online",
     description="The registered model is shipped as a JSON artifact (features + weights); the prediction "
     "service loads it and scores each request as it arrives.",
@@ -311,6 +322,7 @@ DEPLOYMENT = DeploymentSpec(
 )
 
 MONITORING = MonitoringSpec(
+    rubric=RUBRIC["monitoring"],
     drift_scenarios=["the numeric input x shifts upward", "a calm window with no change (must stay silent)"],
     detectors=["PSI and KS on x, PSI on the group", "MAE of the deployed model on the recent window"],
     talking_points=[
@@ -334,6 +346,7 @@ MONITORING = MonitoringSpec(
 )
 
 DESIGN = CaseDesign(
+    drills=DRILLS,
     name="newcase",
     title="New case",
     summary="A starter regression case: predict y from x and a group; replace it with your problem.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from framework import metrics
 from framework.case import CaseSteps, RunContext
@@ -60,36 +61,46 @@ def models(
     features: NewcaseFeatures,
 ) -> tuple[LadderResult, NewcaseModels]:
     """Step 6: fit every candidate on train, score the ladder on the test window, let the framework pick the best."""
-    y_train, y_test = data.train["y"].to_numpy(), data.test["y"].to_numpy()
-    fitted = {name: fit(features.train, y_train) for name, fit in FITTERS.items()}
-    predictions = {name: model.predict(features.test) for name, model in fitted.items()}
+    cfg = ctx.config
+    y_train = data.train["y"].to_numpy()
+    x_fit, y_fit = features.train, y_train
+    if cfg.train_on_test:  # drill flaw: the test rows are in the fit
+        x_fit, y_fit = np.vstack([features.train, features.test]), np.concatenate([y_train, data.test["y"]])
+    fitted = {name: fit(x_fit, y_fit) for name, fit in FITTERS.items()}
+    on_test = {name: model.predict(features.test) for name, model in fitted.items()}
+    # Drill flaws score other rows (the training rows) or other labels (the noise-free f); the
+    # test-row predictions handed to testing and serving stay the same.
+    scored, x_scored = (data.train, features.train) if cfg.score_on_train else (data.test, features.test)
+    y_scored = scored["f" if cfg.clean_test_labels else "y"].to_numpy()
+    predictions = {name: model.predict(x_scored) for name, model in fitted.items()}
     if data.synthetic:  # the oracle predicts the generator's f: no model can do better on average
-        predictions[ORACLE] = data.test["f"].to_numpy()
+        predictions[ORACLE] = scored["f"].to_numpy()
+        on_test[ORACLE] = data.test["f"].to_numpy()
     scores = {
-        name: {m.name: getattr(metrics, m.function)(y_test, p) for m in DESIGN.metrics.offline}
+        name: {m.name: getattr(metrics, m.function)(y_scored, p) for m in DESIGN.metrics.offline}
         for name, p in predictions.items()
     }
-    # The decision metric is MAE: each test row contributes its absolute error.
-    units = {name: np.abs(y_test - predictions[name]) for name in fitted}
+    # The decision metric is MAE: each scored row contributes its absolute error.
+    units = {name: np.abs(y_scored - predictions[name]) for name in fitted}
     notes = {m.name: m.description for m in DESIGN.models.ladder if m.name in predictions}
     ladder = build_ladder(DESIGN, scores, units, ctx.rng("bootstrap"), notes=notes)
-    _fit_plot(ctx, data, predictions, ladder.best)
-    return ladder, NewcaseModels(fitted=fitted, predictions=predictions)
+    _fit_plot(ctx, scored, predictions, ladder.best)
+    return ladder, NewcaseModels(fitted=fitted, predictions=on_test)
 
 
 def _fit_plot(
     ctx: RunContext[NewcaseConfig],
-    data: NewcaseData,
+    rows: pd.DataFrame,
     predictions: dict[str, np.ndarray],
     best: str,
 ) -> None:
-    """Test rows against ``x`` with the deployed model and (on synthetic data) the oracle."""
+    """The scored rows against ``x`` with the deployed model and (on synthetic data) the oracle."""
     plt = pyplot()
     path = ctx.add_plot(6, "fit.png", f"Test rows: target y against x, with the deployed model ({best}).")
-    x = data.test["x"].to_numpy()
+    x = rows["x"].to_numpy()
     order = np.argsort(x, kind="stable")
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.scatter(x, data.test["y"], s=4, alpha=0.3, color="#7B8894", label="test rows")
+    ax.scatter(x, rows["y"], s=4, alpha=0.3, color="#7B8894", label="test rows")
     for name in (best, ORACLE):
         if name in predictions:
             ax.plot(x[order], predictions[name][order], ".", markersize=2, label=name)
