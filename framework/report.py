@@ -248,6 +248,13 @@ def _models_section(sec: Section, case: Case, metrics: RunMetrics) -> None:
         "with it on the same test units (paired bootstrap, 95% interval); an interval containing 0 is a tie, "
         "and a tie goes to the simpler model."
     )
+    failed = metrics.failed_guardrails()
+    if failed:
+        sec.p(
+            f"**Not shippable as run:** at the operating point scored here it fails the guardrail(s) "
+            f"{', '.join(failed)} (step 2); the ladder ranks models, and the launch decision is made with the "
+            "guardrails in step 7."
+        )
     sec.table(
         ["candidate", f"{decision} difference", "95% interval", "verdict"],
         [

@@ -163,6 +163,10 @@ class RunMetrics(_Doc):
     config: dict[str, Any] = Field(default_factory=dict)
     nulls: dict[str, str] = Field(default_factory=dict)
 
+    def failed_guardrails(self) -> list[str]:
+        """Names of the guardrails this run measured and failed (the deployed model is not shippable as run)."""
+        return [g.name for g in self.guardrails if g.passed is False]
+
     def metric(self, model: str, name: str | None = None) -> Number:
         """One model's value of ``name`` (the primary metric by default)."""
         return self.models[model][name or self.primary_metric]

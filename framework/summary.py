@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from framework.report import fmt, model_tags
 from framework.runmetrics import RunMetrics
 
@@ -49,4 +51,7 @@ def ladder_lines(metrics: RunMetrics, width: int = 80) -> list[str]:
             lines.append(name.ljust(first) + "".join(GAP + cells[i][r].rjust(widths[i]) for i in block))
     lines.append("* primary metric, + decision metric")
     lines.append(f"deployed: {metrics.best_model}")
+    failed = metrics.failed_guardrails()
+    if failed:  # wrapped like everything else: guardrail names are long
+        lines += textwrap.wrap(f"not shippable as run: fails {', '.join(failed)}", width, break_on_hyphens=False)
     return [line.rstrip() for line in lines]

@@ -22,7 +22,10 @@ def test_every_model_and_metric_is_shown_whole_within_the_width(case_name, width
     assert set(next(iter(metrics.models.values()))) <= first_metrics, "a metric name was cut or dropped"
     for model, values in metrics.models.items():
         assert fmt(values[metrics.primary_metric]) in " ".join(lines), model
-    assert f"deployed: {metrics.best_model}" in lines[-1]
+    assert f"deployed: {metrics.best_model}" in lines
+    failed = metrics.failed_guardrails()
+    tail = " ".join(lines[lines.index(f"deployed: {metrics.best_model}") + 1 :])
+    assert all(name in tail for name in failed) and (not failed or "not shippable" in tail)
 
 
 def test_a_wide_terminal_gets_one_block_a_narrow_one_several(toy_case, tmp_path):
@@ -31,3 +34,18 @@ def test_a_wide_terminal_gets_one_block_a_narrow_one_several(toy_case, tmp_path)
     metrics = run_case(toy_case, out_dir=tmp_path / "toy", progress=False).metrics
     assert sum(line.startswith("metric") for line in ladder_lines(metrics, 200)) == 1
     assert sum(line.startswith("metric") for line in ladder_lines(metrics, 50)) >= 2
+
+
+def test_a_failed_guardrail_is_named_under_the_deployed_model(toy_case, tmp_path):
+    from framework.report import build_sections
+    from framework.runner import run_case
+
+    metrics = run_case(toy_case, out_dir=tmp_path / "toy", progress=False).metrics
+    assert metrics.failed_guardrails() == []
+    failing = [g.model_copy(update={"measured": 9.0, "passed": False}) for g in metrics.guardrails[:1]]
+    broken = metrics.model_copy(update={"guardrails": failing + metrics.guardrails[1:]})
+    lines = ladder_lines(broken, 60)
+    assert max(map(len, lines)) <= 60
+    assert "not shippable as run: fails " + failing[0].name in " ".join(lines)
+    models_section = next(s for s in build_sections(toy_case, broken) if s.anchor == "step-6")
+    assert any("Not shippable as run" in b for b in models_section.blocks if isinstance(b, str))
