@@ -196,3 +196,10 @@ def segment_slices_by_class(
     """Segment MAE per road class on the test records, every model."""
     road_class = segments["road_class"].to_numpy()[test["segment_id"].to_numpy()]
     return slice_table(test["travel_time_s"].to_numpy(), predictions, road_class, "records")
+
+
+def hour_band_bias(trips: Trips, prediction: np.ndarray) -> dict[str, float]:
+    """Signed mean error (actual - ETA, s) of one model per departure-hour band (the bands of the hour slices)."""
+    bands = hour_bands(trips.table["departure_hour"].to_numpy(), MIN_SLICE_TRIPS)
+    error = trips.table["duration_s"].to_numpy() - np.asarray(prediction, dtype=np.float64)
+    return {str(k): float(v) for k, v in pd.Series(error).groupby(bands).mean().items()}

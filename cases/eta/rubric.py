@@ -26,7 +26,9 @@ RUBRIC: dict[str, list[RubricItem]] = {
             hint="Does a driver mind a late arrival as much as an early one?",
             mid="Asks whether errors are symmetric and assumes so for the first version.",
             senior="Says the asymmetry picks a quantile of the arrival time, not the mean.",
-            staff="Leaves the cost ratio to product and makes the served quantile a launch decision.",
+            staff="Derives the served quantile from the costs, c_late / (c_late + c_early) (this run's late-to-early "
+            "ratio is {config[late_cost_ratio]:g}), says a sum of segment means is not that trip quantile so the "
+            "trip ETA needs its own calibration, and turns the ratio into an A/B arm once product sets it.",
             red_flag="Never asks; treats any regression loss as interchangeable.",
         ),
     ],
@@ -53,7 +55,8 @@ RUBRIC: dict[str, list[RubricItem]] = {
             mid="Names latency as a guardrail with a limit.",
             senior="Adds behavioural guardrails: reroute rate, cancellations, bias per hour.",
             staff="Separates validity checks (hard rules on the table) from guardrails with tolerances.",
-            red_flag="A guardrail with a zero tolerance that no real model could trip.",
+            red_flag="Lists only guardrails that cannot fail in practice (a microbenchmark far under its budget, a "
+            "validity rule on the table) and none with a tolerance on behaviour or bias.",
         ),
     ],
     "architecture": [
@@ -115,7 +118,9 @@ RUBRIC: dict[str, list[RubricItem]] = {
             skill="Climbs a ladder of baselines before the model",
             hint="What does production run today, and what would a lookup table score?",
             mid="Compares the model with free flow and the historical mean.",
-            senior="Adds a live rung and a noise-free oracle to bound what is learnable.",
+            senior="Adds a live rung and an oracle (the conditional median given every incident) as a bound on what "
+            "is learnable, not a noise-free answer; on real data, estimates the irreducible error from repeat trips "
+            "on the same route and hour.",
             staff="Reads the slices where the model loses (congestion, night) and picks the next rung from them.",
             red_flag="Only one model, with no baseline.",
         ),
@@ -141,9 +146,22 @@ RUBRIC: dict[str, list[RubricItem]] = {
             skill="Tests behaviour, not just accuracy",
             hint="What must any ETA model do, whatever its error?",
             mid="Checks ETAs grow with distance and with congestion.",
-            senior="States which failed tests block a release and which are waived with a reason.",
+            senior="States which failed tests block a release and which are waived, and applies it to this run's "
+            "failures (here: {testing[behavioural_passed]} of {testing[behavioural_total]} pass): each failed test "
+            "either blocks or gets a waiver with the damage (the hour bands' trip MAE of the deployed model against "
+            "free flow, with trip counts), the fix and a ticket.",
             staff="Links each failing test to the slice metric that shows the same defect.",
             red_flag="Ships with a failing test and does not mention it.",
+        ),
+        RubricItem(
+            skill="Checks slices where the average hides a failure",
+            hint="Which departure hours or road classes could be worse than the all-trips figure?",
+            mid="Slices trip error by departure hour and segment error by road class, every model side by side.",
+            senior="Reads each slice's size and uncertainty and merges sparse night hours into bands before calling "
+            "a gap.",
+            staff="Ties each failing slice to a behavioural test and a fix (the night hour bands where the model "
+            "loses to free flow and the night free-flow test: shrink sparse night keys toward free flow).",
+            red_flag="Reports only the overall trip MAE.",
         ),
         RubricItem(
             skill="Sizes the online test on the metric that needs it",
@@ -151,7 +169,8 @@ RUBRIC: dict[str, list[RubricItem]] = {
             mid="Sizes an A/B test by user with a design effect.",
             senior="Scores accuracy in shadow, paired on all traffic, and sizes the A/B on behaviour.",
             staff="Takes the largest size over the primary and every guardrail and plans the ramp.",
-            red_flag="Sizes the A/B test on accuracy alone and ignores behavioural guardrails.",
+            red_flag="Sizes only on arrival error, or names behavioural guardrails (reroutes, cancellations) without "
+            "sizing any of them.",
         ),
     ],
     "deployment": [
@@ -168,8 +187,19 @@ RUBRIC: dict[str, list[RubricItem]] = {
             hint="What happens between the offline win and all traffic?",
             mid="Shadow then canary.",
             senior="Ramps with rollback criteria on latency, bias and reroutes.",
-            staff="Keeps the previous table to roll back to and validates each refresh before the swap.",
+            staff="Keeps the previous table in the key-value store (not in router memory: two copies exceed the "
+            "memory budget), validates each refresh on a drained replica, and rolls back by rolling reload.",
             red_flag="Switches all traffic at once.",
+        ),
+        RubricItem(
+            skill="Gives latency evidence that would hold in production",
+            hint="Your p99 was timed in one process; what did that leave out?",
+            mid="Quotes p50 and p99 against the SLA, per hop of the request path.",
+            senior="Says a one-process benchmark leaves out the network, the load balancer, concurrency and "
+            "region-scale time-dependent routing.",
+            staff="Plans a load test at peak QPS ({design[problem][capacity][qps_peak]:,.0f}) reading p99.9 on "
+            "region-sized graphs, plus per-arm latency tracing in the A/B test.",
+            red_flag="Quotes the in-process p99 as proof the SLA holds.",
         ),
     ],
     "monitoring": [
@@ -187,7 +217,8 @@ RUBRIC: dict[str, list[RubricItem]] = {
             mid="Joins actual arrivals back to predictions.",
             senior="Tracks bias by hour and road class as labels arrive.",
             staff="Watches for routing feedback: traffic moved by the ETAs themselves.",
-            red_flag="Assumes the label is available instantly and unbiased.",
+            red_flag="Monitors arrival error only on completed trips that kept the route, without noting that "
+            "reroutes and abandonment drop out and that the ETA itself changes who stays in that set.",
         ),
     ],
 }

@@ -14,7 +14,7 @@ from cases.eta.artifacts import EtaData, EtaModels
 from cases.eta.behaviour import behavioural_checks
 from cases.eta.config import EtaConfig
 from cases.eta.design import DESIGN
-from cases.eta.evaluation import segment_slices_by_class, trip_slices_by_hours
+from cases.eta.evaluation import hour_band_bias, segment_slices_by_class, trip_slices_by_hours
 from cases.eta.intervals import RatioIntervals, coverage_slices
 from cases.eta.lateness import lateness_slices
 from cases.eta.live import LIVE_RUNG, LiveTrafficModel, live_slices
@@ -34,7 +34,7 @@ from framework.abtest import (
     whole_weeks,
 )
 from framework.case import RunContext
-from framework.results import AbPlan, LadderResult, ServingResult, TestingResult
+from framework.results import AbPlan, BehaviouralCheck, LadderResult, Measured, ServingResult, TestingResult
 
 # The A/B plan's design constants, chosen before any test (never from the offline lift):
 # the smallest relative drop of the control's arrival-error MAE worth shipping for,
@@ -46,6 +46,10 @@ TRIPS_PER_USER = 10
 ASSUMED_ICC = 0.2
 # Share of daily active users the experiment may enrol (both arms together).
 EXPERIMENT_TRAFFIC_SHARE = 0.01
+# The behavioural guardrail's sizing (assumed, as past navigation logs would give it): the share of
+# navigations that leave the suggested route today, and the smallest absolute change of it worth catching.
+REROUTE_BASE_RATE = 0.10
+REROUTE_MDE = 0.01
 
 
 def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult) -> TestingResult:
@@ -59,6 +63,8 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
         ctx.rng("behaviour"),
     )
     by_hour = trip_slices_by_hours(trips, models.trip_predictions)
+    bias = hour_band_bias(trips, models.trip_predictions[ladder.best])
+    worst = max(bias, key=lambda band: abs(bias[band]))
     by_class = segment_slices_by_class(test, network.segments, models.segment_predictions)
     plots.trip_error_by_hour(
         by_hour,
@@ -70,6 +76,7 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
     )
     plan, ab_summary = _ab_test(ctx, data, models, ladder)
     coverage, late_vs_early, residual = _interval_coverage(ctx, data, models, ladder)
+    ab_summary["release_gate"] = release_gate(checks, by_hour, ladder.best, ladder.naive)
     return TestingResult(
         behavioural=checks,
         slices={
@@ -86,6 +93,38 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
         },
         ab_test=ab_summary,
         ab_plan=plan,
+        guardrails=Measured(
+            values={"hour_band_max_abs_bias_s": abs(bias[worst])},
+            details={
+                "hour_band_max_abs_bias_s": f"largest |mean(actual - ETA)| of {ladder.best} over "
+                f"{len(bias)} departure-hour bands of the test trips: {bias[worst]:+.1f} s in band {worst}"
+            },
+        ),
+    )
+
+
+def release_gate(checks: list[BehaviouralCheck], by_hour: dict[str, dict[str, float]], best: str, naive: str) -> str:
+    """What the failed behavioural tests do to the release: a directional failure blocks, a minimum one needs a waiver.
+
+    A waiver names the test, the damage (the hour bands where the deployed model loses to the naive
+    free-flow rung, with their trip counts) and the fix. It is written from this run's checks.
+    """
+    failed = [c for c in checks if not c.passed]
+    if not failed:
+        return "every behavioural test passes: nothing blocks the release and nothing needs a waiver."
+    blocking = [c.name for c in failed if c.kind != "minimum_functionality"]
+    if blocking:
+        return f"blocked: the directional or invariance test(s) {', '.join(blocking)} failed, and no waiver applies."
+    losing = [
+        f"{band} h {row[best]:.2f} s vs {naive} {row[naive]:.2f} s ({row['n_trips']:.0f} trips)"
+        for band, row in by_hour.items()
+        if row[best] > row[naive]
+    ]
+    damage = "; ".join(losing) if losing else f"no hour band where {best} loses to {naive}"
+    names = ", ".join(f"{c.name} ({c.detail})" for c in failed)
+    return (
+        f"waived: {names}. Damage: {damage}. Fix: shrink sparse night keys toward free flow. A ticket with an "
+        "owner, and a re-test that must pass before the ramp passes 10% of users."
     )
 
 
@@ -179,6 +218,9 @@ def _ab_test(
     trips_needed = two_mean_sample_size(sigma, MIN_DETECTABLE_EFFECT * control_mae, ALPHA, POWER) or 1
     deff = design_effect(TRIPS_PER_USER, ASSUMED_ICC)
     per_arm = math.ceil(trips_needed * deff / TRIPS_PER_USER)
+    reroute_sd = math.sqrt(REROUTE_BASE_RATE * (1.0 - REROUTE_BASE_RATE))
+    reroute_trips = two_mean_sample_size(reroute_sd, REROUTE_MDE, ALPHA, POWER) or 1
+    reroute_per_arm = math.ceil(reroute_trips * deff / TRIPS_PER_USER)
     constraints = DESIGN.problem.constraints
     enrolled_per_day = constraints.daily_active_users * EXPERIMENT_TRAFFIC_SHARE
     # Users are enrolled as they show up; every arm then needs one whole week of their trips.
@@ -199,6 +241,11 @@ def _ab_test(
         "enrolled_users": 2 * per_arm,
         "share_of_daily_users": 2 * per_arm / constraints.daily_active_users,
         "days": days,
+        "reroute_base_rate": REROUTE_BASE_RATE,
+        "reroute_mde": REROUTE_MDE,
+        "reroute_trips_per_arm_if_independent": reroute_trips,
+        "reroute_users_per_arm": reroute_per_arm,
+        "test_users_per_arm": max(per_arm, reroute_per_arm),
         "why_days": "one full weekly cycle: enrolment takes less than a day, but each user contributes a week of "
         "navigations and weekday and weekend traffic differ",
     }
