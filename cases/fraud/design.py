@@ -241,8 +241,10 @@ METRICS = MetricsSpec(
         "business read-out but depends on how "
         "many fraudulent cards a day has (its ceiling is the oracle's value, far below one on quiet days).",
         "Expected cost is read at the threshold chosen on the validation window, never on the test window.",
-        "The deployed model is chosen on expected cost, not on average precision: the better ranker can cost "
-        "more at its threshold, and a cost gap inside the paired bootstrap interval goes to the simpler model.",
+        "The ladder's pick (labelled 'deployed' in the ladder and the run summary; read it as the selected "
+        "ranker) is chosen on expected cost, not on average precision: the better ranker can cost more at its "
+        "threshold, and a cost gap inside the paired bootstrap interval goes to the simpler model. It is not a "
+        "shippable decision until it keeps the decline and queue guardrails: {testing[ab_test][go_no_go]}.",
         "Decline vs review: the deployed policy has one threshold; at or above it a transaction is declined in "
         "the authorisation (a false decline when it was honest) and its card enters the investigators' review "
         "queue, below it the transaction is approved. The three-action policy in testing adds a second, lower "
@@ -650,6 +652,9 @@ MODELS = ModelSpec(
         "cluster on a few compromised terminals and cards, so resampling blocks by card and terminal (or by day), "
         "and rolling-origin evaluation over several windows and seeds, would give wider and more honest intervals.",
         "Oracle: {data[oracle]}.",
+        "The ladder calls {best_model} 'deployed'; it is the selected ranker. Whether anything ships is the "
+        "go/no-go of the testing step, read under the decline and queue guardrails: against today's control, "
+        "{testing[ab_test][money_vs_control]}.",
     ],
     tradeoffs=[
         "Boosting vs logistic regression on this run: average precision "

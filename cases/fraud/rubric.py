@@ -24,6 +24,20 @@ RUBRIC: dict[str, list[RubricItem]] = {
             "selective labels from its own declines.",
             red_flag="Assumes labels are available at scoring time or that unlabelled means legitimate.",
         ),
+        RubricItem(
+            skill="Sizes the scoring path and the online state",
+            hint="How many authorisations a second at peak, and what must be read for each one?",
+            mid="Turns {capacity[requests_per_day]:,.0f} transactions a day into about {capacity[qps_average]:,.0f} "
+            "requests a second on average and {capacity[qps_peak]:,.0f} at peak, and about "
+            "{capacity[storage_per_day_gb]:,.0f} GB of decision logs a day.",
+            senior="Sizes the per-card and per-terminal state as the longest window plus the label delay, and sees "
+            "that the feature-store reads, not model compute ({serving[throughput_tx_per_s]:,.0f} transactions a "
+            "second on one core here), are the bottleneck.",
+            staff="Plans a load test of the networked store at peak with headroom, adds replicas for availability "
+            "rather than throughput, and keeps card numbers tokenised in the stores and logs it sizes (PCI scope) "
+            "with a reason code logged per decision for customers and regulators.",
+            red_flag="Gives no numbers, or sizes model compute and ignores the feature-store reads.",
+        ),
     ],
     "metrics": [
         RubricItem(
@@ -40,11 +54,18 @@ RUBRIC: dict[str, list[RubricItem]] = {
             skill="Separates ranking quality from the operating point and its guardrails",
             hint="A model ranks well; how do you decide what it does with a given score?",
             mid="Picks a threshold on a validation window, not on test.",
-            senior="Reads cost, false-decline rate and review queue at that threshold and checks the guardrails "
-            "with their uncertainty, not as point estimates.",
-            staff="Selects model and policy together under the guardrails and reports the ladder at feasible "
-            "operating points only.",
-            red_flag="Declares a winner at a threshold that breaks the decline or queue limit.",
+            senior="Reads cost, false-decline rate and review queue at that threshold, says a pick that breaks a "
+            "guardrail is a ranker, not a shippable decision, and reads the policy that keeps both guardrails "
+            "(here it costs "
+            "{testing[slices][decision policy][threshold within both guardrails][expected_cost]:,.0f}).",
+            staff="Selects model and policy together under the guardrails, compares that policy with today's "
+            "control (amount_rule costs {models[amount_rule][expected_cost]:,.0f} here) and, when it loses, "
+            "decides 'do not launch; search the step-up bands under both guardrails on validation'.",
+            red_flag="Declares a winner at a threshold that breaks the decline or queue limit. Calibration for "
+            "this run: the ladder's pick ({best_model}, expected cost {best[expected_cost]:,.0f}) declines "
+            "{guardrails[1][measured]:.2%} of legitimate transactions (limit {guardrails[1][limit]:.2%}) and "
+            "sends {guardrails[2][measured]:,.0f} cards a day to review (limit {guardrails[2][limit]:,.0f}); if "
+            "either is over its limit, shipping it as is earns this red flag.",
         ),
     ],
     "architecture": [
@@ -64,8 +85,9 @@ RUBRIC: dict[str, list[RubricItem]] = {
             mid="Stores verdicts and chargebacks as labels for retraining.",
             senior="Logs the arm, the score, the action and its propensity with every decision, and shows the "
             "step-up component.",
-            staff="Keeps payment data in scope for compliance (tokenised card numbers in stores and logs) and "
-            "gives reason codes to customers and regulators.",
+            staff="Designs label collection that its own declines cannot bias (cardholder confirmation, step-up "
+            "outcomes, a random-approve holdout with its propensity) and versions model, features and policy "
+            "so any decision can be replayed.",
             red_flag="Trains on the model's own approvals only and never logs what it declined.",
         ),
     ],
@@ -125,6 +147,16 @@ RUBRIC: dict[str, list[RubricItem]] = {
             red_flag="Jumps to a deep model without a baseline or an interval.",
         ),
         RubricItem(
+            skill="Reads the gap to the best possible",
+            hint="How far is the deployed model from the best possible, and is that gap reachable?",
+            mid="Names the oracle and reads the deployed model's primary metric against it (the ratio in the ladder).",
+            senior="Says the oracle reads hidden state (which terminal is compromised right now, whose card the "
+            "fraudster holds), so the gap is a bound, not headroom.",
+            staff="Estimates real headroom from signals the design lacks (velocity, device, merchant) and says how "
+            "to test each: an offline ablation on the same test window, then a shadow run.",
+            red_flag="Calls the whole gap to the oracle the achievable gain.",
+        ),
+        RubricItem(
             skill="Handles imbalance and calibration deliberately",
             hint="If you undersample the legitimate class, what happens to the scores?",
             mid="Uses class weights or undersampling.",
@@ -132,7 +164,10 @@ RUBRIC: dict[str, list[RubricItem]] = {
             "times amount.",
             staff="Explains when a calibrated score matters (policies, step-up bands, reason codes) and when a "
             "ranking suffices.",
-            red_flag="Thresholds an undersampled model's raw score as if it were a probability.",
+            red_flag="Uses the undersampled tree's raw score in p x amount or in a cost-ratio rule (alert when p "
+            "exceeds review cost over amount) without prior correction (beta "
+            "{testing[slices][calibration][tree_ensemble prior-corrected][beta]:.3g}) or isotonic calibration, or "
+            "carries a raw-score threshold between fits with different sampling and does not say so.",
         ),
     ],
     "testing": [
@@ -143,8 +178,13 @@ RUBRIC: dict[str, list[RubricItem]] = {
             senior="Sizes with the design effect, unequal allocation and a minimum effect tied to break-even, on "
             "one prevalence basis.",
             staff="Makes fraud loss the primary metric, keeps a true as-is control, and plans label maturity "
-            "before the read-out.",
-            red_flag="Randomises by transaction or reads the test before labels mature.",
+            "before the read-out. Scorer note: the reference plan shows what to critique; a senior candidate names "
+            "its round minimum lift, its equal-arm formula and its equal-budget control.",
+            red_flag="Randomises by transaction, reads the test before labels mature, sizes and launches a "
+            "treatment whose expected cost on validation is worse than the control's (here "
+            "{testing[slices][decision policy][threshold within both guardrails][expected_cost]:,.0f} on test "
+            "against {models[amount_rule][expected_cost]:,.0f}), or sizes on recall when the business pays in "
+            "fraud loss.",
         ),
         RubricItem(
             skill="Solves selective labels: declined transactions never show their outcome",
@@ -154,6 +194,27 @@ RUBRIC: dict[str, list[RubricItem]] = {
             staff="Obtains labels another way (cardholder confirmation, step-up outcomes) or picks a primary "
             "metric that needs no holdout.",
             red_flag="Treats declines without a chargeback as confirmed fraud or as legitimate.",
+        ),
+        RubricItem(
+            skill="Checks slices where the average hides a failure",
+            hint="Which fraud pattern or amount band would an overall recall hide?",
+            mid="Slices by fraud scenario and amount band, with the legitimate false-alarm rate beside them.",
+            senior="Reads each slice's size and uncertainty (a scenario slice with few fraud rows moves a lot "
+            "per catch) and merges sparse slices before calling a difference.",
+            staff="Ties each failing slice to a behavioural test and a fix (e.g. the compromised-terminal "
+            "scenario's recall in the slice table: a terminal-risk test and fresher terminal features).",
+            red_flag="Reports only the overall metric.",
+        ),
+        RubricItem(
+            skill="Tests behaviour, not just accuracy",
+            hint="Which input changes must move the score, and which must not?",
+            mid="Writes directional and invariance checks (amount x5 raises the score; renumbering ids changes "
+            "nothing) with a pass bar.",
+            senior="Knows a linear model passes sign checks by construction and runs them on the tree, at the "
+            "threshold of the policy that would ship.",
+            staff="Turns each failing slice or incident into a minimum-functionality test that blocks a release "
+            "unless waived with the damage, an owner and a ticket.",
+            red_flag="No behavioural test, or a failing one shipped without a word.",
         ),
     ],
     "deployment": [
@@ -173,6 +234,17 @@ RUBRIC: dict[str, list[RubricItem]] = {
             staff="Versions features, models and policy together and can reproduce any past decision for an "
             "audit or a dispute.",
             red_flag="Retrains on the latest days as if their missing labels were negative.",
+        ),
+        RubricItem(
+            skill="Gives latency evidence that would hold in production",
+            hint="What would convince you the authorisation's latency SLA holds at peak?",
+            mid="Reads p50 and p99 against the SLA per hop (scoring p99 {serving[p99_ms]:.3g} ms here against "
+            "the {serving[sla_ms]:g} ms SLA).",
+            senior="Says a one-process benchmark leaves out the network, the load balancer, concurrency and the "
+            "networked feature store, so it is not evidence for production.",
+            staff="Plans a load test at peak ({capacity[qps_peak]:,.0f} requests a second) with headroom, read at "
+            "p99.9, plus per-arm tracing in the A/B.",
+            red_flag="Quotes the in-process p99 as proof the SLA holds.",
         ),
     ],
     "monitoring": [

@@ -79,7 +79,7 @@ def split(tx: pd.DataFrame, windows: Windows) -> Split:
 
 
 def random_split(tx: pd.DataFrame, windows: Windows, rng: np.random.Generator) -> Split:
-    """A deliberately wrong split (the random-split drill): the train-to-test span's rows shuffled into two sets.
+    """A deliberately wrong split (the new-pipeline drill): the train-to-test span's rows shuffled into two sets.
 
     The same days as :func:`split` (training window, gap and test window), each row drawn into
     the test set with the test window's share of those days; no gap and no card removal, so a

@@ -47,7 +47,7 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         extra["compromised_cards"] = len(sim.compromised_cards)
     windows = checks.split_windows(cfg, n_days, source)
     main, val = split(tx, windows), split(tx, windows.shifted(cfg.delay_days + cfg.test_days))
-    if cfg.split_mode == "random":  # the random-split drill: a flaw on purpose, from its own random stream
+    if cfg.split_mode == "random":  # the new-pipeline drill: a flaw on purpose, from its own random stream
         main = random_split(tx, windows, ctx.rng("random_split_drill"))
     checks.check_windows(tx, main, val, source)
     warnings += checks.config_warnings(cfg, tx)

@@ -69,7 +69,7 @@ def models(ctx: RunContext[FraudConfig], data: FraudData, features: FraudFeature
             thresholds[name] = choose_threshold(y[val.test], vs, amounts[val.test], cfg.review_cost)
             fitted[name] = model.fit(X[main.train], y[main.train])
             scores[name] = fitted[name].score(X[main.test])
-            if cfg.threshold_window == "test":  # the threshold-on-test drill: tuned on the window it is scored on
+            if cfg.threshold_window == "test":  # the monday-report drill: tuned on the window it is scored on
                 thresholds[name] = choose_threshold(y[main.test], scores[name], amounts[main.test], cfg.review_cost)
     units = {n: cost_per_transaction(test, s, thresholds[n], cfg.review_cost) for n, s in scores.items()}
     if data.synthetic:  # real data has no generator truth: no oracle, rather than a perfect copy of the labels
