@@ -172,14 +172,16 @@ METRICS = MetricsSpec(
     guardrails=[
         Guardrail(
             name="api_p99_ms",
-            description="recommendation API p99 latency budget: the in-process cache read measured, every other "
+            description="budget (estimate), not a guardrail: recommendation API p99 latency budget: the in-process "
+            "cache read measured, every other "
             "hop a design estimate (not an end-to-end measurement; online it is p99 per A/B arm from tracing)",
             limit=200,
             unit="ms",
         ),
         Guardrail(
             name="already_played_share",
-            description="songs clicked in the training window on the discovery feed: an offline release check of "
+            description="release check (validity), not a guardrail: songs clicked in the training window on the "
+            "discovery feed: an offline release check of "
             "the masking code (it can only be zero when the code is right), not an online guardrail; plays since "
             "the last refresh or outside the feed are not filtered here and need a request-time filter",
             limit=0,
@@ -187,9 +189,11 @@ METRICS = MetricsSpec(
         ),
         Guardrail(
             name="coverage_vs_runner_up",
-            description="catalogue coverage relative to the personalised runner-up's, an offline floor set before "
-            "the run (at least half its reach): it lets through a model that loses up to half of that reach; "
-            "online, long-tail share of streams against the control is the guardrail",
+            description="offline floor set against another candidate, not against the control: catalogue coverage "
+            "relative to the personalised runner-up's (at least half its reach); it lets through a model that "
+            "loses up to half of that reach. The guardrail it stands in for is online: long-tail share of streams, "
+            "treatment against today's feed, with the lower bound of its interval above a tolerance fixed "
+            "before the test",
             limit=0.5,
             unit="ratio",
             at_most=False,
@@ -201,7 +205,10 @@ METRICS = MetricsSpec(
         "Coverage and popularity bias show when a model wins NDCG by narrowing the list to hits; the offline "
         "coverage floor only blocks a model that loses more than half the runner-up's reach, so a smaller loss "
         "of reach has to be argued, not waved through.",
-        "Offline release checks on this run: no song the user clicked in training is served, and the latency "
+        "None of this run's three rows is a real guardrail: one is a validity check that can only be zero when "
+        "the code is right, one is an estimated budget, and the coverage floor is set against the runner-up, "
+        "not against the control. Offline release checks on this run: no song the user clicked in training is "
+        "served, and the latency "
         "budget fits the SLA (estimated, not measured end to end). Online guardrails, each read per A/B arm with an "
         "interval: skip rate, streams per user, p99 from tracing, long-tail share of streams and retention. "
         "This run simulates CTR, streams per slot and skip rate per arm; the others need live traffic.",
@@ -302,8 +309,8 @@ ARCHITECTURE = ArchitectureSpec(
     ],
     talking_points=[
         "Batch path: logs + metadata -> features -> training -> batch inference -> cache, every few hours.",
-        "Request path: app -> load balancer -> API -> arm assignment -> cache lookup (fallback for unknown "
-        "users); no model on it.",
+        "Request path: app -> load balancer -> API -> arm assignment -> cache lookup of that arm's list "
+        "(fallback for unknown users); no model on it. The arm is known before the cache is read.",
         "The A/B service assigns each user an arm, and the arm picks which precomputed list the cache returns, "
         "so the assignment sits on the request path before the cache read and is part of the latency budget. "
         "That budget is a design estimate, not a measurement: the only measured part is an in-process cache read "
@@ -368,7 +375,8 @@ DATA = DataSpec(
         "drop events of unknown users or songs (counted)",
     ],
     split="Synthetic: by time, the last 20% of the log window is held out (train ends before test starts). "
-    "Real data: per-user stratified random 75/25 split (seeded).",
+    "Real data: per-user temporal hold-out (each user's latest 25% of ratings by timestamp are held out, at "
+    "least one kept for training).",
     talking_points=[
         "Relevant = songs clicked in the held-out window and never clicked before (the feed only shows new songs).",
         "The logs are messy on purpose (retries, mixed-case ids, epoch timestamps, truncated JSON, "
@@ -380,8 +388,9 @@ DATA = DataSpec(
         "window; every training event is earlier than every test event.",
     ],
     tradeoffs=[
-        "Real ratings data gets a per-user random split so every user keeps some items to evaluate; "
-        "it leaks later tastes, which the synthetic time split avoids.",
+        "A per-user temporal hold-out keeps every user evaluable but is not one global cut: one user's training "
+        "ratings can be later than another's held-out ones, so co-rating neighbours still see some of the "
+        "future; one global time cut (users with too few earlier ratings evaluated as cold start) avoids that.",
         "Every real rating counts as an interaction: that matches the click task but throws away the "
         "dislike signal of low ratings.",
     ],
@@ -393,6 +402,11 @@ DATA = DataSpec(
             "clicked ones. That is the MVP's limit: a music model should take a stream past the threshold (or "
             "completion-weighted listening) as the positive, an early skip as a negative, and an impression "
             "without a click as a negative with more confidence than a song never shown.",
+        ),
+        FollowUp(
+            question="Why not a per-user random split on MovieLens?",
+            answer="It trains on a user's later ratings to predict earlier ones. MovieLens has timestamps, so "
+            "each user's latest ratings are held out instead.",
         ),
         FollowUp(
             question="Why normalise ids before removing duplicates?",

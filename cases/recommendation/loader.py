@@ -268,27 +268,29 @@ def check_memory(path: Path, n_ratings: int, n_users: int, n_items: int, factors
 
 
 def split_per_user(ratings: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-user stratified random split: about 25% of each user's ratings are held out.
+    """Per-user temporal hold-out: each user's latest ~25% of ratings are held out.
 
-    A user with n ratings holds out ``round(0.25 n)`` of them (half up), always keeping at
-    least one for training.
+    A user with n ratings holds out ``round(0.25 n)`` of them (half up), the latest by
+    ``timestamp``, always keeping at least one for training. Ties in time (and frames without a
+    ``timestamp`` column) are broken at random, so the split stays deterministic per seed.
 
     Args:
-        ratings: frame with integer ``user`` indices.
-        rng: the ``split`` random stream.
+        ratings: frame with integer ``user`` indices and, for real data, a ``timestamp``.
+        rng: the ``split`` random stream (tie-breaks only).
 
     Returns:
         ``(train, test)`` frames.
     """
     key = rng.random(len(ratings))
-    order = np.lexsort((key, ratings["user"].to_numpy()))
-    shuffled = ratings.iloc[order]
-    rank = shuffled.groupby("user").cumcount().to_numpy()
-    size = shuffled.groupby("user")["user"].transform("size").to_numpy()
+    ts = ratings["timestamp"].to_numpy() if "timestamp" in ratings.columns else np.zeros(len(ratings))
+    order = np.lexsort((key, ts, ratings["user"].to_numpy()))
+    ordered = ratings.iloc[order]
+    rank = ordered.groupby("user").cumcount().to_numpy()
+    size = ordered.groupby("user")["user"].transform("size").to_numpy()
     n_test = np.minimum(np.floor(size * TEST_FRACTION + 0.5), size - 1)
-    held = rank < n_test
-    train = shuffled[~held].sort_values(["user", "item"], ignore_index=True)
-    test = shuffled[held].sort_values(["user", "item"], ignore_index=True)
+    held = rank >= size - n_test
+    train = ordered[~held].sort_values(["user", "item"], ignore_index=True)
+    test = ordered[held].sort_values(["user", "item"], ignore_index=True)
     return train, test
 
 

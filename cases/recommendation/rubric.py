@@ -38,8 +38,9 @@ RUBRIC: dict[str, list[RubricItem]] = {
             hint="Does a hit in the first slot count the same as one in the tenth?",
             mid="uses NDCG@k or MAP@k rather than accuracy",
             senior="adds coverage and popularity bias so a model cannot win by recommending only hits",
-            staff="sets guardrail thresholds before looking at the results, against the control, not against "
-            "another candidate",
+            staff="names exposure bias in logged NDCG (only songs the old feed showed can be hits) and corrects "
+            "it: inverse propensity weights from logged propensities, or a slice on the random-exploration "
+            "impressions",
             red_flag="uses RMSE on implicit clicks or accuracy over all songs",
         ),
         RubricItem(
@@ -48,9 +49,13 @@ RUBRIC: dict[str, list[RubricItem]] = {
             mid="names CTR per arm and latency",
             senior="ships on streams or listening time per user; keeps CTR as a diagnostic and skip rate as a "
             "guardrail",
-            staff="adds long-term guardrails (retention holdout, artist exposure share) and says how each is "
-            "read per arm with an interval",
-            red_flag="calls a guardrail passed when it is an estimate or can only ever be zero",
+            staff="sets guardrail thresholds before looking at the results and against the control (today's "
+            "feed), not against another candidate; adds long-term guardrails (retention holdout, long-tail share "
+            "of streams) read per arm with the lower bound of an interval",
+            red_flag="calls a guardrail passed when it is an estimate or can only ever be zero, or sets a "
+            "guardrail floor relative to another candidate instead of the control. Scorer note: this run's "
+            "guardrail table holds only a release check (validity), an estimated budget and a coverage floor set "
+            "against the runner-up; a senior candidate says so and names the online guardrail each should become",
         ),
     ],
     "architecture": [
@@ -60,7 +65,8 @@ RUBRIC: dict[str, list[RubricItem]] = {
             mid="batch scoring into a key-value cache; the API is a lookup",
             senior="adds the latency budget hop by hop, including the A/B assignment, and the fallbacks",
             staff="plans versioned cache keys with a pointer swap, and a re-ranker for in-session signals",
-            red_flag="puts a heavy model on the request path with no budget",
+            red_flag="puts a heavy model on the request path with no budget, or draws a request path whose order "
+            "contradicts the text (the cache read before the arm is known)",
         ),
         RubricItem(
             skill="logs what training and the A/B test need",
@@ -68,7 +74,8 @@ RUBRIC: dict[str, list[RubricItem]] = {
             mid="logs impressions and clicks",
             senior="logs the arm, the slot, the play duration and the exploration propensity with every event",
             staff="treats the event stream as a contract shared with analytics, with schema checks",
-            red_flag="joins clicks to arms afterwards from a separate table",
+            red_flag="logs clicks without the impression that produced them (arm, list version, slot, "
+            "propensity), so CTR per arm and position bias cannot be computed",
         ),
     ],
     "data": [
@@ -106,7 +113,8 @@ RUBRIC: dict[str, list[RubricItem]] = {
             senior="presents user, song and context features (time of day, device, session) as a second-stage "
             "ranker over retrieved candidates",
             staff="adds content embeddings for new songs and plans their cost and refresh",
-            red_flag="engineers many features that no model in the design consumes",
+            red_flag="builds features with no consumer (no model, monitor or named later stage) and cannot say "
+            "which stage would use them",
         ),
     ],
     "models": [
@@ -145,6 +153,27 @@ RUBRIC: dict[str, list[RubricItem]] = {
             staff="sets an exploration budget and trains off-policy with inverse propensity weights",
             red_flag="claims exploration helps without measuring what it costs",
         ),
+        RubricItem(
+            skill="checks slices where the average hides a failure",
+            hint="Which users could lose while the average NDCG@10 goes up?",
+            mid="slices NDCG@10 by user activity bucket (training clicks), cold users apart from warm ones",
+            senior="reads each slice's user count and interval, merges sparse buckets, and notes that cold users "
+            "get the same segment fallback from every CF model, so no model can win there",
+            staff="ties each losing slice to a behavioural test and a fix (light users: a fallback blend tested "
+            "on that bucket; cold users: the exact-segment-list check) and keeps the slices in the A/B read-out",
+            red_flag="reports only the overall NDCG@10",
+        ),
+        RubricItem(
+            skill="tests behaviour, not just accuracy",
+            hint="What must the list do for a user, whatever its NDCG?",
+            mid="minimum-functionality, directional and invariance checks (no replayed song; a one-genre user "
+            "gets mostly that genre; the list does not depend on the scoring batch)",
+            senior="states which failed check blocks a release and runs the checks through the deployed model's "
+            "own code path (ALS factors and the cache), not on a toy scorer",
+            staff="turns each production incident into a new check and runs the suite on every refresh before "
+            "the pointer swap",
+            red_flag="no behavioural test, or only the overall offline metric as the release gate",
+        ),
     ],
     "deployment": [
         RubricItem(
@@ -152,7 +181,8 @@ RUBRIC: dict[str, list[RubricItem]] = {
             hint="What does a reader see halfway through a refresh, or when the job fails?",
             mid="keeps serving the previous lists when the batch job fails",
             senior="writes a new versioned table and swaps a pointer; alerts on a stale refresh",
-            staff="scores only recently active users and folds in new users between refreshes",
+            staff="validates the new version before the pointer swap (row count, fallback share, NDCG on a canary "
+            "slice) and keeps the previous version so a rollback is one pointer write",
             red_flag="overwrites the live cache key by key",
         ),
         RubricItem(
@@ -161,7 +191,17 @@ RUBRIC: dict[str, list[RubricItem]] = {
             mid="two stages: retrieval then ranking",
             senior="an approximate nearest-neighbour index with a measured recall against exact retrieval",
             staff="sizes the candidate pool on recall of next listens and the ranker's cost together",
-            red_flag="scores the full catalogue for every user on every refresh",
+            red_flag="at catalogue scale (millions of songs) scores every song for every user on every refresh",
+        ),
+        RubricItem(
+            skill="gives latency evidence that would hold in production",
+            hint="Does the cache-read benchmark show that the feed meets its SLA?",
+            mid="states p50 and p99 against the SLA, hop by hop (load balancer, API, arm assignment, cache)",
+            senior="says a one-process benchmark of the cache read leaves out the network, the load balancer, "
+            "concurrency and a remote Redis, so it is a lower bound, not evidence",
+            staff="plans a load test at the peak QPS from the capacity estimate, reading the tail beyond p99, and "
+            "per-arm tracing in the A/B so a slower arm shows up as a guardrail",
+            red_flag="quotes the in-process p99 as proof the SLA holds",
         ),
     ],
     "monitoring": [

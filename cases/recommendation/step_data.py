@@ -99,7 +99,7 @@ def reconcile(c: dict[str, int]) -> str:
 
 
 def _real_data(ctx: RunContext[RecConfig], path: Path) -> tuple[DataResult, RecData]:
-    """A ratings file (MovieLens u.data layout or CSV), every rating a click, split per user at random."""
+    """A ratings file (MovieLens u.data layout or CSV), every rating a click, each user's latest quarter held out."""
     ratings, warnings = read_ratings(path)
     events, users, items = index_ratings(ratings)
     check_memory(path, len(ratings), len(users), len(items), ctx.config.als_factors)
@@ -110,7 +110,7 @@ def _real_data(ctx: RunContext[RecConfig], path: Path) -> tuple[DataResult, RecD
         "ratings": len(ratings),
         "users": len(users),
         "songs": len(items),
-        "split": "per-user stratified random 75/25",
+        "split": "per-user temporal hold-out (each user's latest 25%)",
         "warnings": warnings,
         "cleaning_reconciliation": "a ratings file has no injected mess to reconcile; malformed rows are "
         "reported as warnings",

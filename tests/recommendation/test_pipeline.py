@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -83,3 +85,22 @@ def test_per_user_split_holds_out_a_quarter():
     assert len(train) + len(test) == len(ratings)
     train2, test2 = split_per_user(ratings, np.random.default_rng(0))
     assert test.equals(test2) and train.equals(train2)
+
+
+def test_per_user_split_holds_out_each_users_latest_ratings():
+    ratings = pd.DataFrame({"user": np.repeat([0, 1], 8), "item": np.arange(16)})
+    ratings["timestamp"] = np.array(list(range(8, 0, -1)) * 2, dtype="datetime64[s]")  # item order != time order
+    train, test = split_per_user(ratings, np.random.default_rng(0))
+    for user in (0, 1):
+        assert train[train.user == user].timestamp.max() < test[test.user == user].timestamp.min()
+    assert test.groupby("user").size().tolist() == [2, 2]
+
+
+def test_drill_names_and_titles_do_not_name_their_flaw():
+    from cases.recommendation.drills import DRILLS
+
+    for drill in DRILLS:
+        shown = set(re.findall(r"[a-z]+", f"{drill.name} {drill.title} {drill.question}".lower()))
+        for key, value in drill.flaw.items():
+            flaw_words = {*key.split("_"), *str(value).split("_")} - {"test", "and", "drift"}
+            assert not flaw_words & shown, (drill.name, flaw_words & shown)
