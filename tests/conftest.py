@@ -27,11 +27,14 @@ TOY_LADDER = ("free_flow", "historical_mean", "gradient_boosting", "oracle")
 # The ETA design with its interview notes left out (they are templates over ETA's own run figures)
 # and its ladder cut to the toy's four models, so the toy does not follow ETA's rungs.
 _WITHOUT_NOTES = {
-    key: getattr(ETA_DESIGN, key).model_copy(update={"talking_points": [], "tradeoffs": [], "follow_ups": []})
+    key: getattr(ETA_DESIGN, key).model_copy(
+        update={"talking_points": [], "tradeoffs": [], "follow_ups": [], "rubric": []}
+    )
     for key in STEP_KEYS
 }
 DESIGN = ETA_DESIGN.model_copy(
     update=_WITHOUT_NOTES
+    | {"drills": []}  # ETA's drills switch ETA's config fields, which the toy does not have
     | {
         "models": _WITHOUT_NOTES["models"].model_copy(
             update={"ladder": [m for m in ETA_DESIGN.models.ladder if m.name in TOY_LADDER]}
