@@ -120,7 +120,10 @@ def to_html(title: str, sections: list[Section], root: Path) -> str:
             elif isinstance(b, Table):
                 head = "".join(f"<th>{_inline(h)}</th>" for h in b.headers)
                 rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in b.rows)
-                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+                # A wide table scrolls inside its own box; the page never scrolls sideways.
+                parts.append(
+                    f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+                )
             else:
                 parts.append(_figure_html(b, root))
         parts.append("</section>")
@@ -134,7 +137,10 @@ _PAGE = """<!DOCTYPE html>
 body{{margin:0;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330;display:flex}}
 nav{{position:sticky;top:0;height:100vh;overflow:auto;min-width:15rem;background:#f3f5f9;padding:1rem;box-sizing:border-box}}
 nav ul{{list-style:none;padding:0}} nav li{{margin:.4rem 0}} nav a{{color:#234;text-decoration:none}}
-main{{padding:1rem 2rem;max-width:70rem}} table{{border-collapse:collapse;margin:.5rem 0}}
+main{{flex:1;min-width:0;padding:1rem 2rem;max-width:70rem;overflow-wrap:break-word}}
+table{{border-collapse:collapse;margin:.5rem 0}} .wide,.svg{{overflow-x:auto;max-width:100%}}
+@media (max-width:700px){{body{{display:block}} nav{{position:static;height:auto;min-width:0}}
+main{{padding:.5rem 1rem}}}}
 th,td{{border:1px solid #ccd;padding:.25rem .6rem;text-align:left;font-size:.9rem}} th{{background:#eef}}
 figure{{margin:1rem 0}} figure img,.svg svg{{max-width:100%;height:auto}} figcaption{{color:#556;font-size:.85rem}}
 code{{background:#f3f3f3;padding:0 .2rem}}

@@ -107,3 +107,22 @@ def test_index_links_every_case_report(tmp_path):
     for case, metrics in runs:
         assert f'href="{case.name}/report.html"' in html
         assert f"{metrics.metric(metrics.best_model):.4g}" in html
+
+
+@pytest.mark.parametrize("case_name", case_names())
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_text_never_scrolls_sideways(browser, case_name, width):
+    session = session_for(get_case(case_name))
+    session.run()
+    browser.set_window_size(width, 900)
+    try:
+        browser.get((session.workdir / "run-a" / "report.html").as_uri())
+        inner, scroll = browser.execute_script("return [window.innerWidth, document.documentElement.scrollWidth];")
+        assert inner <= width and scroll <= inner, f"page is {scroll} px wide in a {inner} px window"
+        # Wide tables and the diagram scroll inside their own box instead.
+        boxes = browser.execute_script(
+            "return [...document.querySelectorAll('.wide, .svg')].map(e => e.getBoundingClientRect().right);"
+        )
+        assert boxes and max(boxes) <= inner + 1
+    finally:
+        browser.set_window_size(1400, 1000)
