@@ -136,7 +136,7 @@ def make_case_app(case: Case) -> typer.Typer:
             from framework.walk_drill import drill as run_drill_walk
 
             if scale not in SCALES:
-                raise BadInput(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+                raise BadInput(f"unknown scale {quote(scale, 40)}; choose one of {', '.join(SCALES)}")
             run_drill_walk(case, drill, scale=scale)
             return
         walk_case(

@@ -53,9 +53,7 @@ def read_history(case: str | None = None, path: Path | None = None) -> list[dict
     target = path or progress_path()
     try:
         lines = target.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):  # missing or unreadable: no history yet
         return []
     attempts = []
     for raw in lines:

@@ -135,10 +135,11 @@ def walk(
     metrics = read_metrics(case, resolve_out(default_out_dir(case) if out_dir is None else out_dir))
     steps = build_walk(case, metrics)
     interactive = pause and sys.stdin.isatty() and sys.stdout.isatty()
-    if interactive:
+    if interactive and (export is None or mode == "interviewer"):
+        # Only the interviewer's sheet comes out of an interview; a transcript needs no terminal session.
         session = _interactive(case, steps, mode, step, metrics)
         console.print(_time_table(session))
-        if export is not None and mode == "interviewer":
+        if export is not None:
             write_export(export, scoring_sheet(case, session, metrics))
             console.print(f"wrote {export}")
         return

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from framework.steptable import INTERVIEW_MIN, OPENING_MIN, QUESTIONS_MIN
-from framework.walk_steps import WalkStep, follow_up_lines
+from framework.walk_steps import WalkStep
 
 Mode = Literal["read", "practice", "interviewer"]
 MODES: tuple[Mode, ...] = ("read", "practice", "interviewer")
@@ -206,8 +206,3 @@ def _interviewer_md(step: WalkStep) -> str:
     out += ["### Reference answer", "", *(f"- {p}" for p in step.talking_points), ""]
     out += ["### Design and numbers from this run", "", step.numbers_md, ""]
     return "\n".join(out)
-
-
-def follow_up_tree_md(step: WalkStep) -> str:
-    """The follow-up tree with every answer, for the exported scoring sheet."""
-    return "\n".join(follow_up_lines(step.follow_ups))

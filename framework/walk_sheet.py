@@ -6,7 +6,8 @@ import time
 from typing import TYPE_CHECKING
 
 from framework.notes import LEVELS
-from framework.walk_session import MAX_GRADE, WalkSession, clock, follow_up_tree_md
+from framework.walk_session import MAX_GRADE, WalkSession, clock
+from framework.walk_steps import follow_up_lines
 
 if TYPE_CHECKING:
     from framework.case import Case
@@ -55,5 +56,10 @@ def scoring_sheet(case: Case, session: WalkSession, metrics: RunMetrics) -> str:
             out.append("")
         out += ["**Notes.**", "", st.notes.strip() or "_(none)_", ""]
         if step.follow_ups:
-            out += ["**Follow-up questions** (with the reference answers):", "", follow_up_tree_md(step), ""]
+            out += [
+                "**Follow-up questions** (with the reference answers):",
+                "",
+                "\n".join(follow_up_lines(step.follow_ups)),
+                "",
+            ]
     return "\n".join(out)

@@ -488,25 +488,12 @@ def _exploration(
             "exposure_coverage": coverage,
             "songs_exposed": round(coverage * n_items),
         }
-    a, b = rows["deployed top-10"], rows["top-9 + exploration slot"]
-    rows["with minus without"] = {
-        "simulated_ctr": b["simulated_ctr"] - a["simulated_ctr"],
-        "ctr_ci_low": result["lift_abs_ci_low"],
-        "ctr_ci_high": result["lift_abs_ci_high"],
-        "ndcg_at_10": b["ndcg_at_10"] - a["ndcg_at_10"],
-        "exposure_coverage": b["exposure_coverage"] - a["exposure_coverage"],
-        "songs_exposed": b["songs_exposed"] - a["songs_exposed"],
-    }
-    c = rows["top-9 + Thompson slot"]
+    a = rows["deployed top-10"]
+    rows["with minus without"] = _minus(
+        rows["top-9 + exploration slot"], a, result["lift_abs_ci_low"], result["lift_abs_ci_high"]
+    )
     ts_lift = (ts_ctr - a["simulated_ctr"]) / a["simulated_ctr"] if a["simulated_ctr"] > 0 else float("nan")
-    rows["Thompson minus without"] = {
-        "simulated_ctr": c["simulated_ctr"] - a["simulated_ctr"],
-        "ctr_ci_low": ts_diff["ci_low"],
-        "ctr_ci_high": ts_diff["ci_high"],
-        "ndcg_at_10": c["ndcg_at_10"] - a["ndcg_at_10"],
-        "exposure_coverage": c["exposure_coverage"] - a["exposure_coverage"],
-        "songs_exposed": c["songs_exposed"] - a["songs_exposed"],
-    }
+    rows["Thompson minus without"] = _minus(rows["top-9 + Thompson slot"], a, ts_diff["ci_low"], ts_diff["ci_high"])
     for label, lift in (
         ("deployed top-10", 0.0),
         ("top-9 + exploration slot", result["lift_rel"]),
@@ -536,3 +523,9 @@ def exploration_reading(rows: dict[str, dict[str, float]]) -> str:
         f"{c['simulated_ctr']:.2%} ({t['ctr_relative_to_deployed']:+.1%} against the deployed top-10, interval of "
         f"the difference {t['ctr_ci_low']:+.4f} to {t['ctr_ci_high']:+.4f}), offline NDCG@10 {c['ndcg_at_10']:.4f}"
     )
+
+
+def _minus(arm: dict[str, float], base: dict[str, float], ci_low: float, ci_high: float) -> dict[str, float]:
+    """An exploration arm minus the deployed feed, with the CTR difference's interval from the A/B analysis."""
+    diff = {k: arm[k] - base[k] for k in ("simulated_ctr", "ndcg_at_10", "exposure_coverage", "songs_exposed")}
+    return {"simulated_ctr": diff.pop("simulated_ctr"), "ctr_ci_low": ci_low, "ctr_ci_high": ci_high, **diff}

@@ -206,3 +206,10 @@ def test_drill_list_names_three_or_more_and_a_drill_reveals_both_numbers(case_na
         out = shown.stdout
         assert out.index(drills[0].question[:40]) < out.index("Reveal") < out.index("without the flaw")
         assert out.count(drills[0].watch) >= 2
+
+
+def test_export_in_a_terminal_writes_the_transcript_without_starting_the_interview(tmp_path):
+    export = tmp_path / "walk.md"
+    term = Terminal("eta", "--export", str(export))
+    assert term.finish() == 0
+    assert b"wrote" in term.printed and export.read_text().count("## Step ") == 9
