@@ -58,6 +58,7 @@ class RunContext(Generic[C]):
         scale: the scale preset name.
         out_dir: the (temporary) output folder; plots go here.
         data_path: real data to load instead of generating, when given.
+        columns: ``--columns``: role -> column of the data file, passed to :func:`framework.dataload.load_table`.
         plots: figures registered by steps, in order.
     """
 
@@ -67,6 +68,7 @@ class RunContext(Generic[C]):
     scale: str
     out_dir: Path
     data_path: Path | None = None
+    columns: dict[str, str] = field(default_factory=dict)
     plots: list[Plot] = field(default_factory=list)
 
     def rng(self, stream: str) -> np.random.Generator:

@@ -45,6 +45,10 @@ def make_case_app(case: Case) -> typer.Typer:
         scale: Annotated[str, typer.Option(help="small | default | large.")] = "default",
         out: Annotated[str | None, typer.Option(help="Output folder [default: outputs/<case>/].")] = None,
         data: Annotated[str | None, typer.Option(help="Real data to load instead of the generator.")] = None,
+        columns: Annotated[
+            list[str] | None,
+            typer.Option(help="With --data: role=column,... for columns the alias table does not know."),
+        ] = None,
         set_: Annotated[list[str] | None, typer.Option("--set", help=set_help)] = None,
         quiet: Annotated[bool, typer.Option(help="No progress spinner.")] = False,
         force: Annotated[
@@ -52,6 +56,7 @@ def make_case_app(case: Case) -> typer.Typer:
         ] = False,
     ) -> None:
         """Run the whole case: spec, data, features, models, tests, serving, monitoring, diagram, report."""
+        from framework.roles import parse_columns
         from framework.runner import run_case
 
         result = run_case(
@@ -60,6 +65,7 @@ def make_case_app(case: Case) -> typer.Typer:
             scale=scale,
             out_dir=out,
             data_path=data_option(data),
+            columns=parse_columns(columns),
             overrides=set_,
             progress=not quiet,
             force=force,
@@ -210,6 +216,11 @@ def print_summary(metrics: "RunMetrics", out_dir: Path) -> None:
     s = metrics.serving
     print(f"serving p50 {fmt(s.p50_ms)} ms, p99 {fmt(s.p99_ms)} ms, SLA {fmt(s.sla_ms)} ms")
     print(f"monitoring alerts: {len(metrics.monitoring.alerts)}; total {fmt(metrics.timings_s['total'])} s")
+    reading = metrics.data.get("columns")
+    if reading:  # which column played which role, so a wrong guess is seen before the numbers are trusted
+        used = ", ".join(f"{role}={column}" for role, column in reading.items())
+        ignored = metrics.data.get("ignored_columns") or []
+        print(brief(f"columns: {used}" + (f"; ignored: {', '.join(ignored)}" if ignored else ""), width))
     print(f"outputs: {out_dir}")
     for warning in metrics.data.get("warnings", []):  # odd but usable input, said once per run
         print(f"warning: {warning}", file=sys.stderr)

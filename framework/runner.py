@@ -63,6 +63,7 @@ def run_case(
     scale: str = "default",
     out_dir: Path | str | None = None,
     data_path: Path | None = None,
+    columns: dict[str, str] | None = None,
     overrides: list[str] | None = None,
     progress: bool = True,
     force: bool = False,
@@ -77,6 +78,7 @@ def run_case(
             previous run's folder (see :mod:`framework.outdir`); the run's files replace the
             previous run's files only when every step succeeded.
         data_path: real data to load instead of the generator.
+        columns: ``--columns``: role -> column name of the ``--data`` file, for names the alias table lacks.
         overrides: ``key=value`` config overrides.
         progress: show a rich progress spinner.
         force: allow an output folder that holds other files (they are left untouched).
@@ -89,12 +91,20 @@ def run_case(
     if data_path is None:  # real data has its own size; its loader checks it against the machine
         check_memory(config)
     check_data_path(data_path)
+    if columns and data_path is None:
+        raise BadInput("--columns maps the columns of a --data file; give --data too")
     typed = str(default_out_dir(case) if out_dir is None else out_dir)
     out_dir = resolve_out(typed)
     check_out_dir(out_dir, data_path=data_path, force=force, shown=typed)
     with staged_output(out_dir, force=force) as tmp, _progress(progress) as tick:
         ctx: RunContext[Any] = RunContext(
-            case=case.name, config=config, seed=seed, scale=scale, out_dir=tmp, data_path=data_path
+            case=case.name,
+            config=config,
+            seed=seed,
+            scale=scale,
+            out_dir=tmp,
+            data_path=data_path,
+            columns=dict(columns or {}),
         )
         timings: dict[str, float] = {}
         design_steps: dict[str, Callable[[], Any]] = {
