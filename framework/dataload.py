@@ -136,8 +136,13 @@ def _head_lines(path: Path, compression: str | None) -> list[str]:
     return lines
 
 
+def _splits_alike(counts: list[int]) -> bool:
+    """The first line has >= 2 fields and most lines as many (one malformed row is the parser's to name)."""
+    return counts[0] >= 2 and 2 * sum(c == counts[0] for c in counts) > len(counts)
+
+
 def sniff_separator(lines: Sequence[str]) -> tuple[str, str]:
-    """The separator splitting every sniffed line into the same number (>= 2) of fields.
+    """The separator splitting the sniffed lines into the same number (>= 2) of fields.
 
     Returns:
         ``(separator, description)``; the separator is ``r"\\s+"`` for runs of spaces.
@@ -146,11 +151,9 @@ def sniff_separator(lines: Sequence[str]) -> tuple[str, str]:
         BadInput: when no separator splits the lines consistently (the caller names the file).
     """
     for sep, label in SEPARATORS:
-        counts = {len(line.split(sep)) for line in lines}
-        if len(counts) == 1 and counts.pop() >= 2:
+        if _splits_alike([len(line.split(sep)) for line in lines]):
             return sep, label
-    counts = {len(line.split()) for line in lines}
-    if len(counts) == 1 and counts.pop() >= 2:
+    if _splits_alike([len(line.split()) for line in lines]):
         return r"\s+", WHITESPACE
     # A quoted CSV field may hold commas; let the CSV module judge before giving up.
     try:
@@ -264,6 +267,11 @@ def load_table(
         except BadInput as exc:
             raise BadInput(f"{name}: {exc}") from None
         header = has_header(lines, sep, roles)
+        if header:  # the parser would rename a repeated name to "name.1"; the user needs to see the repeat
+            names = [f.strip() for f in _fields(lines[0], sep)]
+            repeated = sorted({n for n in names if n and names.count(n) > 1})
+            if repeated:
+                raise BadInput(f"{name}: column {quote(repeated[0], 40)} appears twice in the header")
         layout = f"{label} text {'with a header' if header else 'without a header'}"
         frame = _parse(path, sep, header)
     if frame.empty and len(frame.columns) == 0:

@@ -144,6 +144,7 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     sec[4].table(
         ["data (this run)", "value"], [[k, fmt(v)] for k, v in metrics.data.items() if not isinstance(v, dict)]
     )
+    _columns_read(sec[4], metrics.data)
 
     sec[5].table(["feature", "description"], [[f.name, f.description] for f in d.features.features])
     sec[5].ul([f"Leakage guard: {g}" for g in d.features.leakage_guards])
@@ -227,6 +228,17 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
         [[f"{s.number} {s.title}", s.nine_step, s.seven_step] for s in STEPS],
     )
     return [*sec.values(), appendix]
+
+
+def _columns_read(section: Section, data: dict[str, Any]) -> None:
+    """Which column of a ``--data`` file played which role, and which columns were left out."""
+    columns = data.get("columns")
+    if not columns:
+        return
+    section.p(f"**Columns read** from {data.get('file', 'the data file')} ({data.get('format', 'as sniffed')}):")
+    section.table(["role", "column"], [[role, str(column)] for role, column in columns.items()])
+    ignored = data.get("ignored_columns") or []
+    section.p(f"Ignored columns: {', '.join(map(str, ignored))}." if ignored else "No column was ignored.")
 
 
 def _models_section(sec: Section, case: Case, metrics: RunMetrics) -> None:

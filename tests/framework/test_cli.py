@@ -26,6 +26,8 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         (["--scale", "gigantic"], "gigantic"),
         (["--data", "does/not/exist.csv"], "does/not/exist.csv"),
         (["--seed", "x"], "'x'"),
+        (["--columns", "segment_id=sensor"], "give --data too"),
+        (["--columns", "segment_id"], "'segment_id' is not role=column"),
     ],
 )
 def test_bad_input_exit_2_one_line_nothing_written(tmp_path, args, needle):
