@@ -239,7 +239,7 @@ def check_same_seed_same_metrics(s: CheckSession) -> None:
 
 
 def check_dot_stable(s: CheckSession) -> None:
-    """The diagram source is deterministic and the committed diagrams/<case>.dot is up to date."""
+    """The diagram source is deterministic and the committed diagrams/<case>.dot and .mmd are up to date."""
     from framework.render import dot_source
 
     first = dot_source(s.case.design.architecture, s.case.design.title)
@@ -250,6 +250,15 @@ def check_dot_stable(s: CheckSession) -> None:
         raise fail(
             s.case,
             f"diagrams/{s.case.name}.dot is missing or stale",
+            "run `python -m framework diagrams` and commit diagrams/",
+        )
+    from framework.mermaid import to_mermaid
+
+    mermaid = REPO_ROOT / "diagrams" / f"{s.case.name}.mmd"
+    if not mermaid.exists() or mermaid.read_text() != to_mermaid(s.case.design.architecture, s.case.design.title):
+        raise fail(
+            s.case,
+            f"diagrams/{s.case.name}.mmd is missing or stale",
             "run `python -m framework diagrams` and commit diagrams/",
         )
 

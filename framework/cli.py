@@ -23,7 +23,8 @@ from framework.startup import exit_now, prepare_main
 if TYPE_CHECKING:
     from framework.runmetrics import RunMetrics
 
-DIAGRAM_FORMATS = ("svg", "png", "dot")
+DIAGRAM_FORMATS = ("svg", "png", "dot", "mermaid")
+SUFFIXES = {"mermaid": "mmd"}  # a format's file suffix, when it is not the format's name
 
 
 def make_case_app(case: Case) -> typer.Typer:
@@ -74,7 +75,9 @@ def make_case_app(case: Case) -> typer.Typer:
 
     @app.command()
     def diagram(
-        format_: Annotated[list[str] | None, typer.Option("--format", help="svg | png | dot (repeatable).")] = None,
+        format_: Annotated[
+            list[str] | None, typer.Option("--format", help="svg | png | dot | mermaid (repeatable).")
+        ] = None,
         out: Annotated[str, typer.Option(help="Output folder.")] = "diagrams",
         force: Annotated[
             bool, typer.Option("--force", help="Replace same-named files this project did not write.")
@@ -185,7 +188,7 @@ def write_diagram(case: Case, out: str | Path, formats: list[str], force: bool =
     if bad:
         raise BadInput(f"unknown diagram format {quote(bad[0], 30)}; choose from {', '.join(DIAGRAM_FORMATS)}")
     folder = resolve_out(out)
-    names = [f"{case.name}.{fmt}" for fmt in DIAGRAM_FORMATS if fmt in formats]
+    names = [f"{case.name}.{SUFFIXES.get(fmt, fmt)}" for fmt in DIAGRAM_FORMATS if fmt in formats]
     with claim_files(folder, names, force=force) as staging:
         _render_into(case, staging, set(formats))
     return [folder / n for n in names]
@@ -194,10 +197,16 @@ def write_diagram(case: Case, out: str | Path, formats: list[str], force: bool =
 def _render_into(case: Case, folder: Path, formats: set[str]) -> None:
     from framework.render import dot_source, render
 
-    if formats == {"dot"}:
-        (folder / f"{case.name}.dot").write_text(dot_source(case.design.architecture, case.design.title))
+    spec, title = case.design.architecture, case.design.title
+    if "mermaid" in formats:
+        from framework.mermaid import to_mermaid
+
+        (folder / f"{case.name}.mmd").write_text(to_mermaid(spec, title))
+    if not formats & {"svg", "png"}:
+        if "dot" in formats:
+            (folder / f"{case.name}.dot").write_text(dot_source(spec, title))
         return
-    written = render(case.design.architecture, case.design.title, folder, case.name)
+    written = render(spec, title, folder, case.name)
     for fmt, path in written.items():
         if fmt not in formats:
             path.unlink()
