@@ -31,7 +31,7 @@ KIND_ICONS: dict[str, tuple[str, str]] = {
     "storage": ("diagrams.generic.storage", "Storage"),
     "compute": ("diagrams.onprem.analytics", "Spark"),
     "training": ("diagrams.onprem.workflow", "Kubeflow"),
-    "registry": ("diagrams.onprem.mlops", "Mlflow"),
+    "registry": ("diagrams.aws.ml", "SagemakerModel"),
     "kv_store": ("diagrams.onprem.inmemory", "Redis"),
     "service": ("diagrams.programming.framework", "Fastapi"),
     "load_balancer": ("diagrams.onprem.network", "Nginx"),
@@ -45,15 +45,17 @@ _GRAPH_ATTR = {
     "pad": "0.4",
     "fontsize": "18",
     "labelloc": "t",
-    # xlabels are placed after layout; make dot keep them even when they overlap.
-    "forcelabels": "true",
-    # diagrams' defaults crowd long labels together; give nodes and ranks more room.
-    "nodesep": "0.9",
-    "ranksep": "1.4",
+    # Curved edges with real labels: dot reserves room for each label, so none lands on a box
+    # (diagrams' default ortho splines place labels after layout, on top of icons).
+    "splines": "spline",
+    "nodesep": "0.6",
+    "ranksep": "0.9",
 }
-_SERVING_EDGE = {"color": "#D9480F", "fontcolor": "#D9480F", "style": "bold", "penwidth": "2.0", "fontsize": "11"}
-_OFFLINE_EDGE = {"color": "#7B8894", "style": "solid", "fontsize": "11"}
+_SERVING_EDGE = {"color": "#D9480F", "fontcolor": "#D9480F", "style": "bold", "penwidth": "2.0", "fontsize": "12"}
+_OFFLINE_EDGE = {"color": "#7B8894", "fontcolor": "#4A5560", "style": "solid", "fontsize": "12"}
 _LABEL_WIDTH = 18  # characters per line of a node label
+_ICON_PX = 56  # icon cell size in points
+_NODE_FONT = 13
 
 # href="..." / xlink:href="..." attributes in Graphviz SVG output.
 _HREF = re.compile(r'(?P<attr>(?:xlink:)?href)="(?P<value>[^"]*)"')
@@ -104,6 +106,18 @@ def icon_file(kind: str, *, portable: bool = False) -> Path | PurePosixPath:
     return Path(diagrams.__file__).resolve().parent.parent.joinpath(*relative.parts)
 
 
+def node_label(label: str, latency_ms: float, icon: str) -> str:
+    """A node's HTML-like Graphviz label: the icon above the wrapped text and, when it adds any, its latency."""
+    lines = textwrap.wrap(label, _LABEL_WIDTH) or [""]
+    if latency_ms:
+        lines.append(f"({latency_ms:g} ms)")
+    rows = "".join(f"<TR><TD>{html.escape(line)}</TD></TR>" for line in lines)
+    cell = f'FIXEDSIZE="TRUE" WIDTH="{_ICON_PX}" HEIGHT="{_ICON_PX}"'
+    image = f'<TR><TD {cell}><IMG SRC="{html.escape(icon)}" SCALE="TRUE"/></TD></TR>'
+    table = f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{image}{rows}</TABLE>'
+    return f'<<FONT POINT-SIZE="{_NODE_FONT}">{table}</FONT>>'
+
+
 class _Canvas(Diagram):
     """A `diagrams.Diagram` whose context exit does not render.
 
@@ -147,17 +161,22 @@ def _build(spec: ArchitectureSpec, title: str, filename: Path, *, portable: bool
             members = [c for c in spec.components if c.group == group]
             with Cluster(group) if group is not None else contextlib.nullcontext():
                 for c in members:
-                    label = "\n".join(textwrap.wrap(c.label, _LABEL_WIDTH))
-                    label = label if not c.latency_ms else f"{label}\n({c.latency_ms:g} ms)"
-                    # nodeid: diagrams otherwise names nodes with random uuid4 hex.
+                    # nodeid: diagrams otherwise names nodes with random uuid4 hex. A plain node whose
+                    # HTML label holds the icon and the text: its box is exactly what a reader sees,
+                    # so edges end on the icon or its words, never in the empty part of a tall box.
                     nodes[c.id] = icon_class(c.kind)(
-                        label, nodeid=c.id, image=str(icon_file(c.kind, portable=portable))
+                        node_label(c.label, c.latency_ms, str(icon_file(c.kind, portable=portable))),
+                        nodeid=c.id,
+                        shape="plain",
+                        image="",
+                        height="0",
+                        width="0",
+                        fixedsize="false",
                     )
         for f in spec.flows:
             attrs = dict(_SERVING_EDGE if f.serving else _OFFLINE_EDGE)
             if f.label:
-                # xlabel, not label: ortho splines misplace (or drop) edge labels.
-                attrs["xlabel"] = f.label
+                attrs["label"] = f.label
             src = nodes[f.source]
             src.connect(nodes[f.target], Edge(src, forward=True, **attrs))
     return canvas.dot
