@@ -65,7 +65,7 @@ def diagrams(
     out: Annotated[str, typer.Option(help="Output folder.")] = "diagrams",
     force: Annotated[bool, typer.Option("--force", help="Replace same-named files not written here.")] = False,
 ) -> None:
-    """Render every case's architecture diagram (svg, png, dot, Mermaid) into ``diagrams/``."""
+    """Render every case's diagrams (full and whiteboard views; svg, png, dot, Mermaid) into ``diagrams/``."""
     for case in all_cases():
         for path in write_diagram(case, out, ["svg", "png", "dot", "mermaid"], force=force):
             typer.echo(str(path))

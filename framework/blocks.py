@@ -99,7 +99,7 @@ def _figure_html(fig: Figure, root: Path) -> str:
     if path.suffix == ".svg":
         svg = path.read_text()
         svg = svg[svg.find("<svg") :]
-        body = f'<div class="svg">{svg}</div>'
+        body = f'<a class="svg" href="{html.escape(fig.file)}" title="open full size">{svg}</a>'
     else:
         data = base64.b64encode(path.read_bytes()).decode()
         body = f'<img alt="{html.escape(fig.caption)}" src="data:image/png;base64,{data}">'
@@ -135,11 +135,11 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{{margin:0;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330;display:flex}}
-nav{{position:sticky;top:0;height:100vh;overflow:auto;min-width:15rem;background:#f3f5f9;padding:1rem;box-sizing:border-box}}
+nav{{position:sticky;top:0;height:100vh;overflow:auto;width:15rem;flex:none;background:#f3f5f9;padding:1rem;box-sizing:border-box}}
 nav ul{{list-style:none;padding:0}} nav li{{margin:.4rem 0}} nav a{{color:#234;text-decoration:none}}
 main{{flex:1;min-width:0;padding:1rem 2rem;max-width:70rem;overflow-wrap:break-word}}
-table{{border-collapse:collapse;margin:.5rem 0}} .wide,.svg{{overflow-x:auto;max-width:100%}}
-@media (max-width:700px){{body{{display:block}} nav{{position:static;height:auto;min-width:0}}
+table{{border-collapse:collapse;margin:.5rem 0}} .wide,.svg{{overflow-x:auto;max-width:100%}} a.svg{{display:block}}
+@media (max-width:700px){{body{{display:block}} nav{{position:static;height:auto;width:auto}}
 main{{padding:.5rem 1rem}}}}
 th,td{{border:1px solid #ccd;padding:.25rem .6rem;text-align:left;font-size:.9rem}} th{{background:#eef}}
 figure{{margin:1rem 0}} figure img,.svg svg{{max-width:100%;height:auto}} figcaption{{color:#556;font-size:.85rem}}

@@ -239,28 +239,26 @@ def check_same_seed_same_metrics(s: CheckSession) -> None:
 
 
 def check_dot_stable(s: CheckSession) -> None:
-    """The diagram source is deterministic and the committed diagrams/<case>.dot and .mmd are up to date."""
-    from framework.render import dot_source
-
-    first = dot_source(s.case.design.architecture, s.case.design.title)
-    if first != dot_source(s.case.design.architecture, s.case.design.title):
-        raise fail(s.case, "dot source differs between two renders", "use stable node ids in framework.render")
-    committed = REPO_ROOT / "diagrams" / f"{s.case.name}.dot"
-    if not committed.exists() or committed.read_text() != first:
-        raise fail(
-            s.case,
-            f"diagrams/{s.case.name}.dot is missing or stale",
-            "run `python -m framework diagrams` and commit diagrams/",
-        )
+    """The diagram source is deterministic and the committed diagrams/ files of both views are up to date."""
     from framework.mermaid import to_mermaid
+    from framework.render import VIEWS, dot_source, view_stem
 
-    mermaid = REPO_ROOT / "diagrams" / f"{s.case.name}.mmd"
-    if not mermaid.exists() or mermaid.read_text() != to_mermaid(s.case.design.architecture, s.case.design.title):
-        raise fail(
-            s.case,
-            f"diagrams/{s.case.name}.mmd is missing or stale",
-            "run `python -m framework diagrams` and commit diagrams/",
-        )
+    spec, title = s.case.design.architecture, s.case.design.title
+    for view in VIEWS:
+        first = dot_source(spec, title, view)
+        if first != dot_source(spec, title, view):
+            raise fail(
+                s.case, f"{view} dot source differs between two renders", "use stable node ids in framework.render"
+            )
+        stem = view_stem(s.case.name, view)
+        for name, text in ((f"{stem}.dot", first), (f"{stem}.mmd", to_mermaid(spec, title, view))):
+            committed = REPO_ROOT / "diagrams" / name
+            if not committed.exists() or committed.read_text() != text:
+                raise fail(
+                    s.case,
+                    f"diagrams/{name} is missing or stale",
+                    "run `python -m framework diagrams` and commit diagrams/",
+                )
 
 
 def check_metrics_json_schema(s: CheckSession) -> None:

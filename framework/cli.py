@@ -78,13 +78,14 @@ def make_case_app(case: Case) -> typer.Typer:
         format_: Annotated[
             list[str] | None, typer.Option("--format", help="svg | png | dot | mermaid (repeatable).")
         ] = None,
+        view: Annotated[list[str] | None, typer.Option(help="full | whiteboard (repeatable) [default: both].")] = None,
         out: Annotated[str, typer.Option(help="Output folder.")] = "diagrams",
         force: Annotated[
             bool, typer.Option("--force", help="Replace same-named files this project did not write.")
         ] = False,
     ) -> None:
-        """Render the architecture diagram from the spec."""
-        paths = write_diagram(case, out, format_ or list(DIAGRAM_FORMATS), force=force)
+        """Render the architecture diagram from the spec: the full view and the whiteboard view."""
+        paths = write_diagram(case, out, format_ or list(DIAGRAM_FORMATS), force=force, views=view)
         for p in paths:
             typer.echo(str(p))
 
@@ -173,40 +174,54 @@ def data_option(raw: str | None) -> Path | None:
     return Path(raw)
 
 
-def write_diagram(case: Case, out: str | Path, formats: list[str], force: bool = False) -> list[Path]:
-    """Render ``case``'s diagram into ``out`` as ``<case>.<fmt>`` for each format.
+def write_diagram(
+    case: Case, out: str | Path, formats: list[str], force: bool = False, views: list[str] | None = None
+) -> list[Path]:
+    """Render ``case``'s diagram views into ``out`` as ``<case>[-whiteboard].<fmt>`` for each format and view.
 
-    Only ``<case>.<fmt>`` files are written; one that exists and was not written by this
-    project is refused unless ``force``.
+    Only those files are written; one that exists and was not written by this project is
+    refused unless ``force``.
 
     Raises:
-        BadInput: an unknown format, or an output folder that cannot take the files.
+        BadInput: an unknown format or view, or an output folder that cannot take the files.
     """
     from framework.outdir import claim_files, resolve_out
+    from framework.render import VIEWS, view_stem
 
     bad = [f for f in formats if f not in DIAGRAM_FORMATS]
     if bad:
         raise BadInput(f"unknown diagram format {quote(bad[0], 30)}; choose from {', '.join(DIAGRAM_FORMATS)}")
+    views = views or list(VIEWS)
+    unknown = [v for v in views if v not in VIEWS]
+    if unknown:
+        raise BadInput(f"unknown diagram view {quote(unknown[0], 30)}; choose from {', '.join(VIEWS)}")
     folder = resolve_out(out)
-    names = [f"{case.name}.{SUFFIXES.get(fmt, fmt)}" for fmt in DIAGRAM_FORMATS if fmt in formats]
+    chosen = [v for v in VIEWS if v in views]
+    names = [
+        f"{view_stem(case.name, v)}.{SUFFIXES.get(fmt, fmt)}"
+        for v in chosen
+        for fmt in DIAGRAM_FORMATS
+        if fmt in formats
+    ]
     with claim_files(folder, names, force=force) as staging:
-        _render_into(case, staging, set(formats))
+        for v in chosen:
+            _render_into(case, staging, set(formats), v)
     return [folder / n for n in names]
 
 
-def _render_into(case: Case, folder: Path, formats: set[str]) -> None:
-    from framework.render import dot_source, render
+def _render_into(case: Case, folder: Path, formats: set[str], view: str) -> None:
+    from framework.render import dot_source, render, view_stem
 
-    spec, title = case.design.architecture, case.design.title
+    spec, title, stem = case.design.architecture, case.design.title, view_stem(case.name, view)
     if "mermaid" in formats:
         from framework.mermaid import to_mermaid
 
-        (folder / f"{case.name}.mmd").write_text(to_mermaid(spec, title))
+        (folder / f"{stem}.mmd").write_text(to_mermaid(spec, title, view))
     if not formats & {"svg", "png"}:
         if "dot" in formats:
-            (folder / f"{case.name}.dot").write_text(dot_source(spec, title))
+            (folder / f"{stem}.dot").write_text(dot_source(spec, title, view))
         return
-    written = render(spec, title, folder, case.name)
+    written = render(spec, title, folder, stem, view)
     for fmt, path in written.items():
         if fmt not in formats:
             path.unlink()

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 POINTS_PER_INCH = 72.0
+# Width the report shows a diagram at in a 1280-px browser window (the browser test checks it).
+REPORT_FIGURE_PX = 960
+# Smallest readable text, in pixels, in the whiteboard view at that width.
+MIN_TEXT_PX = 10.0
 # A text line's box around its baseline, as fractions of the font size (descenders and ascenders).
 _BELOW, _ABOVE = 0.25, 0.85
 # Boxes touching by less than this many points are not an overlap a reader notices.
@@ -177,7 +181,8 @@ def read_layout(layout_json: str | bytes) -> Layout:
     invisible: set[str] = set()
     names: dict[int, str] = {}
     for obj in graph.get("objects", []):
-        if "nodes" in obj or "pos" not in obj:  # clusters and the graph's own subgraphs
+        if "nodes" in obj or "pos" not in obj:  # clusters and the graph's own subgraphs: only their titles count
+            sizes += _text_boxes(obj.get("_ldraw_", []), obj.get("name", ""))[1]
             continue
         names[obj["_gvid"]] = obj["name"]
         x, y = (float(v) for v in obj["pos"].split(","))

@@ -28,7 +28,7 @@ def _text(label: str) -> str:
     return " ".join(label.replace('"', "'").split())
 
 
-def to_mermaid(spec: ArchitectureSpec, title: str) -> str:
+def to_mermaid(spec: ArchitectureSpec, title: str, view: str = "full") -> str:
     """A ``flowchart LR`` with one node per component (grouped in subgraphs) and one edge per flow.
 
     Serving flows are thick arrows (``==>``), offline flows thin ones; each edge carries its label.
@@ -36,18 +36,28 @@ def to_mermaid(spec: ArchitectureSpec, title: str) -> str:
     Args:
         spec: the architecture.
         title: written as a Mermaid comment and front-matter title.
+        view: ``full``, or ``whiteboard`` (its components, arrows tagged 1, 2... and A, B...).
 
     Returns:
         The Mermaid text, ending with a newline; the same spec gives the same text.
     """
     to_graph(spec)  # a flow naming an unknown component is an error here too
+    components = list(spec.components)
+    flows = [(f.source, f.target, f.label, f.serving) for f in spec.flows]
+    if view == "whiteboard":
+        from framework.whiteboard import whiteboard
+
+        board = whiteboard(spec)
+        components = board.components
+        flows = [(f.source, f.target, f"{f.tag}. {f.label}", f.serving) for f in board.flows]
+        title = f"{title}: whiteboard view"
     lines = ["---", f"title: {_text(title)}", "---", "flowchart LR"]
     groups: list[str | None] = []
-    for c in spec.components:
+    for c in components:
         if c.group not in groups:
             groups.append(c.group)
     for n, group in enumerate(groups):
-        members = [c for c in spec.components if c.group == group]
+        members = [c for c in components if c.group == group]
         indent = "    "
         if group is not None:
             lines.append(f'    subgraph group{n}["{_text(group)}"]')
@@ -58,10 +68,10 @@ def to_mermaid(spec: ArchitectureSpec, title: str) -> str:
             lines.append(f'{indent}{c.id}{left}"{_text(c.label)}{latency}"{right}')
         if group is not None:
             lines.append("    end")
-    for f in spec.flows:
-        arrow = "==>" if f.serving else "-->"
-        label = f'|"{_text(f.label)}"|' if f.label else ""
-        lines.append(f"    {f.source} {arrow}{label} {f.target}")
+    for source, target, text, serving in flows:
+        arrow = "==>" if serving else "-->"
+        label = f'|"{_text(text)}"|' if text else ""
+        lines.append(f"    {source} {arrow}{label} {target}")
     return "\n".join(lines) + "\n"
 
 

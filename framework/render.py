@@ -106,16 +106,16 @@ def icon_file(kind: str, *, portable: bool = False) -> Path | PurePosixPath:
     return Path(diagrams.__file__).resolve().parent.parent.joinpath(*relative.parts)
 
 
-def node_label(label: str, latency_ms: float, icon: str) -> str:
+def node_label(label: str, latency_ms: float, icon: str, font: int = _NODE_FONT, wrap: int = _LABEL_WIDTH) -> str:
     """A node's HTML-like Graphviz label: the icon above the wrapped text and, when it adds any, its latency."""
-    lines = textwrap.wrap(label, _LABEL_WIDTH) or [""]
+    lines = textwrap.wrap(label, wrap) or [""]
     if latency_ms:
         lines.append(f"({latency_ms:g} ms)")
     rows = "".join(f"<TR><TD>{html.escape(line)}</TD></TR>" for line in lines)
     cell = f'FIXEDSIZE="TRUE" WIDTH="{_ICON_PX}" HEIGHT="{_ICON_PX}"'
     image = f'<TR><TD {cell}><IMG SRC="{html.escape(icon)}" SCALE="TRUE"/></TD></TR>'
     table = f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{image}{rows}</TABLE>'
-    return f'<<FONT POINT-SIZE="{_NODE_FONT}">{table}</FONT>>'
+    return f'<<FONT POINT-SIZE="{font}">{table}</FONT>>'
 
 
 class _Canvas(Diagram):
@@ -129,8 +129,17 @@ class _Canvas(Diagram):
         diagrams.setdiagram(None)
 
 
-def _build(spec: ArchitectureSpec, title: str, filename: Path, *, portable: bool) -> graphviz.Digraph:
-    """Build the Graphviz graph of the spec with `diagrams` without running ``dot``.
+VIEWS = ("full", "whiteboard")
+_WHITEBOARD_FONT = 16  # node and tag text of the whiteboard view, in points
+# Tighter than the full view: the whiteboard must be read at the report's width, text >= 10 px.
+_WHITEBOARD_ATTR = {"labelloc": "b", "ranksep": "0.45", "nodesep": "0.35", "pad": "0.2"}
+_TAG_EDGE = {"fontsize": str(_WHITEBOARD_FONT), "fontname": "Sans-Serif Bold"}
+
+
+def _build(
+    spec: ArchitectureSpec, title: str, filename: Path, *, portable: bool, view: str = "full"
+) -> graphviz.Digraph:
+    """Build the Graphviz graph of one view of the spec with `diagrams` without running ``dot``.
 
     Args:
         spec: the architecture to draw.
@@ -138,13 +147,26 @@ def _build(spec: ArchitectureSpec, title: str, filename: Path, *, portable: bool
         filename: absolute output path without extension (used only when rendering).
         portable: use icon paths relative to the diagrams distribution (for the .dot
             text) instead of absolute ones (for rendering).
+        view: ``full`` (every component and flow, labelled) or ``whiteboard`` (the serving
+            path and the training loop, flows numbered, a legend under the drawing).
 
     Returns:
         The ``graphviz.Digraph`` that `diagrams` built.
     """
     to_graph(spec)  # a flow to an unknown component would silently become a bare node
+    if view == "whiteboard":
+        from framework.whiteboard import whiteboard
+
+        board = whiteboard(spec)
+        components = board.components
+        edges = [(f.source, f.target, _whiteboard_edge(f.tag, f.serving)) for f in board.flows]
+        label, font, wrap = _legend(title, board.flows, {c.id: c.label for c in spec.components}), _WHITEBOARD_FONT, 14
+    else:
+        components = list(spec.components)
+        edges = [(f.source, f.target, _full_edge(f.label, f.serving)) for f in spec.flows]
+        label, font, wrap = f"{title}\n(bold orange = online serving path)", _NODE_FONT, _LABEL_WIDTH
     groups: list[str | None] = []
-    for c in spec.components:
+    for c in components:
         if c.group not in groups:
             groups.append(c.group)
     canvas = _Canvas(
@@ -153,19 +175,19 @@ def _build(spec: ArchitectureSpec, title: str, filename: Path, *, portable: bool
         direction="LR",
         outformat=["png", "svg"],
         show=False,
-        graph_attr={**_GRAPH_ATTR, "label": f"{title}\n(bold orange = online serving path)"},
+        graph_attr={**_GRAPH_ATTR, "label": label, **(_WHITEBOARD_ATTR if view == "whiteboard" else {})},
     )
     nodes: dict[str, Node] = {}
     with canvas:
         for group in groups:
-            members = [c for c in spec.components if c.group == group]
-            with Cluster(group) if group is not None else contextlib.nullcontext():
-                for c in members:
+            cluster_font = {"fontsize": str(font)} if view == "whiteboard" else {}
+            with Cluster(group, graph_attr=cluster_font) if group is not None else contextlib.nullcontext():
+                for c in (c for c in components if c.group == group):
                     # nodeid: diagrams otherwise names nodes with random uuid4 hex. A plain node whose
                     # HTML label holds the icon and the text: its box is exactly what a reader sees,
                     # so edges end on the icon or its words, never in the empty part of a tall box.
                     nodes[c.id] = icon_class(c.kind)(
-                        node_label(c.label, c.latency_ms, str(icon_file(c.kind, portable=portable))),
+                        node_label(c.label, c.latency_ms, str(icon_file(c.kind, portable=portable)), font, wrap),
                         nodeid=c.id,
                         shape="plain",
                         image="",
@@ -173,16 +195,43 @@ def _build(spec: ArchitectureSpec, title: str, filename: Path, *, portable: bool
                         width="0",
                         fixedsize="false",
                     )
-        for f in spec.flows:
-            attrs = dict(_SERVING_EDGE if f.serving else _OFFLINE_EDGE)
-            if f.label:
-                attrs["label"] = f.label
-            src = nodes[f.source]
-            src.connect(nodes[f.target], Edge(src, forward=True, **attrs))
+        for source, target, attrs in edges:
+            src = nodes[source]
+            src.connect(nodes[target], Edge(src, forward=True, **attrs))
     return canvas.dot
 
 
-def dot_source(spec: ArchitectureSpec, title: str) -> str:
+def _full_edge(label: str, serving: bool) -> dict[str, str]:
+    attrs = dict(_SERVING_EDGE if serving else _OFFLINE_EDGE)
+    if label:
+        attrs["label"] = " ".join(label.split())
+    return attrs
+
+
+def _whiteboard_edge(tag: str, serving: bool) -> dict[str, str]:
+    """A numbered arrow: the tag only (the legend says what flows, and that a request's answer comes back)."""
+    return {**(_SERVING_EDGE if serving else _OFFLINE_EDGE), **_TAG_EDGE, "label": tag}
+
+
+def _legend(title: str, flows: list, labels: dict[str, str]) -> str:
+    """The whiteboard's title and numbered-flow legend, as an HTML-like label under the drawing."""
+    rows = [
+        f'<TR><TD ALIGN="LEFT"><B>{html.escape(f.tag)}</B></TD><TD ALIGN="LEFT">'
+        f"{html.escape(' '.join(labels[f.source].split()))} &#8594; {html.escape(' '.join(labels[f.target].split()))}: "
+        f"{html.escape(' '.join(f.label.split()) or 'request')}{' (and back)' if f.serving else ''}</TD></TR>"
+        for f in flows
+    ]
+    head = (
+        f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="{_WHITEBOARD_FONT + 4}">{html.escape(title)}: whiteboard view'
+        "</FONT></TD></TR>"
+        '<TR><TD COLSPAN="2" ALIGN="LEFT">1, 2, 3: the request path (orange, answer on the same arrow); '
+        "A, B, C: offline data and training</TD></TR>"
+    )
+    table = f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">{head}{"".join(rows)}</TABLE>'
+    return f'<<FONT POINT-SIZE="{_WHITEBOARD_FONT}">{table}</FONT>>'
+
+
+def dot_source(spec: ArchitectureSpec, title: str, view: str = "full") -> str:
     """The Graphviz DOT text of the architecture diagram, without running ``dot``.
 
     Deterministic and machine-independent: node ids are the component ids, clusters
@@ -200,7 +249,7 @@ def dot_source(spec: ArchitectureSpec, title: str) -> str:
         ArchitectureError: when a flow names an unknown component.
     """
     # The filename is never written to here; diagrams only stores it.
-    graph = _build(spec, title, Path(tempfile.gettempdir()) / "architecture", portable=True)
+    graph = _build(spec, title, Path(tempfile.gettempdir()) / "architecture", portable=True, view=view)
     return graph.source
 
 
@@ -230,7 +279,12 @@ def _inline_images(svg: str) -> str:
     return _HREF.sub(embed, svg)
 
 
-def render(spec: ArchitectureSpec, title: str, out_dir: Path, stem: str) -> dict[str, Path]:
+def view_stem(stem: str, view: str) -> str:
+    """File stem of a view: ``eta`` for the full view, ``eta-whiteboard`` for the whiteboard."""
+    return stem if view == "full" else f"{stem}-{view}"
+
+
+def render(spec: ArchitectureSpec, title: str, out_dir: Path, stem: str, view: str = "full") -> dict[str, Path]:
     """Write ``<stem>.dot``, ``<stem>.png`` and ``<stem>.svg`` into ``out_dir``.
 
     The .dot file is ``dot_source``; the SVG has its icons inlined as data URIs so it
@@ -241,7 +295,8 @@ def render(spec: ArchitectureSpec, title: str, out_dir: Path, stem: str) -> dict
         spec: the architecture to draw.
         title: diagram title.
         out_dir: destination folder (created when missing).
-        stem: file name without extension.
+        stem: file name without extension (see :func:`view_stem`).
+        view: ``full`` or ``whiteboard``.
 
     Returns:
         ``{"dot": path, "png": path, "svg": path}``.
@@ -251,13 +306,13 @@ def render(spec: ArchitectureSpec, title: str, out_dir: Path, stem: str) -> dict
         ArchitectureError: when a flow names an unknown component.
     """
     _require_dot()
-    source = dot_source(spec, title)
+    source = dot_source(spec, title, view)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # The temp folder lives in out_dir so the final moves are same-filesystem renames.
     with tempfile.TemporaryDirectory(prefix=f".{stem}-", dir=out_dir) as tmp:
         work = Path(tmp)
-        graph = _build(spec, title, work / stem, portable=False)
+        graph = _build(spec, title, work / stem, portable=False, view=view)
         for fmt in ("png", "svg"):
             graph.render(format=fmt, view=False, quiet=True)
         svg_path = work / f"{stem}.svg"

@@ -123,7 +123,14 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     )
 
     arch = metrics.architecture
-    sec[3].figure("architecture.svg", f"{d.title}: architecture generated from the spec (serving flows in bold).")
+    sec[3].figure(
+        "architecture-whiteboard.svg",
+        f"{d.title}, whiteboard view: the request path numbered 1, 2, 3 and the offline loop A, B, C, "
+        "drawn from the same spec as the full view below (click a diagram to open it full size).",
+    )
+    sec[3].figure(
+        "architecture.svg", f"{d.title}: every component, high availability included (serving flows in bold)."
+    )
     sec[3].table(
         ["component", "kind", "group", "latency ms"],
         [[" ".join(c.label.split()), c.kind, c.group or "", fmt(c.latency_ms)] for c in d.architecture.components],

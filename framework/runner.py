@@ -20,7 +20,7 @@ from framework.guardrails import evaluate_guardrails
 from framework.guards import check_memory, quote
 from framework.outdir import check_out_dir, default_out_dir, resolve_out, staged_output
 from framework.pipeline import StepOutputs, run_steps
-from framework.render import render
+from framework.render import VIEWS, render, view_stem
 from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
 from framework.runmetrics import SCHEMA_FILE, RunMetrics, build_document, schema_text
 from framework.steptable import step
@@ -160,7 +160,16 @@ def _check_metric_functions(case: Case) -> list[str]:
 
 def _architecture(case: Case, out: Path) -> dict[str, Any]:
     path, total = latency_budget(case.design.architecture)
-    files = render(case.design.architecture, case.design.title, out, "architecture")
+    files = {}
+    for view in VIEWS:
+        files.update(
+            {
+                f"{view}.{fmt}": p
+                for fmt, p in render(
+                    case.design.architecture, case.design.title, out, view_stem("architecture", view), view
+                ).items()
+            }
+        )
     return {"serving_path": path, "budget_ms": total, "files": sorted(p.name for p in files.values())}
 
 

@@ -338,6 +338,7 @@ ARCHITECTURE = ArchitectureSpec(
         Flow(source="app", target="nav_events", label="navigation events"),
         Flow(source="nav_events", target="trip_labels", label="started, rerouted, arrived"),
         Flow(source="trip_labels", target="monitoring", label="arrival error"),
+        Flow(source="trip_labels", target="training", label="actual trip times"),
         Flow(source="monitoring", target="alerting", label="alerts"),
     ],
     talking_points=[

@@ -70,10 +70,18 @@ def test_walk_rejects_bad_step(tmp_path):
 def test_framework_list_and_diagram_formats(tmp_path):
     listed = cli("framework", "list", cwd=tmp_path)
     assert listed.returncode == 0 and listed.stdout.startswith("eta")
-    dot_only = cli("cases.eta", "diagram", "--format", "dot", "--out", "d", cwd=tmp_path)
+    dot_only = cli("cases.eta", "diagram", "--format", "dot", "--view", "full", "--out", "d", cwd=tmp_path)
     written = sorted(p.name for p in (tmp_path / "d").iterdir())
     assert dot_only.returncode == 0 and written == [".casebook-files.json", "eta.dot"], written
     assert json.loads((tmp_path / "d" / ".casebook-files.json").read_text())["files"] == ["eta.dot"]
     assert (tmp_path / "d" / "eta.dot").read_text() == (REPO / "diagrams" / "eta.dot").read_text()
+    both = cli("cases.eta", "diagram", "--format", "dot", "--format", "mermaid", "--out", "d3", cwd=tmp_path)
+    written = sorted(p.name for p in (tmp_path / "d3").iterdir() if not p.name.startswith("."))
+    assert both.returncode == 0 and written == ["eta-whiteboard.dot", "eta-whiteboard.mmd", "eta.dot", "eta.mmd"]
+    for name in written:
+        assert (tmp_path / "d3" / name).read_text() == (REPO / "diagrams" / name).read_text(), name
     bad = cli("cases.eta", "diagram", "--format", "gif", "--out", "d2", cwd=tmp_path)
     assert bad.returncode == 2 and "gif" in bad.stderr
+    bad_view = cli("cases.eta", "diagram", "--view", "napkin", "--out", "d2", cwd=tmp_path)
+    assert bad_view.returncode == 2 and "'napkin'" in bad_view.stderr and "full, whiteboard" in bad_view.stderr
+    assert not (tmp_path / "d2").exists()

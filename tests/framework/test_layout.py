@@ -9,9 +9,11 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from framework.layoutcheck import read_layout
+from framework.architecture import latency_budget
+from framework.layoutcheck import MIN_TEXT_PX, REPORT_FIGURE_PX, read_layout
 from framework.registry import all_cases
-from framework.render import KIND_ICONS, _build, icon_file
+from framework.render import KIND_ICONS, VIEWS, _build, icon_file
+from framework.whiteboard import MAX_BOXES, whiteboard
 
 CASES = all_cases()
 # The backgrounds icons sit on: the clusters' light blue and the page's white.
@@ -22,25 +24,69 @@ def layout_of(graph) -> object:
     return read_layout(graph.pipe(format="json", quiet=True))
 
 
+DRAWINGS = [(c.name, v) for c in CASES for v in VIEWS]
+
+
 @pytest.fixture(scope="module")
 def layouts(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("layout")
     return {
-        c.name: layout_of(_build(c.design.architecture, c.design.title, folder / c.name, portable=False)) for c in CASES
+        (c.name, v): layout_of(_build(c.design.architecture, c.design.title, folder / c.name, portable=False, view=v))
+        for c in CASES
+        for v in VIEWS
     }
 
 
-@pytest.mark.parametrize("name", [c.name for c in CASES])
-def test_no_edge_label_sits_on_a_box_or_another_label(layouts, name):
-    assert layouts[name].problems() == []
+@pytest.mark.parametrize("drawing", DRAWINGS, ids=lambda d: "-".join(d))
+def test_no_edge_label_sits_on_a_box_or_another_label(layouts, drawing):
+    assert layouts[drawing].problems() == []
 
 
-@pytest.mark.parametrize("name", [c.name for c in CASES])
-def test_every_edge_joins_two_visible_components(layouts, name):
-    layout = layouts[name]
+@pytest.mark.parametrize("drawing", DRAWINGS, ids=lambda d: "-".join(d))
+def test_every_edge_joins_two_visible_components(layouts, drawing):
+    name, view = drawing
+    layout = layouts[drawing]
     assert layout.dangling() == []
     spec = next(c for c in CASES if c.name == name).design.architecture
-    assert {(e.tail, e.head) for e in layout.edges} == {(f.source, f.target) for f in spec.flows}
+    expected = (
+        {(f.source, f.target) for f in spec.flows}
+        if view == "full"
+        else {(f.source, f.target) for f in whiteboard(spec).flows}
+    )
+    assert {(e.tail, e.head) for e in layout.edges} == expected
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES])
+def test_whiteboard_text_is_readable_at_the_reports_width(layouts, name):
+    layout = layouts[(name, "whiteboard")]
+    assert layout.text_px(REPORT_FIGURE_PX) >= MIN_TEXT_PX, f"{layout.width_pt:.0f} pt wide"
+
+
+def test_the_text_check_sees_a_drawing_too_wide_to_read(layouts):
+    assert layouts[("eta", "full")].text_px(REPORT_FIGURE_PX) < MIN_TEXT_PX
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_whiteboard_holds_the_serving_path_and_a_closed_training_loop(case):
+    import networkx as nx
+
+    spec = case.design.architecture
+    board = whiteboard(spec)
+    ids = {c.id for c in board.components}
+    assert len(ids) <= MAX_BOXES
+    path, _ = latency_budget(spec)
+    assert set(path) <= ids
+    serving = [f for f in board.flows if f.serving]
+    assert [f.tag for f in serving] == [str(i) for i in range(1, len(path))]
+    assert serving[0].source == path[-1], "the request starts at the client"
+    offline = [f for f in board.flows if not f.serving]
+    assert [f.tag for f in offline] == [chr(ord("A") + i) for i in range(len(offline))]
+    drawn = nx.DiGraph([(f.source, f.target) for f in offline])
+    training = [c.id for c in board.components if c.kind == "training"]
+    assert training, "the whiteboard shows where the model is trained"
+    # Closed loop: from the serving side back to training, and from training to serving.
+    assert any(n in drawn and nx.has_path(drawn, n, training[0]) for n in path)
+    assert any(n in drawn and nx.has_path(drawn, training[0], n) for n in path)
 
 
 def test_labels_placed_after_layout_fail_the_check():

@@ -11,6 +11,7 @@ import pytest
 
 from framework.checks import session_for
 from framework.registry import case_names, get_case
+from framework.whiteboard import whiteboard
 
 CHROMIUM_FLAGS = (
     "--headless=new",
@@ -71,8 +72,9 @@ def test_report_renders_in_chromium(browser, case_name, tmp_path):
     diagram = browser.find_element(By.CSS_SELECTOR, "#step-3 svg")
     width, height = _visible_size(browser, diagram)
     assert width > 300 and height > 100, f"diagram is {width}x{height}"
+    spec = get_case(case_name).design.architecture
     icons = browser.find_elements(By.CSS_SELECTOR, "#step-3 svg image")
-    assert len(icons) == len(get_case(case_name).design.architecture.components)
+    assert len(icons) == len(whiteboard(spec).components) + len(spec.components)  # both views
     charts = browser.find_elements(By.CSS_SELECTOR, "figure img")
     assert len(charts) >= 2, "expected the model-ladder chart and the case's plots"
     for chart in charts:
@@ -124,5 +126,26 @@ def test_report_text_never_scrolls_sideways(browser, case_name, width):
             "return [...document.querySelectorAll('.wide, .svg')].map(e => e.getBoundingClientRect().right);"
         )
         assert boxes and max(boxes) <= inner + 1
+    finally:
+        browser.set_window_size(1400, 1000)
+
+
+@pytest.mark.parametrize("case_name", case_names())
+def test_whiteboard_text_is_at_least_10_px_in_a_1280_px_window(browser, case_name):
+    from framework.layoutcheck import MIN_TEXT_PX, REPORT_FIGURE_PX
+
+    session = session_for(get_case(case_name))
+    session.run()
+    browser.set_window_size(1280, 900)
+    try:
+        browser.get((session.workdir / "run-a" / "report.html").as_uri())
+        shown, smallest = browser.execute_script(
+            """const svg = document.querySelector('#step-3 a.svg > svg');
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')));
+            return [svg.getBoundingClientRect().width, Math.min(...sizes) * scale];"""
+        )
+        assert shown >= REPORT_FIGURE_PX, f"the whiteboard is shown {shown:.0f} px wide"
+        assert smallest >= MIN_TEXT_PX, f"its smallest text is {smallest:.1f} px high"
     finally:
         browser.set_window_size(1400, 1000)
