@@ -56,7 +56,7 @@ def run_all(
         print_summary(result.metrics, result.out_dir)
         runs.append((case, result.metrics))
     with claim_files(root, ["index.html"], force=force) as staging:
-        write_index(staging, runs)
+        write_index(staging, runs, {case.name: root / case.name for case, _ in runs})
     typer.echo(f"index: {root / 'index.html'}")
 
 

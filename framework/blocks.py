@@ -24,6 +24,7 @@ class Figure:
 
     file: str
     caption: str
+    link: str | None = None  # a thumbnail: shown small, opening this page on click
 
 
 @dataclass
@@ -50,9 +51,9 @@ class Section:
         self.blocks.append(Table(headers, [[str(c) for c in r] for r in rows]))
         return self
 
-    def figure(self, file: str, caption: str) -> Section:
-        """Append a figure from the output folder."""
-        self.blocks.append(Figure(file, caption))
+    def figure(self, file: str, caption: str, link: str | None = None) -> Section:
+        """Append a figure from the output folder (a thumbnail linking to ``link`` when given)."""
+        self.blocks.append(Figure(file, caption, link))
         return self
 
 
@@ -71,15 +72,20 @@ def section_markdown(section: Section, level: int = 2, images: bool = True) -> s
         elif isinstance(b, list):
             out += [f"- {item}" for item in b] + [""]
         elif isinstance(b, Table):
-            out.append("| " + " | ".join(b.headers) + " |")
+            out.append("| " + " | ".join(map(_cell, b.headers)) + " |")
             out.append("|" + "---|" * len(b.headers))
-            out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in b.rows]
+            out += ["| " + " | ".join(map(_cell, r)) + " |" for r in b.rows]
             out.append("")
         elif images:
             out += [f"![{b.caption}]({b.file})", "", f"*{b.caption}*", ""]
         else:
             out += [f"*Figure: {b.caption}* (`{b.file}`)", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    """A Markdown table cell: a pipe escaped, a line break as ``<br>`` (a raw newline would end the row)."""
+    return "<br>".join(line.strip() for line in str(text).replace("|", "\\|").splitlines()) or ""
 
 
 def to_markdown(title: str, sections: list[Section]) -> str:
@@ -102,7 +108,10 @@ def _figure_html(fig: Figure, root: Path) -> str:
         body = f'<a class="svg" href="{html.escape(fig.file)}" title="open full size">{svg}</a>'
     else:
         data = base64.b64encode(path.read_bytes()).decode()
-        body = f'<img alt="{html.escape(fig.caption)}" src="data:image/png;base64,{data}">'
+        thumb = ' class="thumb"' if fig.link else ""
+        body = f'<img{thumb} alt="{html.escape(fig.caption)}" src="data:image/png;base64,{data}">'
+        if fig.link:
+            body = f'<a href="{html.escape(fig.link)}">{body}</a>'
     return f"<figure>{body}<figcaption>{_inline(fig.caption)}</figcaption></figure>"
 
 
@@ -143,7 +152,13 @@ table{{border-collapse:collapse;margin:.5rem 0}} .wide,.svg{{overflow-x:auto;max
 main{{padding:.5rem 1rem}}}}
 th,td{{border:1px solid #ccd;padding:.25rem .6rem;text-align:left;font-size:.9rem}} th{{background:#eef}}
 figure{{margin:1rem 0}} figure img,.svg svg{{max-width:100%;height:auto}} figcaption{{color:#556;font-size:.85rem}}
+img.thumb{{max-width:min(100%,30rem)}}
 code{{background:#f3f3f3;padding:0 .2rem}}
+@media print{{@page{{size:A4;margin:14mm 12mm}} body{{display:block;font-size:10.5pt}} nav{{display:none}}
+main{{max-width:none;padding:0}} .wide,.svg{{overflow:visible}} table{{width:100%}}
+th,td{{font-size:8.5pt;padding:.15rem .3rem;overflow-wrap:break-word}} tr,figure,pre{{break-inside:avoid}}
+h2{{break-after:avoid}} h3{{break-after:avoid}} figure img,.svg svg{{max-width:100%;max-height:24cm}}
+a{{color:inherit;text-decoration:none}}}}
 </style></head>
 <body><nav><strong>{title}</strong><ul>{nav}</ul></nav><main><h1>{title}</h1>
 {body}

@@ -52,6 +52,7 @@ def make_case_app(case: Case) -> typer.Typer:
         ] = None,
         set_: Annotated[list[str] | None, typer.Option("--set", help=set_help)] = None,
         quiet: Annotated[bool, typer.Option(help="No progress spinner.")] = False,
+        pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (needs Chromium).")] = False,
         force: Annotated[
             bool, typer.Option("--force", help="Write into a folder holding other files (they stay untouched).")
         ] = False,
@@ -70,6 +71,7 @@ def make_case_app(case: Case) -> typer.Typer:
             overrides=set_,
             progress=not quiet,
             force=force,
+            pdf=pdf,
         )
         print_summary(result.metrics, result.out_dir)
 

@@ -328,17 +328,48 @@ def write_reports(case: Case, metrics: RunMetrics, out_dir: Path) -> None:
     (out_dir / "report.html").write_text(to_html(title, sections, out_dir))
 
 
-def write_index(root: Path, runs: list[tuple[Case, RunMetrics]]) -> Path:
-    """Write ``root/index.html`` linking every case's report with its headline numbers."""
-    index = Section("cases", "Cases")
+def write_index(root: Path, runs: list[tuple[Case, RunMetrics]], folders: dict[str, Path] | None = None) -> Path:
+    """Write ``root/index.html``: per case its whiteboard thumbnail, the primary-metric ladder and serving p99.
+
+    Args:
+        root: the folder of the index; each case's report is linked as ``<case>/report.html``.
+        runs: every case with its metrics.
+        folders: each case's run folder, to read its whiteboard picture from (default ``root/<case>``).
+    """
+    sections = []
+    overview = Section("cases", "Cases")
     rows = []
     for case, m in runs:
-        link = f"[{case.design.title}]({case.name}/report.html)"
+        link = f"{case.name}/report.html"
         oracle = m.metric(m.oracle) if m.oracle else None
         rows.append(
-            [link, m.primary_metric, m.best_model, fmt(m.metric(m.best_model)), fmt(oracle), fmt(m.serving.p99_ms)]
+            [
+                f"[{case.design.title}]({link})",
+                m.primary_metric,
+                m.best_model,
+                fmt(m.metric(m.best_model)),
+                fmt(oracle),
+                fmt(m.serving.p99_ms),
+            ]
         )
-    index.table(["case", "primary metric", "deployed model", "deployed", "oracle", "serving p99 ms"], rows)
+    overview.table(["case", "primary metric", "deployed model", "deployed", "oracle", "serving p99 ms"], rows)
+    sections.append(overview)
+    for case, m in runs:
+        link = f"{case.name}/report.html"
+        section = Section(case.name, case.design.title)
+        picture = (folders or {}).get(case.name, root / case.name) / "architecture-whiteboard.png"
+        if picture.is_file():
+            section.figure(str(picture.resolve()), f"{case.design.title}: whiteboard view (opens the report)", link)
+        tags = model_tags(m)
+        direction = "higher is better" if m.higher_is_better else "lower is better"
+        section.p(f"Model ladder on **{m.primary_metric}** ({direction}); [full report]({link}).")
+        section.table(
+            ["model", m.primary_metric, ""],
+            [[name, fmt(values.get(m.primary_metric)), tags.get(name, "")] for name, values in m.models.items()],
+        )
+        s = m.serving
+        section.p(f"Serving: p50 {fmt(s.p50_ms)} ms, p99 {fmt(s.p99_ms)} ms against a {fmt(s.sla_ms)} ms SLA.")
+        sections.append(section)
     path = root / "index.html"
-    path.write_text(to_html("ML system-design casebook: reports", [index], root))
+    path.write_text(to_html("ML system-design casebook: reports", sections, root))
     return path

@@ -67,6 +67,7 @@ def run_case(
     overrides: list[str] | None = None,
     progress: bool = True,
     force: bool = False,
+    pdf: bool = False,
 ) -> RunResult:
     """Run every step of ``case`` and write its outputs into ``out_dir``.
 
@@ -82,6 +83,7 @@ def run_case(
         overrides: ``key=value`` config overrides.
         progress: show a rich progress spinner.
         force: allow an output folder that holds other files (they are left untouched).
+        pdf: also print ``report.pdf`` with headless Chromium (refused up front when it is missing).
 
     Raises:
         BadInput: bad scale, override, seed, data file or output folder; nothing is written then.
@@ -91,6 +93,11 @@ def run_case(
     if data_path is None:  # real data has its own size; its loader checks it against the machine
         check_memory(config)
     check_data_path(data_path)
+    browser = None
+    if pdf:
+        from framework.pdf import require_browser
+
+        browser = require_browser()
     if columns and data_path is None:
         raise BadInput("--columns maps the columns of a --data file; give --data too")
     typed = str(default_out_dir(case) if out_dir is None else out_dir)
@@ -131,6 +138,11 @@ def run_case(
         from framework.report import write_reports  # local: report imports matplotlib
 
         write_reports(case, metrics, tmp)
+        if browser is not None:
+            from framework.pdf import print_pdf
+
+            tick("printing report.pdf")
+            print_pdf(tmp / "report.html", tmp / "report.pdf", browser)
     ctx.out_dir = out_dir
     return RunResult(out_dir, metrics, ctx, outputs)
 

@@ -101,14 +101,22 @@ def test_report_is_self_contained(case_name):
         assert machine_path not in without_data, machine_path
 
 
-def test_index_links_every_case_report(tmp_path):
+def test_index_links_every_case_report_with_its_thumbnail_ladder_and_p99(tmp_path):
     from framework.report import write_index
 
-    runs = [(get_case(name), session_for(get_case(name)).run()) for name in case_names()]
-    html = write_index(tmp_path, runs).read_text()
+    sessions = {name: session_for(get_case(name)) for name in case_names()}
+    runs = [(get_case(name), session.run()) for name, session in sessions.items()]
+    folders = {name: session.workdir / "run-a" for name, session in sessions.items()}
+    html = write_index(tmp_path, runs, folders).read_text()
     for case, metrics in runs:
-        assert f'href="{case.name}/report.html"' in html
+        link = f'href="{case.name}/report.html"'
+        assert link in html
+        assert f'<a {link}><img class="thumb"' in html, "the whiteboard thumbnail opens the report"
+        for model in metrics.models:
+            assert f"<td>{model}</td>" in html
         assert f"{metrics.metric(metrics.best_model):.4g}" in html
+        assert f"p99 {metrics.serving.p99_ms:.4g} ms" in html
+    assert html.count('class="thumb"') == len(runs)
 
 
 @pytest.mark.parametrize("case_name", case_names())
@@ -149,3 +157,38 @@ def test_whiteboard_text_is_at_least_10_px_in_a_1280_px_window(browser, case_nam
         assert smallest >= MIN_TEXT_PX, f"its smallest text is {smallest:.1f} px high"
     finally:
         browser.set_window_size(1400, 1000)
+
+
+def test_the_report_prints_to_a_readable_pdf(tmp_path):
+    from framework.pdf import find_browser, print_pdf
+
+    browser = find_browser()
+    if browser is None:
+        message = "Chromium missing: apt-get install chromium (make test does it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    import pypdf
+
+    case = get_case("fraud")
+    session = session_for(case)
+    session.run()
+    pdf = print_pdf(session.workdir / "run-a" / "report.html", tmp_path / "report.pdf", browser)
+    reader = pypdf.PdfReader(pdf)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert 4 <= len(reader.pages) <= 40, len(reader.pages)
+    # The text is selectable, every step is there, and the navigation column is not printed.
+    for number in range(1, 10):
+        assert f"{number}. " in text
+    assert case.design.title in text and "whiteboard view" in text
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert (round(width), round(height)) == (595, 842), "A4 portrait"
+
+
+def test_pdf_without_chromium_is_refused_before_any_work(tmp_path, monkeypatch):
+    from framework.cli import invoke, make_case_app
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    code = invoke(make_case_app(get_case("fraud")), ["run", "--pdf", "--quiet", "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert not (tmp_path / "out").exists()
