@@ -129,7 +129,7 @@ def _stage(files: dict[str, str], cases_dir: Path, name: str) -> Path:
 
 
 def create_case(name: str, *, force: bool = False) -> NewCase:
-    """Create ``cases/<name>/`` from the template and write ``diagrams/<name>.{svg,png,dot}``.
+    """Create ``cases/<name>/`` from the template and write its diagrams (both views) under ``diagrams/``.
 
     The package is written into a staging folder and renamed into place; when the diagram then
     cannot be written, the package is removed again, so a failure leaves nothing behind.
@@ -161,7 +161,7 @@ def create_case(name: str, *, force: bool = False) -> NewCase:
     try:
         importlib.invalidate_caches()  # the cases package was listed before the folder existed
         rendered = dot_available()
-        formats = ["svg", "png", "dot"] if rendered else ["dot"]
+        formats = ["svg", "png", "dot", "mermaid"] if rendered else ["dot", "mermaid"]
         diagrams = write_diagram(get_case(name), cases_dir.parent / "diagrams", formats, force=force)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)

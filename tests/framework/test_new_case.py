@@ -75,7 +75,7 @@ def test_new_case_passes_the_checks_runs_and_type_checks(repo_copy: Path, tmp_pa
     assert {"__init__.py", "__main__.py", "design.py", "config.py", "steps.py"} <= {p.name for p in package.iterdir()}
     assert not [p for p in (repo_copy / "cases").iterdir() if p.name.startswith(".")], "staging folder left behind"
     listed = json.loads((repo_copy / "diagrams" / ".casebook-files.json").read_text())["files"]
-    assert {"demo.dot", "demo.svg", "demo.png"} <= set(listed)
+    assert {"demo.dot", "demo.svg", "demo.png", "demo.mmd", "demo-whiteboard.dot", "demo-whiteboard.png"} <= set(listed)
     assert (repo_copy / "diagrams" / "demo.dot").is_file()
 
     checked = _python(repo_copy, "-c", CHECK_ONE_CASE, "demo")
