@@ -28,6 +28,10 @@ class EtaData:
         cut: first interval of the test window.
         end: one past the test window's last interval.
         traffic: the generator's world (what the oracle knows); None exactly when ``synthetic`` is False.
+        history_period: intervals per history cycle: 5040 (time of week, the design) or 720 (time of
+            day: the fallback for real data shorter than a week of training).
+        speed_unit: the unit real data gave its speeds in (``kmh`` or ``mph``): the unit of the
+            segment speed MAE reported on real data.
     """
 
     synthetic: bool
@@ -38,6 +42,8 @@ class EtaData:
     cut: int
     end: int
     traffic: Traffic | None = None
+    history_period: int = 5040
+    speed_unit: str = "kmh"
 
     def __post_init__(self) -> None:
         # Generated data always carries its world and real data never does: one fact, checked once.

@@ -70,6 +70,12 @@ class EtaConfig(CaseConfig):
         live_lead_intervals: drill: the live rung reads its window this many 2-minute intervals later, so a
             positive value lets it see probes from after the query (0, the design: strictly before).
         drift_sample_rows: drill: rows of each period the PSI/KS drift tests see (0, the design: all rows).
+        min_speed_kmh: ``--data`` only: cleaning drops records slower than this (stopped vehicles, and the
+            zeros loop detectors write for a missing reading), counted as ``below_min_speed``.
+        speed_unit: ``--data`` sensor speed tables only: the unit of their cells (``mph``, the default, as in
+            METR-LA and PEMS-BAY; ``kmh``). Probe records are always km/h (``avg_speed_kmh``).
+        sensor_links: ``--data`` sensor speed tables only: road segments leaving each sensor, to its nearest
+            sensors by the distance list (or by great-circle distance from coordinates).
     """
 
     # Bounds: sizes stop where a run gets slow or large (memory is checked separately), and the
@@ -110,6 +116,10 @@ class EtaConfig(CaseConfig):
     split: Literal["time", "random"] = "time"
     live_lead_intervals: int = Field(default=0, ge=0, le=60)
     drift_sample_rows: int = Field(default=0, ge=0, le=1_000_000)
+    # Real data (--data) only: the generator's runs never read them.
+    min_speed_kmh: float = Field(default=5.0, ge=0, le=100)
+    speed_unit: Literal["mph", "kmh"] = "mph"
+    sensor_links: int = Field(default=3, ge=1, le=10)
 
     # n_trips and serving_queries count too, but within their bounds they never set the peak.
     size_keys: ClassVar[tuple[str, ...]] = ("grid_rows", "grid_cols", "weeks", "probe_rate", "gbm_train_rows")

@@ -133,16 +133,22 @@ def _time_major_key(interval: np.ndarray, segment: np.ndarray) -> np.ndarray:
     return (interval - int(interval.min())) * stride + (segment - lo)
 
 
-def clean_records(df: pd.DataFrame, n_segments: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+def clean_records(
+    df: pd.DataFrame, n_segments: int | None = None, min_speed_kmh: float = 0.0
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """Drop invalid rows, counting each reason (rules apply in order; a row counts once).
 
-    Rules, in order: null speed; null in another column; speed <= 0; speed >
+    Rules, in order: null speed; null in another column; speed <= 0; speed below
+    ``min_speed_kmh`` (only when it is > 0: stopped vehicles and "no reading" zeros, whose
+    distance / speed times would explode the averaged travel times); speed >
     ``MAX_SPEED_KMH``; car count < 1 (no cars means no measurement); segment id unknown
     (only when ``n_segments`` is given); a second row for the same (segment, interval).
 
     Args:
         df: raw records with ``RECORD_COLUMNS``.
         n_segments: number of known segments (ids ``0..n-1``), to reject unknown ids.
+        min_speed_kmh: the speed floor (real data: the ``min_speed_kmh`` setting; 0: no floor, the
+            generator's runs, whose slow incident records are real congestion).
 
     Returns:
         The clean records (same columns, original order, fresh index) and
@@ -161,6 +167,8 @@ def clean_records(df: pd.DataFrame, n_segments: int | None = None) -> tuple[pd.D
     drop("null_value", df[others].isna().to_numpy().any(axis=1))
     with np.errstate(invalid="ignore"):
         drop("non_positive_speed", speed <= 0)
+        if min_speed_kmh > 0:
+            drop("below_min_speed", speed < min_speed_kmh)
         drop("absurd_speed", speed > MAX_SPEED_KMH)
     cars = df["car_count"].to_numpy(dtype=np.float64, na_value=np.nan)
     with np.errstate(invalid="ignore"):

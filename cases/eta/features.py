@@ -126,10 +126,16 @@ class HistoryFeatures:
     week (from the other training weeks only). A per-row leave-one-out would leak: within
     a segment it shifts the feature by an amount that mirrors the row's own target.
 
+    With ``period=INTERVALS_PER_DAY`` (real data shorter than a week of training: the time-of-day
+    fallback) every aggregate is keyed by the interval of the *day* and folded by day, then
+    repeated over the seven days of the week, so every table still has 5040 columns and each
+    day of the week gets the same profile. The default, one week, is the design.
+
     Attributes (after ``fit``):
         segments_: segment table ordered by id.
         bucket_: intervals per booster time bucket; n_buckets_: buckets per week.
-        n_weeks_: training weeks; week_offset_: index of the first training week.
+        period_: intervals per history cycle: 5040 (time of week) or 720 (time of day).
+        n_weeks_: training folds (weeks, or days with the time-of-day period); week_offset_: the first's index.
         key_w_, key_wr_: cars and cars x ratio per (segment, interval_within_week).
         hour_w_, hour_wr_: the same per (segment, hour of week).
         seg_w_, seg_wr_: the same per segment.
@@ -139,25 +145,35 @@ class HistoryFeatures:
         hour_oof_: the same without week ``k`` in row ``k``: ``(n_weeks, S * 168)``.
     """
 
-    def fit(self, train: pd.DataFrame, segments: pd.DataFrame, bucket: int = 5) -> HistoryFeatures:
+    def fit(
+        self, train: pd.DataFrame, segments: pd.DataFrame, bucket: int = 5, period: int = INTERVALS_PER_WEEK
+    ) -> HistoryFeatures:
         """Accumulate every aggregate from ``train``.
 
         Args:
             train: clean training records with ``travel_time_s`` and ``interval_within_week``.
             segments: the segment table.
             bucket: intervals per booster time bucket; must divide 30 (an hour).
+            period: ``INTERVALS_PER_WEEK`` (time-of-week history, the design) or ``INTERVALS_PER_DAY``
+                (time-of-day history for data shorter than a week).
 
         Returns:
             self
         """
         if INTERVALS_PER_HOUR % bucket:
             raise ValueError(f"bucket must divide {INTERVALS_PER_HOUR} intervals (one hour), got {bucket}")
+        if period not in (INTERVALS_PER_WEEK, INTERVALS_PER_DAY):
+            raise ValueError(
+                f"period must be {INTERVALS_PER_WEEK} (a week) or {INTERVALS_PER_DAY} (a day), got {period}"
+            )
         self.segments_ = segments.sort_values("segment_id").reset_index(drop=True)
         self.bucket_ = bucket
+        self.period_ = period
         self.n_buckets_ = INTERVALS_PER_WEEK // bucket
         n_seg = len(self.segments_)
-        seg, iww, w, wr = self._row_terms(train)
-        week = train["interval_index"].to_numpy(np.int64) // INTERVALS_PER_WEEK
+        seg, _, w, wr = self._row_terms(train)
+        iww = self.slots(train)
+        week = train["interval_index"].to_numpy(np.int64) // period
         self.week_offset_ = int(week.min()) if len(week) else 0
         week = week - self.week_offset_
         self.n_weeks_ = n_weeks = int(week.max()) + 1 if len(week) else 1
@@ -183,7 +199,36 @@ class HistoryFeatures:
         hour_weekly = _weekly(hour, week, w, wr, n_seg * HOURS_PER_WEEK, n_weeks)
         self.hour_median_ = nan_median_last_axis(hour_weekly)
         self.hour_oof_ = _leave_week_out_medians(hour_weekly)
+        if period != INTERVALS_PER_WEEK:
+            self._repeat_days()
         return self
+
+    def slots(self, records: pd.DataFrame) -> np.ndarray:
+        """Each record's interval within the history period (of the week, or of the day)."""
+        if self.period_ == INTERVALS_PER_WEEK:
+            return records["interval_within_week"].to_numpy(np.int64)
+        return records["interval_index"].to_numpy(np.int64) % self.period_
+
+    def folds(self, records: pd.DataFrame) -> np.ndarray:
+        """Each training record's out-of-fold group (its week, or its day), 0-based."""
+        return records["interval_index"].to_numpy(np.int64) // self.period_ - self.week_offset_
+
+    def _repeat_days(self) -> None:
+        """Copy the day's aggregates (accumulated in Monday's columns) to every day of the week."""
+        days = INTERVALS_PER_WEEK // self.period_
+        n_seg = len(self.segments_)
+        for name in ("key_w_", "key_wr_"):
+            setattr(self, name, np.tile(getattr(self, name)[:, : self.period_], days))
+        hours = self.period_ // INTERVALS_PER_HOUR
+        for name in ("hour_w_", "hour_wr_"):
+            setattr(self, name, np.tile(getattr(self, name)[:, :hours], days))
+        buckets = self.period_ // self.bucket_
+        for name in ("class_week_w_", "class_week_wr_"):
+            setattr(self, name, np.tile(getattr(self, name)[:, :buckets, :], (1, days, 1)))
+        median = self.hour_median_.reshape(n_seg, HOURS_PER_WEEK)[:, :hours]
+        self.hour_median_ = np.tile(median, days).reshape(-1)
+        oof = self.hour_oof_.reshape(-1, n_seg, HOURS_PER_WEEK)[:, :, :hours]
+        self.hour_oof_ = np.tile(oof, (1, 1, days)).reshape(len(oof), -1)
 
     def _row_terms(self, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         seg = records["segment_id"].to_numpy(np.int64)

@@ -13,6 +13,12 @@ from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK
 from framework.errors import BadInput
 from framework.tabular import shown_path
 
+# Real data: time-of-week history needs a week of training (reaching into a second calendar week);
+# shorter data falls back to time-of-day history, which needs two calendar days of training and a
+# quarter of a day to test on. (Generated data keeps MIN_TRAIN_DAYS: its weeks are a knob.)
+WEEK_TRAIN_DAYS = 7
+DAY_TRAIN_DAYS = 1.5
+DAY_TEST_HOURS = 6
 # Cleaning that drops more than this share of the records is worth a word: the files may not match.
 DROPPED_WARNING_SHARE = 0.05
 
@@ -55,8 +61,15 @@ def check_synthetic_split(train: pd.DataFrame, test: pd.DataFrame) -> None:
             raise BadInput(f"no probe records in the {name} window; raise probe_rate or weeks")
 
 
-def real_split(clean: pd.DataFrame, dropped: dict[str, int], train_fraction: float, name: str) -> tuple[int, int, int]:
-    """The first interval, the train/test cut and the end of a real data set, when it is long enough.
+def real_split(
+    clean: pd.DataFrame, dropped: dict[str, int], train_fraction: float, name: str
+) -> tuple[int, int, int, int]:
+    """The first interval, the train/test cut, the end and the history period of a real data set.
+
+    Time-of-week history (the design) needs a training window of at least ``WEEK_TRAIN_DAYS`` that
+    reaches into a second calendar week (the booster's features are out of fold by week) and a day
+    to test on. Shorter data falls back to time-of-day history (out of fold by day), which needs
+    ``DAY_TRAIN_DAYS`` of training over two calendar days and ``DAY_TEST_HOURS`` to test on.
 
     Args:
         clean: cleaned records.
@@ -65,24 +78,30 @@ def real_split(clean: pd.DataFrame, dropped: dict[str, int], train_fraction: flo
         name: the data path, for messages.
 
     Returns:
-        ``(first, cut, end)`` intervals: train is ``[first, cut)``, test ``[cut, end)``.
+        ``(first, cut, end, period)``: train is ``[first, cut)``, test ``[cut, end)``; ``period`` is
+        ``INTERVALS_PER_WEEK`` or ``INTERVALS_PER_DAY`` (the time-of-day fallback).
 
     Raises:
-        BadInput: no valid record, or a span too short for the history features and a test day.
+        BadInput: no valid record, or a span too short even for time-of-day history (naming the minimum).
     """
     if clean.empty:
         raise BadInput(f"{name}: no valid record left after cleaning (dropped {_reasons(dropped)})")
     first, end = int(clean["interval_index"].min()), int(clean["interval_index"].max()) + 1
     cut = first + int(train_fraction * (end - first))
-    train_min, test_min = MIN_TRAIN_DAYS * INTERVALS_PER_DAY, MIN_TEST_DAYS * INTERVALS_PER_DAY
-    if cut - first < train_min or end - cut < test_min:
-        need = max(train_min / train_fraction, test_min / (1.0 - train_fraction)) / INTERVALS_PER_DAY
-        raise BadInput(
-            f"{name}: valid records span {(end - first) / INTERVALS_PER_DAY:.1f} days; with "
-            f"train_fraction={train_fraction:g} at least {need:.1f} are needed ({MIN_TRAIN_DAYS} days of "
-            f"training history, {MIN_TEST_DAYS} to test)"
-        )
-    return first, cut, end
+    for period, train_days, test_days in (
+        (INTERVALS_PER_WEEK, WEEK_TRAIN_DAYS, MIN_TEST_DAYS),
+        (INTERVALS_PER_DAY, DAY_TRAIN_DAYS, DAY_TEST_HOURS / 24),
+    ):
+        long_enough = cut - first >= train_days * INTERVALS_PER_DAY and end - cut >= test_days * INTERVALS_PER_DAY
+        if long_enough and (cut - 1) // period > first // period:
+            return first, cut, end, period
+    need = max(DAY_TRAIN_DAYS / train_fraction, DAY_TEST_HOURS / 24 / (1.0 - train_fraction))
+    raise BadInput(
+        f"{name}: valid records span {(end - first) / INTERVALS_PER_DAY:.1f} days; with "
+        f"train_fraction={train_fraction:g} at least {need:.1f} are needed ({DAY_TRAIN_DAYS:g} days of training "
+        f"for time-of-day history, {DAY_TEST_HOURS} hours to test; time-of-week history needs "
+        f"{WEEK_TRAIN_DAYS} days of training)"
+    )
 
 
 def check_history(history: HistoryFeatures, data_path: Path | None = None) -> None:
@@ -101,14 +120,15 @@ def check_history(history: HistoryFeatures, data_path: Path | None = None) -> No
     weeks_with_data = int(np.count_nonzero(history.seg_week_w_.sum(axis=0) > 0))
     if weeks_with_data >= 2 and np.isfinite(history.hour_oof_).any():
         return
+    fold = "week" if history.period_ == INTERVALS_PER_WEEK else "day"
     if data_path is None:
         fix = "raise weeks, train_fraction or probe_rate"
         prefix = ""
     else:
-        fix = "pass data covering more weeks or raise train_fraction"
+        fix = f"pass data covering more {fold}s or raise train_fraction"
         prefix = f"{shown_path(data_path)}: "
     raise BadInput(
-        f"{prefix}the training window has comparable probe records in {weeks_with_data} week(s); "
+        f"{prefix}the training window has comparable probe records in {weeks_with_data} {fold}(s); "
         f"the history features need 2 or more: {fix}"
     )
 

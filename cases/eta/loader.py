@@ -20,6 +20,14 @@ Format (``--data PATH``; PATH is a folder or its records file):
   with ``road_class`` one of ``highway``, ``arterial``, ``local``, a length of at most
   ``MAX_DISTANCE_KM`` and speeds of at most ``MAX_SPEED_KMH``.
 
+Both files are read by :func:`framework.dataload.load_table`: CSV, TSV, ``;``/``|``/space-separated
+text (plain or gzip/bz2/xz/zip compressed) or Parquet, separator and header sniffed, columns matched
+case-insensitively through the alias table of :mod:`framework.roles` (records: ``segment_id`` also
+``segment``, ``link_id``, ``edge_id``...; ``car_count`` also ``cars``, ``count``, ``vehicles``...;
+``avg_speed_kmh`` also ``speed_kmh``, ``speed``...; the segment table's aliases are in
+:mod:`cases.eta.columns`) or named with ``--columns role=COLUMN`` (``records.ROLE`` or
+``segments.ROLE`` for one table only). Extra columns are ignored and listed in the data summary.
+
 Segment and node ids may be any integers; they are relabelled ``0..n-1`` in sorted
 order. Interval 0 starts at the Monday 00:00 on or before the earliest timestamp, so
 ``interval_index % 5040`` is the interval within the week. Null or out-of-range speeds,
@@ -35,15 +43,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cases.eta.network import ROAD_CLASSES, SEGMENT_COLUMNS
+from cases.eta.cells import blank_to_null, column, first_bad, integers, line_of, numeric, row_at, timestamps
+from cases.eta.columns import RECORD_ROLES, SEGMENT_ROLES, split_columns
+from cases.eta.network import ROAD_CLASSES
 from cases.eta.tables import check_fits_memory
+from framework.dataload import LoadedTable, load_table
 from framework.errors import BadInput
-from framework.guards import brief, check_datetimes, check_epoch_seconds, quote
-from framework.tabular import read_table, shown_path
+from framework.guards import quote
+from framework.tabular import shown_path
 
 RECORD_FILE_COLUMNS: tuple[str, ...] = ("segment_id", "timestamp", "car_count", "avg_speed_kmh")
 RECORD_FILES: tuple[str, ...] = ("records.parquet", "records.csv", "records.csv.gz")
@@ -55,8 +67,6 @@ MAX_DISTANCE_KM = 1000.0
 MAX_SPEED_KMH = 200.0
 # More probe cars than this on one segment in two minutes is a counter glitch, not traffic.
 MAX_CARS = 10_000
-# Ids must survive the float round trip of a CSV reader exactly.
-MAX_ID = 2**53
 # Longest history the case handles, like the synthetic ``weeks`` bound: aggregates are per week.
 MAX_WEEKS = 52
 # The routing table is nodes x nodes and every model a segments x 5040 table.
@@ -76,6 +86,8 @@ class LoadedData:
         source_segment_ids: original id of each relabelled segment.
         warnings: odd but usable things about the input, one readable sentence each.
         dropped: rows the loader dropped itself, per reason (cleaning counts the rest).
+        reading: how the files were read, for ``metrics.json["data"]`` (file, format, columns,
+            ignored_columns, reading_notes and what else the layout says).
     """
 
     records: pd.DataFrame
@@ -84,83 +96,7 @@ class LoadedData:
     source_segment_ids: np.ndarray
     warnings: list[str] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
-
-
-def _first_bad(mask: pd.Series | np.ndarray) -> int:
-    """0-based position of the first True in ``mask``."""
-    return int(np.flatnonzero(np.asarray(mask))[0])
-
-
-def _numeric(frame: pd.DataFrame, column: str, path: Path, allow_null: bool = True) -> pd.Series:
-    """The column as float numbers; a non-numeric cell (or a null where none is allowed) is BadInput."""
-    raw = frame[column]
-    if pd.api.types.is_bool_dtype(raw) or pd.api.types.is_datetime64_any_dtype(raw):
-        raise BadInput(f"{shown_path(path)}: column {column} is not numeric (it holds {raw.dtype} values)")
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = values.isna() & (raw.notna() | (not allow_null))
-    if bad.any():
-        row = _first_bad(bad)
-        what = "is empty" if pd.isna(raw.iloc[row]) else f"is not a number ({quote(raw.iloc[row], 40)})"
-        raise BadInput(f"{shown_path(path)}: column {column}, data row {row + 1} {what}")
-    return values.astype(np.float64)
-
-
-def _integers(values: pd.Series, column: str, path: Path) -> pd.Series:
-    """Refuse non-integral or huge ids (they would be truncated or collide after the int cast)."""
-    arr = values.to_numpy()
-    bad = ~np.isnan(arr) & ((arr != np.round(arr)) | (np.abs(arr) >= MAX_ID) | ~np.isfinite(arr))
-    if bad.any():
-        row = _first_bad(bad)
-        raise BadInput(
-            f"{shown_path(path)}: column {column}, data row {row + 1} must be a whole number below 2**53, "
-            f"got {quote(float(arr[row]), 30)}"
-        )
-    return values
-
-
-def _parse_text_times(raw: pd.Series, name: str) -> pd.Series:
-    """ISO-8601 strings to timestamps; an unparseable cell is named by its row, cut short."""
-    text = raw.astype("string")
-    try:
-        return pd.to_datetime(text, format="ISO8601")
-    except (pd.errors.OutOfBoundsDatetime, OverflowError):
-        raise BadInput(f"{name}: column timestamp has a date outside 1970-2100 (year 1000? 9999?)") from None
-    except (ValueError, TypeError):
-        pass  # find the first bad cell below instead of echoing pandas' long message
-    try:
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-    except (ValueError, TypeError, OverflowError):
-        parsed = pd.Series(pd.NaT, index=raw.index)
-    bad = parsed.isna() & raw.notna()
-    if bad.any():
-        row = _first_bad(bad)
-        raise BadInput(
-            f"{name}: column timestamp, data row {row + 1} is not ISO-8601 or Unix seconds ({quote(raw.iloc[row], 40)})"
-        )
-    raise BadInput(f"{name}: column timestamp mixes UTC offsets; give local wall-clock times with one offset or none")
-
-
-def _timestamps(raw: pd.Series, path: Path) -> pd.Series:
-    """Parse ISO-8601 wall-clock strings or Unix seconds into naive timestamps within 1970-2100."""
-    name = shown_path(path)
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        ts = pd.Series(raw)
-    elif pd.api.types.is_bool_dtype(raw):
-        raise BadInput(f"{name}: column timestamp holds true/false values, not date-times")
-    else:
-        # A text column whose every cell is a number (a CSV reader's choice for huge integers) is seconds too.
-        numbers = pd.to_numeric(raw, errors="coerce")
-        if numbers.notna().sum() == raw.notna().sum():
-            seconds = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
-            check_epoch_seconds(seconds[~np.isnan(seconds)], name)
-            ts = pd.to_datetime(pd.Series(seconds, index=raw.index), unit="s")
-        else:
-            ts = _parse_text_times(raw, name)
-    if getattr(ts.dt, "tz", None) is not None:
-        # Rush hours follow local clocks: keep the wall-clock time, drop the offset.
-        ts = ts.dt.tz_localize(None)
-    check_datetimes(ts, name)
-    return ts
+    reading: dict[str, Any] = field(default_factory=dict)
 
 
 def find_records_file(path: Path) -> Path:
@@ -176,101 +112,136 @@ def find_records_file(path: Path) -> Path:
     return path
 
 
-def _check_segment_values(out: pd.DataFrame, path: Path) -> None:
+def _check_segment_values(out: pd.DataFrame, table: LoadedTable) -> None:
     """Refuse lengths and speeds no road has, naming the first offending row (the table is small)."""
     limits = {"distance_km": MAX_DISTANCE_KM, "speed_limit_kmh": MAX_SPEED_KMH, "free_flow_kmh": MAX_SPEED_KMH}
-    for column, high in limits.items():
-        values = out[column].to_numpy()
+    for role, high in limits.items():
+        values = out[role].to_numpy()
         bad = ~((values > 0) & (values <= high))  # also catches inf and -inf
         if bad.any():
-            row = _first_bad(bad)
+            row = first_bad(bad)
             raise BadInput(
-                f"{shown_path(path)}: column {column}, data row {row + 1} is {quote(float(values[row]), 30)}; "
-                f"it must be > 0 and <= {high:g}"
+                f"{shown_path(table.path)}: column {column(table, role)}, {row_at(table, row)} is "
+                f"{quote(float(values[row]), 30)}; it must be > 0 and <= {high:g}{line_of(table, row)}"
             )
 
 
-def load_segments(path: Path) -> pd.DataFrame:
-    """Read and validate ``segments.csv`` (ids relabelled ``0..S-1``, nodes ``0..N-1``).
+def read_segments(path: Path, mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame, LoadedTable]:
+    """Read and validate a segment table (ids relabelled ``0..S-1``, nodes ``0..N-1``) and how it was read.
+
+    Args:
+        path: the segment file.
+        mapping: ``--columns`` for this table (role -> column).
 
     Raises:
         BadInput: on any structural problem or implausible value, naming the file.
     """
-    frame = read_table(path)
-    _require_columns(frame, path, SEGMENT_COLUMNS)
-    out = pd.DataFrame({c: _numeric(frame, c, path, allow_null=False) for c in SEGMENT_COLUMNS if c != "road_class"})
-    for column in ("segment_id", "from_node", "to_node"):
-        _integers(out[column], column, path)
-    _check_segment_values(out, path)
-    out["road_class"] = frame["road_class"].astype(str).str.strip().str.lower()
+    table = load_table(path, SEGMENT_ROLES, mapping=mapping, what="segments")
+    table.frame = blank_to_null(table.frame)
+    name = shown_path(path)
+    out = pd.DataFrame({r.name: numeric(table, r.name, allow_null=False) for r in SEGMENT_ROLES[:-1]})
+    for role in ("segment_id", "from_node", "to_node"):
+        integers(table, role, out[role])
+    _check_segment_values(out, table)
+    raw_class = table.frame["road_class"]
+    out["road_class"] = raw_class.astype(str).str.strip().str.lower()
     unknown = ~out["road_class"].isin(ROAD_CLASSES)
     if unknown.any():
-        row = _first_bad(unknown)
+        row = first_bad(unknown)
         raise BadInput(
-            f"{shown_path(path)}: column road_class, data row {row + 1} is {quote(frame['road_class'].iloc[row], 30)} "
-            f"(use one of {', '.join(ROAD_CLASSES)})"
+            f"{name}: column {column(table, 'road_class')}, {row_at(table, row)} is {quote(raw_class.iloc[row], 30)} "
+            f"(use one of {', '.join(ROAD_CLASSES)}){line_of(table, row)}"
         )
     repeated = out["segment_id"].duplicated()
     if repeated.any():
-        row = _first_bad(repeated)
+        row = first_bad(repeated)
         raise BadInput(
-            f"{shown_path(path)}: segment_id {int(out['segment_id'].iloc[row])} appears again in data row {row + 1}"
+            f"{name}: segment_id {int(out['segment_id'].iloc[row])} appears again in "
+            f"{row_at(table, row)}{line_of(table, row)}"
         )
+    return relabel_segments(out, name), table
+
+
+def load_segments(path: Path) -> pd.DataFrame:
+    """Read and validate ``segments.csv`` (see :func:`read_segments`)."""
+    return read_segments(path)[0]
+
+
+def relabel_segments(out: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Sort by id, keep it as ``source_segment_id``, relabel segments ``0..S-1`` and nodes ``0..N-1``.
+
+    Raises:
+        BadInput: too many segments or nodes, a loop, or two segments joining the same nodes.
+    """
     if len(out) > MAX_SEGMENTS:
-        raise BadInput(f"{shown_path(path)}: {len(out):,} segments; the case handles at most {MAX_SEGMENTS:,}")
+        raise BadInput(f"{name}: {len(out):,} segments; the case handles at most {MAX_SEGMENTS:,}")
     out = out.sort_values("segment_id", ignore_index=True)
     out["source_segment_id"] = out["segment_id"].astype(np.int64)
     out["segment_id"] = np.arange(len(out), dtype=np.int64)
     nodes, codes = np.unique(np.concatenate([out["from_node"], out["to_node"]]), return_inverse=True)
     if len(nodes) > MAX_NODES:
-        raise BadInput(f"{shown_path(path)}: {len(nodes):,} nodes; the case handles at most {MAX_NODES:,}")
+        raise BadInput(f"{name}: {len(nodes):,} nodes; the case handles at most {MAX_NODES:,}")
     out["from_node"] = codes[: len(out)].astype(np.int64)
     out["to_node"] = codes[len(out) :].astype(np.int64)
     loops = out["from_node"] == out["to_node"]
     if loops.any():
-        sid = int(out["source_segment_id"].iloc[_first_bad(loops)])
-        raise BadInput(f"{shown_path(path)}: segment {sid} starts and ends at the same node")
+        sid = int(out["source_segment_id"].iloc[first_bad(loops)])
+        raise BadInput(f"{name}: segment {sid} starts and ends at the same node")
     twins = out.duplicated(["from_node", "to_node"])
     if twins.any():
-        sid = int(out["source_segment_id"].iloc[_first_bad(twins)])
-        raise BadInput(f"{shown_path(path)}: segment {sid} joins the same pair of nodes, same direction, as another")
+        sid = int(out["source_segment_id"].iloc[first_bad(twins)])
+        raise BadInput(f"{name}: segment {sid} joins the same pair of nodes, same direction, as another")
     return out
 
 
-def _require_columns(frame: pd.DataFrame, path: Path, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise BadInput(
-            f"{shown_path(path)}: missing column(s) {brief(', '.join(missing), 60)} (expected {','.join(columns)})"
-        )
-
-
-def _implausible_cars(cars: pd.Series) -> tuple[np.ndarray, str | None]:
+def _implausible_cars(cars: pd.Series, table: LoadedTable) -> tuple[np.ndarray, str | None]:
     """Rows whose car count is not a whole number or is absurdly large, and a warning about them."""
     values = cars.to_numpy()
     with np.errstate(invalid="ignore"):
         bad = ~np.isnan(values) & ((values != np.round(values)) | ~(values <= MAX_CARS))
     if not bad.any():
         return bad, None
-    row = _first_bad(bad)
+    row = first_bad(bad)
     return bad, (
         f"dropped {int(bad.sum()):,} record(s) whose car_count is not a whole number up to {MAX_CARS:,} "
-        f"(first: data row {row + 1}, {quote(float(values[row]), 30)})"
+        f"(first: {row_at(table, row)}, {quote(float(values[row]), 30)})"
     )
 
 
-def _extra_columns(frame: pd.DataFrame, path: Path) -> str | None:
-    extra = [str(c) for c in frame.columns if c not in RECORD_FILE_COLUMNS]
-    if not extra:
-        return None
-    return f"{path.name}: ignored {len(extra)} extra column(s) {quote(', '.join(extra), 60)[1:-1]}"
+def week_start(ts: pd.Series, name: str) -> pd.Timestamp:
+    """The Monday 00:00 on or before the first timestamp (interval 0), after checking the span.
+
+    Raises:
+        BadInput: no valid timestamp, or a span longer than ``MAX_WEEKS``.
+    """
+    if ts.isna().all():
+        raise BadInput(f"{name}: column timestamp has no valid value")
+    first, last = ts.min(), ts.max()
+    if last - first > pd.Timedelta(weeks=MAX_WEEKS):
+        raise BadInput(
+            f"{name}: timestamps span {first:%Y-%m-%d} to {last:%Y-%m-%d}; "
+            f"the case handles at most {MAX_WEEKS} weeks (pass a shorter extract)"
+        )
+    return first.normalize() - pd.Timedelta(days=int(first.day_of_week))
 
 
-def load_records(path: Path | str) -> LoadedData:
+def reading_summary(main: LoadedTable, **others: LoadedTable) -> dict[str, Any]:
+    """The main table's reading summary, plus each other table's columns under ``<name>_columns``."""
+    summary = main.summary()
+    for key, table in others.items():
+        summary[f"{key}_file"] = table.path.name
+        summary[f"{key}_columns"] = dict(table.columns)
+        summary["ignored_columns"] += [f"{table.path.name}:{c}" for c in table.ignored]
+        summary["reading_notes"] += [f"{table.path.name}: {n}" for n in table.notes]
+    return summary
+
+
+def load_records(path: Path | str, columns: dict[str, str] | None = None) -> LoadedData:
     """Load a real probe data set in the format described in the module docstring.
 
     Args:
         path: the data folder, or its records file (``segments.csv`` must sit beside it).
+        columns: ``--columns`` (role or ``records.ROLE`` / ``segments.ROLE`` -> column).
 
     Returns:
         Raw records (interval-indexed, ids relabelled), the segment table and warnings.
@@ -278,25 +249,17 @@ def load_records(path: Path | str) -> LoadedData:
     Raises:
         BadInput: missing, unreadable, empty or malformed file, with the file and the problem.
     """
+    mapping = split_columns(columns or {}, "probe records")
     records_path = find_records_file(Path(path))
-    segments = load_segments(records_path.parent / SEGMENT_FILE)
+    segments, segment_table = read_segments(records_path.parent / SEGMENT_FILE, mapping["segments"])
     check_fits_memory(records_path, len(segments))
-    frame = read_table(records_path)
-    _require_columns(frame, records_path, RECORD_FILE_COLUMNS)
-    warnings = [w for w in (_extra_columns(frame, records_path),) if w]
-    speed = _numeric(frame, "avg_speed_kmh", records_path)
-    cars = _numeric(frame, "car_count", records_path)
-    source_seg = _integers(_numeric(frame, "segment_id", records_path), "segment_id", records_path)
-    ts = _timestamps(frame["timestamp"], records_path)
-    if ts.isna().all():
-        raise BadInput(f"{shown_path(records_path)}: column timestamp has no valid value")
-    first, last = ts.min(), ts.max()
-    if last - first > pd.Timedelta(weeks=MAX_WEEKS):
-        raise BadInput(
-            f"{shown_path(records_path)}: timestamps span {first:%Y-%m-%d} to {last:%Y-%m-%d}; "
-            f"the case handles at most {MAX_WEEKS} weeks (pass a shorter extract)"
-        )
-    start = first.normalize() - pd.Timedelta(days=int(first.day_of_week))
+    table = load_table(records_path, RECORD_ROLES, mapping=mapping["records"], what="probe records")
+    table.frame = blank_to_null(table.frame)
+    speed = numeric(table, "avg_speed_kmh")
+    cars = numeric(table, "car_count")
+    source_seg = integers(table, "segment_id", numeric(table, "segment_id"))
+    ts = timestamps(table)
+    start = week_start(ts, shown_path(records_path))
     interval = np.floor((ts - start).dt.total_seconds().to_numpy() / 120.0)
     # Unknown segment ids become -1 so cleaning counts them; nulls stay NaN for the same reason.
     known = segments["source_segment_id"].to_numpy(dtype=np.float64)
@@ -306,10 +269,12 @@ def load_records(path: Path | str) -> LoadedData:
     records = pd.DataFrame(
         {"segment_id": seg, "interval_index": interval, "car_count": cars.to_numpy(), "avg_speed_kmh": speed.to_numpy()}
     )
-    bad_cars, note = _implausible_cars(cars)
-    dropped = {}
+    bad_cars, note = _implausible_cars(cars, table)
+    dropped, warnings = {}, []
     if note:
         records = records.loc[~bad_cars].reset_index(drop=True)
         warnings.append(note)
         dropped["implausible_car_count"] = int(bad_cars.sum())
-    return LoadedData(records, segments, start, segments["source_segment_id"].to_numpy(), warnings, dropped)
+    reading = {"layout": "probe records", **reading_summary(table, segments=segment_table)}
+    source_ids = segments["source_segment_id"].to_numpy()
+    return LoadedData(records, segments, start, source_ids, warnings, dropped, reading)

@@ -174,8 +174,8 @@ class GradientBoostingModel(SegmentTimeModel):
         weight = train["car_count"].to_numpy(np.float64)
         rows = train.iloc[np.sort(rng.choice(len(train), size=self.train_rows, replace=True, p=weight / weight.sum()))]
         seg = rows["segment_id"].to_numpy()
-        weeks = rows["interval_index"].to_numpy() // INTERVALS_PER_WEEK - history.week_offset_
-        X = history.booster_features(seg, rows["interval_within_week"].to_numpy() // self.bucket, weeks)
+        # Out of fold by training week (or by day, with the time-of-day history of short data).
+        X = history.booster_features(seg, history.slots(rows) // self.bucket, history.folds(rows))
         prior = X[:, PRIOR_COLUMN]
         y = rows["travel_time_s"].to_numpy() / history.segments_["free_flow_s"].to_numpy()[seg] - prior
         self.estimator_ = HistGradientBoostingRegressor(
