@@ -232,6 +232,7 @@ def _render_into(case: Case, folder: Path, formats: set[str], view: str) -> None
 def print_summary(metrics: "RunMetrics", out_dir: Path) -> None:
     """Print the model ladder and the serving/monitoring headline of a run, fitted to the terminal's width."""
     import shutil
+    import textwrap
 
     from framework.report import fmt
     from framework.summary import ladder_lines
@@ -246,7 +247,8 @@ def print_summary(metrics: "RunMetrics", out_dir: Path) -> None:
     if reading:  # which column played which role, so a wrong guess is seen before the numbers are trusted
         used = ", ".join(f"{role}={column}" for role, column in reading.items())
         ignored = metrics.data.get("ignored_columns") or []
-        print(brief(f"columns: {used}" + (f"; ignored: {', '.join(ignored)}" if ignored else ""), width))
+        line = f"columns: {used}" + (f"; ignored: {', '.join(map(str, ignored))}" if ignored else "")
+        print("\n".join(textwrap.wrap(line, width, subsequent_indent="  ", break_on_hyphens=False)))
     print(f"outputs: {out_dir}")
     for warning in metrics.data.get("warnings", []):  # odd but usable input, said once per run
         print(f"warning: {warning}", file=sys.stderr)
