@@ -33,16 +33,30 @@ def money_verdict(treatment_cost: float, control: str, control_cost: float, cont
     )
 
 
-def guardrail_bounds(row: dict[str, float], legit_rows: int, fdr_limit: float, queue_limit: float) -> dict[str, Any]:
+def guardrail_bounds(
+    row: dict[str, float], legit_rows: int, fdr_limit: float, queue_limit: float, cards: bool = True
+) -> dict[str, Any]:
     """Upper bounds of the treatment's false-decline rate and queue from the few honest declines they rest on.
 
     The queue is scaled up from flagged honest card-days (they dominate it at production prevalence), so
-    its bound scales with the same ratio; both are approximate and optimistic for the queue.
+    its bound scales with the same ratio; both are approximate and optimistic for the queue. Without
+    cards (anonymous data) only the false-decline bound is given: the queue counts cards.
     """
     declines = row["false_decline_rate"] * legit_rows
     upper = poisson_upper(declines)
     ratio = upper / declines if declines > 0 else float("inf")
     fdr_upper = upper / max(legit_rows, 1)
+    if not cards:
+        keeps = fdr_upper <= fdr_limit
+        return {
+            "honest_declines_on_test": declines,
+            "false_decline_rate_upper_95": fdr_upper,
+            "guardrails_hold_at_upper_bound": keeps,
+            "guardrail_uncertainty": f"the verdict rests on {declines:,.0f} honest declines among {legit_rows:,} "
+            f"legitimate test transactions: the {CONFIDENCE:.0%} upper bound is {upper:,.1f}, a false-decline rate "
+            f"up to {fdr_upper:.3%} (limit {fdr_limit:.2%}); the review queue counts cards, which the file does "
+            "not name, so it has no bound here",
+        }
     queue_upper = row["review_queue_cards_per_day"] * ratio if declines > 0 else float("inf")
     keeps = fdr_upper <= fdr_limit and queue_upper <= queue_limit
     text = (

@@ -22,6 +22,13 @@ class FraudData:
         synthetic: True for the simulator, False for ``--data``; the one fact later steps branch on.
         compromised_terminals: the simulator's truth (terminal_id, start_day, end_day) the
             oracle reads; empty on real data.
+        mode: ``customer_terminal``, ``customer_only`` or ``anonymous`` (:mod:`cases.fraud.modes`).
+        given: the file's columns that are features (anonymous mode).
+        delay_days: the label delay the features and the replay use (a fraction when the split is in hours).
+        outlier_amount: the amount above which a transaction is an outlier: the simulator's scenario-1
+            amount, or on real data the 99th percentile of training amounts.
+        ordinary_amount: amounts under it are ordinary (100, or the training median on real data).
+        amount_bands: edges of the amount-band slices.
     """
 
     tx: pd.DataFrame
@@ -29,6 +36,22 @@ class FraudData:
     val_split: Split
     synthetic: bool
     compromised_terminals: pd.DataFrame
+    mode: str = "customer_terminal"
+    given: tuple[str, ...] = ()
+    delay_days: float = 7
+    outlier_amount: float = 220.0
+    ordinary_amount: float = 100.0
+    amount_bands: tuple[float, ...] = (0.0, 50.0, 100.0, 220.0, float("inf"))
+
+    @property
+    def has_cards(self) -> bool:
+        """Whether transactions belong to known cards (card precision, card features); False when anonymous."""
+        return self.mode != "anonymous"
+
+    @property
+    def has_terminals(self) -> bool:
+        """Whether transactions name their terminal (terminal features and checks)."""
+        return self.mode == "customer_terminal"
 
 
 @dataclass(frozen=True)

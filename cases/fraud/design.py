@@ -250,16 +250,8 @@ METRICS = MetricsSpec(
         "queue, below it the transaction is approved. The three-action policy in testing adds a second, lower "
         "threshold: between the two, step-up authentication instead of a decline.",
         "Guardrails on this run: {best_model} declines {guardrails[1][measured]:.2%} of honest transactions "
-        "(limit {guardrails[1][limit]:.2%}) and, at {design[problem][constraints][daily_active_users]:,} active "
-        "cards a day, sends {guardrails[2][measured]:,.0f} cards a day to review (limit "
-        "{guardrails[2][limit]:,.0f}, the team's share of active cards). The queue is scaled with an assumed "
-        "production prevalence of {testing[ab_test][production_fraud_card_share]:.2%} fraudulent cards a day; "
-        "the simulator has {testing[ab_test][simulated_fraud_card_share]:.2%}, and scaling that instead would "
-        "fill any queue with real frauds, the oracle's included.",
-        "Card precision@100 investigates {data[investigated_cards_per_day]} cards a day out of a simulated "
-        "portfolio of {data[customers]:,}, {data[investigated_share_of_cards]:.1%} of it; at the design's "
-        "volume the same share would be a queue far beyond any team (sized at {data[review_capacity_share]:.1%} "
-        "of active cards), so it reads as 'precision of the top slice', not as the team's workload.",
+        "(limit {guardrails[1][limit]:.2%}){testing[ab_test][review_queue_note]}",
+        "{data[card_precision_note]}",
         "Recall at FPR uses the configured {config[max_fpr]:.1%} operating point (a ranking read-out, comparable "
         "across runs); the decline guardrail is {guardrails[1][limit]:.2%}, and the decision-policy table in "
         "testing reads the model there.",
@@ -289,8 +281,7 @@ METRICS = MetricsSpec(
             question="What changes at a realistic fraud rate (about {data[realistic_fraud_rate]:.1%})?",
             answer="This run has {data[fraud_rate]:.2%} fraud ({data[fraud_rate_setting]}): "
             "{data[test_frauds]:,} frauds in the test window, average precision {best[average_precision]:.3f} and "
-            "card precision at the review budget ({data[investigated_cards_per_day]:,} cards a day) "
-            "{best[card_precision_at_100]:.3f} for the deployed {best_model}. The simulator has a fraud-rate "
+            "{testing[ab_test][card_precision_said]} for the deployed {best_model}. The simulator has a fraud-rate "
             "option that shrinks every scenario alike to about {data[realistic_fraud_rate]:.1%}; measured at "
             "small scale, the test window then holds several times fewer frauds, so average precision and "
             "precision at the review budget "
@@ -497,12 +488,17 @@ DATA = DataSpec(
     "for 28 days; (3) cards compromised each day, a third of their next 14 days' transactions at 5x the amount. "
     "The standard setting (5,000 customers, 10,000 terminals, radius 5, 183 days) gives ~1.78 M transactions with "
     "0.85% fraud, like the handbook's ~1.75 M and 0.84%.",
-    real_data_format="CSV or Parquet with exactly the columns transaction_id, timestamp (ISO date-time or epoch "
-    "seconds), customer_id, terminal_id, amount (>= 0), is_fraud (0/1); see data/fraud_sample.csv. Use with "
-    "`python -m cases.fraud run --data PATH [--set train_start_day=N ...]`.",
+    real_data_format="CSV/TSV (plain or compressed) or Parquet; columns found by name (case-insensitive aliases) "
+    "or `--columns role=name`: amount and is_fraud required; timestamp (ISO date-time, epoch seconds or seconds "
+    "since the start) or PaySim's step (hours); transaction_id, customer_id and terminal_id optional, and the ids "
+    "present choose the mode (customer + terminal, customer only, anonymous tabular). Extra columns are ignored "
+    "and listed (in the anonymous mode numeric ones become features). Data shorter than the configured windows is "
+    "split in hours in the same proportions (at least a day of data). Layouts and samples: data/README_fraud.md "
+    "(the case's six columns, the Fraud Detection Handbook export, the anonymised card set, PaySim, customer-only). "
+    "Use with `python -m cases.fraud run --data PATH [--columns role=name,...]`.",
     cleaning=[
-        "reject (one-line error naming the value) unknown or missing columns, non-numeric or negative amounts, "
-        "labels other than 0/1, unparsable timestamps, duplicate transaction ids, empty files",
+        "reject (one-line error naming the value, its row, file line and column) missing columns, non-numeric or "
+        "negative amounts, labels other than 0/1, unparsable timestamps, duplicate transaction ids, empty files",
         "sort by time (stable), day index from the first midnight",
     ],
     split="By time: 7 training days, a 7-day gap (the label delay), 7 test days. Test transactions of cards whose "
@@ -514,11 +510,9 @@ DATA = DataSpec(
     talking_points=[
         "The simulator keeps the compromised terminals and cards with their windows: the oracle knows "
         "what no model can.",
-        "This run: {data[transactions]:,} transactions of {data[customers]:,} cards, {data[fraud_rate]:.2%} "
+        "This run: {data[transactions]:,} transactions{data[cards_said]}, {data[fraud_rate]:.2%} "
         "fraud; {data[test_frauds]:,} frauds in the test window.",
-        "Split {config[train_days]} training days, a {config[delay_days]}-day gap as long as the label delay, "
-        "{config[test_days]} test days; test rows of cards whose fraud was already released are dropped "
-        "({data[test_cards_removed_known_compromised]:,} cards: they are blocked).",
+        "{data[split_said]}",
         "Real data plugs in as one CSV/Parquet of six columns; every bad value is rejected with a "
         "one-line error naming it and its row.",
         "Validation days {data[validation_window_days]} are the training days {data[train_window_days]}, but "
@@ -579,8 +573,7 @@ FEATURES = FeatureSpec(
     talking_points=[
         "Handbook-style RFM features: recency/frequency/monetary per card, risk per terminal.",
         "The same definitions are recomputed online from the SQLite state: batch and online agree.",
-        "{features[n_features]} features in all: amount, weekend and night flags, and for windows of "
-        "{features[windows_days]} days the card's count and mean amount and the terminal's count and fraud share.",
+        "{features[n_features]} features in all: {features[features_said]}.",
         "Card windows end at the transaction itself; terminal windows end one label delay earlier, since "
         "they read fraud labels.",
     ],
@@ -972,15 +965,12 @@ MONITORING = MonitoringSpec(
         "feature or the score alerts (the weekend and night flags are compared by category shares: PSI and "
         "chi-square, never KS); so does a relative drop above {monitoring[thresholds][metric_change]:.0%} in "
         "average precision or card precision@k once labels exist. That metric threshold is wide on purpose: "
-        "a window holds few fraudulent cards (about "
-        "{monitoring[fraud_cards_per_day]:.0f} a day), so average precision moves noticeably between quiet "
+        "a window holds few fraudulent cards ("
+        "{monitoring[fraud_cards_said]}), so average precision moves noticeably between quiet "
         "windows with no drift at all, and a tighter threshold would page on noise.",
-        "Average precision went {monitoring[metric_before]:.3f} -> {monitoring[metric_after]:.3f} and card "
-        "precision@{monitoring[card_precision_k]} {monitoring[card_precision_before]:.3f} -> "
-        "{monitoring[card_precision_after]:.3f}; 'before' is {monitoring[before_window]}.",
-        "Why it dropped: {monitoring[drop_decomposition]}. Card precision@{monitoring[card_precision_k]} barely "
-        "moves while average precision falls: the many small card-testing frauds dilute the ranking metric, so "
-        "the money impact of this drift is smaller than the loud alert suggests.",
+        "Average precision went {monitoring[metric_before]:.3f} -> {monitoring[metric_after]:.3f}"
+        "{monitoring[card_precision_said]}; 'before' is {monitoring[before_window]}.",
+        "Why it dropped: {monitoring[drop_decomposition]}.{monitoring[card_precision_moves]}",
         "Limits of this monitoring: the adversary, the drift windows and the behavioural checks are read at the "
         "selected ranker's cost threshold, not at the shipped policy's higher one; and the false-decline rate and "
         "review queue are not recomputed on the drift window, although a score shift at a fixed threshold moves "
@@ -1008,9 +998,7 @@ MONITORING = MonitoringSpec(
         FollowUp(
             question="Why is the monitored card precision at k={config[monitor_card_k]}, not the investigators' "
             "full queue?",
-            answer="The simulated portfolio has about {monitoring[fraud_cards_per_day]:.0f} fraudulent cards a "
-            "day; with a k far above that every one of them is in the top k anyway and the metric cannot drop. "
-            "k is scaled with the portfolio.",
+            answer="{monitoring[card_k_answer]}",
         ),
         FollowUp(
             question="What would you do about the card-testing bursts, and about fraudsters who learn where your "

@@ -16,7 +16,7 @@ def card_codes(frame: pd.DataFrame) -> np.ndarray:
 
 
 def evaluate(
-    frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_cost: float, max_fpr: float
+    frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_cost: float, max_fpr: float, cards: bool = True
 ) -> dict[str, float]:
     """Every offline metric of the design for ``scores`` on ``frame``.
 
@@ -26,13 +26,15 @@ def evaluate(
         threshold: alert threshold (chosen on the validation window).
         review_cost: cost of one alert.
         max_fpr: false-positive rate at which recall is read.
+        cards: False when the transactions name no cards (anonymous data): the card precisions are
+            left out rather than reported as a fake zero.
 
     Returns:
         Metric name -> value, named as in the design's MetricsSpec.
     """
     y = frame["is_fraud"].to_numpy()
     amounts = frame["amount"].to_numpy()
-    return {
+    out = {
         "average_precision": metrics.average_precision(y, scores),
         "roc_auc": metrics.roc_auc(y, scores),
         "card_precision_at_100": metrics.card_precision_at_k(
@@ -45,6 +47,7 @@ def evaluate(
         "expected_cost": metrics.expected_cost(y, scores, threshold, amounts, review_cost),
         "accuracy": metrics.accuracy_at_threshold(y, scores, threshold),
     }
+    return out if cards else {k: v for k, v in out.items() if not k.startswith("card_precision")}
 
 
 def cost_per_transaction(frame: pd.DataFrame, scores: np.ndarray, threshold: float, review_cost: float) -> np.ndarray:

@@ -49,7 +49,7 @@ def _prefix(values: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
 
 
-def build_features(tx: pd.DataFrame, delay_days: int) -> pd.DataFrame:
+def build_features(tx: pd.DataFrame, delay_days: float) -> pd.DataFrame:
     """Compute every feature of every transaction, point-in-time.
 
     Args:
@@ -68,7 +68,8 @@ def build_features(tx: pd.DataFrame, delay_days: int) -> pd.DataFrame:
         raise ValueError("transactions must be sorted by time_s")
     amount = tx["amount"].to_numpy(np.float64)
     fraud = tx["is_fraud"].to_numpy(np.float64)
-    span = int(time_s.max(initial=0)) + (delay_days + max(WINDOWS)) * SECONDS_PER_DAY + 1
+    delay_s = round(delay_days * SECONDS_PER_DAY)  # a fraction of a day when the split is in hours
+    span = int(time_s.max(initial=0)) + delay_s + max(WINDOWS) * SECONDS_PER_DAY + 1
     out: dict[str, np.ndarray] = {"amount": amount}
     out["is_weekend"], out["is_night"] = calendar_flags(tx["timestamp"].to_numpy())
 
@@ -88,9 +89,9 @@ def build_features(tx: pd.DataFrame, delay_days: int) -> pd.DataFrame:
     codes = pd.factorize(tx["terminal_id"])[0]
     order, key = _sorted_keys(codes, time_s, span)
     fraud_sum = _prefix(fraud[order])
-    hi = np.searchsorted(key, key - delay_days * SECONDS_PER_DAY, side="right")
+    hi = np.searchsorted(key, key - delay_s, side="right")
     for w in WINDOWS:
-        lo = np.searchsorted(key, key - (delay_days + w) * SECONDS_PER_DAY, side="right")
+        lo = np.searchsorted(key, key - delay_s - w * SECONDS_PER_DAY, side="right")
         count = (hi - lo).astype(np.float64)
         frauds = fraud_sum[hi] - fraud_sum[lo]
         risk = np.divide(frauds, count, out=np.zeros(n), where=count > 0)

@@ -16,11 +16,17 @@ from threadpoolctl import threadpool_limits
 from cases.fraud.features import FEATURES
 
 
-def as_matrix(X: pd.DataFrame | np.ndarray) -> np.ndarray:
-    """The feature matrix in :data:`FEATURES` order (a frame is reordered; an array is taken as is)."""
+def as_matrix(X: pd.DataFrame | np.ndarray, columns: list[str] | None = None) -> np.ndarray:
+    """The feature matrix in ``columns`` order (:data:`FEATURES` by default; an array is taken as is)."""
+    columns = FEATURES if columns is None else columns
     if isinstance(X, pd.DataFrame):
-        return X[FEATURES].to_numpy(np.float64)
-    return np.asarray(X, dtype=np.float64).reshape(-1, len(FEATURES))
+        return X[columns].to_numpy(np.float64)
+    return np.asarray(X, dtype=np.float64).reshape(-1, len(columns))
+
+
+def columns_of(X: pd.DataFrame | np.ndarray) -> list[str]:
+    """The feature names a model is fitted on: a frame's columns (the data mode's), else :data:`FEATURES`."""
+    return [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else list(FEATURES)
 
 
 class NeverFraud:
@@ -42,11 +48,13 @@ class AmountRule:
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> AmountRule:
         """Nothing to learn; the alert amount is the cost-chosen threshold."""
         self.n_features_in_ = X.shape[1]
+        self.columns_ = columns_of(X)
         return self
 
     def score(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """The transaction amount."""
-        return as_matrix(X)[:, FEATURES.index("amount")]
+        columns = getattr(self, "columns_", FEATURES)
+        return as_matrix(X, columns)[:, columns.index("amount")]
 
 
 class Logistic:
@@ -61,13 +69,14 @@ class Logistic:
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> Logistic:
         """Fit scaler and regression on the training window."""
+        self.columns_ = columns_of(X)
         self.pipeline_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.c, max_iter=1000))
-        self.pipeline_.fit(as_matrix(X), y)
+        self.pipeline_.fit(as_matrix(X, self.columns_), y)
         return self
 
     def score(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Fraud probability."""
-        return self.pipeline_.predict_proba(as_matrix(X))[:, 1]
+        return self.pipeline_.predict_proba(as_matrix(X, self.columns_))[:, 1]
 
 
 class TreeEnsemble:
@@ -107,7 +116,8 @@ class TreeEnsemble:
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> TreeEnsemble:
         """Fit on the training window with the imbalance handled."""
-        matrix, y = as_matrix(X), np.asarray(y)
+        self.columns_ = columns_of(X)
+        matrix, y = as_matrix(X, self.columns_), np.asarray(y)
         if self.kind == "rf":
             self.model_ = RandomForestClassifier(
                 n_estimators=self.iterations,
@@ -138,7 +148,7 @@ class TreeEnsemble:
         Callers scoring row by row should hold ``threadpool_limits(1)`` around their loop:
         entering it costs milliseconds, and unlimited OpenMP threads on one row spike latency.
         """
-        return self.model_.predict_proba(as_matrix(X))[:, 1]
+        return self.model_.predict_proba(as_matrix(X, self.columns_))[:, 1]
 
 
 def oracle_scores(tx: pd.DataFrame, compromised_terminals: pd.DataFrame, outlier_amount: float) -> np.ndarray:

@@ -45,6 +45,7 @@ def compare(
     cur_metrics: tuple[float, float],
     thresholds: Thresholds,
     card_k: int,
+    cards: bool = True,
 ) -> WindowReport:
     """Drift table and alerts of ``current`` against ``reference`` (frames of :data:`WATCHED` columns).
 
@@ -55,15 +56,16 @@ def compare(
         cur_metrics: its average precision and card precision@``card_k``.
         thresholds: the design's alert thresholds.
         card_k: cards investigated per day, named in the card-precision alert.
+        cards: False when the data names no cards: the card-precision alert is left out.
     """
-    table = drift_table(reference, current, WATCHED, categorical=CATEGORICAL)
+    table = drift_table(reference, current, list(reference.columns), categorical=CATEGORICAL)
     kept = ("psi", "ks", "chi2_pvalue")  # the KS p-value adds nothing an alert reads
     drift: dict[str, dict[str, float]] = {c: {k: v[k] for k in kept if k in v} for c, v in table.items()}
     alerts = drift_alerts(drift, thresholds)
-    for name, before, after in (
-        ("average_precision", ref_metrics[0], cur_metrics[0]),
-        (f"card_precision_at_{card_k}", ref_metrics[1], cur_metrics[1]),
-    ):
+    watched = [("average_precision", ref_metrics[0], cur_metrics[0])]
+    if cards:  # anonymous data names no cards: no card precision to watch
+        watched.append((f"card_precision_at_{card_k}", ref_metrics[1], cur_metrics[1]))
+    for name, before, after in watched:
         alert = metric_alert(name, before, after, higher_is_better=True, thresholds=thresholds)
         if alert is not None:
             alerts.append(alert)
@@ -72,7 +74,7 @@ def compare(
 
 def watched_frame(X: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame:
     """Features plus the model score: the columns monitoring watches."""
-    return X[FEATURES].assign(score=scores)
+    return X[[c for c in X.columns if c != "score"]].assign(score=scores)
 
 
 def warmup_days(delay_days: int) -> int:

@@ -41,7 +41,7 @@ def failures(row: dict[str, float]) -> list[str]:
     return [
         f"{SHORT[g.name]} {_fmt(g.unit, row[g.name])} (limit {_fmt(g.unit, g.limit)})"
         for g in DESIGN.metrics.guardrails
-        if g.name in SHORT and row[g.name] > g.limit
+        if g.name in SHORT and row.get(g.name) is not None and row[g.name] > g.limit
     ]
 
 

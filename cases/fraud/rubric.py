@@ -64,7 +64,7 @@ RUBRIC: dict[str, list[RubricItem]] = {
             red_flag="Declares a winner at a threshold that breaks the decline or queue limit. Calibration for "
             "this run: the ladder's pick ({best_model}, expected cost {best[expected_cost]:,.0f}) declines "
             "{guardrails[1][measured]:.2%} of legitimate transactions (limit {guardrails[1][limit]:.2%}) and "
-            "sends {guardrails[2][measured]:,.0f} cards a day to review (limit {guardrails[2][limit]:,.0f}); if "
+            "{testing[ab_test][review_queue_said]}; if "
             "either is over its limit, shipping it as is earns this red flag.",
         ),
     ],

@@ -45,6 +45,7 @@ class Transaction:
     amount: float
     weekday: int
     hour: int
+    given: tuple[float, ...] = ()  # the anonymous mode's feature columns, sent with the request
 
 
 class OnlineScorer:
@@ -55,14 +56,25 @@ class OnlineScorer:
     later through :meth:`record_label` (the investigation feedback loop).
 
     Args:
-        model_score: the fitted model's scoring function on an (n, 15) feature array.
+        model_score: the fitted model's scoring function on an (n, len(columns)) feature array.
         delay_days: label delay; terminal windows end this long before the transaction.
         path: SQLite database file (``":memory:"`` works too).
+        columns: the model's features in order (the data mode's; every stored window by default).
+        given: features sent with the request rather than looked up (the anonymous mode's columns).
     """
 
-    def __init__(self, model_score: Callable[[np.ndarray], np.ndarray], delay_days: int, path: Path | str):
+    def __init__(
+        self,
+        model_score: Callable[[np.ndarray], np.ndarray],
+        delay_days: float,
+        path: Path | str,
+        columns: Sequence[str] = tuple(FEATURES),
+        given: Sequence[str] = (),
+    ):
         self.model_score = model_score
-        self.delay_s = delay_days * SECONDS_PER_DAY
+        self.columns = list(columns)
+        self.given = list(given)
+        self.delay_s = round(delay_days * SECONDS_PER_DAY)
         self.db = sqlite3.connect(str(path), isolation_level=None)
         # Durability comes from replicas in production; locally, skip fsync per write.
         self.db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" + _SCHEMA)
@@ -116,7 +128,8 @@ class OnlineScorer:
             n = m[2 * i]
             values[f"terminal_nb_tx_{w}d"] = float(n)
             values[f"terminal_risk_{w}d"] = m[2 * i + 1] / n if n else 0.0
-        return np.array([[values[f] for f in FEATURES]])
+        values.update(zip(self.given, tx.given, strict=True))
+        return np.array([[values[f] for f in self.columns]])
 
     def score(self, tx: Transaction) -> float:
         """Score ``tx`` and append it to the state (label unknown yet)."""
@@ -178,6 +191,7 @@ class Failover:
 
     replicas: Sequence[Replica]
     fallback_amount: float
+    amount_index: int = FEATURES.index("amount")
     served: Counter[str] = field(default_factory=Counter)
     failovers: int = 0
     _healthy: dict[str, bool] = field(default_factory=dict)
@@ -195,18 +209,19 @@ class Failover:
             self.served[replica.name] += 1
             return score
         self.served["rule_fallback"] += len(x)
-        return (x[:, FEATURES.index("amount")] > self.fallback_amount).astype(float)
+        return (x[:, self.amount_index] > self.fallback_amount).astype(float)
 
 
-def as_transactions(frame: pd.DataFrame) -> list[Transaction]:
-    """Requests built from transaction rows (weekday and hour from the timestamp)."""
+def as_transactions(frame: pd.DataFrame, given: Sequence[str] = ()) -> list[Transaction]:
+    """Requests built from transaction rows (weekday and hour from the timestamp; ``given`` columns sent along)."""
     secs = frame["timestamp"].to_numpy(dtype="datetime64[s]").astype(np.int64)
     days = secs // SECONDS_PER_DAY
     weekday = (days + 3) % 7
     hour = (secs - days * SECONDS_PER_DAY) // SECONDS_PER_HOUR
+    sent = frame[list(given)].to_numpy(np.float64).tolist() if given else [[]] * len(frame)
     return [
-        Transaction(str(i), str(c), str(m), int(t), float(a), int(wd), int(h))
-        for i, c, m, t, a, wd, h in zip(
+        Transaction(str(i), str(c), str(m), int(t), float(a), int(wd), int(h), tuple(g))
+        for i, c, m, t, a, wd, h, g in zip(
             frame["transaction_id"],
             frame["customer_id"],
             frame["terminal_id"],
@@ -214,6 +229,7 @@ def as_transactions(frame: pd.DataFrame) -> list[Transaction]:
             frame["amount"],
             weekday,
             hour,
+            sent,
             strict=True,
         )
     ]
@@ -235,7 +251,7 @@ def replay(
     tx: pd.DataFrame,
     start: int,
     n: int,
-    delay_days: int,
+    delay_days: float,
     before_request: Callable[[int], None] | None = None,
 ) -> ReplayResult:
     """Load the history before row ``start`` and score rows ``start .. start + n`` one by one.
@@ -252,7 +268,7 @@ def replay(
         before_request: called with each request's position before it is scored (a failure
             test kills a replica there); not timed.
     """
-    delay = delay_days * SECONDS_PER_DAY
+    delay = round(delay_days * SECONDS_PER_DAY)
     t0 = int(tx["time_s"].iloc[start])
     times = tx["time_s"].to_numpy()
     first = int(np.searchsorted(times, t0 - delay - max(WINDOWS) * SECONDS_PER_DAY, side="right"))
@@ -284,7 +300,7 @@ def replay(
     )
     heapq.heapify(pending)
     window = tx.iloc[start : start + n]
-    requests = as_transactions(window)
+    requests = as_transactions(window, scorer.given)
     labels_now = window["is_fraud"].to_numpy()
     scores = np.empty(len(requests))
     latencies = np.empty(len(requests))

@@ -7,15 +7,45 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from framework.timeunits import SECONDS_PER_DAY, SECONDS_PER_HOUR
+
 
 @dataclass(frozen=True)
 class Windows:
-    """Day ranges of one train/gap/test split (end days exclusive)."""
+    """Ranges of one train/gap/test split in whole units (days by default; end exclusive).
+
+    Data shorter than the handbook's windows is split in hours (``unit_s`` = 3600): the field
+    names keep saying days, the values count units.
+    """
 
     train_start: int
     train_days: int
     delay_days: int
     test_days: int
+    unit_s: int = SECONDS_PER_DAY
+
+    def periods(self, tx: pd.DataFrame) -> np.ndarray:
+        """The unit each transaction falls in (its ``day`` when the unit is a day)."""
+        if self.unit_s == SECONDS_PER_DAY:
+            return tx["day"].to_numpy()
+        return tx["time_s"].to_numpy() // self.unit_s
+
+    def shown(self, start: int, end: int) -> str:
+        """``"3-9"`` (days, end exclusive) or ``"hours 18-26"`` for the range ``[start, end)``."""
+        text = f"{start}-{end - 1}"
+        return text if self.unit_s == SECONDS_PER_DAY else f"hours {text}"
+
+    @property
+    def delay_in_days(self) -> float:
+        """The label delay in days (a fraction when the windows are in hours)."""
+        if self.unit_s == SECONDS_PER_DAY:
+            return self.delay_days
+        return self.delay_days * self.unit_s / SECONDS_PER_DAY
+
+    @property
+    def unit(self) -> str:
+        """``"day"`` or ``"hour"``."""
+        return "day" if self.unit_s == SECONDS_PER_DAY else "hour" if self.unit_s == SECONDS_PER_HOUR else "unit"
 
     @property
     def train_end(self) -> int:
@@ -34,7 +64,7 @@ class Windows:
 
     def shifted(self, days: int) -> Windows:
         """The same split ``days`` earlier (the validation split uses ``delay + test``)."""
-        return Windows(self.train_start - days, self.train_days, self.delay_days, self.test_days)
+        return Windows(self.train_start - days, self.train_days, self.delay_days, self.test_days, self.unit_s)
 
 
 @dataclass(frozen=True)
@@ -62,7 +92,7 @@ def split(tx: pd.DataFrame, windows: Windows) -> Split:
     Returns:
         The masks over ``tx``'s rows.
     """
-    day = tx["day"].to_numpy()
+    day = windows.periods(tx)
     train = (day >= windows.train_start) & (day < windows.train_end)
     in_test = (day >= windows.test_start) & (day < windows.test_end)
     seen = (day >= windows.train_start) & (tx["is_fraud"].to_numpy() == 1)
@@ -90,7 +120,7 @@ def random_split(tx: pd.DataFrame, windows: Windows, rng: np.random.Generator) -
         windows: the day ranges of the time split it replaces.
         rng: the drill's own random stream.
     """
-    day = tx["day"].to_numpy()
+    day = windows.periods(tx)
     span = (day >= windows.train_start) & (day < windows.test_end)
     share = windows.test_days / (windows.train_days + windows.delay_days + windows.test_days)
     to_test = rng.random(len(day)) < share

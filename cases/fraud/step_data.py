@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from cases.fraud import checks, fraud_rate
+from cases.fraud import checks, fraud_rate, mode_prose, modes
 from cases.fraud.artifacts import FraudData, FraudFeatures
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import REVIEW_CAPACITY_SHARE
 from cases.fraud.evaluation import CARD_K
-from cases.fraud.features import FEATURES, WINDOWS, build_features
+from cases.fraud.features import WINDOWS
 from cases.fraud.fraud_rate import REALISTIC_FRAUD_RATE
-from cases.fraud.loader import check_classes, load_transactions
+from cases.fraud.loader import check_classes, read_transactions
 from cases.fraud.simulator import SCENARIO_NAMES, SimParams, simulate
 from cases.fraud.split import random_split, split
 from framework.case import RunContext
@@ -29,53 +30,83 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
     warnings: list[str] = []
     source = ctx.data_path.name if ctx.data_path is not None else None
     extra: dict[str, Any] = {}
+    reading: dict[str, Any] = {}
+    mode = modes.CUSTOMER_TERMINAL
+    given: tuple[str, ...] = ()
     if ctx.data_path is not None:
-        tx = load_transactions(ctx.data_path, warnings)
+        real = read_transactions(ctx.data_path, warnings, dict(ctx.columns) or None)
+        tx, mode, given = real.tx, real.mode, tuple(real.given)
         check_classes(tx, ctx.data_path)
-        n_days = int(tx["day"].max()) + 1
         compromised = NO_COMPROMISED_TERMINALS
+        windows, split_rule = checks.fit_windows(cfg, tx["time_s"].to_numpy(), ctx.data_path.name)
+        reading = real.summary | {"mode": mode, "mode_note": modes.SAYS[mode]}
+        if given:
+            reading["feature_columns"] = list(given)
     else:
         sim = simulate(SimParams.from_config(cfg), ctx.rng)
         tx = sim.transactions
         checks.check_simulation(tx, cfg)
-        n_days = cfg.n_days
         compromised = sim.compromised_terminals
         counts = tx["scenario"].value_counts()
         for code in (1, 2, 3):
             extra[f"frauds_{SCENARIO_NAMES[code].replace(' ', '_')}"] = int(counts.get(code, 0))
         extra["compromised_terminals"] = len(sim.compromised_terminals)
         extra["compromised_cards"] = len(sim.compromised_cards)
-    windows = checks.split_windows(cfg, n_days, source)
-    main, val = split(tx, windows), split(tx, windows.shifted(cfg.delay_days + cfg.test_days))
+        windows, split_rule = checks.split_windows(cfg, cfg.n_days, source), ""
+    n_days = int(tx["day"].max()) + 1 if source else cfg.n_days
+    main = split(tx, windows)
+    val = split(tx, windows.shifted(windows.delay_days + windows.test_days))
     if cfg.split_mode == "random":  # the new-pipeline drill: a flaw on purpose, from its own random stream
         main = random_split(tx, windows, ctx.rng("random_split_drill"))
     checks.check_windows(tx, main, val, source)
-    warnings += checks.config_warnings(cfg, tx)
-    fraud = FraudData(tx=tx, split=main, val_split=val, synthetic=source is None, compromised_terminals=compromised)
+    if mode != modes.ANONYMOUS:
+        warnings += checks.config_warnings(cfg, tx)
+    amounts = amount_cuts(cfg, tx["amount"].to_numpy()[main.train], source is None)
+    fraud = FraudData(
+        tx=tx,
+        split=main,
+        val_split=val,
+        synthetic=source is None,
+        compromised_terminals=compromised,
+        mode=mode,
+        given=given,
+        delay_days=windows.delay_in_days if source else cfg.delay_days,
+        outlier_amount=amounts["outlier"],
+        ordinary_amount=amounts["ordinary"],
+        amount_bands=amounts["bands"],
+    )
+    if source:
+        extra["split_windows"] = split_rule
+        extra["amount_thresholds"] = amounts["said"]
 
     y = tx["is_fraud"].to_numpy()
     extra |= rate_summary(cfg, fraud.synthetic)
     summary: dict[str, Any] = {
         "source": "simulator" if fraud.synthetic else "real data",
+        **reading,
         "transactions": len(tx),
-        "customers": int(tx["customer_id"].nunique()),
-        # Card precision@k investigates k cards a day: that is this share of the simulated portfolio.
-        "investigated_cards_per_day": CARD_K,
-        "investigated_share_of_cards": CARD_K / max(int(tx["customer_id"].nunique()), 1),
-        "review_capacity_share": REVIEW_CAPACITY_SHARE,
-        "terminals": int(tx["terminal_id"].nunique()),
+    }
+    if fraud.has_cards:
+        summary |= {
+            "customers": int(tx["customer_id"].nunique()),
+            # Card precision@k investigates k cards a day: that is this share of the simulated portfolio.
+            "investigated_cards_per_day": CARD_K,
+            "investigated_share_of_cards": CARD_K / max(int(tx["customer_id"].nunique()), 1),
+        }
+    summary["review_capacity_share"] = REVIEW_CAPACITY_SHARE
+    if fraud.has_terminals:
+        summary["terminals"] = int(tx["terminal_id"].nunique())
+    summary |= {
         "days": n_days,
         "frauds": int(y.sum()),
         "fraud_rate": float(y.mean()),
-        "train_window_days": f"{windows.train_start}-{windows.train_end - 1}",
-        "gap_days (label delay)": f"{windows.train_end}-{windows.test_start - 1}",
-        "test_window_days": f"{windows.test_start}-{windows.test_end - 1}",
-        "validation_fit_days": f"{val.windows.train_start}-{val.windows.train_end - 1}",
-        "validation_window_days": f"{val.windows.test_start}-{val.windows.test_end - 1}",
+        "train_window_days": windows.shown(windows.train_start, windows.train_end),
+        "gap_days (label delay)": windows.shown(windows.train_end, windows.test_start),
+        "test_window_days": windows.shown(windows.test_start, windows.test_end),
+        "validation_fit_days": val.windows.shown(val.windows.train_start, val.windows.train_end),
+        "validation_window_days": val.windows.shown(val.windows.test_start, val.windows.test_end),
         "validation_note": "the validation window covers the training window's days but is scored by the "
         "validation fit (earlier days): thresholds come from that fit's scores and carry to the main fit",
-        "test_rows_removed_known_compromised": main.removed_known,
-        "test_cards_removed_known_compromised": main.removed_cards,
         "train_frauds": int(y[main.train].sum()),
         "test_frauds": int(y[main.test].sum()),
         "test_fraud_rate": float(y[main.test].mean()),
@@ -83,6 +114,12 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         "test_accuracy_of_never_fraud": float(1 - y[main.test].mean()),
         **extra,
     }
+    if fraud.has_cards:
+        summary["test_rows_removed_known_compromised"] = main.removed_known
+        summary["test_cards_removed_known_compromised"] = main.removed_cards
+    else:
+        summary["card_precision"] = "absent: an anonymous file names no cards, so no card can be ranked or blocked"
+    summary |= mode_prose.data_sentences(summary, windows, fraud.has_cards, fraud.has_terminals, fraud.delay_days)
     if not fraud.synthetic:
         summary["oracle"] = "none: real data has no generator truth, and the test labels are no model"
     else:
@@ -128,13 +165,41 @@ def features(ctx: RunContext[FraudConfig], data: FraudData) -> tuple[FeaturesRes
     """Point-in-time features of every transaction (the windows need the history before the training window)."""
     cfg = ctx.config
     # The terminal-risk drill shortens this shift; by default it is the label delay.
-    delay = cfg.delay_days if cfg.terminal_risk_delay_days is None else cfg.terminal_risk_delay_days
-    X = build_features(data.tx, delay)
-    summary = {
-        "n_features": len(FEATURES),
-        "features": ", ".join(FEATURES),
-        "windows_days": ", ".join(str(w) for w in WINDOWS),
-        "terminal_windows_shifted_by_days": delay,
-        "rows_featurised": len(X),
-    }
+    delay = data.delay_days if cfg.terminal_risk_delay_days is None else cfg.terminal_risk_delay_days
+    X = modes.build(data.tx, delay, data.mode, data.given)
+    names = list(X.columns)
+    summary: dict[str, Any] = {"n_features": len(names), "features": ", ".join(names)}
+    if data.mode != modes.ANONYMOUS:
+        summary["windows_days"] = ", ".join(str(w) for w in WINDOWS)
+    if data.has_terminals:
+        summary["terminal_windows_shifted_by_days"] = delay
+    if data.mode != modes.CUSTOMER_TERMINAL:
+        summary["mode"] = modes.SAYS[data.mode]
+    windows_days = summary.get("windows_days")
+    summary["features_said"] = mode_prose.features_said(names, windows_days, data.has_terminals, data.given)
+    summary["rows_featurised"] = len(X)
     return FeaturesResult(summary=summary), FraudFeatures(X=X)
+
+
+# Synthetic amount cut-offs: the simulator's own (scenario 1's outlier amount, today's slices).
+ORDINARY_AMOUNT = 100.0
+SYNTHETIC_BANDS = (0.0, 50.0, 100.0, 220.0, float("inf"))
+OUTLIER_QUANTILE = 0.99
+
+
+def amount_cuts(cfg: FraudConfig, train_amounts: Any, synthetic: bool) -> dict[str, Any]:
+    """Amount cut-offs of the rules and slices: the simulator's on synthetic data, the training window's on real data.
+
+    Real data: outliers are above the 99th percentile of training amounts, ordinary purchases below
+    the median, and the slices cut at the median, 90th and 99th percentiles.
+    """
+    if synthetic:
+        return {"outlier": cfg.outlier_amount, "ordinary": ORDINARY_AMOUNT, "bands": SYNTHETIC_BANDS, "said": ""}
+    q50, q90, q99 = (round(float(v), 2) for v in np.quantile(train_amounts, [0.5, 0.9, OUTLIER_QUANTILE]))
+    edges = sorted({0.0, q50, q90, q99})
+    said = (
+        f"from the training window's amounts: outliers above the 99th percentile {q99:,.2f} (behavioural check, "
+        f"serving's rule fallback), ordinary purchases below the median {q50:,.2f}, slices cut at the median, 90th "
+        "and 99th percentiles"
+    )
+    return {"outlier": q99, "ordinary": q50, "bands": (*edges, float("inf")), "said": said}

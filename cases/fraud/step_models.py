@@ -76,7 +76,9 @@ def models(ctx: RunContext[FraudConfig], data: FraudData, features: FraudFeature
         oracle = DESIGN.models.names("oracle")[0]
         scores[oracle] = oracle_scores(tx, data.compromised_terminals, cfg.outlier_amount)[main.test]
         thresholds[oracle] = ORACLE_THRESHOLD
-    results = {n: evaluate(test, s, thresholds[n], cfg.review_cost, cfg.max_fpr) for n, s in scores.items()}
+    results = {
+        n: evaluate(test, s, thresholds[n], cfg.review_cost, cfg.max_fpr, data.has_cards) for n, s in scores.items()
+    }
 
     # never_fraud scores a constant: no curve to draw.
     drawn = {n: s for n, s in scores.items() if n != "never_fraud"}
@@ -86,10 +88,11 @@ def models(ctx: RunContext[FraudConfig], data: FraudData, features: FraudFeature
         {n: r["average_precision"] for n, r in results.items()},
         ctx.add_plot(6, "precision_recall.png", "Precision-recall curve per model on the test window."),
     )
-    plots.card_precision_per_day(
-        {n: daily_card_precision(test, s) for n, s in drawn.items()},
-        ctx.add_plot(6, "card_precision_per_day.png", "Card precision@100 per test day, per model."),
-    )
+    if data.has_cards:  # anonymous data names no cards: no card precision to draw
+        plots.card_precision_per_day(
+            {n: daily_card_precision(test, s) for n, s in drawn.items()},
+            ctx.add_plot(6, "card_precision_per_day.png", "Card precision@100 per test day, per model."),
+        )
     ladder = build_ladder(
         DESIGN,
         models=results,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import adversary, monitoring, plots
+from cases.fraud import adversary, mode_prose, monitoring, plots
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN
@@ -67,7 +67,7 @@ def monitoring_step(
             f"simulated portfolio so the metric can still drop).",
         ),
     )
-    return MonitoringResult(
+    result = MonitoringResult(
         scenario=f"from monitoring day {drift_start}: legitimate spending x{cfg.drift_spend_factor:g} and a new "
         f"fraud pattern (card-testing bursts: {cfg.drift_burst_cards_per_day:g} cards/day, "
         f"{cfg.drift_burst_tx_per_day} small transactions/day for {cfg.drift_burst_days} days). Windows of "
@@ -113,6 +113,8 @@ def monitoring_step(
             **adapt,
         },
     )
+    result.extra |= mode_prose.monitoring_sentences(result.extra, synthetic=True)
+    return result
 
 
 def _adversary(
@@ -217,7 +219,16 @@ def _monitor_real(
     ref_m = monitoring.window_metrics(tx[main.train], ref_scores, k)
     cur_m = monitoring.window_metrics(tx[main.test], cur_scores, k)
     ref, cur = monitoring.watched_frame(X[main.train], ref_scores), monitoring.watched_frame(X[main.test], cur_scores)
-    report = monitoring.compare(ref, ref_m, cur, cur_m, thresholds, k)
+    report = monitoring.compare(ref, ref_m, cur, cur_m, thresholds, k, data.has_cards)
+    cards: dict[str, Any] = {
+        "card_precision_k": k,
+        "fraud_cards_per_day": fraud_cards_per_day(tx[main.test]),
+        "card_precision_before": ref_m[1],
+        "card_precision_after": cur_m[1],
+    }
+    if not data.has_cards:
+        cards = {"card_precision": "not monitored: the file names no cards (anonymous data)"}
+    cards |= mode_prose.monitoring_sentences(cards, synthetic=False)
     return MonitoringResult(
         scenario="real data, no injected drift: the test window compared with the training window "
         "(metric_before is in-sample, so a drop is expected)",
@@ -228,12 +239,9 @@ def _monitor_real(
         alerts=report.alerts,
         thresholds=thresholds.as_dict(),
         extra={
-            "card_precision_k": k,
-            "fraud_cards_per_day": fraud_cards_per_day(tx[main.test]),
-            "card_precision_before": ref_m[1],
-            "card_precision_after": cur_m[1],
+            **cards,
             "before_window": "the training window, scored in-sample, so some drop is expected",
-            "label_alert_timing": f"labels arrive {cfg.delay_days} days after each transaction, so the metric "
+            "label_alert_timing": f"labels arrive {data.delay_days:g} days after each transaction, so the metric "
             "alert lags any change by at least that much, while feature and score drift alerts are immediate",
             "drop_decomposition": "real data has no injected pattern to take out, so the drop cannot be split "
             "by cause here",

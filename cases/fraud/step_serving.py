@@ -33,13 +33,15 @@ def deployment(
     cfg = ctx.config
     tx = data.tx
     model = trained.fitted[ladder.best]
-    start = int(np.argmax(tx["day"].to_numpy() >= data.split.windows.test_start))
+    windows = data.split.windows
+    start = int(np.argmax(windows.periods(tx) >= windows.test_start))
+    columns = list(features.X.columns)
     n = min(cfg.serving_requests, len(tx) - start)
     # The served artifact: the same fitted model, trees flattened for one-row scoring.
     served = online_model(model)
     # Two replicas of the model behind the failover router; the primary dies a third of the way in.
     primary, standby = Replica(PRIMARY, served.score), Replica(STANDBY, served.score)
-    router = Failover([primary, standby], fallback_amount=cfg.outlier_amount)
+    router = Failover([primary, standby], fallback_amount=data.outlier_amount, amount_index=columns.index("amount"))
     fail_at, both_down_at = int(n * FAIL_AT), int(n * BOTH_DOWN_AT)
 
     def drill(k: int) -> None:
@@ -50,9 +52,9 @@ def deployment(
 
     workdir = Path(tempfile.mkdtemp(prefix="fraud-serving-"))
     try:
-        scorer = OnlineScorer(router, cfg.delay_days, workdir / "features.sqlite")
+        scorer = OnlineScorer(router, data.delay_days, workdir / "features.sqlite", columns, data.given)
         with threadpool_limits(1):
-            result = replay(scorer, tx, start, n, cfg.delay_days, before_request=drill)
+            result = replay(scorer, tx, start, n, data.delay_days, before_request=drill)
             batch = model.score(features.X.iloc[start : start + n])
         scorer.close()
     finally:

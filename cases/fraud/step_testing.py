@@ -9,7 +9,17 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import ab_honesty, behaviour, calibration, capacity, decision_slices, decisions, policy_choice
+from cases.fraud import (
+    ab_honesty,
+    behaviour,
+    calibration,
+    capacity,
+    decision_slices,
+    decisions,
+    mode_prose,
+    modes,
+    policy_choice,
+)
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN, PRODUCTION_FRAUD_CARD_SHARE
@@ -19,8 +29,6 @@ from framework.abtest import ALPHA, POWER, design_effect, two_proportion_sample_
 from framework.case import RunContext
 from framework.results import AbPlan, LadderResult, Measured, TestingResult
 
-AMOUNT_BANDS = (0, 50, 100, 220, np.inf)
-AMOUNT_LABELS = ("<50", "50-100", "100-220", ">=220")
 MDE = 0.02  # the smallest recall lift worth a rollout: the A/B test is sized for it, chosen before the test
 MIN_RECALL = 0.001  # a control recall of 0 (alerting on nothing) is sized as if it caught 0.1%
 TREATMENT_SHARE = 0.1  # the challenger scores 10% of cards; the champion keeps the rest
@@ -34,6 +42,7 @@ def testing(
     tx, main = data.tx, data.split
     best = ladder.best
     threshold = trained.thresholds[best]
+    features_delay = data.delay_days if cfg.terminal_risk_delay_days is None else cfg.terminal_risk_delay_days
     with threadpool_limits(1):
         checks = behaviour.run_checks(
             trained.fitted[best].score,
@@ -41,9 +50,10 @@ def testing(
             features.X,
             main.test,
             threshold,
-            cfg.delay_days,
-            cfg.outlier_amount,
+            lambda frame: modes.build(frame, features_delay, data.mode, data.given),
+            data.outlier_amount,
             ctx.rng("behaviour"),
+            data.ordinary_amount,
         )
     test = tx[main.test]
     s = trained.scores[best]
@@ -54,7 +64,7 @@ def testing(
             SCENARIO_NAMES[int(code)]: {"rows": float(len(idx)), "alert_rate": flag_rate(s[idx], threshold)}
             for code, idx in sorted(test.groupby("scenario").indices.items())
         }
-    bands = pd.cut(test["amount"], AMOUNT_BANDS, right=False, labels=list(AMOUNT_LABELS))
+    bands = pd.cut(test["amount"], list(data.amount_bands), right=False, labels=band_labels(data.amount_bands))
     slices["amount band"] = {}
     for band, idx in test.groupby(bands, observed=True).indices.items():
         alerted = s[idx] >= threshold
@@ -76,7 +86,7 @@ def testing(
         }
     extra, policies = expert_slices(ctx, data, trained, ladder)
     slices.update(extra)
-    measured = guardrails(test, trained.alerted(best), best)
+    measured = guardrails(test, trained.alerted(best), best, data.has_cards)
     # The policy is chosen on the validation window and only read on the test window.
     choice = policy_choice.choose(measured, policies.test, policies.validation, best)
     treatment = choice.chosen or policy_choice.DEPLOYED
@@ -84,15 +94,24 @@ def testing(
         ladder,
         trained,
         test,
-        cfg.delay_days,
+        data.delay_days,
         holdout_share=cfg.holdout_share,
         actions=policies.actions[treatment],
         policy=treatment,
         step_up_pass=cfg.step_up_fraud_pass,
     )
     plan_table["go_no_go"] = choice.verdict
+    queue_limit = next(g.limit for g in DESIGN.metrics.guardrails if g.name == "review_queue_cards_per_day")
+    plan_table.update(
+        mode_prose.testing_sentences(data.has_cards, ladder.models[best], measured.values, queue_limit, plan_table)
+    )
+    if not data.has_cards:
+        plan_table["unit"] = (
+            "transaction: the file names no cards, so each transaction is randomised on its own and the card "
+            "clustering of frauds (the design effect) cannot be measured"
+        )
     plan_table.update(choice.figures)
-    plan_table.update(_honest_figures(ladder, trained, test, policies.test[treatment], plan_table))
+    plan_table.update(_honest_figures(ladder, trained, test, policies.test[treatment], plan_table, data.has_cards))
     if plan_table["money_vs_control"].startswith("on money the treatment loses"):
         plan_table["go_no_go"] += (
             ", on the recall the test is sized for; on money it loses to today's control, so hold it until a "
@@ -156,7 +175,13 @@ def expert_slices(
     return out, policies
 
 
-def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
+def band_labels(edges: tuple[float, ...]) -> list[str]:
+    """``<50, 50-100, 100-220, >=220`` for the edges ``0, 50, 100, 220, inf``."""
+    inner = [f"{a:g}-{b:g}" for a, b in zip(edges[1:-2], edges[2:-1], strict=True)]
+    return [f"<{edges[1]:g}", *inner, f">={edges[-2]:g}"]
+
+
+def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str, cards: bool = True) -> Measured:
     """False-decline rate and review queue of the deployed model at its threshold, on the test window.
 
     The review queue is measured on card-days (card recall and legitimate cards alerted) and
@@ -167,10 +192,21 @@ def guardrails(test: pd.DataFrame, alerted: np.ndarray, model: str) -> Measured:
         test: test-window transactions (``is_fraud``, ``day``, ``customer_id``).
         alerted: which of them the deployed model declines at its validation threshold.
         model: the deployed model's name.
+        cards: False for anonymous data: the review queue counts cards, which it cannot measure there.
     """
     y = test["is_fraud"].to_numpy()
     legit = y == 0
     false_declines = float(alerted[legit].mean()) if legit.any() else 0.0
+    if not cards:
+        return Measured(
+            values={"false_decline_rate": false_declines},
+            details={
+                "false_decline_rate": f"{model} at its validation threshold: {int(alerted[legit].sum()):,} of "
+                f"{int(legit.sum()):,} legitimate test transactions declined",
+                "review_queue_cards_per_day": "not measured: the file names no cards, so cards a day cannot be "
+                "counted (the decision tables count each transaction as its own card)",
+            },
+        )
     q = capacity.review_queue(test, alerted)
     active = DESIGN.problem.constraints.daily_active_users
     return Measured(
@@ -223,7 +259,7 @@ def ab_plan(
     ladder: LadderResult,
     trained: FraudModels,
     test: pd.DataFrame,
-    delay_days: int,
+    delay_days: float,
     holdout_share: float = 0.01,
     actions: np.ndarray | None = None,
     policy: str = policy_choice.DEPLOYED,
@@ -363,7 +399,12 @@ def ab_plan(
 
 
 def _honest_figures(
-    ladder: LadderResult, trained: FraudModels, test: pd.DataFrame, row: dict[str, float], table: dict[str, Any]
+    ladder: LadderResult,
+    trained: FraudModels,
+    test: pd.DataFrame,
+    row: dict[str, float],
+    table: dict[str, Any],
+    cards: bool = True,
 ) -> dict[str, Any]:
     """The treatment against today's control on money, guardrail bounds and the A/B on one (production) basis."""
     control = ladder.naive if ladder.best == ladder.baseline else ladder.baseline
@@ -378,9 +419,14 @@ def _honest_figures(
             ladder.models[control]["expected_cost"],
             float(trained.alerted(control).sum()),
         ),
-        **ab_honesty.guardrail_bounds(row, legit, limits["false_decline_rate"], limits["review_queue_cards_per_day"]),
+        **ab_honesty.guardrail_bounds(
+            row, legit, limits["false_decline_rate"], limits["review_queue_cards_per_day"], cards
+        ),
         "production_basis": f"one basis, production: {table['frauds_per_arm']:,} frauds per arm take the whole "
         f"{TREATMENT_SHARE:.0%} arm (about {arm_cards:,.0f} active cards a day) for about {days:.0f} days at the "
         "assumed production prevalence; the cards-per-arm count is the simulator's (its cards are far denser in "
-        "fraud) and understates production's",
+        "fraud) and understates production's"
+        if cards
+        else "assumed production prevalence; the file names no cards, so cards per arm and the card clustering "
+        "of frauds are not measured on this data (each transaction is counted as its own card)",
     }
