@@ -1,4 +1,4 @@
-"""Benchmark of the recommendation case: model x metric table, best/oracle NDCG, cache latency, refresh and step times.
+"""Benchmark of the recommendation case: model x metric table (EASE included), best/oracle NDCG, cache latency, times.
 
 Usage: ``python benchmarks/recommendation_quality.py [--scale default] [--seeds 0 1 2] [--data PATH]``
 """
@@ -44,6 +44,9 @@ def report(metrics: dict, wall_s: float) -> float:
     for name, values in models.items():
         tag = {metrics["baseline"]: " (base)", metrics["best_model"]: " (best)"}.get(name, "")
         print(f"{name + tag:<18}" + "".join(f"{values[m]:>11.4f}" for m in METRICS))
+    notes = metrics.get("model_notes", {})
+    if "ease" in notes:  # EASE's tuned lambda and its grid, or why it was skipped
+        print(f"ease: {notes['ease'].rsplit('; ', 1)[-1]}")
     best = metrics["best_model"]
     ratio = models[best]["ndcg_at_10"] / models["oracle"]["ndcg_at_10"]
     s = metrics["serving"]

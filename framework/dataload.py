@@ -57,6 +57,7 @@ class LoadedTable:
         ignored: the file's columns no role used.
         header_lines: lines before the first data row (row ``i`` is on line ``i + 1 + header_lines``).
         notes: readable sentences about what the reading did (trailing separators dropped...).
+        extra: the ignored columns' values, when the caller asked to keep them (else empty).
     """
 
     frame: pd.DataFrame
@@ -66,6 +67,7 @@ class LoadedTable:
     ignored: list[str]
     header_lines: int
     notes: list[str] = field(default_factory=list)
+    extra: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def line(self, row: int) -> int:
         """The file line of data row ``row`` (0-based), for error messages."""
@@ -185,9 +187,13 @@ def has_header(lines: Sequence[str], sep: str, roles: Sequence[Role]) -> bool:
         return True
     if len(lines) < 2:
         return False
-    numeric_first = sum(_is_number(f) for f in first)
-    numeric_rest = min(sum(_is_number(f) for f in _fields(line, sep)) for line in lines[1:])
-    return numeric_first < numeric_rest
+    rest = [_fields(line, sep) for line in lines[1:]]
+    # A word above a column that holds only numbers below it is a column name; an empty first
+    # cell (a missing value in a data row) says nothing either way.
+    return any(
+        field.strip() and not _is_number(field) and all(j < len(row) and _is_number(row[j]) for row in rest)
+        for j, field in enumerate(first)
+    )
 
 
 def _read_text(path: Path, compression: str | None, sep: str, header: bool) -> pd.DataFrame:
@@ -235,6 +241,7 @@ def load_table(
     mapping: dict[str, str] | None = None,
     headerless: Sequence[str] = (),
     what: str = "data",
+    keep_ignored: bool = False,
 ) -> LoadedTable:
     """Read ``path`` and find the column of every role.
 
@@ -245,6 +252,7 @@ def load_table(
         headerless: roles of the columns, in order, of a file without a header (e.g. MovieLens
             ``user, item, rating, timestamp``); empty when such a file must be mapped with ``--columns``.
         what: what the file holds, for messages ("ratings", "transactions").
+        keep_ignored: keep the columns no role used in ``extra`` (a mode that uses them as features).
 
     Raises:
         BadInput: unreadable, empty, compressed wrongly, ambiguous, a required role not found,
@@ -288,7 +296,8 @@ def load_table(
     ignored = [str(c) for c in frame.columns if str(c) not in columns.values()]
     out = frame[list(columns.values())].copy()
     out.columns = list(columns)
-    return LoadedTable(out.reset_index(drop=True), path, layout, columns, ignored, header_lines, notes)
+    extra = frame[ignored].reset_index(drop=True) if keep_ignored else pd.DataFrame()
+    return LoadedTable(out.reset_index(drop=True), path, layout, columns, ignored, header_lines, notes, extra)
 
 
 def _parse(path: Path, sep: str, header: bool) -> pd.DataFrame:
@@ -336,7 +345,7 @@ def _match(
 ) -> dict[str, str]:
     """Role -> column: ``--columns`` first, then the header's aliases, then the headerless order."""
     columns = [str(c) for c in frame.columns]
-    listed = brief(", ".join(columns), 80)
+    listed = brief(", ".join(columns), 60)
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates:
         raise BadInput(f"{name}: column {quote(duplicates[0], 40)} appears twice in the header")
@@ -363,7 +372,7 @@ def _match(
         raise BadInput(f"{name}: column {quote(clash[0], 40)} is mapped to two roles ({', '.join(both)})")
     for role in roles:
         if role.required and role.name not in found:
-            looked = brief(", ".join(role.shown_aliases()), 60)
+            looked = brief(", ".join(role.shown_aliases()), 40)
             hint = f"name it with --columns {role.name}=COLUMN"
             if not any(c for c in columns if not c.startswith("column ")):
                 hint = f"the file has no header: name its columns with --columns {role.name}=N (1-based)"

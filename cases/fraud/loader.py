@@ -174,7 +174,7 @@ def _read(path: Path, mapping: dict[str, str] | None) -> LoadedTable:
         size = path.stat().st_size
         need = size * TEXT_PER_FILE_BYTE.get(path.suffix.lower(), 1.0) * PEAK_BYTES_PER_TEXT_BYTE
         refuse_over_memory(need, f"data file {quote(path.name, 40)} ({size / 2**20:,.0f} MiB)", "use a smaller extract")
-    table = load_table(path, ROLES, mapping=mapping, headerless=COLUMNS, what="transactions")
+    table = load_table(path, ROLES, mapping=mapping, headerless=COLUMNS, what="transactions", keep_ignored=True)
     if "timestamp" not in table.columns and "step_hours" not in table.columns:
         listed = brief(", ".join([*table.columns.values(), *table.ignored]), 80)
         raise BadInput(
@@ -237,7 +237,7 @@ def read_transactions(
     out["is_fraud"] = label
     given: list[str] = []
     if mode == modes.ANONYMOUS:
-        given, extra = modes.given_features(table, columns)
+        given, extra = modes.given_features(table)
         for name in given:
             out[name] = extra[name]
     summary = table.summary()

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cases.fraud.features import FEATURES, build_features
-from framework.roles import Role, normalise
+from framework.roles import normalise
 
 if TYPE_CHECKING:
     from framework.dataload import LoadedTable
@@ -68,7 +68,7 @@ def build(tx: pd.DataFrame, delay_days: float, mode: str, given: list[str] | tup
     return X if mode == CUSTOMER_TERMINAL else X[feature_names(mode)]
 
 
-def given_features(table: LoadedTable, mapping: dict[str, str] | None) -> tuple[list[str], dict[str, np.ndarray]]:
+def given_features(table: LoadedTable) -> tuple[list[str], dict[str, np.ndarray]]:
     """The file's extra columns that become features in the anonymous mode, and their values.
 
     Notes on the columns left out are appended to ``table.notes``.
@@ -76,8 +76,6 @@ def given_features(table: LoadedTable, mapping: dict[str, str] | None) -> tuple[
     Returns:
         ``(column names, name -> float values)``.
     """
-    from framework.dataload import load_table  # the loader reads the file again, with the extras as roles
-
     candidates, notes = [], []
     for column in table.ignored:
         key = normalise(column)
@@ -89,14 +87,8 @@ def given_features(table: LoadedTable, mapping: dict[str, str] | None) -> tuple[
             candidates.append(column)
     values: dict[str, np.ndarray] = {}
     if candidates:
-        from cases.fraud.loader import ROLES
-
-        extra = tuple(Role(f"given {c}", (c,), required=True) for c in candidates)
-        again = load_table(table.path, (*ROLES, *extra), mapping=mapping, what="transactions")
         for column in candidates:
-            parsed = pd.to_numeric(again.frame[f"given {column}"], errors="coerce").to_numpy(
-                np.float64, na_value=np.nan
-            )
+            parsed = pd.to_numeric(table.extra[column], errors="coerce").to_numpy(np.float64, na_value=np.nan)
             if np.isfinite(parsed).all():
                 values[column] = parsed
             else:

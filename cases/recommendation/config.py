@@ -72,6 +72,8 @@ class RecConfig(CaseConfig):
         categorical_drift_test: how categorical features are compared by monitoring; ``shares`` (the
             default: PSI over category shares and chi-square) or ``ks`` (a drill's flaw: their codes
             compared as numbers, PSI on quantile bins and KS).
+        feedback: how a ``--data`` file's rating column is read (``auto``: detected; ``explicit`` scores,
+            ``implicit`` play counts used as log-scaled ALS confidence, ``binary`` clicks); see feedback_modes.
     """
 
     n_users: int = Field(default=3000, ge=50, le=100_000)
@@ -122,6 +124,7 @@ class RecConfig(CaseConfig):
     split: Literal["time", "random"] = "time"
     popularity_window: Literal["train", "train_and_test"] = "train"
     categorical_drift_test: Literal["shares", "ks"] = "shares"
+    feedback: Literal["auto", "explicit", "implicit", "binary"] = "auto"
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {
@@ -149,7 +152,7 @@ class RecConfig(CaseConfig):
         },
     }
 
-    # The knobs that drive memory (log lines, the dense song x song similarity, ALS Gram blocks).
+    # The knobs that drive memory (log lines, EASE's songs x songs matrices, ALS Gram blocks).
     size_keys: ClassVar[tuple[str, ...]] = ("n_users", "impressions_per_user", "n_items", "als_factors")
 
     @model_validator(mode="after")
@@ -219,13 +222,17 @@ class RecConfig(CaseConfig):
 
     def estimated_peak_bytes(self) -> int:
         """Peak memory of a synthetic run (see :func:`peak_bytes`)."""
-        return peak_bytes(self.n_users, self.n_items, self.log_lines(), self.als_factors)
+        return peak_bytes(self.n_users, self.n_items, self.log_lines(), self.als_factors, self.knn_neighbours)
 
 
 # Calibrated with `/usr/bin/time -f %M` (peak RSS) on runs that vary one driver at a time.
 BASE_BYTES = 270 * 2**20  # interpreter, numpy/pandas/scipy/matplotlib
 BYTES_PER_LOG_LINE = 700  # JSON text, its lines, the decoded frame and the clean events
-KNN_COPIES = 4  # ItemKNN keeps a dense song x song co-occurrence, similarity and argpartition output
+KNN_BLOCK_ITEMS = 1024  # songs whose similarity rows ItemKNN computes at once (models.KNN_BLOCK_ITEMS)
+KNN_BLOCK_COPIES = 6  # a block's sparse product, its dense rows, the outer product, -sim, argpartition indices
+KNN_ENTRY_BYTES = 24  # a kept neighbour: float64 value + int32 index, twice while the blocks are stacked
+EASE_MAX_ITEMS = 10_000  # above this EASE is skipped: its songs x songs matrices alone would be GiBs
+EASE_COPIES = 3  # measured peak of an EASE fit: 2.05 songs x songs floats (X'X sparse then dense, inverted in place)
 SCORE_BATCH = 2048  # users scored at once (models.BATCH_USERS)
 SCORE_COPIES = 10  # a batch's scores, the oracle's logit temporaries and top-k's
 MAX_LOG_LINES = 3_000_000  # about twice the large preset: a few minutes and ~3 GiB
@@ -233,20 +240,26 @@ MIN_HELD_OUT_IMPRESSIONS = 200
 MAX_ALS_WORK = 6e8  # 4.5x the large preset: about 5 minutes of ALS on 2 cores
 
 
-def peak_bytes(n_users: int, n_items: int, rows: float, factors: int) -> int:
-    """Rough peak memory of a run: fixed cost, per log line, the dense song x song matrices and ALS.
+def peak_bytes(n_users: int, n_items: int, rows: float, factors: int, neighbours: int = 300) -> int:
+    """Rough peak memory of a run: fixed cost, per log line, item-CF's blocks, EASE and ALS.
+
+    Item-CF never holds a dense songs x songs matrix: it computes ``KNN_BLOCK_ITEMS`` similarity rows at a
+    time and keeps ``neighbours`` entries per song. EASE holds dense songs x songs matrices, and only runs
+    up to ``EASE_MAX_ITEMS`` songs (above that it is skipped, so it costs nothing).
 
     Args:
         n_users: users.
         n_items: songs in the catalogue.
         rows: log lines (synthetic) or ratings (real data) of the largest window.
         factors: ALS latent factors (ALS keeps an ``f x f`` outer product per user or song).
+        neighbours: neighbours item-CF keeps per song.
     """
-    knn_matrix = 8 * n_items**2
-    # ItemKNN's fit holds several song x song copies; scoring holds one plus a batch of score rows.
-    batch = min(SCORE_BATCH, n_users)
-    models = max(KNN_COPIES * knn_matrix, knn_matrix + SCORE_COPIES * 8 * batch * n_items)
+    block = min(KNN_BLOCK_ITEMS, n_items)
+    knn = KNN_BLOCK_COPIES * 8 * block * n_items + KNN_ENTRY_BYTES * min(neighbours, n_items) * n_items
+    ease = EASE_COPIES * 8 * n_items**2 if n_items <= EASE_MAX_ITEMS else 0
+    # Scoring a batch of users holds several score rows of the whole catalogue.
+    scores = SCORE_COPIES * 8 * min(SCORE_BATCH, n_users) * n_items
     # ALS: the other side's f x f outer products, and a batch's Gram blocks, right-hand sides and solve.
     rows_solved = max(n_users, n_items)
     als = 8 * factors**2 * (2 * rows_solved + 3 * min(SCORE_BATCH, rows_solved))
-    return int(BASE_BYTES + BYTES_PER_LOG_LINE * rows + models + als)
+    return int(BASE_BYTES + BYTES_PER_LOG_LINE * rows + max(knn, ease) + scores + als)

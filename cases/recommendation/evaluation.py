@@ -70,3 +70,23 @@ def pr_curve(recs: np.ndarray, relevant: sparse.csr_matrix, max_k: int = CURVE_K
     users = n_rel > 0
     found = np.cumsum(hits[users], axis=1)
     return found.mean(axis=0) / np.arange(1, max_k + 1), (found / n_rel[users, None]).mean(axis=0)
+
+
+def map_all_relevant(recs: np.ndarray, relevant: sparse.csr_matrix, k: int = K) -> float:
+    """MAP as microsoft/recommenders' benchmark table reports it (their ``map``; ``map_at_k`` before v1.2).
+
+    ``AP = sum over hits in the top k of precision@rank / n_relevant``: normalised by *all* the user's
+    relevant items, where :func:`framework.metrics.map_at_k` (this case's ``map_at_10``, today's
+    ``map_at_k`` of recommenders) divides by ``min(k, n_relevant)``. Users with no relevant item are
+    excluded from the mean, as in both libraries.
+
+    Args:
+        recs: ``(n_users, >=k)`` item ids best first, -1 padded.
+        relevant: ``(n_users, n_items)`` relevant items.
+        k: cut-off.
+    """
+    hits, n_rel = m.hit_matrix(recs, relevant, k)
+    precision_at_i = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
+    ap = (precision_at_i * hits).sum(axis=1) / np.maximum(n_rel, 1)
+    users = n_rel > 0
+    return float(ap[users].mean()) if users.any() else 0.0

@@ -9,6 +9,7 @@ import numpy as np
 from scipy import sparse
 
 BATCH_USERS = 2048
+KNN_BLOCK_ITEMS = 1024  # songs whose similarity rows item-CF computes at once
 
 
 class Recommender(Protocol):
@@ -116,35 +117,47 @@ class SegmentPopularity:
 class ItemKNN:
     """Item-based collaborative filtering: cosine similarity of song columns of the click matrix.
 
+    Only the top neighbours of each song are kept, as a sparse ``(n_items, n_items)`` CSR matrix.
+    The similarities are computed for a block of songs at a time, so no dense songs x songs matrix
+    ever exists: peak memory is a block of ``block_items x n_items`` floats plus the kept table.
+
     Args:
-        neighbours: most similar songs kept per song (the rest of the row is zeroed).
+        neighbours: most similar songs kept per song (the rest of the row is dropped).
+        block_items: songs whose similarity rows are computed at once (bounds peak memory).
     """
 
-    def __init__(self, neighbours: int = 100):
+    def __init__(self, neighbours: int = 100, block_items: int = KNN_BLOCK_ITEMS):
         self.neighbours = neighbours
+        self.block_items = block_items
 
     def fit(self, clicks: sparse.csr_matrix) -> ItemKNN:
-        """Cosine similarity between songs, pruned to the top neighbours of each song."""
-        binary = clicks.copy()
+        """Cosine similarity between songs, pruned to the top neighbours of each song, block by block."""
+        binary = sparse.csr_matrix(clicks, dtype=np.float64, copy=True)
         binary.data[:] = 1.0
-        co = np.asarray((binary.T @ binary).todense(), dtype=np.float64)
-        norms = np.sqrt(np.diag(co))
-        sim = co / np.maximum(np.outer(norms, norms), 1e-12)
-        np.fill_diagonal(sim, 0.0)
-        keep = min(self.neighbours, sim.shape[1])
-        if keep < sim.shape[1]:
-            cut = np.argpartition(-sim, keep - 1, axis=1)[:, keep:]
-            np.put_along_axis(sim, cut, 0.0, axis=1)
-        self.similarity_ = sim
+        n_items = binary.shape[1]
+        by_item = binary.T.tocsr()  # rows are songs: a block of rows is a block of songs
+        norms = np.sqrt(np.asarray(binary.sum(axis=0)).ravel())  # sqrt of the co-occurrence diagonal
+        keep = min(self.neighbours, n_items)
+        parts = []
+        for start in range(0, n_items, self.block_items):  # loop over blocks of songs, not songs
+            stop = min(start + self.block_items, n_items)
+            sim = np.asarray((by_item[start:stop] @ binary).todense(), dtype=np.float64)
+            sim /= np.maximum(np.outer(norms[start:stop], norms), 1e-12)
+            sim[np.arange(stop - start), np.arange(start, stop)] = 0.0
+            if keep < n_items:
+                cut = np.argpartition(-sim, keep - 1, axis=1)[:, keep:]
+                np.put_along_axis(sim, cut, 0.0, axis=1)
+            parts.append(sparse.csr_matrix(sim))
+        self.similarity_ = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((n_items, n_items))
         pop = np.asarray(clicks.sum(axis=0)).ravel()
-        self.tiebreak_ = 1e-9 * pop / max(pop.max(), 1.0)
+        self.tiebreak_ = 1e-9 * pop / max(pop.max(initial=0.0), 1.0)
         return self
 
     def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
         """Sum of similarities to the songs the user clicked (ties broken by popularity)."""
-        binary = history.copy()
+        binary = sparse.csr_matrix(history, dtype=np.float64, copy=True)
         binary.data[:] = 1.0
-        return np.asarray(binary @ self.similarity_) + self.tiebreak_
+        return np.asarray((binary @ self.similarity_).todense()) + self.tiebreak_
 
 
 class ImplicitALS:

@@ -10,12 +10,20 @@ import pandas as pd
 from cases.recommendation.artifacts import RecData
 from cases.recommendation.cleaning import clean, deserialize
 from cases.recommendation.config import RecConfig
+from cases.recommendation.feedback_modes import detect
 from cases.recommendation.generator import LOG_START, World, make_world, simulate_events
-from cases.recommendation.loader import check_memory, check_split, index_ratings, read_ratings, split_per_user
+from cases.recommendation.loader import (
+    check_memory,
+    check_split,
+    index_ratings,
+    read_ratings_file,
+    split_per_user,
+)
 from cases.recommendation.logs import to_json_lines
 from framework.case import RunContext
 from framework.errors import BadInput
 from framework.results import DataResult
+from framework.tabular import shown_path
 
 
 def through_pipeline(
@@ -99,19 +107,32 @@ def reconcile(c: dict[str, int]) -> str:
 
 
 def _real_data(ctx: RunContext[RecConfig], path: Path) -> tuple[DataResult, RecData]:
-    """A ratings file (MovieLens u.data layout or CSV), every rating a click, each user's latest quarter held out."""
-    ratings, warnings = read_ratings(path)
+    """A ratings file: every line an interaction with its feedback mode's confidence, each user's quarter held out."""
+    loaded = read_ratings_file(path, ctx.columns)
+    ratings = loaded.ratings
+    given = ratings["rating"].to_numpy() if loaded.has_rating else None
+    feedback = detect(given, ctx.config.feedback, shown_path(path))
     events, users, items = index_ratings(ratings)
+    events["confidence"] = feedback.confidence(events["rating"].to_numpy())
     check_memory(path, len(ratings), len(users), len(items), ctx.config.als_factors)
     train, test = split_per_user(events, ctx.rng("split"))
     check_split(train, test, path)
+    split = (
+        "per-user temporal hold-out (each user's latest 25%)"
+        if loaded.has_timestamp
+        else "per-user random hold-out (no timestamp column: a random 25% of each user's ratings, seeded by the run)"
+    )
     summary = {
         "source": path.name,
+        **loaded.reading,
         "ratings": len(ratings),
         "users": len(users),
         "songs": len(items),
-        "split": "per-user temporal hold-out (each user's latest 25%)",
-        "warnings": warnings,
+        "feedback": feedback.mode,
+        "feedback_reason": feedback.reason,
+        "confidence": feedback.formula,
+        "split": split,
+        "warnings": loaded.warnings,
         "cleaning_reconciliation": "a ratings file has no injected mess to reconcile; malformed rows are "
         "reported as warnings",
     }

@@ -148,7 +148,7 @@ def test_a_headerless_file_without_a_positional_order_asks_for_positions(tmp_pat
         (b"\n\n  \n", "file is empty"),
         (b"user,item\n1,\x002\n", "NUL bytes"),
         (b"user,item\n1,\xff2\n", "not UTF-8"),
-        (gzip.compress(b"user,item\n1,2\n" * 100)[:30], "damaged"),
+        (gzip.compress(b"user,item\n1,2\n" * 100, mtime=0)[:30], "damaged"),
         (b"just one field per line\nand another\n", "cannot tell the separator"),
     ],
 )
@@ -196,3 +196,15 @@ def test_parse_columns_accepts_repeats_and_commas_and_refuses_malformed_entries(
             parse_columns([bad])
     with pytest.raises(BadInput, match="not one of eta's roles"):
         check_roles({"nope": "x"}, [Role("segment_id")], "eta")
+
+
+def test_an_empty_first_cell_does_not_make_a_header(tmp_path):
+    table = load(write(tmp_path, "u.data", "1\t2\t\t100\n3\t4\t5\t200\n"))
+    assert table.header_lines == 0 and table.frame["rating"].tolist() == ["", "5"]
+
+
+def test_string_ids_under_a_header_of_words(tmp_path):
+    table = load(
+        write(tmp_path, "r.csv", "who,what,when\nu1,i1,100\nu2,i2,200\n"), mapping={"user": "who", "item": "what"}
+    )
+    assert table.header_lines == 1 and table.frame["user"].tolist() == ["u1", "u2"]

@@ -77,7 +77,11 @@ def _rec_write(frames: dict[str, pd.DataFrame], fmt: str, folder: Path) -> Path:
         path = folder / "u.data"
         frames["ratings"].to_csv(path, sep="\t", header=False, index=False)
         return path
-    return _write_table(frames["ratings"], folder / "ratings", "csv")
+    if fmt == "dat":  # MovieLens-1M/10M ratings.dat: '::'-separated, no header
+        path = folder / "ratings.dat"
+        path.write_text(frames["ratings"].to_csv(sep="\t", header=False, index=False).replace("\t", "::"))
+        return path
+    return _write_table(frames["ratings"], folder / "ratings", fmt)
 
 
 @cache
@@ -101,7 +105,7 @@ LAYOUTS: dict[str, Layout] = {
     ),
     "recommendation": Layout(
         frames=_rec_frames,
-        formats=("udata", "csv"),
+        formats=("udata", "csv", "dat", "csv.gz", "parquet"),
         time_columns={"ratings": "timestamp"},
         id_columns={"ratings": ("user_id", "item_id")},
         label=None,

@@ -124,10 +124,10 @@ def test_estimate_grows_with_every_size_key():
         ("-inf", 2, "not a plausible score"),
         ("1e300", 2, "not a plausible score"),
         ("9" * 300, 2, "characters)"),
-        ("", 0, "user_id is missing"),
-        ("   ", 1, "item_id is missing"),
+        ("", 0, "user is missing"),
+        ("   ", 1, "item is missing"),
         ("x" * 5000, 1, "5,000 characters long"),
-        ("yesterday", 3, "timestamp 'yesterday' is not a number"),
+        ("yesterday", 3, "timestamp 'yesterday' is not Unix seconds or an ISO 8601 date"),
         ("1709510455000", 3, "looks like milliseconds"),
         ("5000000000", 3, "after 2100"),
         ("99999999999999999999", 3, "outside 1970-2100"),
@@ -145,20 +145,19 @@ def test_bad_cell_names_the_line_and_field(tmp_path, cell, column, needle):
 @pytest.mark.parametrize(
     ("content", "needle"),
     [
-        (b"1\t2\t3\n" * 5, "found 3"),
-        (b"1\t2\t3\t4\tx\n" * 5, "found 5"),
-        (b"1\t2\t3\t4\n1\t2\t3\t4\t5\n", "Expected 4 fields in line 2"),
-        (b"user,item,rating,timestamp\n1,2,3,4\n", "wrong header"),
-        (b"user_id," + b"y" * 5_000_000 + b"\n1,2\n", "wrong header"),
-        (b"x" * 5_000_000, "wrong header"),
-        (b"user_id\titem_id\trating\ttimestamp\n1\t2\t3\t4\n", "line 1 is a header"),
-        (b"user_id,item_id,rating,timestamp\n", "no rows"),
+        (b"1\t2\t3\n" * 5, "at least 2 distinct items"),  # no timestamp column: read, one item
+        (b"1\t2\t3\t4\tx\n" * 5, "at least 2 distinct items"),  # an extra column is ignored
+        (b"1\t2\t3\t4\n1\t2\t3\t4\t5\n", "cannot tell the separator"),
+        (b"user,item,rating,timestamp\n1,2,3,4\n", "at least 2 distinct items"),
+        (b"x" * 5_000_000, "cannot tell the separator"),
+        (b"user_id\titem_id\trating\ttimestamp\n1\t2\t3\t4\n", "at least 2 distinct items"),
+        (b"user_id,item_id,rating,timestamp\n", "header but no data rows"),
         (b"\n\n  \n", "is empty"),
         (b"\x00\x00" + b"1\t2\t3\t4\n", "NUL"),
         (b"1\t2\t3\t4\n" * 20_000 + b"1\t2\x00\t3\t4\n", "line 20,001 contains a NUL byte"),
         (b"1\t2\t3\t4\n" * 20_000 + b"caf\xe9\t2\t3\t4\n", "line 20,001 is not UTF-8"),
-        (gzip.compress(b"1\t2\t3\t100\n" * 100, mtime=0), "gzip-compressed"),
-        (gzip.compress(b"1\t2\t3\t100\n" * 100, mtime=0)[:30], "gzip-compressed"),
+        (gzip.compress(b"1\t2\t3\t100\n" * 100, mtime=0), "at least 2 distinct items"),  # gzip is read
+        (gzip.compress(b"1\t2\t3\t100\n" * 100, mtime=0)[:30], "truncated or damaged gzip"),
         (b"1\t1\t3\t100\n2\t1\t4\t101\n", "at least 2 distinct items"),
         (b"1\t1\t-3\t100\n2\t2\t0\t101\n", "every rating is zero or negative"),
     ],
@@ -167,6 +166,15 @@ def test_malformed_files_are_one_line_bad_input(tmp_path, content, needle):
     path = tmp_path / "ratings.data"
     path.write_bytes(content)
     refused(path, needle)
+
+
+def test_huge_header_is_cut_short_in_the_message(tmp_path):
+    path = tmp_path / "ratings.data"
+    path.write_bytes(b"user_id," + b"y" * 5_000_000 + b"\n1,2\n")
+    with pytest.raises(BadInput) as info:
+        read_ratings(path)
+    message = str(info.value)  # the framework loader's wording: the alias list makes it longer than 200
+    assert "no item column" in message and path.name in message and "\n" not in message and len(message) < 400
 
 
 def test_folder_is_refused(tmp_path):
@@ -180,7 +188,7 @@ def test_long_path_keeps_the_file_name(tmp_path):
     folder.mkdir()
     path = folder / "ratings.data"
     path.write_bytes(b"")
-    assert refused(path, "is empty").startswith("--data '...")
+    assert refused(path, "is empty").startswith("...")
 
 
 def test_usable_oddities_load_with_warnings(tmp_path):

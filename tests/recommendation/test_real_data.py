@@ -64,12 +64,12 @@ def test_csv_with_header(tmp_path, make_context):
     ("content", "needle"),
     [
         (b"", "empty"),
-        (b"1\t2\t3\n", "4 tab-separated columns"),
-        (b"1\t2\t3\t4\n1\t2\t3\t4\t5\n", "malformed"),
+        (b"1\t2\t3\n", "at least 2 distinct items"),
+        (b"1\t2\t3\t4\n1\t2\t3\t4\t5\n", "cannot tell the separator"),
         (b"1\t2\tfive\t4\n", "line 1: rating 'five' is not a number"),
-        (b"user,item,rating,ts\n1,2,3,4\n", "wrong header"),
-        (b"user_id,item_id,rating,timestamp\n", "no rows"),
-        (b"\xff\xfe\x00binary", "NUL bytes"),
+        (b"user,item,rating,ts\nx,2,3,4\n", "at least 2 distinct items"),
+        (b"user_id,item_id,rating,timestamp\n", "no data rows"),
+        (b"\xff\xfe\x00binary", "NUL byte"),
         (b"\xff\xfebinary", "not UTF-8 text"),
     ],
 )
