@@ -116,6 +116,11 @@ def to_graph(spec: ArchitectureSpec) -> nx.DiGraph:
     return graph
 
 
+def drawn_ends(source: str, target: str, serving: bool) -> tuple[str, str]:
+    """Where a flow's arrow starts and ends: a serving flow is drawn from the caller (its target) to the callee."""
+    return (target, source) if serving else (source, target)
+
+
 def validate(spec: ArchitectureSpec) -> nx.DiGraph:
     """Check the architecture makes sense as a system and return its graph.
 

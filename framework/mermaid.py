@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from framework.architecture import ArchitectureSpec, to_graph
+from framework.architecture import ArchitectureSpec, drawn_ends, to_graph
 
 # Mermaid shapes per component kind: stores are cylinders, people and apps rounded, jobs boxes.
 _SHAPES: dict[str, tuple[str, str]] = {
@@ -43,7 +43,7 @@ def to_mermaid(spec: ArchitectureSpec, title: str, view: str = "full") -> str:
     """
     to_graph(spec)  # a flow naming an unknown component is an error here too
     components = list(spec.components)
-    flows = [(f.source, f.target, f.label, f.serving) for f in spec.flows]
+    flows = [(*drawn_ends(f.source, f.target, f.serving), f.label, f.serving) for f in spec.flows]
     if view == "whiteboard":
         from framework.whiteboard import whiteboard
 

@@ -18,7 +18,7 @@ import graphviz
 
 import diagrams
 from diagrams import Cluster, Diagram, Edge, Node
-from framework.architecture import ArchitectureSpec, to_graph
+from framework.architecture import ArchitectureSpec, drawn_ends, to_graph
 
 DOT_MISSING_MESSAGE = "Graphviz 'dot' not found on PATH; install the OS package graphviz (apt-get install graphviz)"
 
@@ -163,8 +163,14 @@ def _build(
         label, font, wrap = _legend(title, board.flows, {c.id: c.label for c in spec.components}), _WHITEBOARD_FONT, 14
     else:
         components = list(spec.components)
-        edges = [(f.source, f.target, _full_edge(f.label, f.serving)) for f in spec.flows]
-        label, font, wrap = f"{title}\n(bold orange = online serving path)", _NODE_FONT, _LABEL_WIDTH
+        # Serving flows point from caller to callee (the request's direction, as on the whiteboard);
+        # the spec lists them in data direction, which the latency budget walks.
+        edges = [(*drawn_ends(f.source, f.target, f.serving), _full_edge(f.label, f.serving)) for f in spec.flows]
+        label, font, wrap = (
+            f"{title}\n(bold orange = online request path, drawn from caller to callee; the answer comes back)",
+            _NODE_FONT,
+            _LABEL_WIDTH,
+        )
     groups: list[str | None] = []
     for c in components:
         if c.group not in groups:

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     import networkx as nx
 
 MAX_BOXES = 12
+STORE_KINDS = ("kv_store", "database", "storage")
+
+
+def chains_nodes(chains: list[list[str]]) -> list[str]:
+    """Every node of ``chains``, in order."""
+    return [n for chain in chains for n in chain]
 
 
 @dataclass(frozen=True)
@@ -87,9 +93,16 @@ def _plan(spec: ArchitectureSpec) -> tuple[list[str], list[NumberedFlow]]:
     # side back to training; then the other sources.
     by_source = sorted((_shortest(offline, [s], training) for s in sources), key=lambda c: (-len(c), c))
     by_source = [c for c in by_source if c]
+    model_path = _shortest(offline, sorted(training), on_path)
+    # Stores on the serving path are filled offline (a cache of precomputed lists, an online feature
+    # store): draw what fills each one, from what is already on the board.
+    stores = [n for n in path if kinds[n] in STORE_KINDS and offline.has_node(n) and offline.in_degree(n)]
+    upstream = [*chains_nodes(by_source[:1]), *model_path]
+    feeds = [_shortest(offline, sorted(set(upstream)), {store}) for store in stores]
     chains = [
         *by_source[:1],
-        _shortest(offline, sorted(training), on_path),
+        model_path,
+        *[feed for feed in feeds if feed and not set(feed[1:-1]) <= set(upstream)],
         _shortest(offline, sorted(on_path), training),
         *by_source[1:],
     ]

@@ -15,9 +15,10 @@ def test_mermaid_has_the_specs_nodes_and_edges(case):
     text = to_mermaid(spec, case.design.title)
     nodes, edges = parse_mermaid(text)
     assert nodes == {c.id for c in spec.components}
-    assert edges == {(f.source, f.target) for f in spec.flows}
+    # Serving flows are drawn from caller to callee, as on the whiteboard.
+    assert edges == {(f.target, f.source) if f.serving else (f.source, f.target) for f in spec.flows}
     thick = {line.split()[0] for line in text.splitlines() if "==>" in line}
-    assert thick == {f.source for f in spec.flows if f.serving}
+    assert thick == {f.target for f in spec.flows if f.serving}
     assert text.splitlines()[3] == "flowchart LR"
 
 
@@ -31,7 +32,7 @@ def test_labels_cannot_break_the_syntax():
     )
     text = to_mermaid(spec, "t")
     assert "\"say 'hi' there\"" in text and "|\"the 'answer'\"|" in text
-    assert parse_mermaid(text) == ({"a", "b"}, {("a", "b")})
+    assert parse_mermaid(text) == ({"a", "b"}, {("b", "a")})
 
 
 def test_a_dropped_edge_is_seen_by_the_parser():

@@ -19,6 +19,7 @@ from framework.architecture import (
     ArchitectureSpec,
     Component,
     Flow,
+    drawn_ends,
     validate,
 )
 from framework.render import dot_source, icon_file, render
@@ -144,7 +145,7 @@ def test_dot_source_identical_across_processes(spec: ArchitectureSpec, dot_text:
 def test_node_ids_are_component_ids(spec: ArchitectureSpec, dot_text: str) -> None:
     node_ids = re.findall(r"^\s*(\w+) \[label=", dot_text, re.M)
     assert node_ids == [c.id for c in spec.components]
-    assert set(_edge_attrs(dot_text)) == {(f.source, f.target) for f in spec.flows}
+    assert set(_edge_attrs(dot_text)) == {drawn_ends(f.source, f.target, f.serving) for f in spec.flows}
     # Clusters are named after their group, not a random id.
     assert 'subgraph "cluster_Offline pipeline"' in dot_text
     assert 'subgraph "cluster_Online serving"' in dot_text
@@ -153,7 +154,7 @@ def test_node_ids_are_component_ids(spec: ArchitectureSpec, dot_text: str) -> No
 def test_flow_labels_are_edge_labels(spec: ArchitectureSpec, dot_text: str) -> None:
     edges = _edge_attrs(dot_text)
     for f in spec.flows:
-        attrs = edges[(f.source, f.target)]
+        attrs = edges[drawn_ends(f.source, f.target, f.serving)]
         match = re.search(r'(?<![\w])label=(?:"([^"]*)"|([^\s\]]+))', attrs)
         assert match, f"edge {f.source}->{f.target} has no label: {attrs}"
         assert (match[1] or match[2]) == f.label
@@ -163,7 +164,7 @@ def test_flow_labels_are_edge_labels(spec: ArchitectureSpec, dot_text: str) -> N
 
 def test_serving_flows_are_styled_differently(spec: ArchitectureSpec, dot_text: str) -> None:
     edges = _edge_attrs(dot_text)
-    serving = {edges[(f.source, f.target)] for f in spec.flows if f.serving}
+    serving = {edges[(f.target, f.source)] for f in spec.flows if f.serving}  # drawn from caller to callee
     offline = {edges[(f.source, f.target)] for f in spec.flows if not f.serving}
     assert all("style=bold" in a for a in serving)
     assert not any("style=bold" in a for a in offline)
