@@ -75,6 +75,10 @@ def test_report_renders_in_chromium(browser, case_name, tmp_path):
     spec = get_case(case_name).design.architecture
     icons = browser.find_elements(By.CSS_SELECTOR, "#step-3 svg image")
     assert len(icons) == len(whiteboard(spec).components) + len(spec.components)  # both views
+    # Each diagram opens full size on click: its link names a file written next to the report.
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#step-3 a.svg")]
+    assert [link.rsplit("/", 1)[-1] for link in links] == ["architecture-whiteboard.svg", "architecture.svg"]
+    assert all((report.parent / link.rsplit("/", 1)[-1]).is_file() for link in links)
     charts = browser.find_elements(By.CSS_SELECTOR, "figure img")
     assert len(charts) >= 2, "expected the model-ladder chart and the case's plots"
     for chart in charts:
