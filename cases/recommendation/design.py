@@ -224,9 +224,7 @@ METRICS = MetricsSpec(
         ),
         FollowUp(
             question="Which users are evaluated?",
-            answer="Every user who clicked at least one new song in the held-out window, cold-start users "
-            "included (CF models give them the segment fallback); songs clicked in training count as "
-            "neither hit nor miss.",
+            answer="{data[prose][evaluated]}; songs clicked in training count as neither hit nor miss.",
         ),
         FollowUp(
             question="How does offline NDCG connect to online CTR?",
@@ -253,7 +251,7 @@ ARCHITECTURE = ArchitectureSpec(
         ),
         Component(
             id="batch_training",
-            label="Batch training\n(item-CF, ALS)",
+            label="Batch training\n(item-CF, ALS, EASE)",
             kind="training",
             group="Batch (every few hours)",
         ),
@@ -382,36 +380,21 @@ DATA = DataSpec(
     "Real data: per-user hold-out of 25% of each user's rows, at least one kept for training: the latest by "
     "timestamp, or a seeded random 25% when the file has no timestamp (the data table below says which).",
     talking_points=[
-        "Relevant = songs clicked in the held-out window and never clicked before (the feed only shows new songs).",
-        "The logs are messy on purpose (retries, mixed-case ids, epoch timestamps, truncated JSON, "
-        "unknown ids); cleaning counts every dropped line by reason, and the counts reconcile with what was "
-        "injected: {data[cleaning_reconciliation]}.",
-        "Impressions come from the current app (taste-driven plus {config[explore]:.0%} random exploration), so "
-        "clicks only exist for songs it chose to show.",
-        "Split by time: the last {config[test_fraction]:.0%} of the {config[days]}-day log window is the test "
-        "window; every training event is earlier than every test event.",
+        # Filled from this run (cases/recommendation/data_prose.py): synthetic log, or a file with or without time.
+        "{data[prose][relevant]}.",
+        "{data[prose][mess]}.",
+        "{data[prose][exposure]}.",
+        "{data[prose][split]}.",
     ],
-    tradeoffs=[
-        "A per-user temporal hold-out keeps every user evaluable but is not one global cut: one user's training "
-        "ratings can be later than another's held-out ones, so co-rating neighbours still see some of the "
-        "future; one global time cut (users with too few earlier ratings evaluated as cold start) avoids that.",
-        "Every real rating counts as an interaction: that matches the click task but throws away the "
-        "dislike signal of low ratings.",
-    ],
+    tradeoffs=["{data[prose][split_tradeoff]}.", "{data[prose][feedback_tradeoff]}."],
     follow_ups=[
         FollowUp(
             question="What counts as a positive, and as a negative?",
-            answer="Here a clicked impression is a positive and nothing is an explicit negative: ALS treats every "
-            "unclicked pair as a weak zero (confidence one) against one plus {config[als_alpha]:g} x clicks for "
-            "clicked ones. That is the MVP's limit: a music model should take a stream past the threshold (or "
-            "completion-weighted listening) as the positive, an early skip as a negative, and an impression "
-            "without a click as a negative with more confidence than a song never shown.",
+            answer="Here {data[prose][positive]}. That is the MVP's limit: a music model should take a stream past "
+            "the threshold (or completion-weighted listening) as the positive, an early skip as a negative, and an "
+            "impression without a click as a negative with more confidence than a song never shown.",
         ),
-        FollowUp(
-            question="Why not a per-user random split on MovieLens?",
-            answer="It trains on a user's later ratings to predict earlier ones. MovieLens has timestamps, so "
-            "each user's latest ratings are held out instead.",
-        ),
+        FollowUp(question="{data[prose][split_question]}", answer="{data[prose][split_answer]}."),
         FollowUp(
             question="Why normalise ids before removing duplicates?",
             answer="A client retry can differ only in case or spaces; deduplicating the raw strings would keep "
@@ -470,8 +453,7 @@ FEATURES = FeatureSpec(
         ),
         FollowUp(
             question="Why binary clicks for item-CF but counts for ALS?",
-            answer="Cosine on binary columns measures how many users played both songs; ALS turns repeat "
-            "clicks into confidence, so songs clicked often weigh more in the fit.",
+            answer="Cosine on binary columns measures how many users played both songs; {data[prose][als_weight]}.",
         ),
     ],
 )
@@ -546,21 +528,17 @@ MODELS = ModelSpec(
     follow_ups=[
         FollowUp(
             question="How do you pick between the models?",
-            answer="Offline NDCG@10 on a later time window shortlists; an A/B test decides. A limit of this run: "
+            answer="Offline NDCG@10 on the held-out part shortlists; an A/B test decides. A limit of this run: "
             "only EASE's penalty is tuned (on a validation split carved from the training clicks), the other "
             "settings were chosen by hand and it is one seed, so a small edge may be selection noise; the right "
             "set-up is train, validation and test windows in time "
             "order, tuning on validation and reporting test once, over several seeds.",
         ),
-        FollowUp(
-            question="Why a time split and not a random split?",
-            answer="Serving always predicts the future from the past; a random split leaks later tastes.",
-        ),
+        FollowUp(question="{data[prose][time_split_question]}", answer="{data[prose][time_split_answer]}."),
     ],
 )
 
-# Rows of step 7's accuracy-vs-reach tables that the testing notes quote.
-_EDGE = "testing[slices][NDCG@10 edge over the runner-up (paired bootstrap)][deployed minus runner-up]"
+# Rows of step 7's accuracy-vs-reach table that the testing notes quote.
 _REACH = "testing[slices][accuracy vs catalogue reach]"
 
 TESTING = TestingSpec(
@@ -606,9 +584,8 @@ TESTING = TestingSpec(
     ],
     tradeoffs=[
         "Offline NDCG and online CTR can disagree: the offline log only contains songs the old system chose to show.",
-        "Accuracy against catalogue reach: {best_model} was deployed for an NDCG@10 edge of "
-        f"{{{_EDGE}[difference]:+.4f}} over the runner-up (paired bootstrap interval {{{_EDGE}[ci_95_low]:+.4f}} to "
-        f"{{{_EDGE}[ci_95_high]:+.4f}}), while reaching {{{_REACH}[deployed][catalog_coverage_at_10]:.0%}} of the "
+        "Accuracy against catalogue reach: {testing[ab_test][edge_reading]}, while reaching "
+        f"{{{_REACH}[deployed][catalog_coverage_at_10]:.0%}} of the "
         f"catalogue against {{{_REACH}[runner-up][catalog_coverage_at_10]:.0%}} (popularity bias "
         f"{{{_REACH}[deployed][popularity_bias_at_10]:.3f}} against "
         f"{{{_REACH}[runner-up][popularity_bias_at_10]:.3f}}). "
@@ -653,8 +630,7 @@ TESTING = TestingSpec(
         ),
         FollowUp(
             question="What does the cold-start check prove?",
-            answer="That a user without history gets a full list of distinct songs, exactly their segment's "
-            "top-10 in order, through the deployed model's code path.",
+            answer="{data[prose][cold_check]}.",
         ),
     ],
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import linalg, sparse
 from threadpoolctl import threadpool_limits
@@ -15,6 +17,7 @@ VALIDATION_FRACTION = 0.2  # of each user's training songs, held out to pick lam
 MAX_ITEMS = EASE_MAX_ITEMS  # songs x songs float64 matrices: about 2.2 GiB at its peak at this size
 TUNE_K = 10
 TUNE_USERS = 1000  # validation users scored per lambda at most (a seeded sample): bounds the tuning time
+EDGE_STEPS = 3  # extra penalties tried past an edge of the grid when the best sits on it (same ratio)
 ONE_THREAD_ITEMS = 3000  # catalogues up to this size are inverted on one BLAS thread
 
 
@@ -120,7 +123,7 @@ class EASE:
         if self.l2 is None:
             self.validation_ndcg_ = self.tune(binary)
             best = max(self.validation_ndcg_.values())
-            self.l2_ = next(lam for lam in self.grid if self.validation_ndcg_[lam] == best)  # ties: smallest
+            self.l2_ = min(lam for lam, v in self.validation_ndcg_.items() if v == best)  # ties: smallest
         else:
             self.l2_ = float(self.l2)
         self.weights_ = ease_weights(binary, self.l2_)
@@ -136,13 +139,14 @@ class EASE:
         if not len(users):  # too few songs per user to hold any out: take the middle of the grid
             return {lam: float(i == len(self.grid) // 2) for i, lam in enumerate(self.grid)}
         history, relevant = fit[users], held[users]
-        out = {}
-        for lam in self.grid:  # a handful of closed-form fits
+
+        def ndcg(lam: float) -> float:
             probe = EASE(l2=lam)
             probe.weights_ = ease_weights(fit, lam)
-            recs = recommend(probe, users, history, TUNE_K)
-            out[lam] = float(fm.ndcg_at_k(recs, relevant, TUNE_K))
-        return out
+            return float(fm.ndcg_at_k(recommend(probe, users, history, TUNE_K), relevant, TUNE_K))
+
+        out = {lam: ndcg(lam) for lam in self.grid}  # a handful of closed-form fits
+        return dict(sorted(_past_edges(out, ndcg).items()))
 
     def score(self, users: np.ndarray, history: sparse.csr_matrix) -> np.ndarray:
         """``X_u B``: every song's weighted votes from the songs the user clicked."""
@@ -155,5 +159,43 @@ class EASE:
         grid = ", ".join(f"{lam:g}: {v:.4f}" for lam, v in self.validation_ndcg_.items())
         return (
             f"lambda {self.l2_:g} chosen by NDCG@10 on a validation split of training "
-            f"({self.validation_fraction:.0%} of each user's songs; grid {grid})"
+            f"({self.validation_fraction:.0%} of each user's songs; grid {grid}){self.edge_note()}"
         )
+
+    def edge_note(self) -> str:
+        """What the grid's edges say about the chosen penalty: extended past one, or still on one."""
+        tried = sorted(self.validation_ndcg_)
+        base = sorted(self.grid)
+        if len(tried) < 2 or len(set(self.validation_ndcg_.values())) == 1:
+            return ""
+        parts = []
+        if tried[0] < base[0]:
+            parts.append(f"extended down to {tried[0]:g} because the best of the first grid was its smallest")
+        if tried[-1] > base[-1]:
+            parts.append(f"extended up to {tried[-1]:g} because the best of the first grid was its largest")
+        if self.l2_ == tried[0]:
+            parts.append("the choice is still the smallest penalty tried, so a smaller lambda may do better")
+        elif self.l2_ == tried[-1]:
+            parts.append("the choice is still the largest penalty tried, so a larger lambda may do better")
+        return "; " + "; ".join(parts) if parts else ""
+
+
+def _past_edges(scores: dict[float, float], ndcg: Callable[[float], float]) -> dict[float, float]:
+    """``scores`` extended past an edge of the grid while the best sits on it (at most ``EDGE_STEPS`` each way).
+
+    The step is the grid's own ratio at that edge (a doubling grid keeps doubling), so a penalty
+    picked on the edge is either confirmed by a turn in the curve or reported as still on it.
+    """
+    out = dict(scores)
+    lams = sorted(out)
+    if len(lams) < 2 or len(set(out.values())) == 1:
+        return out
+    for low in (True, False):
+        ratio = lams[0] / lams[1] if low else lams[-1] / lams[-2]
+        for _ in range(EDGE_STEPS):
+            edge = min(out) if low else max(out)
+            best = max(out.values())
+            if min(lam for lam, v in out.items() if v == best) != edge:  # the choice (ties: smallest) is inside
+                break
+            out[edge * ratio] = ndcg(edge * ratio)
+    return out

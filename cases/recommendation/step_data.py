@@ -10,6 +10,7 @@ import pandas as pd
 from cases.recommendation.artifacts import RecData
 from cases.recommendation.cleaning import clean, deserialize
 from cases.recommendation.config import RecConfig
+from cases.recommendation.data_prose import real_prose, synthetic_prose
 from cases.recommendation.feedback_modes import detect
 from cases.recommendation.generator import LOG_START, World, make_world, simulate_events
 from cases.recommendation.loader import (
@@ -79,6 +80,7 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
         "train_clicks": int(train["clicked"].sum()),
         "test_clicks": int(test["clicked"].sum()),
         "cleaning_reconciliation": reconcile(counts),
+        "prose": synthetic_prose(cfg, reconcile(counts)),
     }
     record = DataResult(train=train, test=test, synthetic=True, time_column="timestamp", summary=summary)
     artifact = RecData(
@@ -135,6 +137,9 @@ def _real_data(ctx: RunContext[RecConfig], path: Path) -> tuple[DataResult, RecD
         "warnings": loaded.warnings,
         "cleaning_reconciliation": "a ratings file has no injected mess to reconcile; malformed rows are "
         "reported as warnings",
+        "prose": real_prose(
+            ctx.config, has_timestamp=loaded.has_timestamp, feedback=feedback.mode, formula=feedback.formula
+        ),
     }
     record = DataResult(train=train, test=test, synthetic=False, time_column=None, summary=summary)
     artifact = RecData(synthetic=False, world=None, users=users, items=items, train=train, test=test, n_genres=0)

@@ -41,12 +41,13 @@ def testing(
     """Behavioural checks of the deployed model, slice metrics, and the A/B test simulated against the generator."""
     best, users, consumed = ladder.best, feats.eval_users, feats.consumed
     model, fb = trained.fitted[best], trained.fallback
+    n_cold = int((consumed.getnnz(axis=1) == 0).sum())
     cold = np.flatnonzero(consumed.getnnz(axis=1) == 0)[:PROBE_USERS]
     probes = cold if len(cold) else np.arange(min(PROBE_USERS, consumed.shape[0]))
     sample = users[:INVARIANCE_USERS]
     checks = [
         behaviour.no_consumed(trained.recs[best], consumed[users], best),
-        behaviour.cold_start(model, fb, probes, consumed.shape[1], best),
+        behaviour.cold_start(model, fb, probes, consumed.shape[1], best, _cold_untestable(data, n_cold)),
         behaviour.one_genre(model, data.items["genre_id"].to_numpy(), feats.popularity, fb, best)
         if data.synthetic  # real ratings files have no genres: probe with one clicked item instead
         else behaviour.one_item(model, feats.clicks, trained.recs[ladder.baseline][0], best),
@@ -68,6 +69,14 @@ def testing(
         ab_plan=plan,
         guardrails=_coverage_guardrail(ladder),
     )
+
+
+def _cold_untestable(data: RecData, n_cold: int) -> str:
+    """Why the cold-start check cannot be made as specified on this data ("" when it can)."""
+    if data.synthetic:
+        return ""
+    cold = f"only {n_cold:,} users have no training rating" if n_cold else "every user keeps a training rating"
+    return f"a ratings file has no user segments (no age or location, so one global segment) and {cold}"
 
 
 def runner_up(ladder: LadderResult) -> str | None:
@@ -202,6 +211,31 @@ def _coverage_guardrail(ladder: LadderResult) -> Measured:
     )
 
 
+def edge_reading(ladder: LadderResult) -> str:
+    """The deployed model against the runner-up on NDCG@10, from the decision rule's point of view.
+
+    The runner-up is the best personalised rung not deployed. When it scores higher, the deployed
+    model won a tie (the paired interval contains zero, so the simpler rung is kept): that is said
+    as such, never as a negative "edge" of the deployed model.
+    """
+    rival = runner_up(ladder)
+    diff = next((c for c in ladder.comparisons if c.model == rival), None)
+    if rival is None or diff is None:
+        return f"{ladder.best} was deployed with no personalised runner-up to compare it with"
+    edge, low, high = -diff.difference, -diff.high, -diff.low  # deployed minus runner-up
+    if edge >= 0:
+        return (
+            f"{ladder.best} was deployed for an NDCG@10 edge of {edge:+.4f} over the runner-up {rival} "
+            f"(paired bootstrap interval {low:+.4f} to {high:+.4f})"
+        )
+    return (
+        f"{ladder.best} was deployed although the runner-up {rival} scores {-edge:.4f} higher on NDCG@10 "
+        f"({rival} minus {ladder.best}: paired bootstrap interval {-high:+.4f} to {-low:+.4f}, which contains "
+        f"zero): the decision rule keeps the simpler rung when the data cannot tell the two apart, so {rival}'s "
+        "higher score is not an edge this run can show"
+    )
+
+
 def _size(cfg: RecConfig, ctr: float, icc: float, impressions_per_user: float) -> tuple[float, int, int, float]:
     """Design effect, users per arm, whole-week days and the users per arm as a share of one day's active users.
 
@@ -216,15 +250,25 @@ def _size(cfg: RecConfig, ctr: float, icc: float, impressions_per_user: float) -
     return deff, per_arm, days, per_arm / daily_users
 
 
-def _impressions_reading(cfg: RecConfig, impressions: float, days: int) -> str:
-    """Why the simulated impressions per user differ from the design's traffic, and which way it biases the plan."""
+def _impressions_reading(cfg: RecConfig, impressions: float, days: int, simulated: bool = True) -> str:
+    """Why the plan's impressions per user differ from the design's traffic, and which way it biases the plan.
+
+    ``simulated`` is False on real data: nothing is simulated there, the impressions are the config's assumption.
+    """
     loads = DESIGN.problem.constraints.requests_per_user_per_day
+    source = (
+        f"come from the simulated sessions ({cfg.ab_sessions_per_user:g} feed views of {K} slots per user over "
+        "the test)"
+        if simulated
+        else f"are assumed, not measured ({cfg.ab_sessions_per_user:g} feed views of {K} slots per user, the "
+        "config's ab_sessions_per_user: a ratings file logs no impressions and nothing is simulated on it)"
+    )
+    basis = "the simulated sessions" if simulated else "that assumption"
     return (
-        f"The plan's {impressions:.1f} impressions per user come from the simulated sessions "
-        f"({cfg.ab_sessions_per_user:g} feed views of {K} slots per user over the test), not from the "
+        f"The plan's {impressions:.1f} impressions per user {source}, not from the "
         f"design's {loads:g} feed loads a day x {K} slots "
         f"({loads * K * days:,.0f} over {days} days); more impressions per user raise the design effect but need "
-        "fewer users, so sizing on the simulated sessions over-states the users needed"
+        f"fewer users, so sizing on {basis} over-states the users needed"
     )
 
 
@@ -254,8 +298,9 @@ def _ab_plan(cfg: RecConfig, ladder: LadderResult) -> tuple[AbPlan, dict[str, An
         "minimum_detectable_lift": cfg.ab_min_detectable_lift,
         "assumed_control_ctr": cfg.ab_assumed_ctr,
         "assumed_intra_user_correlation": cfg.ab_assumed_icc,
+        "edge_reading": edge_reading(ladder),
         "impressions_per_user": impressions,
-        "impressions_reading": _impressions_reading(cfg, impressions, days),
+        "impressions_reading": _impressions_reading(cfg, impressions, days, simulated=False),
         "design_effect": deff,
         "per_arm_users": per_arm,
         "days": days,
@@ -355,6 +400,7 @@ def _ab_test(
         "pre_period_ctr_per_slot_shown": pre_ctr,
         "intra_user_correlation_measured": icc_measured,
         "intra_user_correlation_used": icc,
+        "edge_reading": edge_reading(ladder),
         "impressions_per_user": impressions,
         "impressions_reading": _impressions_reading(cfg, impressions, days),
         "design_effect": deff,

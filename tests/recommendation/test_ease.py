@@ -53,7 +53,8 @@ def test_tuning_picks_the_best_of_the_grid_on_training_only():
     clicks = sparse.csr_matrix((rng.random((200, 40)) < (np.linspace(0.05, 0.5, 40))[None, :]).astype(float))
     model = ease.EASE(grid=(1.0, 10.0, 100.0), random_state=5).fit(clicks)
     scores = model.validation_ndcg_
-    assert set(scores) == {1.0, 10.0, 100.0} and model.l2_ == max(scores, key=lambda k: scores[k])
+    assert set(scores) >= {1.0, 10.0, 100.0} and model.l2_ == max(scores, key=lambda k: scores[k])
+    assert set(scores) - {1.0, 10.0, 100.0} <= {0.1, 0.01, 0.001, 1000.0, 10000.0, 100000.0}  # edge steps only
     assert np.allclose(model.weights_, ease.ease_weights(clicks, model.l2_))  # refitted on all of training
     note = model.describe()
     assert f"lambda {model.l2_:g} chosen" in note and "grid 1: " in note and "100: " in note
