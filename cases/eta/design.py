@@ -409,7 +409,11 @@ DATA = DataSpec(
     generator="Perturbed grid road network; speeds = free-flow x time-of-week congestion (weekday rush hours, quiet "
     "nights and weekends, stronger on highways/arterials), plus incidents, persistent jams that back up to upstream "
     "segments with decay, and noise; invalid rows injected.",
-    real_data_format="A folder with segments.csv and records.csv/.parquet in the fields above (cases/eta/data.py).",
+    real_data_format="Two layouts (data/README_eta.md); the table below names the one this run read (its layout row). "
+    "Probe records: a folder with segments.csv and records.csv/.parquet in the fields above (cases/eta/loader.py). "
+    "Sensor speeds: a wide table of speeds per timestamp and sensor (METR-LA / PEMS-BAY style) with distances.csv "
+    "or sensors.csv; each sensor becomes a node, its nearest sensors road segments, each reading one record, "
+    "speeds converted to km/h on load (cases/eta/sensors.py).",
     cleaning=[
         "drop null, negative or >200 km/h speeds",
         "drop duplicate (segment, interval) rows",
@@ -518,8 +522,8 @@ MODELS = ModelSpec(
     ],
     tradeoffs=["The per-key mean is unbiased but noisy with few weeks; boosting pools across neighbouring times."],
     talking_points=[
-        "Limits of these numbers: trips are short routes on a small synthetic grid, so seconds of error do not "
-        "transfer to a long commute (MAPE does better); there is one test week and no validation window (the "
+        "Limits of these numbers: {monitoring[run_notes][scope]}, so seconds of error do not "
+        "transfer to a long commute (MAPE does better); there is one test window and no validation window (the "
         "hyperparameters and the live shrinkage are fixed, not tuned), and the trip bootstrap treats trips that "
         "share jams as independent, so its intervals are too narrow and miss week-to-week variation.",
         "Read the slices, not only the average: the live-congestion slice shows whether the booster or the live "
@@ -529,7 +533,7 @@ MODELS = ModelSpec(
         "({best[trip_mape]:.1%} MAPE, the figure that transfers to longer trips).",
         "On generated data the oracle predicts the median of each trip's time knowing every incident: under MAE "
         "no model can do better in expectation over the test trips (inside a small slice it can lose by chance).",
-        "Live traffic is measured as a rung: jams in this generator last tens of minutes, so the segment's probes "
+        "Live traffic is measured as a rung ({monitoring[run_notes][jams]}): the segment's probes "
         "of the last {features[slowdown_window_minutes]} minutes, shrunk toward history by their car count and "
         "fading along the route, score {models[live_traffic][trip_mae_s]:.1f} s trip MAE against "
         "{baseline[trip_mae_s]:.1f} s for history alone. On trips whose route showed a live slowdown at departure "
@@ -552,11 +556,7 @@ MODELS = ModelSpec(
         "a sum of segment medians is not the trip median either: a segment-level absolute loss does not "
         "optimise trip MAE directly. Trip-level fine-tuning (or the trip-level residual below, refitted on top "
         "of the booster) is the real fix.",
-        "The production lookup barely beats free flow on relative segment error (segment MAPE "
-        "{baseline[segment_mape]:.1%} against {naive[segment_mape]:.1%}): its keys are sparse (median "
-        "{features[median_cars_per_key]:g} cars a key, {features[record_table_coverage]:.0%} of keys seen), so "
-        "each mean is mostly noise. Shrinking sparse keys toward free flow is a quick, low-risk win before any "
-        "ML.",
+        "{monitoring[run_notes][lookup]}",
         "The ladder plot shows each model's own interval; those overlap because trips differ in difficulty. "
         "Overlap is not a tie: the verdicts come from paired differences on the same trips, which cancel that "
         "shared difficulty (the paired table).",
@@ -565,14 +565,14 @@ MODELS = ModelSpec(
     follow_ups=[
         FollowUp(
             question="Why not a graph neural network?",
-            answer="It helps with live traffic propagating between segments, and this run has that signal: a "
-            "slowdown backs up to the segments upstream, so over {features[slowdown_window_minutes]}-minute windows "
-            "of the training data a segment's slowdown correlates {features[neighbour_slowdown_corr]:.2f} with the "
-            "mean of its upstream neighbours' (noise around zero when the spread is switched off, which a test "
-            "checks). A GNN, or supersegment features such as the mean recent slowdown of the neighbours, would "
-            "use it; the live rung reads each segment's own probes only. With historical patterns only, each "
-            "segment's time of week is most of the signal, and what the oracle adds is incidents and jams, which "
-            "no historical model can foresee.",
+            answer="It helps with live traffic propagating between segments, where a slowdown backs up to the "
+            "segments upstream; whether this run has that signal is measured: over "
+            "{features[slowdown_window_minutes]}-minute windows of the training data a segment's slowdown "
+            "correlates {features[neighbour_slowdown_corr]:.2f} with the mean of its upstream neighbours' "
+            "({features[neighbour_signal]}). A GNN, or supersegment features such as the mean recent slowdown of "
+            "the neighbours, would use it; the live rung reads each segment's own probes only. With historical "
+            "patterns only, each segment's time of week is most of the signal; incidents and jams are what no "
+            "historical model can foresee (on generated data, what the oracle adds).",
         ),
         FollowUp(
             question="Could the model itself be trained on the asymmetric loss?",
@@ -681,8 +681,8 @@ TESTING = TestingSpec(
             question="Are the p10/p90 ETAs calibrated?",
             answer="Measured, not assumed, and pooled only: {testing[slices][eta_p10_p90_coverage][all][below_p10]:.2%}"
             " of test trips arrive before p10 and {testing[slices][eta_p10_p90_coverage][all][above_p90]:.2%} after "
-            "p90. The pooled figure can sit on target while route-length groups miss in opposite directions, so "
-            "the route-length rows are the ones to lead with. "
+            "p90. {monitoring[run_notes][calibration]} The pooled figure can sit on target while route-length "
+            "groups miss in opposite directions, so the route-length rows are the ones to lead with. "
             "The slice by route length shows where it drifts (a route's driver factor does not average out over "
             "segments); the next step is quantiles conditioned on route length and hour, or quantile boosters on "
             "trip labels.",
@@ -819,9 +819,7 @@ MONITORING = MonitoringSpec(
         ),
         FollowUp(
             question="Which slice would you watch first after launch?",
-            answer="The one this run's slices point to: {monitoring[watch_first][worst_class]} roads, where "
-            "{best_model} errs by {monitoring[watch_first][worst_class_mae_s]:.1f} s a segment against "
-            "{monitoring[watch_first][best_class_mae_s]:.1f} s on {monitoring[watch_first][best_class]} roads, "
+            answer="The one this run's slices point to: {monitoring[watch_first][class_note]}, "
             "and departures at {monitoring[watch_first][worst_hours]} h "
             "({monitoring[watch_first][worst_hours_mae_s]:.1f} s trip MAE). {monitoring[watch_first][best_note]} "
             "{monitoring[watch_first][baseline_note]}",

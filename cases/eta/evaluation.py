@@ -171,7 +171,18 @@ def watch_first(
             f"but within an hour slice of a few dozen trips another model can beat it by chance (here in "
             f"{len(beaten)} of {len(by_hours)} hour slices: {', '.join(beaten) or 'none'})."
         )
+    if len(by_class) > 1:
+        class_note = (
+            f"{worst_class} roads, where {best} errs by {by_class[worst_class][best]:.1f} s a segment against "
+            f"{by_class[best_class][best]:.1f} s on {best_class} roads"
+        )
+    else:
+        class_note = (
+            f"{worst_class} roads, the only road class of this data ({best} errs by "
+            f"{by_class[worst_class][best]:.1f} s a segment there)"
+        )
     return {
+        "class_note": class_note,
         "worst_class": worst_class,
         "worst_class_mae_s": by_class[worst_class][best],
         "best_class": best_class,

@@ -16,6 +16,8 @@ import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 START = pd.Timestamp("2024-03-04 00:00:00")  # a Monday
+# 18 days: 80% of them (14.4 days) train, two whole weeks (time-of-week history needs a week and a half).
+SENSOR_DAYS = 18
 SENSORS_PER_CORRIDOR = 10
 SPACING_KM = (1.0, 2.2)
 
@@ -74,7 +76,7 @@ def _speeds(rng: np.random.Generator, days: int, n: int) -> pd.DataFrame:
 
 
 def write_samples(data_dir: Path = DATA_DIR, seed: int = 12) -> tuple[Path, Path]:
-    """Write ``eta_sensors/`` (9 days, ``speeds.csv.gz`` + ``distances.csv``) and ``eta_sensors_coords/``
+    """Write ``eta_sensors/`` (``SENSOR_DAYS`` days, ``speeds.csv.gz`` + ``distances.csv``) and ``eta_sensors_coords/``
     (3 days, ``speeds.parquet`` + ``sensors.csv``).
 
     Returns:
@@ -84,11 +86,17 @@ def write_samples(data_dir: Path = DATA_DIR, seed: int = 12) -> tuple[Path, Path
     ids, corridor, position, coords = _layout(rng)
     wide = data_dir / "eta_sensors"
     wide.mkdir(parents=True, exist_ok=True)
-    _speeds(rng, 9, len(ids)).to_csv(wide / "speeds.csv.gz", index=False, compression={"method": "gzip", "mtime": 0})
+    _speeds(rng, SENSOR_DAYS, len(ids)).to_csv(
+        wide / "speeds.csv.gz", index=False, compression={"method": "gzip", "mtime": 0}
+    )
     _distances(ids, corridor, position).to_csv(wide / "distances.csv", index=False)
     coords_dir = data_dir / "eta_sensors_coords"
     coords_dir.mkdir(parents=True, exist_ok=True)
-    short = _speeds(rng, 3, len(ids))
+    # The coordinates sample keeps the random stream it was first written with (after a 9-day draw).
+    replay = np.random.default_rng(seed)
+    _layout(replay)
+    _speeds(replay, 9, len(ids))
+    short = _speeds(replay, 3, len(ids))
     short["timestamp"] = pd.to_datetime(short["timestamp"])
     short.set_index("timestamp").to_parquet(coords_dir / "speeds.parquet")  # a pandas frame with its time index
     sensors = pd.DataFrame({"sensor_id": ids, "latitude": coords[:, 0].round(6), "longitude": coords[:, 1].round(6)})

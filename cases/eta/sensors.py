@@ -24,11 +24,12 @@ Conversion to the case's records (stated in the data summary):
   segments leaving it, of that length; a segment's speed at a time is its start sensor's reading;
 - a reading becomes one record in the 2-minute interval holding its timestamp, ``car_count`` = 1
   (loop detectors give no probe count), speed converted to km/h;
-- every segment is ``highway`` class; its free-flow speed is the 85th percentile of its sensor's
+- every segment is ``highway`` class; its free-flow speed is the fastest reading of its sensor's
   speeds in the training window (the first ``train_fraction`` of the time axis, so the test window
   does not leak into it), clipped to [10, 200] km/h; its speed limit is that rounded up to 10 km/h.
 
-Every speed column must name a sensor of the sensor list; a non-numeric speed, a timestamp that
+Every speed column must name a sensor of the sensor list (a listed sensor without a speed column is
+unused and named in a warning); speeds are converted to km/h on load. A non-numeric speed, a timestamp that
 does not parse or a sensor graph that is missing raises :class:`framework.errors.BadInput`
 naming the file, the line, the column and the value.
 """
@@ -56,7 +57,7 @@ SPEED_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet")
 SENSOR_FILES: tuple[str, ...] = ("sensors.csv", "graph_sensor_locations.csv", "graph_sensor_locations_bay.csv")
 DISTANCE_FILES: tuple[str, ...] = ("distances.csv", "distances_la_2012.csv", "distances_bay_2017.csv")
 KMH_PER_MPH = 1.609344
-FREE_FLOW_QUANTILE = 0.85
+FREE_FLOW_QUANTILE = 1.0
 FREE_FLOW_RANGE_KMH = (10.0, 200.0)
 # Bytes per record of the conversion and the run (the probe loader's figure plus the wide table).
 _BYTES_PER_RECORD = 500.0
@@ -165,6 +166,13 @@ def _links(
         target = canonical_ids(table.frame["to_sensor"]).to_numpy()
         links = distance_links(ids, origin, target, metres.to_numpy() / 1000.0, k)
         rule = f"each sensor's {k} nearest sensors by {distances.name} (road distance, metres)"
+        listed = np.unique(np.concatenate([origin, target]))
+        absent = np.setdiff1d(listed, ids)
+        if len(absent):
+            rule += (
+                f"; {len(absent)} sensor(s) of {distances.name} have no speed column (e.g. {absent[0]}): "
+                "their distances are unused"
+            )
         return links, table, rule
     if sensors is not None:
         table = load_table(
@@ -195,7 +203,7 @@ def _links(
 
 
 def _free_flow(speed_kmh: np.ndarray, train_rows: int) -> np.ndarray:
-    """Per sensor: the 85th percentile of its training-window speeds, clipped to a plausible range."""
+    """Per sensor: the fastest of its training-window speeds, clipped to a plausible range."""
     train = speed_kmh[: max(train_rows, 1)]
     with np.errstate(all="ignore"):
         valid = np.where(train >= FREE_FLOW_RANGE_KMH[0], train, np.nan)
@@ -284,11 +292,12 @@ def load_sensor_speeds(
         "sensor_graph": f"{rule}; {len(origin):,} directed segments",
         "conversion": (
             "a segment's speed is its start sensor's reading; one record per reading in the 2-minute interval "
-            "holding it, car_count 1 (sensors count no probe cars); free flow = 85th percentile of the sensor's "
-            "training-window speeds; every segment highway class"
+            "holding it, car_count 1 (sensors count no probe cars); free flow = the fastest of the sensor's "
+            "training-window speeds; every segment highway class; speeds converted to km/h on load (the cleaning "
+            "rule, min_speed_kmh and the drift table's avg_speed_kmh are in km/h; the speed MAE is in the table's unit)"
         ),
     }
-    warnings = []
+    warnings = [rule.split("; ", 1)[1]] if "; " in rule else []
     unused = np.setdiff1d(np.arange(len(sensors)), origin)
     if len(unused):
         warnings.append(f"{len(unused)} sensor(s) have no link in the sensor graph; their readings are unused")

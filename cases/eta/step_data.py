@@ -169,7 +169,8 @@ def _history_note(period: int, train_intervals: int) -> str:
         return "time of week (2-minute interval of the week)"
     return (
         f"time of day: the training window holds {train_intervals / INTERVALS_PER_DAY:.1f} days, less than the "
-        f"{WEEK_TRAIN_DAYS} over two calendar weeks that time-of-week history needs, so every table is keyed by the "
+        f"{WEEK_TRAIN_DAYS:g} (a week and a half) that time-of-week history needs (its out-of-fold-by-week "
+        "features would be nearly empty with one training week), so every table is keyed by the "
         "2-minute interval of the day and repeats it on every day of the week (weekday and weekend alike)"
     )
 

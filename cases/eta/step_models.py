@@ -20,6 +20,9 @@ from framework.case import RunContext
 from framework.ladder import build_ladder
 from framework.results import FeaturesResult, LadderResult
 
+# A neighbours' slowdown correlation at least this large is called a signal in the notes.
+NEIGHBOUR_SIGNAL_CORR = 0.1
+
 
 def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult, EtaFeatures]:
     """Step 5: fit the record table and history aggregates on the training window only."""
@@ -46,11 +49,22 @@ def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult,
         "median_cars_per_key": float(table["car_count"].median()),
         "median_records_per_key": float(table["n_records"].median()),
         "neighbour_slowdown_corr": round(neighbour_corr, 4),
+        "neighbour_signal": neighbour_signal(neighbour_corr, data.synthetic),
         "slowdown_window_minutes": ctx.config.live_window_intervals * INTERVAL_S // 60,
         "leakage_guard": "aggregates from training rows only; for training rows, computed from the other "
         "training weeks only (out of fold by week)",
     }
     return FeaturesResult(summary=summary), EtaFeatures(history=history, record_table=table)
+
+
+def neighbour_signal(corr: float, synthetic: bool) -> str:
+    """Whether the neighbours' slowdown correlation is a signal a graph model could use, in words."""
+    if abs(corr) < NEIGHBOUR_SIGNAL_CORR:
+        return f"|corr| under {NEIGHBOUR_SIGNAL_CORR:g}: too weak to build a graph feature on in this run"
+    note = f"|corr| {NEIGHBOUR_SIGNAL_CORR:g} or more: a signal a graph feature could use"
+    if synthetic:
+        note += "; noise around zero when the generator's spread is switched off, which a test checks"
+    return note
 
 
 def _fit_ladder(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -> dict[str, SegmentTimeModel]:

@@ -17,6 +17,7 @@ from cases.eta.design import DESIGN
 from cases.eta.evaluation import segment_slices_by_class, trip_slices_by_hours, watch_first
 from cases.eta.live import LIVE_RUNG
 from cases.eta.monitoring import WATCHED_METRIC, check_period, perturb_records
+from cases.eta.run_notes import run_notes
 from cases.eta.traffic import CLASS_CONGESTION, INTERVALS_PER_WEEK, congestion_profile, draw_incidents
 from cases.eta.weather import weather_note, weather_slices
 from framework.case import RunContext
@@ -74,6 +75,7 @@ def monitoring(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, lad
                 "max_ks": max(v["ks"] for v in quiet.feature_drift.values()),
             },
             "watch_first": _watch_first(data, models, ladder),
+            "run_notes": _run_notes(data, ladder),
         },
     )
 
@@ -90,6 +92,18 @@ def _watch_first(data: EtaData, models: EtaModels, ladder: LadderResult) -> dict
     by_weather = weather_slices(data, models.trip_predictions)
     notes["weather_note"] = weather_note(by_weather, ladder.baseline, LIVE_RUNG, ladder.best)
     return notes
+
+
+def _run_notes(data: EtaData, ladder: LadderResult) -> dict[str, str]:
+    """The data-dependent sentences of the design notes (see :mod:`cases.eta.run_notes`)."""
+    # The features step's record table, recounted: cars per (segment, interval of the week) key seen.
+    train = data.train
+    key = train["segment_id"].to_numpy(np.int64) * INTERVALS_PER_WEEK + train["interval_within_week"].to_numpy(np.int64)
+    keys = data.network.n_segments * INTERVALS_PER_WEEK
+    cars = np.bincount(key, weights=train["car_count"].to_numpy(np.float64), minlength=keys)
+    seen = np.bincount(key, minlength=keys) > 0
+    median_cars = float(np.median(cars[seen])) if seen.any() else 0.0
+    return run_notes(data, ladder, float(seen.sum()) / keys, median_cars)
 
 
 def _recent_synthetic(

@@ -12,6 +12,7 @@ import numpy as np
 from cases.eta import plots
 from cases.eta.artifacts import EtaData, EtaModels
 from cases.eta.behaviour import behavioural_checks
+from cases.eta.calibration import out_of_fold_eta
 from cases.eta.config import EtaConfig
 from cases.eta.design import DESIGN
 from cases.eta.evaluation import hour_band_bias, segment_slices_by_class, trip_slices_by_hours
@@ -150,7 +151,10 @@ def _interval_coverage(
     """p10/p90 ETAs of the deployed model, its ETA shifted for lateness, and boosters on the engine's residual.
 
     All are fitted on the same training-window trips and scored on the test trips. The routing engine's
-    ETA is what runs today (the baseline's lookups summed along the route).
+    ETA is what runs today (the baseline's lookups summed along the route). On real data the trips walk
+    training records, so they are scored out of fold (a lookup fitted without the trip's week or day);
+    the deployed model's ratios are that lookup's (live traffic has no feed on training trips and
+    serves the lookup; a booster is approximated by it), unless free flow is deployed.
     """
     cfg, network, model = ctx.config, data.network, models.fitted[ladder.best]
     rng = ctx.rng("interval_calibration")
@@ -164,18 +168,21 @@ def _interval_coverage(
             network, data.train, window_mean.predict_segment_time, cfg.n_trips, cfg.min_route_segments, rng
         )
     cal = calibration.table
-    cal_trips = (
-        cal["duration_s"].to_numpy(),
-        model.trip_eta(calibration.paths, cal["departure_s"].to_numpy()),
-        cal["n_segments"].to_numpy(),
-    )
+    engine, naive = models.fitted[ladder.baseline], models.fitted[ladder.naive]
+    departures = cal["departure_s"].to_numpy()
+    if data.synthetic:
+        cal_engine = engine.trip_eta(calibration.paths, departures)
+        cal_eta = model.trip_eta(calibration.paths, departures)
+    else:  # real trips walk the training records: score them out of fold (see cases.eta.calibration)
+        period, bucket = data.history_period, cfg.gbm_bucket_intervals
+        cal_engine = out_of_fold_eta(data.train, network.segments, calibration.paths, departures, period, bucket)
+        cal_eta = naive.trip_eta(calibration.paths, departures) if ladder.best == ladder.naive else cal_engine
+    cal_trips = (cal["duration_s"].to_numpy(), cal_eta, cal["n_segments"].to_numpy())
     intervals = RatioIntervals().fit(*cal_trips)
     test = data.trips.table
     test_trips = (test["duration_s"].to_numpy(), models.trip_predictions[ladder.best], test["n_segments"].to_numpy())
     coverage = coverage_slices(intervals, *test_trips, test["departure_hour"].to_numpy())
     late_vs_early = lateness_slices(intervals, cal_trips, test_trips, cfg.late_cost_ratio, cfg.late_threshold_s)
-    engine, naive = models.fitted[ladder.baseline], models.fitted[ladder.naive]
-    cal_engine = engine.trip_eta(calibration.paths, cal["departure_s"].to_numpy())
     cal_x = trip_features(
         cal_engine,
         naive.trip_eta(calibration.paths, cal["departure_s"].to_numpy()),

@@ -229,7 +229,8 @@ def cleaned(records: pd.DataFrame, folder: Path) -> tuple[pd.DataFrame, dict[str
 
 
 @pytest.mark.parametrize(
-    ("days", "period"), [(1, None), (3, INTERVALS_PER_DAY), (8.5, INTERVALS_PER_DAY), (9, INTERVALS_PER_WEEK)]
+    ("days", "period"),
+    [(1, None), (3, INTERVALS_PER_DAY), (8.5, INTERVALS_PER_DAY), (9, INTERVALS_PER_DAY), (14, INTERVALS_PER_WEEK)],
 )
 def test_short_data_falls_back_to_time_of_day_and_names_the_minimum(tmp_path, sample, days, period):
     records = sample[0][sample[0]["timestamp"] < pd.Timestamp("2024-03-04") + pd.Timedelta(days=days)]
