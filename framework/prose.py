@@ -36,6 +36,19 @@ def context(metrics: RunMetrics, design: CaseDesign) -> dict[str, Any]:
     return doc
 
 
+class _Formatter(string.Formatter):
+    """A formatter that writes ``n/a`` for a value this run could not compute (``null`` in metrics.json).
+
+    An empty slice or a single-class window leaves a metric undefined; the sentence quoting it must
+    say so, not stop the run.
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None:
+            return "n/a"
+        return super().format_field(value, format_spec)
+
+
 def fill(text: str, values: dict[str, Any]) -> str:
     """``text`` with every ``{field}`` replaced from ``values``.
 
@@ -43,7 +56,7 @@ def fill(text: str, values: dict[str, Any]) -> str:
         ProseError: naming the field and the text it is in.
     """
     try:
-        return string.Formatter().vformat(text, (), values)
+        return _Formatter().vformat(text, (), values)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
         raise ProseError(f"note template {text[:60]!r}...: {type(exc).__name__} {exc}") from None
 

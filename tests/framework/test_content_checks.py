@@ -122,3 +122,10 @@ def test_categorical_inputs_are_never_compared_by_ks(toy_case, toy_run):
     shares = toy_run.monitoring.model_copy(update={"feature_drift": {"x": {"psi": 0.01, "chi2_pvalue": 0.5}}})
     checks.check_categorical_drift_without_ks(_session(categorical, toy_run.model_copy(update={"monitoring": shares})))
     checks.check_categorical_drift_without_ks(_session(toy_case, toy_run))  # numeric x may use KS
+
+
+def test_a_value_this_run_could_not_compute_reads_n_a_in_prose():
+    from framework.prose import fill
+
+    values = {"slice": {"n": 0, "mae": None}}
+    assert fill("{slice[n]:.0f} trips, MAE {slice[mae]:.1f} s", values) == "0 trips, MAE n/a s"
