@@ -44,7 +44,7 @@ def guardrail_bounds(
     """
     declines = row["false_decline_rate"] * legit_rows
     upper = poisson_upper(declines)
-    ratio = upper / declines if declines > 0 else float("inf")
+    ratio = upper / declines if declines > 0 else 0.0
     fdr_upper = upper / max(legit_rows, 1)
     if not cards:
         keeps = fdr_upper <= fdr_limit
@@ -57,13 +57,18 @@ def guardrail_bounds(
             f"up to {fdr_upper:.3%} (limit {fdr_limit:.2%}); the review queue counts cards, which the file does "
             "not name, so it has no bound here",
         }
-    queue_upper = row["review_queue_cards_per_day"] * ratio if declines > 0 else float("inf")
-    keeps = fdr_upper <= fdr_limit and queue_upper <= queue_limit
+    queue_upper = row["review_queue_cards_per_day"] * ratio if declines > 0 else None
+    keeps = fdr_upper <= fdr_limit and queue_upper is not None and queue_upper <= queue_limit
+    queue_said = (
+        f"a queue of roughly {queue_upper:,.0f} cards a day (limit {queue_limit:,.0f}, scaling the point estimate by "
+        "the same ratio)"
+        if queue_upper is not None
+        else f"no bound on the queue (limit {queue_limit:,.0f}): with no honest decline there is nothing to scale"
+    )
     text = (
         f"the verdicts rest on {declines:,.0f} honest declines among {legit_rows:,} legitimate test transactions: "
         f"the {CONFIDENCE:.0%} upper bound is {upper:,.1f}, a false-decline rate up to {fdr_upper:.3%} (limit "
-        f"{fdr_limit:.2%}) and a queue of roughly {queue_upper:,.0f} cards a day (limit {queue_limit:,.0f}, scaling "
-        "the point estimate by the same ratio): "
+        f"{fdr_limit:.2%}) and {queue_said}: "
         + (
             "both upper bounds stay under their limits"
             if keeps

@@ -63,6 +63,8 @@ def run_checks(
     outlier_amount: float,
     rng: np.random.Generator,
     ordinary_amount: float = 100.0,
+    reads: tuple[str, ...] | None = None,
+    not_applicable: list[str] | None = None,
 ) -> list[BehaviouralCheck]:
     """Run every behavioural check of the design on ``rows`` (the test window).
 
@@ -77,21 +79,34 @@ def run_checks(
             minimum-functionality check.
         rng: randomness for the id permutation.
         ordinary_amount: amounts below it are ordinary purchases (100; real data: the training median).
+        reads: the only inputs that move the model's score (None: any); a directional check on an input
+            the model does not read cannot apply to it.
+        not_applicable: each check left out because it cannot apply to the model gets a reason here.
 
-    Checks a data mode cannot run (terminal risk without terminals) are left out, not passed.
+    Checks a data mode cannot run (terminal risk without terminals) are left out, not passed; a check with
+    no rows to test fails as "not testable", never passes.
     """
     Xt = X[rows]
     base = score(Xt)
     legit = tx.loc[rows, "is_fraud"].to_numpy() == 0
     checks = []
 
+    skipped = not_applicable if not_applicable is not None else []
     # Directional: fivefold amount (the compromised-card pattern) on legitimate transactions.
-    moved = score(amount_times(Xt[legit], 5.0)) if legit.any() else base[legit]
-    checks.append(_directional("amount x5 raises the score", base[legit], moved, "legit test rows, amount x5"))
+    if reads is None or "amount" in reads:
+        moved = score(amount_times(Xt[legit], 5.0)) if legit.any() else base[legit]
+        checks.append(_directional("amount x5 raises the score", base[legit], moved, "legit test rows, amount x5"))
+    else:
+        skipped.append("amount x5 raises the score: n/a, the deployed model does not read the amount")
 
     # Directional: the same transactions at a terminal with many recent (released) frauds.
     terminals = "terminal_risk_30d" in Xt
-    if terminals:
+    if terminals and reads is not None and not any(c.startswith("terminal_") for c in reads):
+        skipped.append(
+            "recent frauds at the terminal raise the score: n/a, the deployed model reads no terminal feature "
+            f"(it reads {', '.join(reads) or 'nothing'})"
+        )
+    elif terminals:
         quiet = legit & (Xt["terminal_risk_30d"].to_numpy() == 0)
         moved = score(risky_terminal(Xt[quiet])) if quiet.any() else base[quiet]
         checks.append(
@@ -118,13 +133,15 @@ def run_checks(
 
     # Minimum functionality: amount outliers must be alerted.
     outliers = Xt["amount"].to_numpy() > outlier_amount
-    caught = float(np.mean(base[outliers] >= threshold)) if outliers.any() else 1.0
+    caught = float(np.mean(base[outliers] >= threshold)) if outliers.any() else 0.0
     checks.append(
         BehaviouralCheck(
             name="amount outliers are alerted",
             kind="minimum_functionality",
-            passed=caught >= 0.9,
-            detail=f"{int(outliers.sum())} test rows above {outlier_amount:g}: {caught:.1%} alerted (pass >= 90%)",
+            passed=bool(outliers.any()) and caught >= 0.9,
+            detail=f"{int(outliers.sum())} test rows above {outlier_amount:g}: {caught:.1%} alerted (pass >= 90%)"
+            if outliers.any()
+            else f"0 test rows above {outlier_amount:g}: not testable (no such rows), so not a pass",
         )
     )
 
@@ -142,8 +159,10 @@ def run_checks(
         BehaviouralCheck(
             name="ordinary purchases are not alerted",
             kind="minimum_functionality",
-            passed=false_alarms <= 0.01,
-            detail=f"{int(ordinary.sum())} legit{where}: {false_alarms:.2%} alerted (pass <= 1%)",
+            passed=bool(ordinary.any()) and false_alarms <= 0.01,
+            detail=f"{int(ordinary.sum())} legit{where}: {false_alarms:.2%} alerted (pass <= 1%)"
+            if ordinary.any()
+            else f"0 legit{where}: not testable (no such rows), so not a pass",
         )
     )
     return checks

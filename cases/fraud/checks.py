@@ -96,13 +96,14 @@ def fit_windows(cfg: FraudConfig, time_s: np.ndarray, source: str) -> tuple[Wind
             f"day(s), at least the {need} they need"
         )
     span_h = float(time_s.max() - time_s.min()) / SECONDS_PER_HOUR
-    if span_h < MIN_SPAN_HOURS:
-        raise BadInput(
-            f"{quote(source, 40)} spans {span_h:,.1f} hours ({span_h / 24:.2f} days) but the split needs at least "
-            f"{MIN_SPAN_HOURS} hours (five windows of 4+ hours: validation fit, gap, training, gap, test) and the "
-            f"configured windows {need} days"
-        )
     first, last = int(time_s.min()) // SECONDS_PER_HOUR, int(time_s.max()) // SECONDS_PER_HOUR
+    hours = last - first + 1  # the windows are whole clock hours: count the hours the data touches
+    if hours < MIN_SPAN_HOURS:
+        raise BadInput(
+            f"{quote(source, 40)} spans {span_h:,.1f} hours ({span_h / 24:.2f} days) over {hours} clock hours, but "
+            f"the split needs at least {MIN_SPAN_HOURS} hours of the clock, boundary included (five windows of "
+            f"4+ hours: validation fit, gap, training, gap, test) and the configured windows {need} days"
+        )
     k = (last - first + 1) // SCALED_PARTS
     windows = Windows(last + 1 - 3 * k, k, k, k, unit_s=SECONDS_PER_HOUR)
     return windows, (

@@ -501,7 +501,9 @@ DATA = DataSpec(
         "negative amounts, labels other than 0/1, unparsable timestamps, duplicate transaction ids, empty files",
         "sort by time (stable), day index from the first midnight",
     ],
-    split="By time: 7 training days, a 7-day gap (the label delay), 7 test days. Test transactions of cards whose "
+    split="By time: a training window, a gap as long as the label delay, a test window (7 + 7 + 7 days by default; "
+    "data shorter than that keeps the proportions in hours: the data summary's split_said gives this run's "
+    "windows). Test transactions of cards whose "
     "fraud was already known (label released before the day) are removed. The cost threshold is chosen on a "
     "validation run shifted back by delay + test days, whose window ends when the test window's labels would be "
     "the newest released. Its window covers the same days as the training window, on purpose: it is scored "
@@ -521,7 +523,7 @@ DATA = DataSpec(
     ],
     tradeoffs=[
         "A simulator makes the patterns learnable by construction; real fraud adapts to the model.",
-        "A {config[train_days]}-day training window follows the handbook and keeps fits fast; a "
+        "A {data[train_window_said]} training window follows the handbook's proportions and keeps fits fast; a "
         "longer window has more frauds "
         "to learn from but mixes in older patterns (the tree gains most from more days).",
     ],
@@ -540,7 +542,7 @@ DATA = DataSpec(
         FollowUp(
             question="Where does the threshold come from if not the test window?",
             answer="From a validation copy of the split shifted back by delay + test days "
-            "({config[delay_days]} + {config[test_days]}): it ends where "
+            "({data[validation_shift_said]}): it ends where "
             "the training window ends, so it only uses labels released before the test window starts.",
         ),
     ],
@@ -683,13 +685,11 @@ MODELS = ModelSpec(
             "Ranking and a cost-chosen threshold do not need it; anything that multiplies p by an amount does.",
         ),
         FollowUp(
-            question="Why are the tree and logistic regression so close here?",
+            question="How do the tree and the logistic regression compare here, and why?",
             answer="Average precision {models[tree_ensemble][average_precision]:.3f} against "
-            "{models[logistic_regression][average_precision]:.3f}. The {config[train_days]}-day training window "
-            "holds {data[train_frauds]:,} frauds, few for a model that must find its own interactions. The "
-            "patterns are not linear (an amount step above {config[outlier_amount]:g}, a card suddenly spending "
-            "{config[card_amount_factor]:g} times its usual amount): trees can cut them directly, while the "
-            "logistic regression gets them only through the amount and card-average features; with this few "
+            "{models[logistic_regression][average_precision]:.3f}. The {data[train_window_said]} training window "
+            "holds {data[train_frauds]:,} frauds, few for a model that must find its own interactions. "
+            "{features[patterns_said]}; with this few "
             "frauds the trees' variance eats that advantage. More training days or cards help the trees most.",
         ),
     ],
@@ -739,10 +739,12 @@ TESTING = TestingSpec(
         "test window; amount-aware policies on probabilities calibrated out of fold), never on the test window. "
         "Picking the cheapest policy on the test window itself would flatter its cost; the test-tuned pick, "
         "'{testing[ab_test][policy_test_optimum]}', is shown only to measure the price of choosing honestly.",
-        "A/B by card: treatment {testing[ab_test][treatment]}, control {testing[ab_test][control]}, both arms "
+        "A/B by {testing[ab_test][randomised_by]}: treatment {testing[ab_test][treatment]}, control "
+        "{testing[ab_test][control]}, both arms "
         "at the same challenge budget (the control's "
         "threshold set to decline as many transactions as the treatment declines or steps up), since recall can be "
-        "bought with more interventions; expected cost per card is the secondary read-out. The plan is sized from "
+        "bought with more interventions; expected cost per {testing[ab_test][randomised_by]} is the secondary "
+        "read-out. The plan is sized from "
         "the policy that is tested ('{testing[ab_test][treatment_policy]}': "
         "{testing[ab_test][treatment_declines_offline]:,} declines and "
         "{testing[ab_test][treatment_step_ups_offline]:,} step-ups on the test window, "
@@ -760,7 +762,8 @@ TESTING = TestingSpec(
         "split is uneven (the unequal-allocation formula needs more frauds in the small arm), and the cost per "
         "card secondary metric is heavy-tailed and not sized (a bootstrap would be).",
         "Duration at the assumed production prevalence: {testing[ab_test][days_of_traffic_needed]:.1f} days of "
-        "traffic with {testing[ab_test][treatment_traffic_share]:.0%} of cards in the challenger arm, so "
+        "traffic with {testing[ab_test][treatment_traffic_share]:.0%} of {testing[ab_test][randomised_by]}s "
+        "in the challenger arm, so "
         "{testing[ab_plan][days]:.0f} days (whole weeks), read out {config[delay_days]} days later; the "
         "simulator's prevalence would suggest {testing[ab_test][days_at_simulator_prevalence]:.1f} days, which "
         "is why it is not used. Labels depend on the arm (declined frauds never charge back), so both arms "
@@ -787,9 +790,8 @@ TESTING = TestingSpec(
         "The capacity-constrained alternative, a single threshold chosen on validation to keep both the "
         "false-decline and the review-queue limits: on test it declines "
         "{testing[slices][decision policy][threshold within both guardrails][false_decline_rate]:.2%} of "
-        "legitimate transactions, sends "
-        "{testing[slices][decision policy][threshold within both guardrails][review_queue_cards_per_day]:,.0f} "
-        "cards a day to review (limit {guardrails[2][limit]:,.0f}), challenges "
+        "legitimate transactions, {testing[ab_test][within_queue_said]} (limit {guardrails[2][limit]:,.0f}), "
+        "challenges "
         "{testing[slices][decision policy][threshold within both guardrails][frauds_challenged]:.1%} of frauds "
         "and costs {testing[slices][decision policy][threshold within both guardrails][expected_cost]:,.0f} "
         "against {testing[slices][decision policy][deployed threshold][expected_cost]:,.0f}. Capping only the "
@@ -876,7 +878,7 @@ DEPLOYMENT = DeploymentSpec(
     talking_points=[
         "Measured: p50 {serving[p50_ms]:.2f} ms and p99 {serving[p99_ms]:.2f} ms for feature lookup + model "
         "over {serving[requests]:,} replayed transactions, against their {serving[scoring_budget_ms]:g} ms share "
-        "of the {serving[sla_ms]:g} ms SLA; online and batch scores differ by at most "
+        "of the {serving[sla_ms]:g} ms SLA ({serving[scoring_budget_said]}); online and batch scores differ by at most "
         "{serving[max_abs_score_diff_vs_batch]:.1e}.",
         "Per request: one indexed range query per card and per terminal, score the {features[n_features]} "
         "features, append the transaction with an unknown label; the verdict fills it in after the delay.",
@@ -984,7 +986,8 @@ MONITORING = MonitoringSpec(
         "Label-based alerts say whether the model got worse but come {config[delay_days]} days "
         "late; input drift is immediate "
         "but also fires for harmless shifts such as higher honest spending.",
-        "Fraudsters adapt to the deployed model (measured above): retraining often keeps up, but each retrain "
+        "Fraudsters adapt to the deployed model ({monitoring[adversary_measured]}): retraining often keeps up, "
+        "but each retrain "
         "sees labels "
         "{config[delay_days]} days old and costs a validation and "
         "rollout; features that are costly to game and rules close the gap in between.",

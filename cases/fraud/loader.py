@@ -248,7 +248,16 @@ def read_transactions(
             notes.append("terminal ids without customer ids are not used: the run is anonymous tabular")
     summary["reading_notes"] = [*summary["reading_notes"], *notes]
     if warnings is not None:
-        warnings += _warnings(out, quote(Path(path).name, 40))
+        name = quote(Path(path).name, 40)
+        warnings += _warnings(out, name)
+        warnings += [f"{name}: {note}" for note in summary["reading_notes"] if "whole column is dropped" in note]
+        if mode != modes.ANONYMOUS and summary["ignored_columns"]:
+            warnings.append(
+                f"{name}: columns {', '.join(map(str, summary['ignored_columns']))} are ignored: the {mode} mode "
+                "uses only its own features (per-customer and per-terminal amount and count windows); numeric extra "
+                "columns become features only in the anonymous mode (a copy of the file without the customer and "
+                "terminal id columns runs in it)"
+            )
     out = out.sort_values("timestamp", kind="stable").reset_index(drop=True)
     secs = out["timestamp"].to_numpy(dtype="datetime64[s]").astype(np.int64)
     origin = secs[0] - secs[0] % SECONDS_PER_DAY  # midnight of the first day

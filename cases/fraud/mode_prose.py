@@ -18,7 +18,7 @@ NO_CARDS = "the file names no cards"
 def data_sentences(
     summary: dict[str, Any], windows: Windows, has_cards: bool, has_terminals: bool, delay_days: float
 ) -> dict[str, str]:
-    """``cards_said``, ``card_precision_note`` and ``split_said`` of the data summary.
+    """``cards_said``, ``card_precision_note``, ``split_said`` and the window lengths of the data summary.
 
     Args:
         summary: the data summary so far (customers, review share, removed cards...).
@@ -27,6 +27,12 @@ def data_sentences(
         has_terminals: False without terminal ids.
         delay_days: the label delay in days.
     """
+    unit = windows.unit
+    said = {
+        "train_window_said": f"{windows.train_days}-{unit}",
+        "validation_shift_said": f"{windows.delay_days} + {windows.test_days}"
+        + ("" if unit == "day" else f" {unit}s, scaled to the data's span"),
+    }
     if windows.unit == "day":
         span = (
             f"Split {windows.train_days} training days, a {windows.delay_days}-day gap as long as the label delay, "
@@ -38,13 +44,27 @@ def data_sentences(
             f"({delay_days:g} days), {windows.test_days} test hours (scaled to the data's span)"
         )
     if not has_cards:
-        return {
+        return said | {
             "cards_said": f" ({NO_CARDS})",
             "card_precision_note": f"Card precision@100 is absent on this run: {NO_CARDS}, so no card can be ranked "
             "per day; the ranking is read by average precision, ROC-AUC and recall at the FPR.",
             "split_said": f"{span}; {NO_CARDS}, so no test row is dropped as a card already known to be compromised.",
         }
-    return {
+    k = summary["investigated_cards_per_day"]
+    if summary.get("test_cards_per_day", k) < k:
+        note = (
+            f"Card precision@{k} cannot separate models on this run: the test window has about "
+            f"{summary['test_cards_per_day']:,.1f} cards a day, fewer than the {k} investigated, so every model's "
+            f"top {k} holds every card (never_fraud included) and the metric is just the share of fraudulent "
+            "cards; monitoring does not alert on it. Read the ranking by average precision and ROC-AUC."
+        )
+        return said | {
+            "cards_said": f" of {summary['customers']:,} cards",
+            "card_precision_note": note,
+            "split_said": f"{span}; test rows of cards whose fraud was already released are dropped "
+            f"({summary['test_cards_removed_known_compromised']:,} cards: they are blocked).",
+        }
+    return said | {
         "cards_said": f" of {summary['customers']:,} cards",
         "card_precision_note": f"Card precision@100 investigates {summary['investigated_cards_per_day']} cards a day "
         f"out of a {'simulated' if summary['source'] == 'simulator' else 'real'} portfolio of "
@@ -66,6 +86,21 @@ def features_said(names: list[str], windows_days: str | None, has_terminals: boo
     if has_terminals:
         return text + " and the terminal's count and fraud share"
     return text + "; no terminal features (the file names no terminal)"
+
+
+def patterns_said(synthetic: bool, outlier_amount: float, card_factor: float, has_cards: bool) -> str:
+    """Why trees may beat the logistic regression: the simulator's patterns, or only the inputs on real data."""
+    if synthetic:
+        return (
+            f"The patterns are not linear (an amount step above {outlier_amount:g}, a card suddenly spending "
+            f"{card_factor:g} times its usual amount): trees can cut them directly, while the logistic regression "
+            "gets them only through the amount and card-average features"
+        )
+    inputs = "the amount and card-average features" if has_cards else "the amount and the file's own columns"
+    return (
+        "Real data's patterns are not known in advance: trees can cut interactions and steps directly, while the "
+        f"logistic regression gets them only through {inputs}"
+    )
 
 
 def testing_sentences(

@@ -32,6 +32,8 @@ def columns_of(X: pd.DataFrame | np.ndarray) -> list[str]:
 class NeverFraud:
     """Scores every transaction 0: the "99% accurate" model that catches nothing."""
 
+    reads: tuple[str, ...] = ()  # no input moves its score
+
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> NeverFraud:
         """Nothing to learn."""
         self.n_features_in_ = X.shape[1]
@@ -44,6 +46,8 @@ class NeverFraud:
 
 class AmountRule:
     """The classic rule "alert above an amount": the score is the amount itself."""
+
+    reads: tuple[str, ...] = ("amount",)  # the only input that moves its score
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> AmountRule:
         """Nothing to learn; the alert amount is the cost-chosen threshold."""
@@ -184,7 +188,8 @@ def choose_threshold(y: np.ndarray, scores: np.ndarray, amounts: np.ndarray, rev
     """The alert threshold minimising missed-fraud amount plus review cost.
 
     Every distinct score is a candidate (alert when ``score >= threshold``), plus "alert on
-    nothing" (returned as ``inf``).
+    nothing" (returned as ``inf``). A scorer that gives every row the same score ranks nothing:
+    alerting on it would decline all traffic blindly, so it alerts nothing.
 
     Args:
         y: labels of the validation window.
@@ -196,6 +201,8 @@ def choose_threshold(y: np.ndarray, scores: np.ndarray, amounts: np.ndarray, rev
     s = scores[order]
     fraud_amount = np.where(y[order] == 1, amounts[order], 0.0)
     last = np.r_[np.flatnonzero(np.diff(s) != 0), len(s) - 1]  # end of each run of tied scores
+    if len(last) <= 1:  # a constant scorer (never_fraud) cannot rank: it alerts nothing
+        return float("inf")
     caught = np.cumsum(fraud_amount)[last]
     cost = fraud_amount.sum() - caught + (last + 1) * review_cost
     best = int(np.argmin(cost))

@@ -89,9 +89,13 @@ def given_features(table: LoadedTable) -> tuple[list[str], dict[str, np.ndarray]
     if candidates:
         for column in candidates:
             parsed = pd.to_numeric(table.extra[column], errors="coerce").to_numpy(np.float64, na_value=np.nan)
-            if np.isfinite(parsed).all():
+            bad = int((~np.isfinite(parsed)).sum())
+            if not bad:
                 values[column] = parsed
             else:
-                notes.append(f"{column} not a feature: not a number in every row")
+                notes.append(
+                    f"{column} not a feature: {bad:,} of {len(parsed):,} rows ({bad / len(parsed):.1%}) are blank or "
+                    "not a number, so the whole column is dropped (fill or impute it in the file to use it)"
+                )
     table.notes.extend(notes)
     return list(values), values

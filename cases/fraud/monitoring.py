@@ -82,6 +82,19 @@ def warmup_days(delay_days: int) -> int:
     return delay_days + max(WINDOWS)
 
 
+def burn_in_columns(columns: list[str], history_days: float, delay_days: float) -> list[str]:
+    """Window features of ``columns`` longer than the history before a window (terminal ones: plus the delay)."""
+    out = []
+    for w in WINDOWS:
+        for column in (f"customer_nb_tx_{w}d", f"customer_avg_amount_{w}d"):
+            if column in columns and w > history_days:
+                out.append(column)
+        for column in (f"terminal_nb_tx_{w}d", f"terminal_risk_{w}d"):
+            if column in columns and w + delay_days > history_days:
+                out.append(column)
+    return out
+
+
 def daily_series(tx: pd.DataFrame, scores: np.ndarray, rows: np.ndarray, k: int) -> pd.DataFrame:
     """Per day: mean amount, average precision and card precision@k of ``rows`` (both 0 on a day without fraud)."""
     frame = tx[rows]

@@ -37,12 +37,19 @@ def _fmt(unit: str, value: float) -> str:
 
 
 def failures(row: dict[str, float]) -> list[str]:
-    """The decision guardrails a policy's figures break, each with its value and limit."""
+    """The decision guardrails a policy's figures break, each with its value and limit (absent figures are skipped)."""
     return [
         f"{SHORT[g.name]} {_fmt(g.unit, row[g.name])} (limit {_fmt(g.unit, g.limit)})"
         for g in DESIGN.metrics.guardrails
         if g.name in SHORT and row.get(g.name) is not None and row[g.name] > g.limit
     ]
+
+
+def queue_said(row: dict[str, float]) -> str:
+    """How many cards a day a policy sends to review, or why that is not measured."""
+    if "review_queue_cards_per_day" not in row:
+        return "its review queue in cards a day is not measured (the file names no cards)"
+    return f"sending {row['review_queue_cards_per_day']:,.0f} cards a day to review"
 
 
 def cheapest_keeping(table: Table) -> str | None:
@@ -114,7 +121,7 @@ def choose(measured: Measured, test: Table, validation: Table, model: str) -> Po
         f"{val_row['expected_cost']:,.0f}): '{chosen}'. On the test window it challenges "
         f"{row['frauds_challenged']:.1%} of frauds at a cost of {row['expected_cost']:,.0f} (deployed threshold "
         f"{test[DEPLOYED]['expected_cost']:,.0f}), declining {row['false_decline_rate']:.2%} of legitimate "
-        f"transactions and sending {row['review_queue_cards_per_day']:,.0f} cards a day to review: "
+        f"transactions and {queue_said(row)}: "
         + (
             "it keeps both guardrails there too"
             if not on_test

@@ -18,7 +18,10 @@ from cases.fraud.loader import check_classes, read_transactions
 from cases.fraud.simulator import SCENARIO_NAMES, SimParams, simulate
 from cases.fraud.split import random_split, split
 from framework.case import RunContext
+from framework.guards import quote
 from framework.results import DataResult, FeaturesResult
+
+SMALL_TEST_FRAUDS = 30  # fewer frauds than this in the test window: a small-sample warning
 
 # What the oracle reads on real data, where nothing was compromised on purpose.
 NO_COMPROMISED_TERMINALS = pd.DataFrame({"terminal_id": [], "start_day": [], "end_day": []})
@@ -115,6 +118,11 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         **extra,
     }
     if fraud.has_cards:
+        test_tx = tx[main.test]
+        cards_a_day = test_tx[["day", "customer_id"]].drop_duplicates().shape[0] / max(test_tx["day"].nunique(), 1)
+        summary["test_cards_per_day"] = cards_a_day
+        if summary["investigated_share_of_cards"] > 1:  # k above the whole portfolio: a share would mislead
+            summary.pop("investigated_share_of_cards")
         summary["test_rows_removed_known_compromised"] = main.removed_known
         summary["test_cards_removed_known_compromised"] = main.removed_cards
     else:
@@ -128,6 +136,14 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
             "right now, which transactions a fraudster made); its score is a bound, so the deployed model's "
             "ratio to it is not headroom: real headroom is what new signals (velocity, device, merchant) add"
         )
+    test_frauds = summary["test_frauds"]
+    if test_frauds < SMALL_TEST_FRAUDS:
+        summary["small_sample"] = (
+            f"the test window holds only {test_frauds} fraud(s) in {int(main.test.sum()):,} rows: every recall, "
+            "precision and cost difference between models rests on them, and differences inside the ladder's "
+            "intervals are not differences"
+        )
+        warnings.append(f"{quote(source, 40) if source else 'simulation'}: {summary['small_sample']}")
     if warnings:
         summary["warnings"] = warnings
     record = DataResult(
@@ -177,6 +193,9 @@ def features(ctx: RunContext[FraudConfig], data: FraudData) -> tuple[FeaturesRes
         summary["mode"] = modes.SAYS[data.mode]
     windows_days = summary.get("windows_days")
     summary["features_said"] = mode_prose.features_said(names, windows_days, data.has_terminals, data.given)
+    summary["patterns_said"] = mode_prose.patterns_said(
+        data.synthetic, ctx.config.outlier_amount, ctx.config.card_amount_factor, data.has_cards
+    )
     summary["rows_featurised"] = len(X)
     return FeaturesResult(summary=summary), FraudFeatures(X=X)
 

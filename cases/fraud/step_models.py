@@ -114,8 +114,13 @@ def _notes(
         else "random forest with balanced class weights"
     )
     notes = {
-        "never_fraud": f"scores 0: accuracy {never['accuracy']:.4f} yet recall 0 and the highest cost "
-        f"({never['expected_cost']:,.0f}) - accuracy misleads at this imbalance",
+        "never_fraud": f"scores 0 and alerts nothing: accuracy {never['accuracy']:.4f} yet recall 0 and "
+        + (
+            "the highest cost"
+            if never["expected_cost"] >= max(r["expected_cost"] for r in results.values())
+            else "a cost of"
+        )
+        + f" ({never['expected_cost']:,.0f}) - accuracy misleads at this imbalance",
         "amount_rule": f"alert above amount {thresholds['amount_rule']:.2f} (chosen by cost on validation)",
         "logistic_regression": "standardised features + L2 logistic regression; threshold "
         f"{thresholds['logistic_regression']:.4f}",

@@ -94,6 +94,10 @@ def deployment(
         extra={
             "model": ladder.best,
             "scoring_budget_ms": scoring_budget,
+            "scoring_budget_said": f"within the {scoring_budget:g} ms scoring budget"
+            if p99 <= scoring_budget
+            else f"over the {scoring_budget:g} ms scoring budget, so the scoring-p99 guardrail fails even where the "
+            f"end-to-end {sla:g} ms SLA holds",
             "serving_path_budget_ms": path_budget,
             "end_to_end_p99_estimate_ms": round(p99 + path_budget - scoring_budget, 4),
             "failed_replica": PRIMARY,

@@ -43,6 +43,7 @@ def testing(
     best = ladder.best
     threshold = trained.thresholds[best]
     features_delay = data.delay_days if cfg.terminal_risk_delay_days is None else cfg.terminal_risk_delay_days
+    not_applicable: list[str] = []
     with threadpool_limits(1):
         checks = behaviour.run_checks(
             trained.fitted[best].score,
@@ -54,6 +55,8 @@ def testing(
             data.outlier_amount,
             ctx.rng("behaviour"),
             data.ordinary_amount,
+            getattr(trained.fitted[best], "reads", None),
+            not_applicable,
         )
     test = tx[main.test]
     s = trained.scores[best]
@@ -94,7 +97,7 @@ def testing(
         ladder,
         trained,
         test,
-        data.delay_days,
+        cfg.delay_days,  # the production label delay: the A/B runs on production traffic, not on this file
         holdout_share=cfg.holdout_share,
         actions=policies.actions[treatment],
         policy=treatment,
@@ -106,11 +109,25 @@ def testing(
         mode_prose.testing_sentences(data.has_cards, ladder.models[best], measured.values, queue_limit, plan_table)
     )
     if not data.has_cards:
+        plan_table["transactions_per_arm"] = plan_table.pop("cards_per_arm")
+        plan = plan.model_copy(update={"unit": "transaction"})
+        plan_table["randomised_by"] = "transaction"
+        plan_table.pop("cards_per_arm_basis", None)
+        plan_table["transactions_per_arm_basis"] = (
+            "each transaction is its own unit: transactions_per_arm = frauds_per_arm / the test window's fraud share "
+            f"of transactions ({plan_table['test_window_fraud_card_share']:.2%})"
+        )
         plan_table["unit"] = (
             "transaction: the file names no cards, so each transaction is randomised on its own and the card "
             "clustering of frauds (the design effect) cannot be measured"
         )
     plan_table.update(choice.figures)
+    within = policies.test.get("threshold within both guardrails")
+    plan_table["within_queue_said"] = (
+        policy_choice.queue_said(within).replace("sending", "sends", 1) if within else "is not built on this run"
+    )
+    if not_applicable:
+        plan_table["behavioural_checks_not_applicable"] = "; ".join(not_applicable)
     plan_table.update(_honest_figures(ladder, trained, test, policies.test[treatment], plan_table, data.has_cards))
     if plan_table["money_vs_control"].startswith("on money the treatment loses"):
         plan_table["go_no_go"] += (
@@ -124,6 +141,12 @@ def testing(
         )
     elif choice.chosen != policy_choice.DEPLOYED:
         plan_table["treatment"] = f"the '{choice.chosen}' policy built on {best}, chosen on the validation window"
+    if best == ladder.naive:  # the ladder keeps today's rules engine: treatment and control are the same
+        plan_table["treatment"] = (
+            f"none: the deployed model {best} is the rules engine running today, so there is no change to test "
+            "(sized below for reference only)"
+        )
+        plan = plan.model_copy(update={"treatment": plan_table["treatment"]})
     return TestingResult(
         behavioural=checks,
         slices=slices,
@@ -157,6 +180,10 @@ def expert_slices(
     policies = decision_slices.policy_table(
         cfg, data, trained, best, isotonic, limit, within, ctx.rng("policy_bootstrap")
     )
+    if not data.has_cards:  # each transaction would count as its own card: a queue in cards is not measured
+        for table in (policies.test, policies.validation):
+            for row in table.values():
+                row.pop("review_queue_cards_per_day", None)
     out["decision policy"] = policies.test
     out["decision policy (validation window)"] = policies.validation
     out["decision bands (p x amount)"] = policies.bands
@@ -255,6 +282,16 @@ def equal_budget_recall(trained: FraudModels, control: str, budget: int, y: np.n
     return float(top[y].mean())
 
 
+def ab_control(ladder: LadderResult) -> str:
+    """What runs today, the A/B's control: the baseline, or the rules engine (the last naive rung).
+
+    The rules engine is the control when the deployed model is the baseline or a naive rung
+    itself (keeping or switching off the rules is then the change under test).
+    """
+    naive = set(DESIGN.models.names("naive"))
+    return ladder.naive if ladder.best == ladder.baseline or ladder.best in naive else ladder.baseline
+
+
 def ab_plan(
     ladder: LadderResult,
     trained: FraudModels,
@@ -269,8 +306,7 @@ def ab_plan(
 
     The treatment is the decision policy that goes live (``actions``: approve, step-up or
     decline per test transaction; the deployed model at its cost threshold when None). The
-    control is the baseline, or the amount rule (the rules engine running today) when the
-    baseline is itself the deployed model. Both arms challenge the same number of transactions
+    control is what runs today (``ab_control``). Both arms challenge the same number of transactions
     (the control declines as many as the treatment declines or steps up), so a recall lift
     cannot be bought with more interventions; the control's offline recall is read at that
     budget. The effect is the chosen minimum detectable recall lift ``MDE`` (absolute, in
@@ -296,7 +332,7 @@ def ab_plan(
     if actions is None:
         actions = decisions.threshold_actions(trained.scores[ladder.best], trained.thresholds[ladder.best])
     declines, step_ups = int(np.sum(actions == decisions.DECLINE)), int(np.sum(actions == decisions.STEP_UP))
-    control = ladder.naive if ladder.best == ladder.baseline else ladder.baseline
+    control = ab_control(ladder)
     y = test["is_fraud"].to_numpy() == 1
     cards = test["customer_id"].to_numpy()
     caught = trained.alerted(control)[y]
@@ -340,6 +376,7 @@ def ab_plan(
     )
     table: dict[str, Any] = {
         "unit": "card (all of a card's transactions stay in one arm)",
+        "randomised_by": "card",
         "primary_online_metric": plan.metric,
         "control": plan.control if control == ladder.baseline else f"{control}, the rules engine running today",
         "treatment": plan.treatment,
@@ -407,7 +444,7 @@ def _honest_figures(
     cards: bool = True,
 ) -> dict[str, Any]:
     """The treatment against today's control on money, guardrail bounds and the A/B on one (production) basis."""
-    control = ladder.naive if ladder.best == ladder.baseline else ladder.baseline
+    control = ab_control(ladder)
     legit = int((test["is_fraud"].to_numpy() == 0).sum())
     limits = {g.name: g.limit for g in DESIGN.metrics.guardrails}
     arm_cards = DESIGN.problem.constraints.daily_active_users * TREATMENT_SHARE
