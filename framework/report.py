@@ -196,6 +196,7 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     sec[8].p(
         f"Measured over {fmt(s.requests)} requests: p50 **{fmt(s.p50_ms)} ms**, p99 **{fmt(s.p99_ms)} ms** "
         f"against the {fmt(s.sla_ms)} ms SLA ({'within' if s.within_sla else 'OVER'} SLA)."
+        + _latency_guardrails_failed(metrics)
     )
 
     mon = metrics.monitoring
@@ -235,6 +236,16 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
         [[f"{s.number} {s.title}", s.nine_step, s.seven_step] for s in STEPS],
     )
     return [*sec.values(), appendix]
+
+
+def _latency_guardrails_failed(metrics: RunMetrics) -> str:
+    """A sentence for each latency guardrail this run fails, so "within SLA" never stands next to a failure."""
+    failed = [g for g in metrics.guardrails if g.unit == "ms" and g.passed is False]
+    return "".join(
+        f" The {g.name.replace('_', ' ')} guardrail fails, though: {fmt(g.measured)} ms against its "
+        f"{fmt(g.limit)} ms limit ({g.description})."
+        for g in failed
+    )
 
 
 def _columns_read(section: Section, data: dict[str, Any]) -> None:

@@ -129,3 +129,29 @@ def test_a_value_this_run_could_not_compute_reads_n_a_in_prose():
 
     values = {"slice": {"n": 0, "mae": None}}
     assert fill("{slice[n]:.0f} trips, MAE {slice[mae]:.1f} s", values) == "0 trips, MAE n/a s"
+
+
+def test_within_sla_never_stands_next_to_a_failing_latency_guardrail():
+    from framework.checks import session_for
+    from framework.registry import get_case
+    from framework.report import build_sections
+    from framework.runmetrics import GuardrailRecord
+
+    case = get_case("eta")
+    metrics = session_for(case).run()
+    failing = GuardrailRecord(
+        name="scoring_p99",
+        description="the scorer's own share",
+        limit=10.0,
+        unit="ms",
+        at_most=True,
+        measured=40.5,
+        passed=False,
+        detail="measured",
+    )
+    broken = metrics.model_copy(update={"guardrails": [*metrics.guardrails, failing]})
+    deployment = next(s for s in build_sections(case, broken) if s.anchor == "step-8")
+    text = " ".join(b for b in deployment.blocks if isinstance(b, str))
+    assert "The scoring p99 guardrail fails, though: 40.5 ms against its 10 ms limit" in text
+    clean = next(s for s in build_sections(case, metrics) if s.anchor == "step-8")
+    assert "fails, though" not in " ".join(b for b in clean.blocks if isinstance(b, str))
