@@ -30,6 +30,7 @@ from framework.roles import Role, normalise
 from framework.tabular import PARQUET_SUFFIXES, shown_path
 
 SNIFF_LINES = 20
+MESSAGE_CHARS = 195  # the one-line error contract allows 200 characters after "error: "
 SNIFF_BYTES = 1 << 16
 # Separators tried in this order; "::" first because a "::" line also splits on ":".
 SEPARATORS: tuple[tuple[str, str], ...] = (
@@ -372,12 +373,15 @@ def _match(
         raise BadInput(f"{name}: column {quote(clash[0], 40)} is mapped to two roles ({', '.join(both)})")
     for role in roles:
         if role.required and role.name not in found:
-            looked = brief(", ".join(role.shown_aliases()), 40)
             hint = f"name it with --columns {role.name}=COLUMN"
             if not any(c for c in columns if not c.startswith("column ")):
                 hint = f"the file has no header: name its columns with --columns {role.name}=N (1-based)"
-            doc = f" ({role.doc})" if role.doc else ""
-            raise BadInput(f"{name}: no {role.name} column{doc} among {listed} (looked for {looked}); {hint}")
+            head = f"{name}: no {role.name} column among "
+            # One line of at most MESSAGE_CHARS: the file's columns and the aliases share what is left.
+            room = max(MESSAGE_CHARS - len(head) - len(hint) - len(" (looked for ); "), 40)
+            shown = brief(", ".join(columns), room * 3 // 5)
+            looked = brief(", ".join(role.shown_aliases()), room - len(shown))
+            raise BadInput(f"{head}{shown} (looked for {looked}); {hint}")
     return {r.name: found[r.name] for r in roles if r.name in found}
 
 

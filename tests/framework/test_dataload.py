@@ -208,3 +208,14 @@ def test_string_ids_under_a_header_of_words(tmp_path):
         write(tmp_path, "r.csv", "who,what,when\nu1,i1,100\nu2,i2,200\n"), mapping={"user": "who", "item": "what"}
     )
     assert table.header_lines == 1 and table.frame["user"].tolist() == ["u1", "u2"]
+
+
+def test_a_missing_role_message_stays_one_short_line_with_a_long_path_and_many_columns(tmp_path):
+    folder = tmp_path / ("deep_" * 20)
+    folder.mkdir()
+    header = ",".join(f"a_rather_long_column_name_{i}" for i in range(30))
+    path = write(folder, "ratings.csv", header + "\n" + ",".join("1" * 30) + "\n")
+    with pytest.raises(BadInput) as err:
+        load(path)
+    message = str(err.value)
+    assert len(message) <= 200 and "no user column" in message and "--columns user=COLUMN" in message
