@@ -43,7 +43,7 @@ from cases.fraud.config import MAX_AMOUNT
 from framework.dataload import LoadedTable, load_table
 from framework.errors import BadInput
 from framework.guards import brief, check_datetimes, check_epoch_seconds, quote, refuse_over_memory
-from framework.roles import ALIASES, Role
+from framework.roles import ALIASES, Role, normalise
 from framework.tabular import shown_path
 from framework.timeunits import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
@@ -251,12 +251,19 @@ def read_transactions(
         name = quote(Path(path).name, 40)
         warnings += _warnings(out, name)
         warnings += [f"{name}: {note}" for note in summary["reading_notes"] if "whole column is dropped" in note]
-        if mode != modes.ANONYMOUS and summary["ignored_columns"]:
+        # Only columns that could carry signal are worth a warning: a label-like column (the handbook's
+        # TX_FRAUD_SCENARIO) or a time column is rightly ignored and must not be suggested as a feature.
+        unused = [
+            str(c)
+            for c in summary["ignored_columns"]
+            if not (modes.LEAKY.search(normalise(str(c))) or modes.TIME_LIKE.search(normalise(str(c))))
+        ]
+        if mode != modes.ANONYMOUS and unused:
+            these = f"column {unused[0]} is" if len(unused) == 1 else f"columns {', '.join(unused)} are"
             warnings.append(
-                f"{name}: columns {', '.join(map(str, summary['ignored_columns']))} are ignored: the {mode} mode "
-                "uses only its own features (per-customer and per-terminal amount and count windows); numeric extra "
-                "columns become features only in the anonymous mode (a copy of the file without the customer and "
-                "terminal id columns runs in it)"
+                f"{name}: {these} not used: the {mode} mode uses only its own features (per-customer and "
+                "per-terminal amount and count windows); numeric extra columns become features only in the "
+                "anonymous mode (a copy of the file without the customer and terminal id columns runs in it)"
             )
     out = out.sort_values("timestamp", kind="stable").reset_index(drop=True)
     secs = out["timestamp"].to_numpy(dtype="datetime64[s]").astype(np.int64)

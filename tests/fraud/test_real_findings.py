@@ -78,6 +78,11 @@ def test_ignored_columns_and_small_test_windows_are_warned(runs):
     assert any("oldbalanceOrg" in w and "customer_terminal mode uses only its own features" in w for w in warnings)
     hb = runs["handbook"][0]["data"]
     assert hb["test_frauds"] < 30 and "small_sample" in hb
+    # The handbook's scenario column is the label in disguise and its time columns repeat the timestamp:
+    # rightly ignored, never suggested as features.
+    assert "TX_FRAUD_SCENARIO" in hb["ignored_columns"]
+    assert not any("TX_FRAUD_SCENARIO" in w or "TX_TIME_SECONDS" in w for w in hb["warnings"])
+    assert not any("isFlaggedFraud" in w for w in warnings)
     assert any("only 2 fraud(s)" in w for w in hb["warnings"])
     assert "only 2 fraud(s)" in runs["handbook"][2]
 
