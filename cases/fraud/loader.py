@@ -176,10 +176,10 @@ def _read(path: Path, mapping: dict[str, str] | None) -> LoadedTable:
         refuse_over_memory(need, f"data file {quote(path.name, 40)} ({size / 2**20:,.0f} MiB)", "use a smaller extract")
     table = load_table(path, ROLES, mapping=mapping, headerless=COLUMNS, what="transactions", keep_ignored=True)
     if "timestamp" not in table.columns and "step_hours" not in table.columns:
-        listed = brief(", ".join([*table.columns.values(), *table.ignored]), 80)
+        listed = brief(", ".join([*table.columns.values(), *table.ignored]), 40)
         raise BadInput(
-            f"{shown_path(path)}: no timestamp column among {listed} (looked for timestamp, time, tx_datetime, "
-            "... or step for hours since the start); name it with --columns timestamp=COLUMN"
+            f"{shown_path(path)}: no timestamp column among {listed} (nor a PaySim step); "
+            "use --columns timestamp=COLUMN"
         )
     return table
 

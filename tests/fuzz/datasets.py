@@ -94,6 +94,26 @@ def _fraud_write(frames: dict[str, pd.DataFrame], fmt: str, folder: Path) -> Pat
     return _write_table(frames["tx"], folder / "transactions", fmt)
 
 
+@cache
+def _sensor_frames() -> dict[str, pd.DataFrame]:
+    folder = DATA / "eta_sensors_coords"
+    speeds = pd.read_parquet(folder / "speeds.parquet").reset_index()
+    return {"speeds": speeds, "sensors": pd.read_csv(folder / "sensors.csv")}
+
+
+def _sensor_write(frames: dict[str, pd.DataFrame], fmt: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_table(frames["speeds"], folder / "speeds", fmt)
+    frames["sensors"].to_csv(folder / "sensors.csv", index=False)
+    return folder
+
+
+@cache
+def _anonymous_frames() -> dict[str, pd.DataFrame]:
+    return {"tx": pd.read_csv(DATA / "fraud_anonymous.csv")}
+
+
+# Key: the case, or ``case-layout`` for a case's second layout (the test runs the case before the dash).
 LAYOUTS: dict[str, Layout] = {
     "eta": Layout(
         frames=_eta_frames,
@@ -110,6 +130,22 @@ LAYOUTS: dict[str, Layout] = {
         id_columns={"ratings": ("user_id", "item_id")},
         label=None,
         write=_rec_write,
+    ),
+    "eta-sensors": Layout(
+        frames=_sensor_frames,
+        formats=("csv", "parquet", "csv.gz"),
+        time_columns={"speeds": "timestamp"},
+        id_columns={"sensors": ("sensor_id",)},
+        label=None,
+        write=_sensor_write,
+    ),
+    "fraud-anonymous": Layout(
+        frames=_anonymous_frames,
+        formats=("csv", "parquet", "csv.gz"),
+        time_columns={"tx": "Time"},
+        id_columns={},
+        label=("tx", "Class"),
+        write=_fraud_write,
     ),
     "fraud": Layout(
         frames=_fraud_frames,
