@@ -197,7 +197,7 @@ def has_header(lines: Sequence[str], sep: str, roles: Sequence[Role]) -> bool:
     )
 
 
-def _read_text(path: Path, compression: str | None, sep: str, header: bool) -> pd.DataFrame:
+def _parse_text(path: Path, compression: str | None, sep: str, header: bool) -> pd.DataFrame:
     """Parse the whole text file as strings (empty cells ``""``), with pandas' C parser."""
     options: dict[str, Any] = {
         "dtype": str,
@@ -222,17 +222,29 @@ def _read_text(path: Path, compression: str | None, sep: str, header: bool) -> p
     return pd.read_csv(path, sep=sep, quoting=quoting, **options)
 
 
-def _read(path: Path) -> tuple[pd.DataFrame, str, bool, list[str]]:
-    """The file as a frame with its layout; ``(frame, layout, header, sniffed lines)``."""
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types; the user needs the file and why
+        raise BadInput(f"{shown_path(path)}: cannot be read as Parquet ({brief(str(exc), 70)})") from None
+
+
+def _read_text(path: Path, compression: str | None, roles: Sequence[Role]) -> tuple[pd.DataFrame, str, bool]:
+    """A text table sniffed from its first lines and parsed whole; ``(frame, layout, header)``."""
     name = shown_path(path)
-    compression = _compression(path)
-    if compression == "parquet" or path.suffix.lower() in PARQUET_SUFFIXES:
-        try:
-            frame = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises many types; the user needs the file and why
-            raise BadInput(f"{name}: cannot be read as Parquet ({brief(str(exc), 70)})") from None
-        return frame, "Parquet", True, []
-    return pd.DataFrame(), "", False, _head_lines(path, compression)
+    lines = _head_lines(path, compression)
+    try:
+        sep, label = sniff_separator(lines)
+    except BadInput as exc:
+        raise BadInput(f"{name}: {exc}") from None
+    header = has_header(lines, sep, roles)
+    if header:  # the parser would rename a repeated name to "name.1"; the user needs to see the repeat
+        names = [f.strip() for f in _fields(lines[0], sep)]
+        repeated = sorted({n for n in names if n and names.count(n) > 1})
+        if repeated:
+            raise BadInput(f"{name}: column {quote(repeated[0], 40)} appears twice in the header")
+    frame = _parse(path, compression, sep, header)
+    return frame, f"{label} text {'with a header' if header else 'without a header'}", header
 
 
 def load_table(
@@ -268,21 +280,12 @@ def load_table(
         raise BadInput(f"{name}: file not found")
     if path.stat().st_size == 0:
         raise BadInput(f"{name}: file is empty")
-    frame, layout, header, lines = _read(path)
+    compression = _compression(path)
+    if compression == "parquet" or path.suffix.lower() in PARQUET_SUFFIXES:
+        frame, layout, header = _read_parquet(path), "Parquet", True
+    else:
+        frame, layout, header = _read_text(path, compression, roles)
     notes: list[str] = []
-    if layout != "Parquet":
-        try:
-            sep, label = sniff_separator(lines)
-        except BadInput as exc:
-            raise BadInput(f"{name}: {exc}") from None
-        header = has_header(lines, sep, roles)
-        if header:  # the parser would rename a repeated name to "name.1"; the user needs to see the repeat
-            names = [f.strip() for f in _fields(lines[0], sep)]
-            repeated = sorted({n for n in names if n and names.count(n) > 1})
-            if repeated:
-                raise BadInput(f"{name}: column {quote(repeated[0], 40)} appears twice in the header")
-        layout = f"{label} text {'with a header' if header else 'without a header'}"
-        frame = _parse(path, sep, header)
     if frame.empty and len(frame.columns) == 0:
         raise BadInput(f"{name}: file has no columns")
     frame, dropped = _drop_empty_trailing(frame)
@@ -301,13 +304,13 @@ def load_table(
     return LoadedTable(out.reset_index(drop=True), path, layout, columns, ignored, header_lines, notes, extra)
 
 
-def _parse(path: Path, sep: str, header: bool) -> pd.DataFrame:
+def _parse(path: Path, compression: str | None, sep: str, header: bool) -> pd.DataFrame:
     name = shown_path(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a row longer than the header
-            return _read_text(path, _compression(path), sep, header)
+            return _parse_text(path, compression, sep, header)
     except pd.errors.EmptyDataError:
         raise BadInput(f"{name}: file is empty") from None
     except UnicodeDecodeError as exc:

@@ -64,7 +64,6 @@ class Layout:
 
     Attributes:
         nodes: one box per node (icon plus its label lines).
-        node_labels: one box per line of node text.
         edge_labels: one box per line of edge-label text.
         width_pt: the drawing's width in points.
         smallest_font_pt: the smallest font size of any text, in points.
@@ -74,7 +73,6 @@ class Layout:
     """
 
     nodes: list[Box]
-    node_labels: list[Box]
     edge_labels: list[Box]
     width_pt: float
     smallest_font_pt: float
@@ -176,7 +174,7 @@ def read_layout(layout_json: str | bytes) -> Layout:
     """Parse Graphviz's ``-Tjson`` output (from ``graph.pipe(format="json")``) into boxes."""
     graph = json.loads(layout_json)
     left, bottom, right, top = (float(v) for v in graph["bb"].split(","))
-    nodes, node_labels, edge_labels, sizes = [], [], [], []
+    nodes, edge_labels, sizes = [], [], []
     shapes: dict[str, Box] = {}
     invisible: set[str] = set()
     names: dict[int, str] = {}
@@ -196,7 +194,6 @@ def read_layout(layout_json: str | bytes) -> Layout:
         shapes[obj["name"]] = _union([shape, *texts], obj["name"])
         if obj.get("shape") == "point" or obj.get("style") == "invis" or not (texts or obj.get("image")):
             invisible.add(obj["name"])
-        node_labels += texts
         sizes += used
         nodes.append(_union([shape, *texts], obj["name"]))
     edges = []
@@ -210,4 +207,4 @@ def read_layout(layout_json: str | bytes) -> Layout:
     _, used = _text_boxes(graph.get("_ldraw_", []), "title")
     sizes += used
     smallest = min(sizes) if sizes else 14.0
-    return Layout(nodes, node_labels, edge_labels, right - left, smallest, edges, shapes, invisible)
+    return Layout(nodes, edge_labels, right - left, smallest, edges, shapes, invisible)

@@ -125,15 +125,3 @@ def parse_columns(values: list[str] | None) -> dict[str, str]:
                 raise BadInput(f"--columns maps role {quote(role, 30)} twice")
             mapping[role] = column
     return mapping
-
-
-def check_roles(mapping: dict[str, str], roles: tuple[Role, ...] | list[Role], what: str) -> None:
-    """Refuse a ``--columns`` role this case does not have, listing the ones it has.
-
-    Raises:
-        BadInput: naming the unknown role.
-    """
-    known = [r.name for r in roles]
-    for role in mapping:
-        if role not in known:
-            raise BadInput(f"--columns role {quote(role, 30)} is not one of {what}'s roles: {', '.join(known)}")

@@ -22,11 +22,6 @@ MAX_BOXES = 12
 STORE_KINDS = ("kv_store", "database", "storage")
 
 
-def chains_nodes(chains: list[list[str]]) -> list[str]:
-    """Every node of ``chains``, in order."""
-    return [n for chain in chains for n in chain]
-
-
 @dataclass(frozen=True)
 class NumberedFlow:
     """One arrow of the whiteboard view, in the direction it is drawn.
@@ -97,7 +92,7 @@ def _plan(spec: ArchitectureSpec) -> tuple[list[str], list[NumberedFlow]]:
     # Stores on the serving path are filled offline (a cache of precomputed lists, an online feature
     # store): draw what fills each one, from what is already on the board.
     stores = [n for n in path if kinds[n] in STORE_KINDS and offline.has_node(n) and offline.in_degree(n)]
-    upstream = [*chains_nodes(by_source[:1]), *model_path]
+    upstream = [*(by_source[0] if by_source else []), *model_path]
     feeds = [_shortest(offline, sorted(set(upstream)), {store}) for store in stores]
     chains = [
         *by_source[:1],
@@ -127,11 +122,6 @@ def _plan(spec: ArchitectureSpec) -> tuple[list[str], list[NumberedFlow]]:
     if monitors and len(chosen) < MAX_BOXES and any(graph.has_edge(c, monitors[0]) for c in chosen):
         chosen.append(monitors[0])
     return chosen, shortcuts
-
-
-def select(spec: ArchitectureSpec) -> list[str]:
-    """The component ids of the whiteboard view, in the order they were chosen (at most :data:`MAX_BOXES`)."""
-    return _plan(spec)[0]
 
 
 def whiteboard(spec: ArchitectureSpec) -> Whiteboard:

@@ -12,7 +12,7 @@ import pytest
 
 from framework.dataload import load_table, sniff_separator
 from framework.errors import BadInput
-from framework.roles import ALIASES, Role, check_roles, normalise, parse_columns
+from framework.roles import ALIASES, Role, normalise, parse_columns
 
 ROLES = (Role("user"), Role("item"), Role("rating", required=False), Role("timestamp", required=False))
 ORDER = ("user", "item", "rating", "timestamp")
@@ -194,8 +194,6 @@ def test_parse_columns_accepts_repeats_and_commas_and_refuses_malformed_entries(
     for bad, needle in (("user", "not role=column"), ("=x", "not role=column"), ("user=a,user=b", "twice")):
         with pytest.raises(BadInput, match=needle):
             parse_columns([bad])
-    with pytest.raises(BadInput, match="not one of eta's roles"):
-        check_roles({"nope": "x"}, [Role("segment_id")], "eta")
 
 
 def test_an_empty_first_cell_does_not_make_a_header(tmp_path):

@@ -202,7 +202,8 @@ DATA = DataSpec(
     ],
     generator="y = f(x, group) + Gaussian noise with a known f (a group offset plus a bent curve in x); "
     "the generator keeps f, which is the oracle.",
-    real_data_format="None yet: write a loader for CSV/Parquet with the fields above (framework.tabular.read_table).",
+    real_data_format="None yet: read CSV/Parquet with the fields above through framework.dataload.load_table "
+    "(roles, aliases, --columns).",
     cleaning=["generated rows are clean; a real-data loader drops rows with a missing input or outcome"],
     split="By time: the latest rows are the test window, never a random split.",
     talking_points=[

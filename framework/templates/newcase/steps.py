@@ -28,7 +28,7 @@ ORACLE = DESIGN.models.names("oracle")[0]
 def data(ctx: RunContext[NewcaseConfig]) -> tuple[DataResult, NewcaseData]:
     """Step 4: generate the rows and split them by time (the latest ``test_fraction`` is held out)."""
     cfg = ctx.config
-    if ctx.data_path is not None:  # add a loader here (framework.tabular.read_table) for real data
+    if ctx.data_path is not None:  # add a loader here (framework.dataload.load_table with ctx.columns) for real data
         raise BadInput("--data: this case has no real-data loader yet; run it without --data")
     truth = make_truth(ctx.rng("truth"), cfg.n_groups, cfg.noise)
     rows = sample(truth, ctx.rng("rows"), cfg.rows)
