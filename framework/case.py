@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from framework.engine import Engine
 from framework.specs import CaseDesign
 
 if TYPE_CHECKING:  # numpy and pandas stay unimported until a step runs (fast --help, spec, diagram)
@@ -29,7 +30,7 @@ class CaseConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
-    scales: ClassVar[dict[str, dict[str, Any]]] = {"small": {}, "default": {}, "large": {}}
+    scales: ClassVar[dict[str, dict[str, Any]]] = {"small": {}, "default": {}, "large": {}, "xl": {}}
     # The knobs that drive memory, named in the error when a run would not fit.
     size_keys: ClassVar[tuple[str, ...]] = ()
 
@@ -59,7 +60,10 @@ class RunContext(Generic[C]):
         out_dir: the (temporary) output folder; plots go here.
         data_path: real data to load instead of generating, when given.
         columns: ``--columns``: role -> column of the data file, passed to :func:`framework.dataload.load_table`.
+        engine: where batch work runs (pandas here, or a Dask cluster); see :mod:`framework.engine`.
         plots: figures registered by steps, in order.
+        notes: what :meth:`say` told the user, in order (also recorded in ``metrics.json["data"]["engine_notes"]``).
+        echo: print what :meth:`say` is told as well as recording it.
     """
 
     case: str
@@ -69,7 +73,10 @@ class RunContext(Generic[C]):
     out_dir: Path
     data_path: Path | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    engine: Engine = field(default_factory=Engine)
     plots: list[Plot] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    echo: bool = False
 
     def rng(self, stream: str) -> np.random.Generator:
         """A generator for one named stream, so adding a draw in one place never shifts another.
@@ -80,6 +87,12 @@ class RunContext(Generic[C]):
         from framework.seeding import stream_rng
 
         return stream_rng(self.seed, stream)
+
+    def say(self, message: str) -> None:
+        """Tell the person running the case something about this run (a cache reused, data collected)."""
+        self.notes.append(message)
+        if self.echo:
+            print(message)
 
     def add_plot(self, step: int, filename: str, caption: str) -> Path:
         """Register a figure and return the absolute path the step should save it to."""

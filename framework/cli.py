@@ -43,7 +43,7 @@ def make_case_app(case: Case) -> typer.Typer:
     @app.command()
     def run(
         seed: Annotated[str, typer.Option(help="Seed of every random draw (0 to 4294967295).")] = "0",
-        scale: Annotated[str, typer.Option(help="small | default | large.")] = "default",
+        scale: Annotated[str, typer.Option(help="small | default | large | xl (xl: use --engine dask).")] = "default",
         out: Annotated[str | None, typer.Option(help="Output folder [default: outputs/<case>/].")] = None,
         data: Annotated[str | None, typer.Option(help="Real data to load instead of the generator.")] = None,
         columns: Annotated[
@@ -56,6 +56,12 @@ def make_case_app(case: Case) -> typer.Typer:
         force: Annotated[
             bool, typer.Option("--force", help="Write into a folder holding other files (they stay untouched).")
         ] = False,
+        engine: Annotated[str, typer.Option(help="pandas (in process) | dask (a LocalCluster or --scheduler).")] = (
+            "pandas"
+        ),
+        scheduler: Annotated[
+            str | None, typer.Option(help="With --engine dask: a running scheduler, e.g. tcp://10.0.0.5:8786.")
+        ] = None,
     ) -> None:
         """Run the whole case: spec, data, features, models, tests, serving, monitoring, diagram, report."""
         from framework.roles import parse_columns
@@ -72,6 +78,8 @@ def make_case_app(case: Case) -> typer.Typer:
             progress=not quiet,
             force=force,
             pdf=pdf,
+            engine=engine,
+            scheduler=scheduler,
         )
         print_summary(result.metrics, result.out_dir)
 

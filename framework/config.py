@@ -10,7 +10,7 @@ from framework.case import C
 from framework.errors import BadInput
 from framework.guards import quote
 
-SCALES: tuple[str, ...] = ("small", "default", "large")
+SCALES: tuple[str, ...] = ("small", "default", "large", "xl")
 
 
 def build_config(model: type[C], scale: str = "default", overrides: list[str] | None = None) -> C:

@@ -10,6 +10,7 @@ from framework.case import Case
 from framework.prose import context, fill_notes
 from framework.runmetrics import Interval, RunMetrics
 from framework.steptable import STEPS
+from framework.throughput import throughput_rows
 
 
 def fmt(value: Any) -> str:
@@ -88,6 +89,13 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     sec[1].table(["constraint", "value"], [[k, fmt(v)] for k, v in p.constraints.model_dump().items()])
     sec[1].p("**Back-of-the-envelope capacity** (computed from the constraints):")
     sec[1].table(["quantity", "value"], [[k, fmt(v)] for k, v in metrics.capacity.items()])
+    if metrics.throughput:
+        sec[1].p(
+            "**Measured throughput and the cluster it extrapolates to** (an extrapolation from this run's "
+            f"{metrics.throughput['scale']} scale, assuming throughput grows linearly with cores: true of the "
+            "partition-wise steps, optimistic for shuffles and the training fit):"
+        )
+        sec[1].table(["quantity", "value"], throughput_rows(metrics.throughput))
     sec[1].table(
         ["clarifying question", "assumed answer"], [[q.question, q.assumed_answer] for q in p.clarifying_questions]
     )

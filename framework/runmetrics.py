@@ -160,6 +160,7 @@ class RunMetrics(_Doc):
     capacity: dict[str, float]
     architecture: Architecture
     data: dict[str, Any]
+    throughput: dict[str, Any] = Field(default_factory=dict)
     config: dict[str, Any] = Field(default_factory=dict)
     nulls: dict[str, str] = Field(default_factory=dict)
 

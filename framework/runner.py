@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from framework import metrics as metric_functions
 from framework.architecture import latency_budget
 from framework.case import Case, RunContext
 from framework.config import build_config, check_seed
+from framework.engine import check_engine, open_engine
 from framework.errors import BadInput
 from framework.guardrails import evaluate_guardrails
 from framework.guards import check_memory, quote
@@ -23,7 +24,8 @@ from framework.pipeline import StepOutputs, run_steps
 from framework.render import VIEWS, render, view_stem
 from framework.results import DataResult, LadderResult, MonitoringResult, ServingResult, TestingResult
 from framework.runmetrics import SCHEMA_FILE, RunMetrics, build_document, schema_text
-from framework.steptable import step
+from framework.steptable import STEPS, step
+from framework.throughput import throughput
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def run_case(
     progress: bool = True,
     force: bool = False,
     pdf: bool = False,
+    engine: str = "pandas",
+    scheduler: str | None = None,
 ) -> RunResult:
     """Run every step of ``case`` and write its outputs into ``out_dir``.
 
@@ -84,14 +88,17 @@ def run_case(
         progress: show a rich progress spinner.
         force: allow an output folder that holds other files (they are left untouched).
         pdf: also print ``report.pdf`` with headless Chromium (refused up front when it is missing).
+        engine: ``pandas`` (in this process) or ``dask`` (a LocalCluster, or ``scheduler``'s cluster).
+        scheduler: address of a running Dask scheduler to attach to.
 
     Raises:
         BadInput: bad scale, override, seed, data file or output folder; nothing is written then.
     """
     check_seed(seed)
+    check_engine(engine, scheduler)
     config = build_config(case.config_model, scale, overrides)
-    if data_path is None:  # real data has its own size; its loader checks it against the machine
-        check_memory(config)
+    if data_path is None and engine == "pandas":  # real data has its own size; its loader checks it
+        check_memory(config, fix="or run with --engine dask (out of core)")
     check_data_path(data_path)
     browser = None
     if pdf:
@@ -103,7 +110,11 @@ def run_case(
     typed = str(default_out_dir(case) if out_dir is None else out_dir)
     out_dir = resolve_out(typed)
     check_out_dir(out_dir, data_path=data_path, force=force, shown=typed)
-    with staged_output(out_dir, force=force) as tmp, _progress(progress) as tick:
+    with (
+        open_engine(engine, scheduler) as running,
+        staged_output(out_dir, force=force) as tmp,
+        _progress(progress) as tick,
+    ):
         ctx: RunContext[Any] = RunContext(
             case=case.name,
             config=config,
@@ -112,6 +123,8 @@ def run_case(
             out_dir=tmp,
             data_path=data_path,
             columns=dict(columns or {}),
+            engine=running,
+            echo=True,
         )
         timings: dict[str, float] = {}
         design_steps: dict[str, Callable[[], Any]] = {
@@ -122,11 +135,11 @@ def run_case(
         design: dict[str, Any] = {}
         for key, fn in design_steps.items():
             info = step(key)
-            tick(f"[{info.number}/9] {info.title}")
+            tick(info.number, info.title)
             start = time.perf_counter()
             design[key] = fn()
             timings[key] = round(time.perf_counter() - start, 4)
-        outputs = run_steps(case, ctx, on_step=lambda n, title: tick(f"[{n}/9] {title}"))
+        outputs = run_steps(case, ctx, on_step=tick)
         timings.update(outputs.timings)
         timings["total"] = round(sum(timings.values()), 4)
 
@@ -141,7 +154,7 @@ def run_case(
         if browser is not None:
             from framework.pdf import print_pdf
 
-            tick("printing report.pdf")
+            tick(9, "printing report.pdf")
             print_pdf(tmp / "report.html", tmp / "report.pdf", browser)
     ctx.out_dir = out_dir
     return RunResult(out_dir, metrics, ctx, outputs)
@@ -205,6 +218,7 @@ def metrics_document(
         "case": case.name,
         "seed": ctx.seed,
         "scale": ctx.scale,
+        "engine": ctx.engine.name,
         "data_source": "synthetic" if data.synthetic or ctx.data_path is None else ctx.data_path.name,
         "synthetic": data.synthetic,
         "primary_metric": primary.name,
@@ -256,17 +270,32 @@ def metrics_document(
             "serving_path": architecture["serving_path"],
             "latency_budget_ms": architecture["budget_ms"],
         },
-        "data": {**data.summary, "train_rows": len(data.train), "test_rows": len(data.test)},
+        "data": {
+            **data.summary,
+            "train_rows": len(data.train),
+            "test_rows": len(data.test),
+            "engine": ctx.engine.describe(),
+            "engine_notes": list(ctx.notes),
+        },
+        "throughput": throughput(
+            int(data.summary.get("batch_rows", len(data.train) + len(data.test))),
+            timings.get("data", 0.0) + timings.get("features", 0.0),
+            ctx.engine.cores,
+            case.design.problem.constraints.logged_events_per_day,
+            ctx.engine.name,
+            ctx.scale,
+        ),
         "config": ctx.config.model_dump(mode="json"),
     }
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
-    """Yield a function that shows the current step; a no-op when disabled."""
+def _progress(enabled: bool) -> Iterator[Callable[[int, str], None]]:
+    """Yield ``tick(step number, title)``: a bar over the nine steps showing the current one; a no-op when disabled."""
     if not enabled:
-        yield lambda _msg: None
+        yield lambda _n, _title: None
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
-        task = bar.add_task("starting", total=None)
-        yield lambda msg: bar.update(task, description=msg)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("starting", total=len(STEPS))
+        yield lambda n, title: bar.update(task, description=f"[{n}/{len(STEPS)}] {title}", completed=n - 1)
