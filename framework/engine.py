@@ -73,7 +73,14 @@ class Engine:
         extra = {} if meta is None else {"meta": meta}
         return dd.from_map(build, list(blocks), enforce_metadata=False, **extra)
 
-    def by_entity(self, frame: Any, key: str, apply: Callable[[pd.DataFrame], pd.DataFrame], meta: Any = None) -> Any:
+    def by_entity(
+        self,
+        frame: Any,
+        key: str,
+        apply: Callable[[pd.DataFrame], pd.DataFrame],
+        meta: Any = None,
+        npartitions: int | None = None,
+    ) -> Any:
         """``apply`` on frames that each hold every row of the entities they hold.
 
         On pandas ``apply`` sees the whole frame; on Dask the rows are first shuffled by ``key``
@@ -85,10 +92,13 @@ class Engine:
             apply: a module-level function computing per-entity results for the rows it gets;
                 it must not depend on which other entities share its partition.
             meta: the result's empty frame (Dask only).
+            npartitions: partitions after the shuffle (default: at least two per core). Results
+                never depend on it: ``apply`` is per entity.
         """
         if not self.is_dask:
             return apply(frame)
-        shuffled = frame.shuffle(on=key, npartitions=frame.npartitions)
+        parts = npartitions or max(frame.npartitions, 2 * self.cores)
+        shuffled = frame.shuffle(on=key, npartitions=parts)
         return shuffled.map_partitions(apply, meta=meta) if meta is not None else shuffled.map_partitions(apply)
 
     def collect(self, frame: Any, order: Sequence[str] | None = None) -> pd.DataFrame:

@@ -1,0 +1,84 @@
+"""The generated-data cache: partitioned Parquet keyed by case, seed, scale and config; reused, stated, never half-read."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from framework import datacache
+from framework.case import CaseConfig, RunContext
+from framework.datacache import COMPLETE, cache_key, cached_frame, part_name
+from framework.throughput import throughput, throughput_rows
+
+
+class _Config(CaseConfig):
+    rows: int = 3
+
+
+def _ctx(tmp_path, scale="xl", seed=0, rows=3):
+    return RunContext(case="toy", config=_Config(rows=rows), seed=seed, scale=scale, out_dir=tmp_path)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(datacache.CACHE_ENV, str(folder))
+    return folder
+
+
+def _maker(calls):
+    def make():
+        calls.append(1)
+        return pd.DataFrame({"a": range(3), "b": ["x", "y", "z"]})
+
+    return make
+
+
+def test_xl_rows_are_written_once_then_reused_and_the_reuse_is_said(tmp_path, cache):
+    calls, said = [], []
+    first = cached_frame(_ctx(tmp_path), "rows", _maker(calls), "v1", say=said.append)
+    second = cached_frame(_ctx(tmp_path), "rows", _maker(calls), "v1", say=said.append)
+    assert calls == [1]
+    pd.testing.assert_frame_equal(first, second)
+    assert "generated and cached at" in said[0] and "reusing rows cached at" in said[1]
+    folder = next(cache.glob("toy/*/rows"))
+    assert (folder / COMPLETE).exists() and (folder / part_name(0)).exists()
+
+
+@pytest.mark.parametrize("change", [{"seed": 1}, {"rows": 4}])
+def test_another_seed_or_config_is_another_cache_entry(tmp_path, cache, change):
+    calls: list[int] = []
+    cached_frame(_ctx(tmp_path), "rows", _maker(calls), "v1", say=lambda _m: None)
+    cached_frame(_ctx(tmp_path, **change), "rows", _maker(calls), "v1", say=lambda _m: None)
+    assert calls == [1, 1]
+    assert cache_key(_ctx(tmp_path), "v1") != cache_key(_ctx(tmp_path), "v2")
+
+
+def test_a_half_written_entry_is_rebuilt_not_read(tmp_path, cache):
+    calls: list[int] = []
+    cached_frame(_ctx(tmp_path), "rows", _maker(calls), "v1", say=lambda _m: None)
+    folder = next(cache.glob("toy/*/rows"))
+    (folder / COMPLETE).unlink()  # as if the run was killed between the data and the marker
+    rows = cached_frame(_ctx(tmp_path), "rows", _maker(calls), "v1", say=lambda _m: None)
+    assert calls == [1, 1] and len(rows) == 3 and (folder / COMPLETE).exists()
+
+
+def test_smaller_scales_are_not_cached(tmp_path, cache):
+    calls: list[int] = []
+    cached_frame(_ctx(tmp_path, scale="small"), "rows", _maker(calls), "v1", say=lambda _m: None)
+    assert calls == [1] and not cache.exists()
+
+
+def test_partition_files_sort_in_partition_order():
+    names = [part_name(i) for i in (0, 2, 10, 100)]
+    assert sorted(names) == names
+
+
+def test_throughput_extrapolates_cores_from_the_measured_rate():
+    record = throughput(3_600_000, 10.0, 2, 50e6, "dask", "large")
+    assert record["rows_per_s_per_core"] == 180_000.0
+    # 50M events at 180k rows/s/core: 278 core-seconds, one core within the hour.
+    assert record["cores_for_1h"] == 1 and record["cores_for_24h"] == 1
+    heavy = throughput(1000, 10.0, 1, 20e9, "pandas", "small")
+    assert heavy["cores_for_1h"] == 55_556  # 20e9 / (100 rows/s x 3600 s), rounded up
+    assert ["measured rows per second per core", "100"] in throughput_rows(heavy)

@@ -1,0 +1,183 @@
+"""The Dask engine: same model numbers as pandas for every case, on a LocalCluster and on a separate cluster."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from benchmarks.same_numbers import differences, reference
+from framework import engine as engine_module
+from framework.engine import Engine, check_engine, open_engine
+from framework.errors import BadInput
+from framework.registry import case_names, get_case
+from framework.runner import run_case
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _same_models_as_pandas(case_name: str, metrics) -> None:
+    # The pandas numbers at small are the recorded ones (tests/test_reference_numbers.py holds them to it).
+    recorded = reference(case_name, "small")
+    assert differences(metrics.models, recorded["models"]) == []
+    assert metrics.best_model == recorded["best_model"]
+
+
+@pytest.mark.parametrize("case_name", case_names())
+def test_dask_on_a_local_cluster_gives_the_pandas_model_numbers(case_name, tmp_path, capsys):
+    result = run_case(get_case(case_name), scale="small", out_dir=tmp_path / "out", progress=False, engine="dask")
+    assert result.metrics.engine == "dask"
+    assert result.metrics.data["engine"]["scheduler"] == "local"
+    assert result.metrics.data["engine"]["workers"] >= 1
+    written = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert written["engine"] == "dask"
+    _same_models_as_pandas(case_name, result.metrics)
+    printed = capsys.readouterr().out
+    assert "dask: LocalCluster" in printed and "dashboard http://" in printed
+
+
+@pytest.fixture(scope="module")
+def separate_cluster(tmp_path_factory):
+    """A ``dask scheduler`` and two ``dask worker`` processes on loopback, stopped afterwards."""
+    folder = tmp_path_factory.mktemp("cluster")
+    address_file = folder / "scheduler.json"
+    dask_cli = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    common = {"cwd": ROOT, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [
+        subprocess.Popen(
+            [*dask_cli, "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(address_file)],
+            **common,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert address_file.exists(), "the dask scheduler did not start within 30 s"
+        address = json.loads(address_file.read_text())["address"]
+        worker_cli = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
+        for name in ("w1", "w2"):
+            worker = [*worker_cli, "--name", name, "--host", "127.0.0.1", "--no-dashboard", "--no-nanny"]
+            processes.append(subprocess.Popen([*worker, "--local-directory", str(folder / name)], **common))
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        # Killed, not asked: a worker's graceful close waits for a scheduler that may already be gone.
+        for p in reversed(processes):
+            p.kill()
+            p.wait(timeout=20)
+
+
+@pytest.mark.parametrize("case_name", case_names())
+def test_dask_on_a_separate_scheduler_and_two_workers_gives_the_pandas_model_numbers(
+    case_name, separate_cluster, tmp_path, capsys
+):
+    result = run_case(
+        get_case(case_name),
+        scale="small",
+        out_dir=tmp_path / "out",
+        progress=False,
+        engine="dask",
+        scheduler=separate_cluster,
+    )
+    assert result.metrics.data["engine"] == {"name": "dask", "scheduler": separate_cluster, "workers": 2, "cores": 2}
+    _same_models_as_pandas(case_name, result.metrics)
+    assert f"dask: scheduler {separate_cluster}, 2 workers" in capsys.readouterr().out
+
+
+def test_an_unreachable_scheduler_is_refused_in_one_line_and_nothing_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine_module, "CONNECT_TIMEOUT_S", 1)
+    out = tmp_path / "out"
+    with pytest.raises(BadInput) as err:
+        run_case(
+            get_case("fraud"), scale="small", out_dir=out, progress=False, engine="dask", scheduler="tcp://127.0.0.1:9"
+        )
+    message = str(err.value)
+    assert "tcp://127.0.0.1:9" in message and "did not answer within 1 s" in message and "\n" not in message
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("engine", "scheduler", "expected"),
+    [
+        ("spark", None, "unknown engine 'spark'; choose one of pandas, dask"),
+        (
+            "pandas",
+            "tcp://10.0.0.5:8786",
+            "--scheduler 'tcp://10.0.0.5:8786' attaches to a Dask cluster; add --engine dask",
+        ),
+        ("dask", "  ", "--scheduler is empty"),
+    ],
+)
+def test_bad_engine_options_are_named(engine, scheduler, expected):
+    with pytest.raises(BadInput, match=expected.replace("(", r"\(").replace(")", r"\)")[:40]):
+        check_engine(engine, scheduler)
+
+
+def test_the_cli_refuses_a_scheduler_without_dask_with_exit_2(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cases.fraud",
+            "run",
+            "--scheduler",
+            "tcp://127.0.0.1:8786",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: --scheduler 'tcp://127.0.0.1:8786' attaches to a Dask cluster; add --engine dask"
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+def _block(index: int) -> pd.DataFrame:
+    # Each block's rows depend on its index only, as the cases' generators do.
+    return pd.DataFrame({"entity": [index % 3, (index + 1) % 3, index % 3], "value": [index, index * 10, index + 0.5]})
+
+
+def _running_total(frame: pd.DataFrame) -> pd.DataFrame:
+    ordered = frame.sort_values(["entity", "value"], kind="stable")
+    return ordered.assign(total=ordered.groupby("entity")["value"].cumsum())
+
+
+@pytest.fixture(scope="module")
+def threaded_dask():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        with Client(cluster) as client:
+            yield Engine(name="dask", client=client, scheduler="local", workers=2, cores=2)
+
+
+def test_blocks_entity_windows_and_reductions_agree_between_engines(threaded_dask):
+    blocks = range(7)
+    frames = {}
+    for engine in (Engine(), threaded_dask):
+        rows = engine.from_blocks(_block, blocks)
+        windows = engine.by_entity(rows, "entity", _running_total)
+        sums = engine.collect(rows.groupby("entity")["value"].sum().reset_index(), order=["entity"])
+        frames[engine.name] = (engine.collect(windows, order=["entity", "value"]), sums)
+    pd.testing.assert_frame_equal(frames["pandas"][0], frames["dask"][0], check_dtype=False)
+    pd.testing.assert_frame_equal(frames["pandas"][1], frames["dask"][1], check_dtype=False)
+    assert len(frames["dask"][0]) == 21
+
+
+def test_open_engine_pandas_starts_no_cluster():
+    with open_engine("pandas") as engine:
+        assert engine.describe() == {"name": "pandas", "scheduler": None, "workers": 1, "cores": 1}
+        assert engine.compute(pd.Series([1, 2])).tolist() == [1, 2]
