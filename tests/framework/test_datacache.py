@@ -1,4 +1,4 @@
-"""The generated-data cache: partitioned Parquet keyed by case, seed, scale and config; reused, stated, never half-read."""
+"""The generated-data cache: Parquet keyed by case, seed, scale and config; reused, stated, never half-read."""
 
 from __future__ import annotations
 
