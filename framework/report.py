@@ -160,6 +160,7 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
         ["data (this run)", "value"], [[k, fmt(v)] for k, v in metrics.data.items() if not isinstance(v, dict)]
     )
     _columns_read(sec[4], metrics.data)
+    _engine_notes(sec[4], metrics.data)
 
     sec[5].table(["feature", "description"], [[f.name, f.description] for f in d.features.features])
     sec[5].ul([f"Leakage guard: {g}" for g in d.features.leakage_guards])
@@ -267,6 +268,20 @@ def _columns_read(section: Section, data: dict[str, Any]) -> None:
     section.p(f"Ignored columns: {', '.join(map(str, ignored))}." if ignored else "No column was ignored.")
 
 
+def _engine_notes(section: Section, data: dict[str, Any]) -> None:
+    """Where the batch steps ran, and what the run said about its data (cache reused, windows collected)."""
+    engine = data.get("engine") or {}
+    if not engine:
+        return
+    where = "in this process"
+    if engine.get("name") != "pandas":
+        scheduler = engine.get("scheduler")
+        cluster = "a LocalCluster" if scheduler == "local" else f"the scheduler {scheduler}"
+        where = f"on {cluster} ({engine.get('workers')} workers, {engine.get('cores')} cores)"
+    section.p(f"**Engine.** The batch steps ran on {engine.get('name')} {where}.")
+    section.ul([str(note) for note in data.get("engine_notes") or []])
+
+
 def _models_section(sec: Section, case: Case, metrics: RunMetrics) -> None:
     """Step 6: the ladder, every model's numbers, how the deployed model was chosen, the gap to the oracle."""
     d = case.design
@@ -274,7 +289,8 @@ def _models_section(sec: Section, case: Case, metrics: RunMetrics) -> None:
     sec.table(["model", "role", "description"], [[x.name, x.role, x.description] for x in d.models.ladder])
     headers, rows = model_table(metrics)
     sec.p(
-        f"Held-out results (seed {metrics.seed}, scale {metrics.scale}); primary metric **{primary}** "
+        f"Held-out results (seed {metrics.seed}, scale {metrics.scale}, engine {metrics.engine}); "
+        f"primary metric **{primary}** "
         f"({'higher' if metrics.higher_is_better else 'lower'} is better):"
     )
     sec.table(headers, rows)

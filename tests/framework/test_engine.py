@@ -39,6 +39,12 @@ def test_dask_on_a_local_cluster_gives_the_pandas_model_numbers(case_name, tmp_p
     _same_models_as_pandas(case_name, result.metrics)
     printed = capsys.readouterr().out
     assert "dask: LocalCluster" in printed and "dashboard http://" in printed
+    report = (tmp_path / "out" / "report.md").read_text()
+    workers = result.metrics.data["engine"]["workers"]
+    assert f"The batch steps ran on dask on a LocalCluster ({workers} workers" in report
+    rate = result.metrics.throughput["rows_per_s_per_core"]
+    assert f"| measured rows per second per core | {rate:,.0f} |" in report
+    assert "engine dask" in report
 
 
 @pytest.fixture(scope="module")
