@@ -113,7 +113,7 @@ def run_case(
     with (
         open_engine(engine, scheduler) as running,
         staged_output(out_dir, force=force) as tmp,
-        _progress(progress) as tick,
+        _progress(progress) as (tick, partitions),
     ):
         ctx: RunContext[Any] = RunContext(
             case=case.name,
@@ -126,6 +126,7 @@ def run_case(
             engine=running,
             echo=True,
         )
+        running.on_partition = partitions if progress else None
         timings: dict[str, float] = {}
         design_steps: dict[str, Callable[[], Any]] = {
             "problem": lambda: case.design.problem.capacity,
@@ -290,12 +291,25 @@ def metrics_document(
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, str], None]]:
-    """Yield ``tick(step number, title)``: a bar over the nine steps showing the current one; a no-op when disabled."""
+def _progress(enabled: bool) -> Iterator[tuple[Callable[[int, str], None], Callable[[int, int], None]]]:
+    """Yield ``tick(step number, title)`` and ``partitions(done, total)``; no-ops when disabled.
+
+    One bar over the nine steps shows the current step; on Dask a second bar shows the
+    partitions of the computation the step is waiting for.
+    """
     if not enabled:
-        yield lambda _n, _title: None
+        yield (lambda _n, _title: None), (lambda _done, _total: None)
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20), TimeElapsedColumn())
     with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("starting", total=len(STEPS))
-        yield lambda n, title: bar.update(task, description=f"[{n}/{len(STEPS)}] {title}", completed=n - 1)
+        steps = bar.add_task("starting", total=len(STEPS))
+        parts = bar.add_task("partitions", total=1, visible=False)
+
+        def tick(number: int, title: str) -> None:
+            bar.update(steps, description=f"[{number}/{len(STEPS)}] {title}", completed=number - 1)
+            bar.update(parts, visible=False)
+
+        def partitions(done: int, total: int) -> None:
+            bar.update(parts, description=f"  partitions {done}/{total}", completed=done, total=total, visible=True)
+
+        yield tick, partitions

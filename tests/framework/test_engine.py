@@ -187,3 +187,14 @@ def test_open_engine_pandas_starts_no_cluster():
     with open_engine("pandas") as engine:
         assert engine.describe() == {"name": "pandas", "scheduler": None, "workers": 1, "cores": 1}
         assert engine.compute(pd.Series([1, 2])).tolist() == [1, 2]
+
+
+def test_compute_reports_each_finished_partition_for_the_progress_bar(threaded_dask):
+    seen: list[tuple[int, int]] = []
+    threaded_dask.on_partition = lambda done, total: seen.append((done, total))
+    try:
+        rows = threaded_dask.compute(threaded_dask.from_blocks(_block, range(7)))
+    finally:
+        threaded_dask.on_partition = None
+    assert len(rows) == 21
+    assert seen == [(k, 7) for k in range(1, 8)]
