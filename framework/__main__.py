@@ -32,12 +32,15 @@ def list_cases() -> None:
 @app.command("run-all")
 def run_all(
     seed: Annotated[str, typer.Option(help="Seed of every random draw (integer >= 0).")] = "0",
-    scale: Annotated[str, typer.Option(help="small | default | large.")] = "default",
+    scale: Annotated[str, typer.Option(help="small | default | large | xl (xl: use --engine dask).")] = "default",
     out: Annotated[str, typer.Option(help="Parent folder; each case writes <out>/<case>/.")] = "outputs",
     force: Annotated[bool, typer.Option("--force", help="Write into folders holding other files.")] = False,
+    engine: Annotated[str, typer.Option(help="pandas | dask.")] = "pandas",
+    scheduler: Annotated[str | None, typer.Option(help="With --engine dask: a running scheduler's address.")] = None,
 ) -> None:
     """Run every case end to end and write ``<out>/index.html`` linking every report."""
     from framework.config import build_config
+    from framework.engine import check_engine
     from framework.outdir import check_out_dir, claim_files, resolve_out
     from framework.report import write_index
     from framework.runner import run_case
@@ -45,6 +48,7 @@ def run_all(
     root = resolve_out(out)
     cases = all_cases()
     parsed_seed = parse_seed(seed)
+    check_engine(engine, scheduler)
     for case in cases:  # refuse bad input for every case before running any
         build_config(case.config_model, scale)
         check_out_dir(root / case.name, force=force)
@@ -52,7 +56,15 @@ def run_all(
         pass  # only the check: index.html is written once every case has run
     runs = []
     for case in cases:
-        result = run_case(case, seed=parsed_seed, scale=scale, out_dir=root / case.name, force=force)
+        result = run_case(
+            case,
+            seed=parsed_seed,
+            scale=scale,
+            out_dir=root / case.name,
+            force=force,
+            engine=engine,
+            scheduler=scheduler,
+        )
         print_summary(result.metrics, result.out_dir)
         runs.append((case, result.metrics))
     with claim_files(root, ["index.html"], force=force) as staging:
