@@ -198,3 +198,22 @@ def test_compute_reports_each_finished_partition_for_the_progress_bar(threaded_d
         threaded_dask.on_partition = None
     assert len(rows) == 21
     assert seen == [(k, 7) for k in range(1, 8)]
+
+
+def test_the_new_case_template_draws_the_same_blocks_on_either_engine(threaded_dask, tmp_path):
+    from framework.case import RunContext
+    from framework.templates.newcase.config import NewcaseConfig
+    from framework.templates.newcase.steps import data
+
+    config = NewcaseConfig(rows=3_500, block_rows=1_000)
+    frames = {}
+    for engine in (Engine(), threaded_dask):
+        ctx = RunContext(case="newcase", config=config, seed=3, scale="small", out_dir=tmp_path, engine=engine)
+        record, _ = data(ctx)
+        frames[engine.name] = pd.concat([record.train, record.test], ignore_index=True)
+        if engine.is_dask:
+            assert ctx.notes and ctx.notes[0].startswith("collected 3,500 rows")
+    pd.testing.assert_frame_equal(frames["pandas"], frames["dask"])
+    assert frames["pandas"]["t"].tolist() == list(range(3_500))
+    # four blocks, four streams: no two blocks repeat each other's draws
+    assert frames["pandas"]["x"].iloc[:1000].to_numpy().tolist() != frames["pandas"]["x"].iloc[1000:2000].tolist()

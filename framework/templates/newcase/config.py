@@ -1,4 +1,4 @@
-"""Run configuration of the case: every knob bounded, with small/default/large presets."""
+"""Run configuration of the case: every knob bounded, with small/default/large/xl presets."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class NewcaseConfig(CaseConfig):
 
     Attributes:
         rows: generated rows, in time order.
+        block_rows: rows per generated block (each from its own random stream); the data depend on
+            it, never on the number of workers, and every preset but ``xl`` is one block.
         n_groups: distinct groups (the categorical input); each has its own offset in the truth.
         noise: standard deviation of the noise around the truth (the oracle's irreducible error).
         test_fraction: share of the latest rows held out as the test window.
@@ -33,6 +35,7 @@ class NewcaseConfig(CaseConfig):
     """
 
     rows: int = Field(default=20_000, ge=200, le=5_000_000)
+    block_rows: int = Field(default=1_000_000, ge=1_000, le=5_000_000)
     n_groups: int = Field(default=8, ge=1, le=1_000)
     noise: float = Field(default=1.0, ge=0, le=100)
     test_fraction: float = Field(default=0.2, ge=0.05, le=0.5)
@@ -48,6 +51,7 @@ class NewcaseConfig(CaseConfig):
         "small": {"rows": 4_000, "serving_requests": 200},
         "default": {},
         "large": {"rows": 1_000_000, "serving_requests": 2_000},
+        "xl": {"rows": 5_000_000, "serving_requests": 2_000},  # five blocks: run it with --engine dask
     }
 
     def estimated_peak_bytes(self) -> int:

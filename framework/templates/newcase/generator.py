@@ -37,7 +37,7 @@ def make_truth(rng: np.random.Generator, n_groups: int, noise: float) -> Truth:
     return Truth(group_offset=rng.uniform(-OFFSET_SPREAD, OFFSET_SPREAD, n_groups), noise=noise)
 
 
-def sample(truth: Truth, rng: np.random.Generator, rows: int, x_shift: float = 0.0) -> pd.DataFrame:
+def sample(truth: Truth, rng: np.random.Generator, rows: int, x_shift: float = 0.0, start: int = 0) -> pd.DataFrame:
     """Draw ``rows`` rows in time order: ``t``, ``group``, ``x``, the truth ``f`` and the target ``y``.
 
     Args:
@@ -45,9 +45,22 @@ def sample(truth: Truth, rng: np.random.Generator, rows: int, x_shift: float = 0
         rng: the stream to draw from.
         rows: rows to draw.
         x_shift: added to every ``x``; monitoring uses it to inject drift.
+        start: ``t`` of the first row (a block's offset in the whole data set).
     """
     group = rng.integers(0, len(truth.group_offset), rows)
     x = rng.uniform(0.0, X_MAX, rows) + x_shift
     f = truth.mean(x, group)
     y = f + rng.normal(0.0, truth.noise, rows)
-    return pd.DataFrame({"t": np.arange(rows), "group": group, "x": x, "f": f, "y": y})
+    return pd.DataFrame({"t": start + np.arange(rows), "group": group, "x": x, "f": f, "y": y})
+
+
+def sample_block(truth: Truth, seed: int, block: tuple[int, int, int]) -> pd.DataFrame:
+    """One block ``(index, first t, end t)`` of the rows, from that block's own random stream.
+
+    Module level and given only plain values, so Dask can ship it to a worker; the rows depend on
+    the block, never on which worker draws them.
+    """
+    from framework.seeding import block_rng
+
+    index, first, end = block
+    return sample(truth, block_rng(seed, "rows", index), end - first, start=first)

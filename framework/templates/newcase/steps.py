@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -17,7 +19,7 @@ from .behaviour import testing
 from .config import NewcaseConfig
 from .design import DESIGN
 from .features import Featurizer
-from .generator import make_truth, sample
+from .generator import make_truth, sample_block
 from .models import FITTERS
 from .monitoring import monitoring
 from .serving import deployment
@@ -31,10 +33,16 @@ def data(ctx: RunContext[NewcaseConfig]) -> tuple[DataResult, NewcaseData]:
     if ctx.data_path is not None:  # add a loader here (framework.dataload.load_table with ctx.columns) for real data
         raise BadInput("--data: this case has no real-data loader yet; run it without --data")
     truth = make_truth(ctx.rng("truth"), cfg.n_groups, cfg.noise)
-    rows = sample(truth, ctx.rng("rows"), cfg.rows)
+    # Blocks are fixed by block_rows, not by the workers: pandas and any Dask cluster draw the same rows.
+    starts = range(0, cfg.rows, cfg.block_rows)
+    blocks = [(b, first, min(cfg.rows, first + cfg.block_rows)) for b, first in enumerate(starts)]
+    generated = ctx.engine.from_blocks(partial(sample_block, truth, ctx.seed), blocks)
+    rows = ctx.engine.collect(generated, order=["t"])  # small enough to train on in memory; say so at scale
+    if ctx.engine.is_dask:
+        ctx.say(f"collected {len(rows):,} rows ({rows.memory_usage(deep=True).sum() / 2**20:,.0f} MiB) to train on")
     cut = int(len(rows) * (1 - cfg.test_fraction))
     train, test = rows.iloc[:cut], rows.iloc[cut:]
-    summary = {"rows": len(rows), "groups": cfg.n_groups, "noise_sd": cfg.noise}
+    summary = {"rows": len(rows), "batch_rows": len(rows), "groups": cfg.n_groups, "noise_sd": cfg.noise}
     record = DataResult(train=train, test=test, synthetic=True, time_column="t", summary=summary)
     return record, NewcaseData(train=train, test=test, synthetic=True, truth=truth)
 
