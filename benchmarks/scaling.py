@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MIDDLE: dict[str, list[str]] = {
     "eta": [],
     "fraud": [],
-    "recommendation": [],
+    "recommendation": ["n_users=25000"],
 }
 TARGETS = "targets: xl <= 900 s and <= 8 GB; time per row at xl <= 1.5x large; ETA route p99 <= 100 ms"
 

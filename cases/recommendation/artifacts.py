@@ -25,6 +25,8 @@ class RecData:
         train: training events (``user``, ``item``, ``clicked``, ``timestamp``[, ``rating``]).
         test: held-out events, same columns.
         n_genres: genres of the catalogue (0 on real data: the ratings file has none).
+        song_clicks: training clicks per song counted by the data step's reduction over the log's
+            partitions (None when the split was not per row, and on real data).
     """
 
     synthetic: bool
@@ -34,6 +36,7 @@ class RecData:
     train: pd.DataFrame
     test: pd.DataFrame
     n_genres: int
+    song_clicks: np.ndarray | None = None
 
     def truth(self) -> World:
         """The generator's world; only synthetic runs have one.

@@ -54,7 +54,19 @@ def deserialize(text: str) -> tuple[pd.DataFrame, dict[str, int]]:
         The raw fields (``user``, ``song``, ``ts``, ``clicked``; missing keys are NaN) and counts
         of ``raw_lines``, ``blank_lines`` and ``bad_json_lines``.
     """
-    lines = pd.Series(text.splitlines(), dtype="string[pyarrow]").str.strip()
+    return deserialize_lines(pd.Series(text.splitlines(), dtype="string[pyarrow]"))
+
+
+def deserialize_lines(lines: pd.Series) -> tuple[pd.DataFrame, dict[str, int]]:
+    """:func:`deserialize` for log lines already split (a partition of a stored raw log).
+
+    Args:
+        lines: one raw log line per entry (any string dtype).
+
+    Returns:
+        As :func:`deserialize`.
+    """
+    lines = lines.astype("string[pyarrow]").str.strip().reset_index(drop=True)
     blank = (lines == "").to_numpy(dtype=bool)
     lines = lines[~blank]
     shaped = (lines.str.startswith("{") & lines.str.endswith("}")).to_numpy(dtype=bool)

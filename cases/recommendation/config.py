@@ -72,6 +72,9 @@ class RecConfig(CaseConfig):
         categorical_drift_test: how categorical features are compared by monitoring; ``shares`` (the
             default: PSI over category shares and chi-square) or ``ks`` (a drill's flaw: their codes
             compared as numbers, PSI on quantile bins and KS).
+        block_users: users per generation block: each block's listening and raw log lines draw from
+            that block's own random streams, so the data never depends on the number of workers; every
+            preset up to ``large`` is one block (the unblocked draws), ``xl`` many.
         feedback: how a ``--data`` file's rating column is read (``auto``: detected; ``explicit`` scores,
             ``implicit`` play counts used as log-scaled ALS confidence, ``binary`` clicks); see feedback_modes.
     """
@@ -125,6 +128,7 @@ class RecConfig(CaseConfig):
     popularity_window: Literal["train", "train_and_test"] = "train"
     categorical_drift_test: Literal["shares", "ks"] = "shares"
     feedback: Literal["auto", "explicit", "implicit", "binary"] = "auto"
+    block_users: int = Field(default=10_000, ge=10, le=100_000)
 
     scales: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {
@@ -149,6 +153,20 @@ class RecConfig(CaseConfig):
             "knn_neighbours": 300,
             "als_factors": 32,
             "serving_requests": 5000,
+        },
+        # ~20M log lines: fewer users than large's impressions would need (140k), more impressions each, so
+        # the per-user work after the data step (ALS, scoring, the A/B simulation) grows 10x, not 14x; the
+        # catalogue stays large's 3,000 songs so EASE's dense songs x songs solve stays seconds; 16 ALS factors.
+        "xl": {
+            "n_users": 100_000,
+            "n_items": 3000,
+            "n_artists": 400,
+            "n_genres": 16,
+            "impressions_per_user": 200.0,
+            "knn_neighbours": 300,
+            "als_factors": 16,
+            "serving_requests": 5000,
+            "block_users": 5000,
         },
     }
 
@@ -177,6 +195,12 @@ class RecConfig(CaseConfig):
             raise ValueError(
                 f"about {self.log_lines():,.0f} log lines in one window, more than {MAX_LOG_LINES:,}: lower n_users or "
                 "impressions_per_user (or drift_new_user_fraction x test_fraction)"
+            )
+        block = self.log_lines() * min(self.block_users, self.n_users) / self.n_users
+        if block > MAX_BLOCK_LOG_LINES:  # one block is parsed in one worker's memory
+            raise ValueError(
+                f"about {block:,.0f} log lines per block of {self.block_users:,} users, more than "
+                f"{MAX_BLOCK_LOG_LINES:,}: lower block_users"
             )
         return self
 
@@ -220,9 +244,20 @@ class RecConfig(CaseConfig):
         drift_window = self.n_users * (1 + self.drift_new_user_fraction) * per_user * self.test_fraction
         return max(self.n_users * per_user, drift_window)
 
+    def blocks(self) -> int:
+        """Generation blocks of the training log (users split in runs of ``block_users``)."""
+        return -(-self.n_users // self.block_users)
+
     def estimated_peak_bytes(self) -> int:
-        """Peak memory of a synthetic run (see :func:`peak_bytes`)."""
-        return peak_bytes(self.n_users, self.n_items, self.log_lines(), self.als_factors, self.knn_neighbours)
+        """Peak memory of a synthetic run in one process (pandas; see :func:`peak_bytes`).
+
+        A log of several blocks is the shape written to the Parquet data cache (``xl``): in one process
+        the whole raw log table is held beside its Arrow copy while it is written, on top of the parsing.
+        On Dask the runner skips this check: a worker holds one block, the client the clean events.
+        """
+        base = peak_bytes(self.n_users, self.n_items, self.log_lines(), self.als_factors, self.knn_neighbours)
+        cached = RAW_TABLE_BYTES_PER_LINE * self.n_users * self.impressions_per_user if self.blocks() > 1 else 0
+        return int(base + cached)
 
 
 # Calibrated with `/usr/bin/time -f %M` (peak RSS) on runs that vary one driver at a time.
@@ -235,9 +270,11 @@ EASE_MAX_ITEMS = 10_000  # above this EASE is skipped: its songs x songs matrice
 EASE_COPIES = 3  # measured peak of an EASE fit: 2.05 songs x songs floats (X'X sparse then dense, inverted in place)
 SCORE_BATCH = 2048  # users scored at once (models.BATCH_USERS)
 SCORE_COPIES = 10  # a batch's scores, the oracle's logit temporaries and top-k's
-MAX_LOG_LINES = 3_000_000  # about twice the large preset: a few minutes and ~3 GiB
+MAX_LOG_LINES = 30_000_000  # 1.5x the xl preset (on Dask; pandas is refused by the memory check long before)
+MAX_BLOCK_LOG_LINES = 3_000_000  # one block's lines parsed at once by one worker: ~2 GiB
+RAW_TABLE_BYTES_PER_LINE = 400  # a raw line as a Python string in a frame (~170 B) and its Arrow copy for Parquet
 MIN_HELD_OUT_IMPRESSIONS = 200
-MAX_ALS_WORK = 6e8  # 4.5x the large preset: about 5 minutes of ALS on 2 cores
+MAX_ALS_WORK = 6e8  # 4.5x the large preset: about 5 minutes of ALS on 2 cores (xl: 16 factors, 2.6e8)
 
 
 def peak_bytes(n_users: int, n_items: int, rows: float, factors: int, neighbours: int = 300) -> int:

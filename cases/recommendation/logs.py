@@ -8,8 +8,49 @@ import pandas as pd
 from cases.recommendation.config import RecConfig
 from cases.recommendation.generator import LOG_START, World
 
+# Bits of a line's ``flags``: which injected mess it carries (a retry copy carries its original's bits too),
+# so the injected counts are sums over the stored raw log, whichever engine or cache produced it.
+COPY, BAD_JSON, BAD_TS, UNKNOWN, UPPER, SPACES = 1, 2, 4, 8, 16, 32
+
 
 def to_json_lines(events: pd.DataFrame, world: World, config: RecConfig, rng: np.random.Generator) -> tuple[str, dict]:
+    """Serialise events as one raw JSON-lines text with the mess real logs have (see :func:`json_lines`).
+
+    Returns:
+        The text (one JSON object per line) and the number of lines of each injected kind.
+    """
+    lines, flags = json_lines(events, world, config, rng)
+    return "\n".join(lines.tolist()) + "\n", injected_counts(flags)
+
+
+def injected_counts(flags: np.ndarray) -> dict[str, int]:
+    """The number of lines of each injected kind, from the lines' :data:`COPY`... bits (integer sums: exact).
+
+    A duplicate copies its line after the other damage, so a duplicated broken line is caught (and counted)
+    twice by the check that catches it, never by deduplication.
+    """
+    f = np.asarray(flags, dtype=np.uint8)
+    copy = (f & COPY) > 0
+    bad_json, bad_ts, unknown = (f & BAD_JSON) > 0, (f & BAD_TS) > 0, (f & UNKNOWN) > 0
+    first = ~copy
+    return {
+        "lines": int(len(f)),
+        "duplicates_injected": int(copy.sum()),
+        "bad_json_injected": int((first & bad_json).sum()),
+        "bad_timestamps_injected": int((first & bad_ts).sum()),
+        "unknown_ids_injected": int((first & unknown).sum()),
+        "mixed_case_injected": int((first & ((f & UPPER) > 0)).sum()),
+        "stray_spaces_injected": int((first & ((f & SPACES) > 0)).sum()),
+        "duplicated_bad_json": int((copy & bad_json).sum()),
+        "duplicated_bad_timestamps": int((copy & bad_ts & ~bad_json).sum()),
+        "unknown_ids_in_broken_lines": int((first & unknown & (bad_ts | bad_json)).sum()),
+        "bad_timestamps_in_bad_json": int((first & bad_ts & bad_json).sum()),
+    }
+
+
+def json_lines(
+    events: pd.DataFrame, world: World, config: RecConfig, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Serialise events as raw JSON lines with the mess real logs have.
 
     Mess injected (each on an independent random subset): client-retry duplicates, upper-cased
@@ -23,7 +64,8 @@ def to_json_lines(events: pd.DataFrame, world: World, config: RecConfig, rng: np
         rng: the ``mess`` random stream.
 
     Returns:
-        The text (one JSON object per line) and the number of lines of each injected kind.
+        The lines (object array, one JSON object each, retry copies right after their original) and
+        each line's injected-mess bits (:data:`COPY`, :data:`BAD_JSON`, ...).
     """
     n = len(events)
     user = world.users["user_id"].to_numpy(dtype=object)[events["user"].to_numpy()]
@@ -62,21 +104,14 @@ def to_json_lines(events: pd.DataFrame, world: World, config: RecConfig, rng: np
     cut = pd.Series(lines[bad_json], dtype=object)
     lines[bad_json] = (cut.str.slice(0, 25) + cut.str.slice(-5, -3)).to_numpy(dtype=object)
     dup = pick(config.duplicate_fraction)
+    flags = (
+        np.where(bad_json, BAD_JSON, 0)
+        | np.where(bad_ts, BAD_TS, 0)
+        | np.where(unknown, UNKNOWN, 0)
+        | np.where(upper, UPPER, 0)
+        | np.where(spaces, SPACES, 0)
+    ).astype(np.uint8)
     order = np.argsort(np.concatenate([np.arange(n), np.flatnonzero(dup)]), kind="stable")
     lines = np.concatenate([lines, lines[dup]])[order]
-    counts = {
-        "lines": int(len(lines)),
-        "duplicates_injected": int(dup.sum()),
-        "bad_json_injected": int(bad_json.sum()),
-        "bad_timestamps_injected": int(bad_ts.sum()),
-        "unknown_ids_injected": int(unknown.sum()),
-        "mixed_case_injected": int(upper.sum()),
-        "stray_spaces_injected": int(spaces.sum()),
-        # A duplicate copies its line after the other damage, so a duplicated broken line is caught (and counted)
-        # twice by the check that catches it, never by deduplication.
-        "duplicated_bad_json": int((dup & bad_json).sum()),
-        "duplicated_bad_timestamps": int((dup & bad_ts & ~bad_json).sum()),
-        "unknown_ids_in_broken_lines": int((unknown & (bad_ts | bad_json)).sum()),
-        "bad_timestamps_in_bad_json": int((bad_ts & bad_json).sum()),
-    }
-    return "\n".join(lines.tolist()) + "\n", counts
+    flags = np.concatenate([flags, flags[dup] | COPY])[order]
+    return lines, flags

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 
 from cases.recommendation.artifacts import RecData
-from cases.recommendation.cleaning import clean, deserialize
+from cases.recommendation.blocks import add_counts, clean_log, compute, in_order, memory_note
 from cases.recommendation.config import RecConfig
 from cases.recommendation.data_prose import real_prose, synthetic_prose
 from cases.recommendation.feedback_modes import detect
-from cases.recommendation.generator import LOG_START, World, make_world, simulate_events
+from cases.recommendation.generator import LOG_START, make_world
 from cases.recommendation.loader import (
     check_memory,
     check_split,
@@ -20,36 +20,10 @@ from cases.recommendation.loader import (
     read_ratings_file,
     split_per_user,
 )
-from cases.recommendation.logs import to_json_lines
 from framework.case import RunContext
 from framework.errors import BadInput
 from framework.results import DataResult
 from framework.tabular import shown_path
-
-
-def through_pipeline(
-    events: pd.DataFrame, world: World, ctx: RunContext[RecConfig], stream: str, start_s: int, end_s: int
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Serialise simulated events to raw JSON lines and parse them back like production logs.
-
-    Args:
-        events: simulated events.
-        world: the world they come from (its users and songs are the known ids).
-        ctx: the run context (config and the random stream that damages the lines).
-        stream: name of that random stream.
-        start_s: start of the log window, seconds after ``LOG_START``.
-        end_s: its end.
-
-    Returns:
-        The cleaned events and the counts of every injected and removed problem.
-    """
-    text, injected = to_json_lines(events, world, ctx.config, ctx.rng(stream))
-    raw, parsed = deserialize(text)
-    base = int(LOG_START.astype(np.int64))
-    cleaned, counts = clean(
-        raw, pd.Index(world.users["user_id"]), pd.Index(world.items["song_id"]), (base + start_s, base + end_s)
-    )
-    return cleaned, {**injected, **parsed, **counts}
 
 
 def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
@@ -57,15 +31,27 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
     if ctx.data_path is not None:
         return _real_data(ctx, ctx.data_path)
     cfg = ctx.config
-    world = make_world(cfg, ctx.rng("world"))
-    events = simulate_events(world, cfg, ctx.rng("logs"))
-    cleaned, counts = through_pipeline(events, world, ctx, "mess", 0, world.window_s)
+    world = make_world(cfg, ctx.rng("world"))  # catalogue and tastes: drawn once, small, sent to every block
+    log = clean_log(ctx, world, "click_log", "logs", "mess", 0, world.window_s)
     cutoff = LOG_START + np.timedelta64(int(world.window_s * (1 - cfg.test_fraction)), "s")
-    held_out = cleaned["timestamp"].to_numpy() >= cutoff
     if cfg.split == "random":  # drill flaw: the held-out share drawn at random from the whole window
+        cleaned, parts = compute(ctx, log.events, log.counts)
+        cleaned = in_order(ctx, cleaned)
         held_out = ctx.rng("drill_random_split").random(len(cleaned)) < cfg.test_fraction
-    train = cleaned[~held_out].reset_index(drop=True)
-    test = cleaned[held_out].reset_index(drop=True)
+        train, test = cleaned[~held_out].reset_index(drop=True), cleaned[held_out].reset_index(drop=True)
+        song_clicks = None
+    else:  # the time split is per row: partition-wise, then the two windows are collected
+        events = log.events
+        late = events["timestamp"] >= cutoff
+        clicked = events[~late & events["clicked"]]["item"]
+        # Song popularity as a reduction over the partitions (integer counts: exact on any engine).
+        popular = clicked.value_counts(sort=False) if ctx.engine.is_dask else clicked
+        train, test, popular, parts = compute(ctx, events[~late], events[late], popular, log.counts)
+        train, test = in_order(ctx, train), in_order(ctx, test)
+        song_clicks = _bincount(popular, world.n_items, counted=ctx.engine.is_dask)
+    counts = add_counts(parts)
+    for what, part in (("training window", train), ("held-out window", test)):
+        ctx.say(memory_note(what, part))
     for name, part in (("training", train), ("held-out", test)):
         if not part["clicked"].any():  # too few events for this seed: say which knobs give more
             raise BadInput(
@@ -76,6 +62,7 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
         "users": world.n_users,
         "songs": world.n_items,
         **counts,
+        "batch_rows": counts["lines"],  # raw log lines generated and parsed (the data step's records)
         "split_at": str(cutoff) if cfg.split == "time" else "random (drill flaw)",
         "train_clicks": int(train["clicked"].sum()),
         "test_clicks": int(test["clicked"].sum()),
@@ -91,8 +78,18 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
         train=train,
         test=test,
         n_genres=cfg.n_genres,
+        song_clicks=song_clicks,
     )
     return record, artifact
+
+
+def _bincount(clicked: pd.Series, n_items: int, counted: bool) -> np.ndarray:
+    """Training clicks per song from the clicked items, or from their per-song counts (``counted``: Dask's)."""
+    if counted:
+        out = np.zeros(n_items, dtype=np.int64)
+        out[clicked.index.to_numpy(dtype=np.int64)] = clicked.to_numpy(dtype=np.int64)
+        return out
+    return np.bincount(clicked.to_numpy(dtype=np.int64), minlength=n_items)
 
 
 def reconcile(c: dict[str, int]) -> str:

@@ -7,10 +7,10 @@ import time
 import numpy as np
 
 from cases.recommendation.artifacts import RecData, RecDeployment, RecFeatures, RecModels
+from cases.recommendation.batchscore import recommend_all
 from cases.recommendation.config import RecConfig
 from cases.recommendation.design import DESIGN
 from cases.recommendation.evaluation import K
-from cases.recommendation.models import recommend
 from cases.recommendation.serving import RecommendationCache, encode_lists, time_lookups
 from framework.architecture import latency_budget
 from framework.case import RunContext
@@ -28,7 +28,8 @@ def deployment(
     user_ids = data.users["user_id"].to_numpy(dtype=object)
     song_ids = data.items["song_id"].to_numpy(dtype=object).astype(str)
     start = time.perf_counter()
-    lists = recommend(trained.fitted[best], np.arange(len(user_ids)), consumed, K, fallback=trained.fallback)
+    # Batch scoring per chunk of users on the engine's workers; the SQLite cache is written here, in one file.
+    lists = recommend_all(ctx.engine, trained.fitted[best], consumed, K, trained.fallback, cfg.block_users)
     scored = time.perf_counter()
     fallback_list = np.argsort(-feats.popularity, kind="stable")[:K]
     cache = RecommendationCache(ctx.out_dir / "recommendations.sqlite")

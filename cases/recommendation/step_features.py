@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from cases.recommendation.artifacts import RecData, RecFeatures
 from cases.recommendation.evaluation import relevant_matrix
@@ -58,6 +59,13 @@ def features(data: RecData) -> tuple[FeaturesResult, RecFeatures]:
         relevant=relevant,
         eval_users=eval_users,
         segment=segment,
-        popularity=np.asarray(clicks.sum(axis=0)).ravel(),
+        popularity=_popularity(data, clicks),
     )
     return FeaturesResult(summary=summary), artifact
+
+
+def _popularity(data: RecData, clicks: sparse.csr_matrix) -> np.ndarray:
+    """Training clicks per song: the data step's reduction when it made one (the same integers), else the matrix's."""
+    if data.song_clicks is not None:
+        return data.song_clicks.astype(np.float64)
+    return np.asarray(clicks.sum(axis=0)).ravel()

@@ -11,13 +11,13 @@ from cases.recommendation import monitoring as watch
 from cases.recommendation import newsongs, plots
 from cases.recommendation.abtest import feed_probabilities, list_probabilities
 from cases.recommendation.artifacts import RecData, RecDeployment, RecFeatures
+from cases.recommendation.blocks import logged_window
 from cases.recommendation.config import RecConfig
 from cases.recommendation.design import DESIGN
 from cases.recommendation.drifted import drifted_world
 from cases.recommendation.evaluation import K, relevant_matrix
-from cases.recommendation.generator import LOG_START, World, simulate_events
+from cases.recommendation.generator import LOG_START, World
 from cases.recommendation.pipeline import mask_pii
-from cases.recommendation.step_data import through_pipeline
 from cases.recommendation.step_testing import REAL_DATA_NOTE
 from framework import metrics as fm
 from framework.case import RunContext
@@ -67,8 +67,7 @@ def monitoring(
     reference = replace(observe("reference window", world, data.test), ndcg=ladder.models[ladder.best][METRIC])
     windows, logs = {}, {}
     for name, w, stream in (("no-drift window", world, "monitor_no_drift"), ("drift window", drifted, "monitor_drift")):
-        events = simulate_events(w, cfg, ctx.rng(stream), start_s=start, end_s=end)
-        logs[name], _ = through_pipeline(events, w, ctx, f"{stream}_mess", start, end)
+        logs[name], _ = logged_window(ctx, w, f"{stream}_log", stream, f"{stream}_mess", start, end)
         windows[name] = observe(name, w, logs[name])
     quiet, drift = windows["no-drift window"], windows["drift window"]
     cold = _new_song_fallback(cfg, feats, deployed, drifted, logs["drift window"], start, reference.ndcg)

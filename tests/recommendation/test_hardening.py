@@ -78,8 +78,13 @@ def test_out_of_range_values_name_the_key(key, value):
 
 def test_too_many_log_lines_names_the_size_keys():
     with pytest.raises(BadInput, match="n_users or impressions_per_user") as info:
-        build_config(RecConfig, "small", ["n_users=100000"])
+        build_config(RecConfig, "small", ["n_users=100000", "impressions_per_user=1000"])
     assert f"{MAX_LOG_LINES:,}" in str(info.value)
+
+
+def test_a_block_too_big_for_one_worker_names_block_users():
+    with pytest.raises(BadInput, match="lower block_users"):
+        build_config(RecConfig, "xl", ["block_users=50000"])
 
 
 def test_too_few_held_out_impressions_names_the_keys():
