@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,8 @@ class EtaData:
             day: the fallback for real data shorter than a week of training).
         speed_unit: the unit real data gave its speeds in (``kmh`` or ``mph``): the unit of the
             segment speed MAE reported on real data.
+        train_frame: the training window as a Dask frame (``--engine dask``), for the features step's
+            reductions; None on pandas, where ``train`` is all there is.
     """
 
     synthetic: bool
@@ -44,6 +47,7 @@ class EtaData:
     traffic: Traffic | None = None
     history_period: int = 5040
     speed_unit: str = "kmh"
+    train_frame: Any = None
 
     def __post_init__(self) -> None:
         # Generated data always carries its world and real data never does: one fact, checked once.

@@ -49,6 +49,8 @@ class EtaConfig(CaseConfig):
             dry). Off by default: with rain the live rung wins and is deployed, and the serving path does not
             carry its live overlay yet (it serves the history table).
         invalid_fraction: share of extra invalid rows injected (nulls, bad speeds, duplicates).
+        block_segments: segments per generation block (each block draws from its own random streams and is
+            one partition on Dask); every preset up to ``large`` is one block, so its records are unchanged.
         n_trips: test trips evaluated at trip level.
         min_route_segments: shortest route (in segments) accepted for a test trip.
         gbm_max_iter: boosting iterations of the gradient-boosting model.
@@ -80,8 +82,8 @@ class EtaConfig(CaseConfig):
 
     # Bounds: sizes stop where a run gets slow or large (memory is checked separately), and the
     # physical knobs stop where the generator's numbers would leave the range of real roads.
-    grid_rows: int = Field(default=8, ge=2, le=40)
-    grid_cols: int = Field(default=8, ge=2, le=40)
+    grid_rows: int = Field(default=8, ge=2, le=200)
+    grid_cols: int = Field(default=8, ge=2, le=200)
     block_km: float = Field(default=0.8, ge=0.01, le=50)
     highway_every: int = Field(default=5, ge=2, le=100)
     arterial_every: int = Field(default=2, ge=2, le=100)
@@ -98,6 +100,7 @@ class EtaConfig(CaseConfig):
     live_decay_min: float = Field(default=30.0, gt=0, le=600)
     rain_day_share: float = Field(default=0.0, ge=0, le=1)
     invalid_fraction: float = Field(default=0.005, ge=0, lt=0.5)
+    block_segments: int = Field(default=20_000, ge=10, le=1_000_000)
     n_trips: int = Field(default=2000, ge=10, le=50_000)
     min_route_segments: int = Field(default=4, ge=1, le=200)
     gbm_max_iter: int = Field(default=100, ge=1, le=1000)
@@ -141,6 +144,21 @@ class EtaConfig(CaseConfig):
             "grid_rows": 12,
             "grid_cols": 12,
             "weeks": 10,
+            "n_trips": 5000,
+            "gbm_max_iter": 300,
+            "gbm_train_rows": 400_000,
+            "serving_queries": 1000,
+        },
+        # City-sized: 101,760 directed segments (160 x 160 grid, highways every 5th line) and about 97M
+        # probe records over two weeks (11.2 training days: time-of-week history), in blocks of 2,000 segments
+        # (about 2M records each). The in-memory parts (routing and model tables) do not fit yet: see
+        # estimated_client_bytes.
+        "xl": {
+            "grid_rows": 160,
+            "grid_cols": 160,
+            "weeks": 2,
+            "probe_rate": 0.2,
+            "block_segments": 2000,
             "n_trips": 5000,
             "gbm_max_iter": 300,
             "gbm_train_rows": 400_000,
@@ -208,7 +226,26 @@ class EtaConfig(CaseConfig):
         booster = m["per_row_kept"] * rows + m["per_segment_bucket"] * self.n_segments() * buckets
         booster += m["per_gbm_row"] * self.gbm_train_rows
         tables = m["per_row_kept"] * rows + m["per_key"] * keys
-        return int(m["base"] + max(data, booster, tables))
+        return int(m["base"] + self.routing_bytes() + max(data, booster, tables))
+
+    def routing_bytes(self) -> int:
+        """The dense routing tables (next hop and edge index, int64, nodes x nodes) held in memory."""
+        nodes = self.grid_rows * self.grid_cols
+        return 16 * nodes * nodes
+
+    def estimated_client_bytes(self) -> int:
+        """Peak memory of the run's own process on Dask, where generation and cleaning run on the workers.
+
+        What stays in memory: the routing tables, the collected train and test windows, the booster's
+        rows and the model tables (segments x intervals of the week per model).
+        """
+        m = MEMORY_MODEL
+        rows = self.estimated_rows()
+        keys = self.n_segments() * _INTERVALS_PER_WEEK
+        buckets = _INTERVALS_PER_WEEK // self.gbm_bucket_intervals
+        booster = m["per_segment_bucket"] * self.n_segments() * buckets + m["per_gbm_row"] * self.gbm_train_rows
+        kept = m["per_row_kept"] * rows
+        return int(m["base"] + self.routing_bytes() + kept + max(booster, m["per_key"] * keys))
 
 
 # Bytes of peak RSS per unit, fitted to peak RSS measured with /usr/bin/time -f %M (estimate / measured):

@@ -729,6 +729,7 @@ DEPLOYMENT = DeploymentSpec(
         "scale time-dependent routing dominates (every settled edge is a lookup), so it needs a "
         "contraction-hierarchy-style speed-up customisable to time-dependent weights, with travel times that "
         "respect first-in-first-out (leaving later never arrives earlier); its cost is not measured here.",
+        "{serving[city_routes]}",
         "What the backend serves equals what was evaluated offline: the largest difference over the timed "
         "requests is {serving[max_abs_diff_vs_offline_s]:.3g} s.",
         "Sizing: {data[segments]:,} segments x {serving[sizing][intervals_per_week]:,} intervals a week = "

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from cases.eta.artifacts import EtaData
+from cases.eta.blocks import probe_blocks
 from cases.eta.config import EtaConfig
 from cases.eta.congestion import draw_weather, with_jams
-from cases.eta.data import add_derived, clean_records, generate_probes, inject_invalid, split_by_time
+from cases.eta.data import add_derived, clean_records, split_by_time
 from cases.eta.guards import (
     WEEK_TRAIN_DAYS,
     check_synthetic_split,
@@ -24,9 +25,11 @@ from cases.eta.guards import (
 from cases.eta.layouts import load_data
 from cases.eta.models import HistoricalMeanModel
 from cases.eta.network import ROAD_CLASSES, build_network, grid_network
+from cases.eta.scale import generated_history
 from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK, build_traffic, draw_incidents
 from cases.eta.trips import observed_trips, synthetic_trips
 from framework.case import RunContext
+from framework.guards import refuse_over_memory
 from framework.results import DataResult
 from framework.tabular import shown_path
 from framework.timeunits import DAYS_PER_WEEK
@@ -52,6 +55,12 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         return _real_data(ctx, ctx.data_path)
     cfg = ctx.config
     check_synthetic_windows(cfg.weeks, cfg.train_fraction)
+    if ctx.engine.is_dask:  # the runner checks the whole run on pandas; on Dask only this process's part stays
+        refuse_over_memory(
+            cfg.estimated_client_bytes(),
+            "this config's in-memory part on Dask (routing tables, collected windows, model tables)",
+            "lower grid_rows, grid_cols, weeks or probe_rate",
+        )
     network = grid_network(
         cfg.grid_rows, cfg.grid_cols, cfg.block_km, cfg.highway_every, cfg.arterial_every, ctx.rng("network")
     )
@@ -66,10 +75,10 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
     # Weather for the history and as long again after it (the monitoring periods come later).
     days = 2 * cfg.weeks * DAYS_PER_WEEK
     traffic = replace(traffic, day_factor=draw_weather(days, cfg.rain_day_share, ctx.rng("weather")))
-    records = generate_probes(traffic, 0, end, cfg.car_speed_noise, ctx.rng("probes"))
-    raw, injected = inject_invalid(records, cfg.invalid_fraction, ctx.rng("invalid"))
-    clean, dropped = clean_records(raw, network.n_segments)
-    train, test = split_records(add_derived(clean, network.segments), cut, cfg, ctx)
+    # Blocks of segments, each from its own streams (one block up to large: the unblocked draws).
+    blocks = probe_blocks(traffic, ctx.seed, end, cfg.block_segments, cfg.car_speed_noise, cfg.invalid_fraction)
+    history, whole = generated_history(ctx, network.segments, blocks, cut, cfg.split == "time")
+    train, test = (history.train, history.test) if whole is None else split_records(whole, cut, cfg, ctx)
     check_synthetic_split(train, test)
     trips = synthetic_trips(
         network,
@@ -92,13 +101,18 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         cut=cut,
         end=end,
         traffic=traffic,
+        train_frame=history.train_frame,
     )
+    tally = history.counts
     summary = {
         "source": "synthetic",
-        "rows_generated": len(raw),
-        "rows_injected_invalid": injected,
-        "rows_dropped": dropped,
-        "rows_clean": len(clean),
+        "rows_generated": tally["rows_generated"],
+        "rows_injected_invalid": tally["rows_injected_invalid"],
+        "rows_dropped": tally["rows_dropped"],
+        "rows_clean": tally["rows_clean"],
+        "probe_blocks": len(blocks),
+        # The records the data and features steps processed (the throughput figure's rows).
+        "batch_rows": tally["rows_generated"],
         "incidents": len(incidents),
         "jams": len(jams),
         "rain_days": int(np.count_nonzero(traffic.day_factor[: end // INTERVALS_PER_DAY] > 1.0)),

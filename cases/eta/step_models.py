@@ -14,6 +14,7 @@ from cases.eta.features import FEATURES, HistoryFeatures, record_table
 from cases.eta.guards import check_history
 from cases.eta.live import LiveTrafficModel
 from cases.eta.models import FreeFlowModel, GradientBoostingModel, HistoricalMeanModel, OracleModel, SegmentTimeModel
+from cases.eta.scale import record_table_reduced
 from cases.eta.sensors import KMH_PER_MPH
 from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_WEEK
 from framework.case import RunContext
@@ -32,7 +33,8 @@ def features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[FeaturesResult,
     )
     # The data path only names the file in the message; generated data names the knobs instead.
     check_history(history, None if data.synthetic else ctx.data_path)
-    table = record_table(data.train)
+    # On Dask the record table is a groupby reduction over the training window's partitions.
+    table = record_table(data.train) if data.train_frame is None else record_table_reduced(ctx.engine, data.train_frame)
     # Does a segment's recent slowdown move with its neighbours'? The signal a graph-aware feature would use.
     free_flow = network.segments["free_flow_s"].to_numpy(np.float64)
     slowdown = recent_slowdown(data.train, history.key_table(), free_flow, ctx.config.live_window_intervals)

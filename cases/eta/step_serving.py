@@ -22,7 +22,9 @@ from cases.eta.live import LIVE_RUNG, LiveTrafficModel, live_slices
 from cases.eta.models import HistoricalMeanModel
 from cases.eta.reprediction import halfway_reprediction
 from cases.eta.residual import residual_slices, trip_features
+from cases.eta.routing import city_routes
 from cases.eta.serving import measure_serving
+from cases.eta.traffic import INTERVAL_S
 from cases.eta.trips import observed_trips, synthetic_trips, user_trips
 from cases.eta.weather import weather_slices
 from framework.abtest import (
@@ -392,4 +394,15 @@ def deployment(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, lad
             network.segments.sort_values("segment_id")["free_flow_s"].to_numpy(),
         )
     result.extra["model"] = ladder.best
+    # City-scale route queries (xl): route on the departure interval's weights, then sum along the path.
+    result.extra.update(
+        city_routes(
+            network.graph,
+            models.fitted[ladder.best].predict_segment_time,
+            n,
+            float(data.cut * INTERVAL_S),
+            float(data.end * INTERVAL_S),
+            ctx.rng("city_routes"),
+        )
+    )
     return result
