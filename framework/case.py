@@ -41,6 +41,15 @@ class CaseConfig(BaseModel):
         """
         return 0
 
+    def estimated_client_bytes(self) -> int:
+        """Rough peak memory of the run's own process on ``--engine dask``, checked like the pandas estimate.
+
+        On Dask the workers generate, clean and aggregate out of core; what stays in the client
+        (collected training windows, in-memory model tables, serving structures) must still fit.
+        0 means the case has not estimated it.
+        """
+        return 0
+
 
 C = TypeVar("C", bound=CaseConfig)
 

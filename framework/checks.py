@@ -95,12 +95,22 @@ def check_interview_notes(s: CheckSession) -> None:
 
 
 def check_config_scales(s: CheckSession) -> None:
-    """Every scale preset builds a valid config and an unknown key is rejected with BadInput."""
+    """Every scale preset builds a valid config, xl is larger than large, and an unknown key is rejected."""
     for scale in SCALES:
         try:
             build_config(s.case.config_model, scale)
         except BadInput as exc:
             raise fail(s.case, f"scale {scale!r} preset is invalid: {exc}", "fix scales in the case config") from None
+    xl = s.case.config_model.scales.get("xl")
+    if not xl:
+        raise fail(s.case, "no xl preset", "add scales['xl']: 10-100x large, generated in blocks for --engine dask")
+    large, biggest = (build_config(s.case.config_model, name).estimated_peak_bytes() for name in ("large", "xl"))
+    if biggest <= large:
+        raise fail(
+            s.case,
+            f"the xl preset is not larger than large (estimated peak {biggest:,} <= {large:,} bytes)",
+            "scale the xl preset's size knobs up and let estimated_peak_bytes() count them",
+        )
     try:
         build_config(s.case.config_model, "default", ["no_such_key=1"])
     except BadInput:

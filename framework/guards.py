@@ -62,19 +62,24 @@ def available_memory_bytes() -> int | None:
         return None
 
 
-def check_memory(config: CaseConfig, available: int | None = None, fix: str = "") -> None:
+def check_memory(config: CaseConfig, available: int | None = None, fix: str = "", engine: str = "pandas") -> None:
     """Refuse a config whose estimated peak memory exceeds what this machine has, before any work.
 
     Args:
         config: the validated case config; its ``estimated_peak_bytes()`` is the estimate.
         available: bytes available (read from the machine when None).
         fix: another way out, appended to "lower <knobs>" (e.g. "or run with --engine dask").
+        engine: on ``dask`` only the client's share (:meth:`CaseConfig.estimated_client_bytes`) is checked.
 
     Raises:
         BadInput: with the estimate, the memory available and the knobs that drive it.
     """
     knobs = ", ".join(f"{k}={quote(getattr(config, k), 24)}" for k in type(config).size_keys) or "the sizes"
-    refuse_over_memory(config.estimated_peak_bytes(), "this config", f"lower {knobs} {fix}".strip(), available)
+    if engine == "dask":
+        need, what = config.estimated_client_bytes(), "this config on --engine dask (what the run keeps in memory)"
+    else:
+        need, what = config.estimated_peak_bytes(), "this config"
+    refuse_over_memory(need, what, f"lower {knobs} {fix}".strip(), available)
 
 
 def refuse_over_memory(need: float, what: str, fix: str, available: int | None = None) -> None:

@@ -97,8 +97,8 @@ def run_case(
     check_seed(seed)
     check_engine(engine, scheduler)
     config = build_config(case.config_model, scale, overrides)
-    if data_path is None and engine == "pandas":  # real data has its own size; its loader checks it
-        check_memory(config, fix="or run with --engine dask (out of core)")
+    if data_path is None:  # real data has its own size; its loader checks it
+        check_memory(config, fix="" if engine == "dask" else "or run with --engine dask (out of core)", engine=engine)
     check_data_path(data_path)
     browser = None
     if pdf:

@@ -217,3 +217,22 @@ def test_the_new_case_template_draws_the_same_blocks_on_either_engine(threaded_d
     assert frames["pandas"]["t"].tolist() == list(range(3_500))
     # four blocks, four streams: no two blocks repeat each other's draws
     assert frames["pandas"]["x"].iloc[:1000].to_numpy().tolist() != frames["pandas"]["x"].iloc[1000:2000].tolist()
+
+
+def test_on_dask_the_clients_share_is_checked_not_the_whole_runs():
+    from framework.case import CaseConfig
+    from framework.guards import check_memory
+
+    class _Split(CaseConfig):
+        def estimated_peak_bytes(self) -> int:
+            return 50 * 2**30  # the whole run in one process
+
+        def estimated_client_bytes(self) -> int:
+            return 2 * 2**30  # what stays in the client when the workers hold the rest
+
+    gib = 2**30
+    with pytest.raises(BadInput, match=r"^this config needs about 50\.0 GiB.*or run with --engine dask$"):
+        check_memory(_Split(), available=16 * gib, fix="or run with --engine dask")
+    check_memory(_Split(), available=16 * gib, engine="dask")
+    with pytest.raises(BadInput, match=r"^this config on --engine dask \(what the run keeps in memory\) needs"):
+        check_memory(_Split(), available=2 * gib, engine="dask")
