@@ -25,7 +25,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 # The intermediate size: the xl preset with its size knobs at about a quarter (see each case's config).
 MIDDLE: dict[str, list[str]] = {
-    "eta": [],
+    "eta": ["grid_rows=36", "grid_cols=36", "probe_rate=1.5"],
     "fraud": [],
     "recommendation": ["n_users=25000"],
 }
