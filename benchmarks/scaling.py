@@ -26,7 +26,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # The intermediate size: the xl preset with its size knobs at about a quarter (see each case's config).
 MIDDLE: dict[str, list[str]] = {
     "eta": ["grid_rows=36", "grid_cols=36", "probe_rate=1.5"],
-    "fraud": [],
+    "fraud": [
+        "n_customers=71250",
+        "n_terminals=142500",
+        "radius=1.32",
+        "compromised_terminals_per_day=28.5",
+        "compromised_cards_per_day=42.75",
+        "drift_burst_cards_per_day=213.75",
+        "monitor_customers=5000",
+        "monitor_card_k=100",
+    ],
     "recommendation": ["n_users=25000"],
 }
 TARGETS = "targets: xl <= 900 s and <= 8 GB; time per row at xl <= 1.5x large; ETA route p99 <= 100 ms"

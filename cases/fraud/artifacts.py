@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,9 +30,16 @@ class FraudData:
             amount, or on real data the 99th percentile of training amounts.
         ordinary_amount: amounts under it are ordinary (100, or the training median on real data).
         amount_bands: edges of the amount-band slices.
+        frame: every simulated transaction on the run's engine (a Dask frame stays on the cluster);
+            None on real data, where ``tx`` is the whole file.
+        keep: which rows of ``frame`` ``tx`` holds (simulated data only).
+        n_blocks: the simulation's customer blocks (the partitions of ``frame``).
+        replay: the serving replay's requests after the history of their cards and terminals (None on
+            real data: the replay reads ``tx``).
+        replay_start: position of the first request in ``replay``.
     """
 
-    tx: pd.DataFrame
+    tx: pd.DataFrame  # simulated data: the split's days (and the span's frauds), sorted by (time_s, transaction_id)
     split: Split
     val_split: Split
     synthetic: bool
@@ -42,6 +50,11 @@ class FraudData:
     outlier_amount: float = 220.0
     ordinary_amount: float = 100.0
     amount_bands: tuple[float, ...] = (0.0, 50.0, 100.0, 220.0, float("inf"))
+    frame: Any = None
+    keep: Any = None
+    n_blocks: int = 1
+    replay: pd.DataFrame | None = None
+    replay_start: int = 0
 
     @property
     def has_cards(self) -> bool:

@@ -62,34 +62,64 @@ def build_features(tx: pd.DataFrame, delay_days: float) -> pd.DataFrame:
     Returns:
         A float frame with :data:`FEATURES` as columns, on ``tx``'s index.
     """
+    time_s = tx["time_s"].to_numpy(np.int64)
+    if len(tx) and np.any(np.diff(time_s) < 0):
+        raise ValueError("transactions must be sorted by time_s")
+    out: dict[str, np.ndarray] = {"amount": tx["amount"].to_numpy(np.float64)}
+    out["is_weekend"], out["is_night"] = calendar_flags(tx["timestamp"].to_numpy())
+    out |= customer_windows(tx)
+    out |= terminal_windows(tx, delay_days)
+    return pd.DataFrame({name: out[name] for name in FEATURES}, index=tx.index)
+
+
+def customer_windows(tx: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Customer windows (t - w, t], the transaction itself included, later ties excluded.
+
+    Args:
+        tx: transactions in time order (ties in input order) with ``customer_id``, ``amount``
+            and ``time_s``. The amount sums run over every row in one cumulative sum, so a
+            frame's result depends (in the last bits) on which customers share it: the engine
+            always hands it one whole block of customers.
+    """
     n = len(tx)
     time_s = tx["time_s"].to_numpy(np.int64)
-    if n and np.any(np.diff(time_s) < 0):
-        raise ValueError("transactions must be sorted by time_s")
     amount = tx["amount"].to_numpy(np.float64)
-    fraud = tx["is_fraud"].to_numpy(np.float64)
-    delay_s = round(delay_days * SECONDS_PER_DAY)  # a fraction of a day when the split is in hours
-    span = int(time_s.max(initial=0)) + delay_s + max(WINDOWS) * SECONDS_PER_DAY + 1
-    out: dict[str, np.ndarray] = {"amount": amount}
-    out["is_weekend"], out["is_night"] = calendar_flags(tx["timestamp"].to_numpy())
-
-    # Customer windows (t - w, t], the transaction itself included, later ties excluded.
+    span = int(time_s.max(initial=0)) + max(WINDOWS) * SECONDS_PER_DAY + 1
     codes = pd.factorize(tx["customer_id"])[0]
     order, key = _sorted_keys(codes, time_s, span)
     position = np.arange(n)
     amount_sum = _prefix(amount[order])
+    out: dict[str, np.ndarray] = {}
     for w in WINDOWS:
         lo = np.searchsorted(key, key - w * SECONDS_PER_DAY, side="right")
         count = position - lo + 1
         total = amount_sum[position + 1] - amount_sum[lo]
         out[f"customer_nb_tx_{w}d"] = _unsort(count.astype(np.float64), order)
         out[f"customer_avg_amount_{w}d"] = _unsort(total / count, order)
+    return out
 
-    # Terminal windows (t - delay - w, t - delay]: only labels that have been released.
+
+def terminal_windows(tx: pd.DataFrame, delay_days: float) -> dict[str, np.ndarray]:
+    """Terminal windows (t - delay - w, t - delay]: only labels that have been released.
+
+    Every value is a count or a ratio of integer counts, so it is exact whatever order the rows
+    come in (time-sorted input is only needed for the sort keys) and whichever terminals share
+    the frame: the Dask shuffle may group terminals any way it likes.
+
+    Args:
+        tx: transactions in time order with ``terminal_id``, ``is_fraud`` and ``time_s``.
+        delay_days: days until a fraud label is known.
+    """
+    n = len(tx)
+    time_s = tx["time_s"].to_numpy(np.int64)
+    fraud = tx["is_fraud"].to_numpy(np.float64)
+    delay_s = round(delay_days * SECONDS_PER_DAY)  # a fraction of a day when the split is in hours
+    span = int(time_s.max(initial=0)) + delay_s + max(WINDOWS) * SECONDS_PER_DAY + 1
     codes = pd.factorize(tx["terminal_id"])[0]
     order, key = _sorted_keys(codes, time_s, span)
     fraud_sum = _prefix(fraud[order])
     hi = np.searchsorted(key, key - delay_s, side="right")
+    out: dict[str, np.ndarray] = {}
     for w in WINDOWS:
         lo = np.searchsorted(key, key - delay_s - w * SECONDS_PER_DAY, side="right")
         count = (hi - lo).astype(np.float64)
@@ -97,7 +127,7 @@ def build_features(tx: pd.DataFrame, delay_days: float) -> pd.DataFrame:
         risk = np.divide(frauds, count, out=np.zeros(n), where=count > 0)
         out[f"terminal_nb_tx_{w}d"] = _unsort(count, order)
         out[f"terminal_risk_{w}d"] = _unsort(risk, order)
-    return pd.DataFrame({name: out[name] for name in FEATURES}, index=tx.index)
+    return out
 
 
 def _unsort(values: np.ndarray, order: np.ndarray) -> np.ndarray:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cases.fraud import checks, fraud_rate, mode_prose, modes
+from cases.fraud import checks, fraud_rate, mode_prose, modes, scale
 from cases.fraud.artifacts import FraudData, FraudFeatures
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import REVIEW_CAPACITY_SHARE
@@ -15,8 +17,8 @@ from cases.fraud.evaluation import CARD_K
 from cases.fraud.features import WINDOWS
 from cases.fraud.fraud_rate import REALISTIC_FRAUD_RATE
 from cases.fraud.loader import check_classes, read_transactions
-from cases.fraud.simulator import SCENARIO_NAMES, SimParams, simulate
-from cases.fraud.split import random_split, split
+from cases.fraud.simulator import SCENARIO_NAMES, empty_transactions
+from cases.fraud.split import Windows, random_split, split
 from framework.case import RunContext
 from framework.guards import quote
 from framework.results import DataResult, FeaturesResult
@@ -36,7 +38,10 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
     reading: dict[str, Any] = {}
     mode = modes.CUSTOMER_TERMINAL
     given: tuple[str, ...] = ()
+    totals: dict[str, Any] = {}
+    sim: Simulated | None = None
     if ctx.data_path is not None:
+        # A file is read whole into memory on either engine: its loader checks its size.
         real = read_transactions(ctx.data_path, warnings, dict(ctx.columns) or None)
         tx, mode, given = real.tx, real.mode, tuple(real.given)
         check_classes(tx, ctx.data_path)
@@ -46,24 +51,20 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         if given:
             reading["feature_columns"] = list(given)
     else:
-        sim = simulate(SimParams.from_config(cfg), ctx.rng)
-        tx = sim.transactions
-        checks.check_simulation(tx, cfg)
-        compromised = sim.compromised_terminals
-        counts = tx["scenario"].value_counts()
-        for code in (1, 2, 3):
-            extra[f"frauds_{SCENARIO_NAMES[code].replace(' ', '_')}"] = int(counts.get(code, 0))
-        extra["compromised_terminals"] = len(sim.compromised_terminals)
-        extra["compromised_cards"] = len(sim.compromised_cards)
-        windows, split_rule = checks.split_windows(cfg, cfg.n_days, source), ""
+        sim = _simulated(ctx)
+        tx, compromised, extra = sim.tx, sim.compromised, sim.extra
+        totals |= sim.totals
+        windows, split_rule = sim.windows, ""
     n_days = int(tx["day"].max()) + 1 if source else cfg.n_days
     main = split(tx, windows)
     val = split(tx, windows.shifted(windows.delay_days + windows.test_days))
     if cfg.split_mode == "random":  # the new-pipeline drill: a flaw on purpose, from its own random stream
         main = random_split(tx, windows, ctx.rng("random_split_drill"))
     checks.check_windows(tx, main, val, source)
+    if not totals:  # real data: the file is in memory whole
+        totals = whole_totals(tx)
     if mode != modes.ANONYMOUS:
-        warnings += checks.config_warnings(cfg, tx)
+        warnings += checks.config_warnings(cfg, totals["customers"])
     amounts = amount_cuts(cfg, tx["amount"].to_numpy()[main.train], source is None)
     fraud = FraudData(
         tx=tx,
@@ -77,6 +78,11 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         outlier_amount=amounts["outlier"],
         ordinary_amount=amounts["ordinary"],
         amount_bands=amounts["bands"],
+        frame=sim.frame if sim else None,
+        keep=sim.keep if sim else None,
+        n_blocks=sim.n_blocks if sim else 1,
+        replay=sim.replay if sim else None,
+        replay_start=sim.replay_start if sim else 0,
     )
     if source:
         extra["split_windows"] = split_rule
@@ -87,22 +93,22 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
     summary: dict[str, Any] = {
         "source": "simulator" if fraud.synthetic else "real data",
         **reading,
-        "transactions": len(tx),
+        "transactions": totals["transactions"],
     }
     if fraud.has_cards:
         summary |= {
-            "customers": int(tx["customer_id"].nunique()),
+            "customers": totals["customers"],
             # Card precision@k investigates k cards a day: that is this share of the simulated portfolio.
             "investigated_cards_per_day": CARD_K,
-            "investigated_share_of_cards": CARD_K / max(int(tx["customer_id"].nunique()), 1),
+            "investigated_share_of_cards": CARD_K / max(totals["customers"], 1),
         }
     summary["review_capacity_share"] = REVIEW_CAPACITY_SHARE
     if fraud.has_terminals:
-        summary["terminals"] = int(tx["terminal_id"].nunique())
+        summary["terminals"] = totals["terminals"]
     summary |= {
         "days": n_days,
-        "frauds": int(y.sum()),
-        "fraud_rate": float(y.mean()),
+        "frauds": totals["frauds"],
+        "fraud_rate": totals["frauds"] / max(totals["transactions"], 1),
         "train_window_days": windows.shown(windows.train_start, windows.train_end),
         "gap_days (label delay)": windows.shown(windows.train_end, windows.test_start),
         "test_window_days": windows.shown(windows.test_start, windows.test_end),
@@ -146,6 +152,11 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         warnings.append(f"{quote(source, 40) if source else 'simulation'}: {summary['small_sample']}")
     if warnings:
         summary["warnings"] = warnings
+    # What the data and features steps processed (every generated or loaded row), for the throughput figure.
+    summary["batch_rows"] = totals["transactions"]
+    if sim is not None:
+        summary["customer_blocks"] = sim.n_blocks
+        summary["rows_in_memory"] = len(tx)
     record = DataResult(
         train=tx[main.train],
         test=tx[main.test],
@@ -155,6 +166,91 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
         summary=summary,
     )
     return record, fraud
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """The simulated data set: the whole frame on the engine and what the later steps hold in memory."""
+
+    frame: Any
+    n_blocks: int
+    keep: scale.Keep
+    tx: pd.DataFrame
+    compromised: pd.DataFrame
+    windows: Windows
+    totals: dict[str, Any]
+    extra: dict[str, Any]
+    replay: pd.DataFrame
+    replay_start: int
+
+
+def _simulated(ctx: RunContext[FraudConfig]) -> Simulated:
+    """Simulate on the engine; collect the split's days and the serving replay's history; count the rest there."""
+    cfg, engine = ctx.config, ctx.engine
+    frame, schedules, n_blocks = scale.transactions(ctx)
+    meta = empty_transactions(cfg.start_date)
+    windows = checks.split_windows(cfg, cfg.n_days, None)
+    keep = scale.Keep.of(windows, windows.shifted(windows.delay_days + windows.test_days), cfg.split_mode == "random")
+    kept = scale.on_partitions(engine, frame, functools.partial(scale.select_rows, keep=keep), meta)
+    # Whole-data counts: per partition on the engine (partitions hold whole customers), summed here,
+    # in the same pass over the data as the kept rows.
+    counts = scale.on_partitions(engine, frame, scale.block_counts, scale.block_counts(meta))
+    seen = scale.on_partitions(engine, frame, scale.unique_terminals, scale.unique_terminals(meta))
+    got = engine.compute(kept, counts, seen)
+    tx = scale.finish(got[0], meta)
+    totals = scale.totals(got[1], got[2])
+    if totals["transactions"] == 0:
+        checks.check_simulation(tx, cfg)
+    ctx.say(scale.said_collected("split windows", tx))
+    extra: dict[str, Any] = {}
+    for code in (1, 2, 3):
+        extra[f"frauds_{SCENARIO_NAMES[code].replace(' ', '_')}"] = totals["scenarios"][code]
+    extra["compromised_terminals"] = len(schedules.terminals)
+    extra["compromised_cards"] = len(schedules.cards)
+    totals.pop("scenarios")
+    replay, replay_start = _replay_rows(ctx, frame, tx, windows, meta)
+    return Simulated(
+        frame=frame,
+        n_blocks=n_blocks,
+        keep=keep,
+        tx=tx,
+        compromised=schedules.terminals.rename(columns={"entity": "terminal_id"}),
+        windows=windows,
+        totals=totals,
+        extra=extra,
+        replay=replay,
+        replay_start=replay_start,
+    )
+
+
+def _replay_rows(
+    ctx: RunContext[FraudConfig], frame: Any, tx: pd.DataFrame, windows: Windows, meta: pd.DataFrame
+) -> tuple[pd.DataFrame, int]:
+    """The serving replay's requests (the first of the test window) after the history of their cards and terminals.
+
+    Returns:
+        The frame to replay and the position of its first request.
+    """
+    cfg = ctx.config
+    start = int(np.argmax(windows.periods(tx) >= windows.test_start))
+    requests = tx.iloc[start : start + min(cfg.serving_requests, len(tx) - start)]
+    if requests.empty:
+        return requests.reset_index(drop=True), 0
+    lo, hi = scale.history_span(int(requests["time_s"].iloc[0]), cfg.delay_days)
+    cards, terminals = np.unique(requests["customer_id"]), np.unique(requests["terminal_id"])
+    pick = functools.partial(scale.history_rows, lo=lo, hi=hi, customers=cards, terminals=terminals)
+    history = scale.collect(ctx.engine, scale.on_partitions(ctx.engine, frame, pick, meta), meta)
+    return pd.concat([history, requests], ignore_index=True), len(history)
+
+
+def whole_totals(tx: pd.DataFrame) -> dict[str, Any]:
+    """Counts over a data set held in memory whole (real data)."""
+    return {
+        "transactions": len(tx),
+        "frauds": int(tx["is_fraud"].sum()),
+        "customers": int(tx["customer_id"].nunique()) if "customer_id" in tx else 0,
+        "terminals": int(tx["terminal_id"].nunique()) if "terminal_id" in tx else 0,
+    }
 
 
 def rate_summary(cfg: FraudConfig, synthetic: bool) -> dict[str, Any]:
@@ -182,7 +278,11 @@ def features(ctx: RunContext[FraudConfig], data: FraudData) -> tuple[FeaturesRes
     cfg = ctx.config
     # The terminal-risk drill shortens this shift; by default it is the label delay.
     delay = data.delay_days if cfg.terminal_risk_delay_days is None else cfg.terminal_risk_delay_days
-    X = modes.build(data.tx, delay, data.mode, data.given)
+    if data.frame is None:  # real data: the whole file is in memory
+        X = modes.build(data.tx, delay, data.mode, data.given)
+    else:
+        X = scale.features(ctx.engine, data.frame, data.n_blocks, data.keep, delay, data.tx)
+        ctx.say(scale.said_collected("features of the split windows", X))
     names = list(X.columns)
     summary: dict[str, Any] = {"n_features": len(names), "features": ", ".join(names)}
     if data.mode != modes.ANONYMOUS:

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cases.fraud import adversary, mode_prose, monitoring, plots
+from cases.fraud import adversary, mode_prose, monitoring, plots, scale
 from cases.fraud.artifacts import FraudData, FraudFeatures, FraudModels
 from cases.fraud.config import FraudConfig
 from cases.fraud.design import DESIGN
 from cases.fraud.features import build_features
-from cases.fraud.simulator import BURST, Drift, SimParams, simulate
+from cases.fraud.simulator import BURST, Drift, SimParams
 from framework.case import RunContext
 from framework.drift import Thresholds
 from framework.results import LadderResult, MonitoringResult
@@ -42,8 +42,9 @@ def monitoring_step(
         burst_tx_per_day=cfg.drift_burst_tx_per_day,
         burst_days=cfg.drift_burst_days,
     )
-    sim = simulate(SimParams.from_config(cfg, n_days=first + 3 * w), ctx.rng, drift=drift, stream="monitor/")
-    tx = sim.transactions
+    # Through the same block builder as the run's data; collected whole (bounded by monitor_customers)
+    # because the adversary drill rebuilds the no-drift window's features from its history.
+    tx = scale.monitoring_transactions(ctx, SimParams.from_config(cfg, n_days=first + 3 * w), drift)
     X = build_features(tx, cfg.delay_days)
     with threadpool_limits(1):
         out = monitoring.run_windows(tx, X, model.score, first, w, thresholds, k)

@@ -54,7 +54,9 @@ def deployment(
     try:
         scorer = OnlineScorer(router, data.delay_days, workdir / "features.sqlite", columns, data.given)
         with threadpool_limits(1):
-            result = replay(scorer, tx, start, n, data.delay_days, before_request=drill)
+            # Simulated data: only the requests' cards and terminals have history (all the replay reads).
+            frame, first = (tx, start) if data.replay is None else (data.replay, data.replay_start)
+            result = replay(scorer, frame, first, n, data.delay_days, before_request=drill)
             batch = model.score(features.X.iloc[start : start + n])
         scorer.close()
     finally:

@@ -57,6 +57,7 @@ def testing(
             data.ordinary_amount,
             getattr(trained.fitted[best], "reads", None),
             not_applicable,
+            whole_history=data.frame is None,
         )
     test = tx[main.test]
     s = trained.scores[best]

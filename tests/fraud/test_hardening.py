@@ -101,10 +101,15 @@ def test_out_of_range_values_name_the_key(key, value):
 @pytest.mark.parametrize(
     ("overrides", "needles"),
     [
-        (["n_customers=200000", "n_days=100"], ("simulated transactions", "n_customers", "n_days")),
+        (["n_customers=400000", "n_days=1000"], ("simulated transactions", "n_customers", "n_days")),
         (["radius=150", "n_customers=100000", "n_terminals=100000"], ("pairs", "radius", "n_terminals")),
         (
-            ["drift_burst_cards_per_day=10000", "drift_burst_tx_per_day=1000", "drift_burst_days=1000"],
+            [
+                "drift_burst_cards_per_day=10000",
+                "drift_burst_tx_per_day=1000",
+                "drift_burst_days=1000",
+                "monitor_window_days=30",
+            ],
             ("drift_burst_",),
         ),
         (["test_days=30"], ("n_days", "train_days + 2 x (delay_days + test_days) = 81")),

@@ -94,12 +94,13 @@ def test_behavioural_checks_pass_on_the_trained_model(small_run, small_ctx):
 
 def test_amount_perturbation_matches_recomputed_features(small_run, small_ctx):
     # Multiplying one transaction's amount and rebuilding features equals the perturbation helper.
+    # Rebuilt from the whole simulation (data.tx holds only the split's days, not their history).
     data, X = small_run.get(FraudData), small_run.get(FraudFeatures).X
-    tx = data.tx
     i = int(np.flatnonzero(data.split.test)[5])
-    changed = tx.copy()
-    changed.loc[changed.index[i], "amount"] *= 5
-    rebuilt = build_features(changed, small_ctx.config.delay_days).iloc[[i]]
+    changed = data.frame.copy()
+    j = int(np.flatnonzero(changed["transaction_id"].to_numpy() == data.tx["transaction_id"].iloc[i])[0])
+    changed.loc[changed.index[j], "amount"] *= 5
+    rebuilt = build_features(changed, small_ctx.config.delay_days).iloc[[j]].set_axis(X.index[[i]])
     pd.testing.assert_frame_equal(amount_times(X.iloc[[i]], 5.0), rebuilt, rtol=1e-9)
 
 

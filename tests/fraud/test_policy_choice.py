@@ -55,7 +55,7 @@ def test_a_policy_breaking_a_guardrail_on_validation_is_never_chosen():
         "m",
     )
     assert flagged.chosen == "a" and flagged.figures["chosen_keeps_guardrails_on_test"] is False
-    assert "broken guardrail" in flagged.verdict and flagged.figures["choice_gap_to_test_optimum"] < 0
+    assert "broken guardrail" in flagged.verdict and float(flagged.figures["choice_gap_to_test_optimum"]) < 0
 
 
 def test_cross_fitted_calibration_never_sees_the_row_label():

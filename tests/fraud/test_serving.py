@@ -25,8 +25,11 @@ def test_online_features_equal_batch_features(small_run, small_ctx):
     tx = data.tx
     start = int(np.argmax(tx["day"].to_numpy() >= data.split.windows.test_start))
     scorer = OnlineScorer(lambda x: x[:, 0], small_ctx.config.delay_days, ":memory:")
-    replay(scorer, tx, start, 50, small_ctx.config.delay_days)
-    nxt = as_transactions(tx.iloc[start + 50 : start + 51])[0]
+    # The replay frame: the requests after their cards' and terminals' history (tx holds only the split's days).
+    frame, first = data.replay, data.replay_start
+    assert frame["transaction_id"].iloc[first + 50] == tx["transaction_id"].iloc[start + 50]
+    replay(scorer, frame, first, 50, small_ctx.config.delay_days)
+    nxt = as_transactions(frame.iloc[first + 50 : first + 51])[0]
     online = scorer.features(nxt)[0]
     np.testing.assert_allclose(online, X.iloc[start + 50].to_numpy(), rtol=1e-10, atol=1e-10)
 
