@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from cases.fraud import case
@@ -22,3 +30,47 @@ def small_ctx(tmp_path_factory) -> RunContext[FraudConfig]:
 def small_run(small_ctx) -> StepOutputs:
     """Every step of the small-scale run: records by step key, artifacts by type."""
     return run_steps(case, small_ctx, until="monitoring")
+
+
+def _run_samples(root: Path) -> dict[str, tuple[dict, str, str, float]]:
+    """Run every committed real-data sample through the CLI into ``root``."""
+    repo = Path(__file__).resolve().parents[2]
+    out = {}
+    for name in ("handbook", "anonymous", "paysim", "customer_only"):
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "cases.fraud", "run", "--data", str(repo / "data" / f"fraud_{name}.csv")]
+            + ["--out", str(root / name)],
+            capture_output=True,
+            text=True,
+            cwd=repo,
+            timeout=120,
+        )
+        seconds = time.perf_counter() - start
+        assert proc.returncode == 0, proc.stderr
+        assert "columns: " in proc.stdout
+        metrics = json.loads((root / name / "metrics.json").read_text())
+        out[name] = (metrics, (root / name / "report.md").read_text(), proc.stderr, seconds)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_runs(tmp_path_factory) -> dict[str, tuple[dict, str, str, float]]:
+    """Every committed real-data sample run once through the CLI: name -> (metrics.json, report.md, stderr, seconds).
+
+    Shared by the layout and findings tests. Under xdist the first worker to ask runs them
+    while holding a lock in the run's shared temp folder, and the others read its results
+    (pytest-xdist's recipe for once-per-session fixtures), so the four runs happen once.
+    """
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run_id is None:
+        return _run_samples(tmp_path_factory.mktemp("fraud-samples"))
+    shared = tmp_path_factory.getbasetemp().parent / f"fraud-samples-{run_id}"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "runs.json"
+        if not done.exists():
+            runs = _run_samples(shared)
+            done.write_text(json.dumps({k: list(v) for k, v in runs.items()}))
+        return {k: tuple(v) for k, v in json.loads(done.read_text()).items()}
