@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,8 +60,16 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def measure(case: str, size: str, engine: str, seed: int) -> dict[str, Any]:
-    """Run one case at one size and return its wall time, peak memory and the run's own figures."""
+def measure(case: str, size: str, engine: str, seed: int, keep: Path | None = None) -> dict[str, Any]:
+    """Run one case at one size and return its wall time, peak memory and the run's own figures.
+
+    Args:
+        case: the case.
+        size: ``large``, ``middle``, ``xl`` or another scale.
+        engine: ``dask`` or ``pandas``.
+        seed: the run's seed.
+        keep: copy the run's output folder to ``keep/<case>-<size>`` (reports to read afterwards).
+    """
     with tempfile.TemporaryDirectory(prefix="scaling-") as tmp:
         out = Path(tmp) / "out"
         cmd = [sys.executable, "-m", f"cases.{case}", "run", *size_args(case, size)]
@@ -78,6 +87,8 @@ def measure(case: str, size: str, engine: str, seed: int) -> dict[str, Any]:
         if child.returncode != 0:
             raise SystemExit(f"{case} {size} failed (exit {child.returncode}): {stderr.strip()[-600:]}")
         metrics = json.loads((out / "metrics.json").read_text())
+        if keep is not None:
+            shutil.copytree(out, keep / f"{case}-{size}", dirs_exist_ok=True)
     rows = int(metrics["throughput"]["rows"])
     return {
         "case": case,
@@ -100,6 +111,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="large,middle,xl", help="comma-separated: large, middle, xl, small...")
     parser.add_argument("--engine", default="dask", choices=["dask", "pandas"])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="copy each run's outputs to KEEP/<case>-<size>")
     args = parser.parse_args()
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     print(TARGETS)
@@ -108,7 +120,7 @@ def main() -> int:
     for case in args.cases:
         large_rate = None
         for size in sizes:
-            r = measure(case, size, args.engine, args.seed)
+            r = measure(case, size, args.engine, args.seed, args.keep)
             if size == "large":
                 large_rate = r["us_per_row"]
             ratio = f"{r['us_per_row'] / large_rate:.2f}" if large_rate else "-"
