@@ -73,6 +73,7 @@ class RunContext(Generic[C]):
         plots: figures registered by steps, in order.
         notes: what :meth:`say` told the user, in order (also recorded in ``metrics.json["data"]["engine_notes"]``).
         echo: print what :meth:`say` is told as well as recording it.
+        data_from_cache: the generated rows were read from the data cache (set by :mod:`framework.datacache`).
     """
 
     case: str
@@ -86,6 +87,7 @@ class RunContext(Generic[C]):
     plots: list[Plot] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     echo: bool = False
+    data_from_cache: bool = False
 
     def rng(self, stream: str) -> np.random.Generator:
         """A generator for one named stream, so adding a draw in one place never shifts another.
@@ -96,6 +98,22 @@ class RunContext(Generic[C]):
         from framework.seeding import stream_rng
 
         return stream_rng(self.seed, stream)
+
+    def collected(self, what: str, frame: Any, detail: str = "") -> None:
+        """Say what a collect brought into this process on Dask: ``"<what> collected: 3,812,004 rows, 410 MiB"``.
+
+        On pandas nothing is collected (the rows never left this process), so nothing is said.
+
+        Args:
+            what: the rows, e.g. ``"training window"``.
+            frame: the collected pandas frame.
+            detail: what the rows are, when the name alone does not say (appended in parentheses).
+        """
+        if not self.engine.is_dask:
+            return
+        mib = frame.memory_usage(index=True, deep=True).sum() / 2**20
+        more = f" ({detail})" if detail else ""
+        self.say(f"{what} collected: {len(frame):,} rows, {mib:,.0f} MiB{more}")
 
     def say(self, message: str) -> None:
         """Tell the person running the case something about this run (a cache reused, data collected)."""

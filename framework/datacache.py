@@ -67,7 +67,8 @@ def cached_frame(
         return make()
     folder = cache_root() / ctx.case / f"seed{ctx.seed}-{ctx.scale}-{cache_key(ctx, version)}" / name
     if (folder / COMPLETE).exists():
-        say(f"data: reusing {name} cached at {folder} (same case, seed, scale and config)")
+        say(f"data: reusing {name} cached at {folder} (same case, seed, scale, generator and every config value)")
+        ctx.data_from_cache = True
         return read_parquet_folder(ctx, folder)
     staging = folder.with_name(f"{name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)  # our own leftover from a killed run, never a user's folder

@@ -34,7 +34,7 @@ class Engine:
         scheduler: the scheduler address (``"local"`` for a LocalCluster started by this run).
         dashboard: the Dask dashboard's URL, when there is one.
         workers: number of Dask workers (1 on pandas).
-        cores: threads doing the work: the sum of the workers' threads (1 on pandas).
+        cores: worker threads doing the work: the sum of the workers' threads (1 on pandas).
         on_partition: called with (partitions done, partitions) while :meth:`compute` waits (progress).
     """
 
@@ -53,7 +53,7 @@ class Engine:
 
     def describe(self) -> dict[str, Any]:
         """The engine as recorded in ``metrics.json["data"]["engine"]``."""
-        return {"name": self.name, "scheduler": self.scheduler or None, "workers": self.workers, "cores": self.cores}
+        return {"name": self.name, "scheduler": self.scheduler or None, "workers": self.workers, "threads": self.cores}
 
     def from_blocks(self, build: Callable[[Any], pd.DataFrame], blocks: Sequence[Any], meta: Any = None) -> Any:
         """One frame made of independently built blocks, in block order.
@@ -202,7 +202,11 @@ def open_engine(name: str, scheduler: str | None = None, say: Callable[[str], No
             cluster = None
             try:
                 client = Client(scheduler.strip(), timeout=f"{CONNECT_TIMEOUT_S}s")
-            except (OSError, TimeoutError, ValueError) as exc:
+            except ValueError:
+                raise BadInput(
+                    f"--scheduler {quote(scheduler, 80)} is not a scheduler address like tcp://10.0.0.5:8786"
+                ) from None
+            except (OSError, TimeoutError) as exc:
                 raise BadInput(
                     f"--scheduler {quote(scheduler, 80)} did not answer within {CONNECT_TIMEOUT_S} s "
                     f"({type(exc).__name__}); start one with `dask scheduler`"
@@ -219,9 +223,9 @@ def open_engine(name: str, scheduler: str | None = None, say: Callable[[str], No
                 workers=len(workers),
                 cores=sum(w.get("nthreads", 1) for w in workers.values()) or 1,
             )
-            kind = "LocalCluster" if cluster is not None else f"scheduler {where}"
+            kind = "LocalCluster on this machine" if cluster is not None else f"scheduler {where}"
             board = f"; dashboard {engine.dashboard}" if engine.dashboard else ""
-            say(f"dask: {kind}, {engine.workers} workers, {engine.cores} cores{board}")
+            say(f"dask: {kind}, {engine.workers} workers, {engine.cores} threads{board}")
             yield engine
         finally:
             client.close()

@@ -91,9 +91,11 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     sec[1].table(["quantity", "value"], [[k, fmt(v)] for k, v in metrics.capacity.items()])
     if metrics.throughput:
         sec[1].p(
-            "**Measured throughput and the cluster it extrapolates to** (an extrapolation from this run's "
-            f"{metrics.throughput['scale']} scale, assuming throughput grows linearly with cores: true of the "
-            "partition-wise steps, optimistic for shuffles and the training fit):"
+            "**Measured throughput and the cluster it extrapolates to** (an extrapolation from this run at "
+            f"{metrics.throughput['scale']} scale, assuming throughput grows linearly with worker threads). Timed: "
+            "steps 4 and 5, which generate (or read) and clean the rows and compute features and aggregations; "
+            "not timed: the training fit, scoring and publishing. Linear growth holds for the partition-wise "
+            "work and is optimistic for shuffles:"
         )
         sec[1].table(["quantity", "value"], throughput_rows(metrics.throughput))
     sec[1].table(
@@ -157,7 +159,8 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     sec[4].p(f"**Generator.** {dd.generator}").p(f"**Real data.** {dd.real_data_format}").p(f"**Split.** {dd.split}")
     sec[4].ul([f"Cleaning: {c}" for c in dd.cleaning])
     sec[4].table(
-        ["data (this run)", "value"], [[k, fmt(v)] for k, v in metrics.data.items() if not isinstance(v, dict)]
+        ["data (this run)", "value"],
+        [[k, fmt(v)] for k, v in metrics.data.items() if not isinstance(v, dict) and k not in _SHOWN_ELSEWHERE],
     )
     _columns_read(sec[4], metrics.data)
     _engine_notes(sec[4], metrics.data)
@@ -268,17 +271,26 @@ def _columns_read(section: Section, data: dict[str, Any]) -> None:
     section.p(f"Ignored columns: {', '.join(map(str, ignored))}." if ignored else "No column was ignored.")
 
 
+# Data fields the report shows in their own paragraph, not in the data table.
+_SHOWN_ELSEWHERE = {"engine", "engine_notes"}
+
+
 def _engine_notes(section: Section, data: dict[str, Any]) -> None:
     """Where the batch steps ran, and what the run said about its data (cache reused, windows collected)."""
     engine = data.get("engine") or {}
     if not engine:
         return
-    where = "in this process"
-    if engine.get("name") != "pandas":
+    if engine.get("name") == "pandas":
+        section.p("**Engine.** Every step ran on pandas in this process.")
+    else:
         scheduler = engine.get("scheduler")
-        cluster = "a LocalCluster" if scheduler == "local" else f"the scheduler {scheduler}"
-        where = f"on {cluster} ({engine.get('workers')} workers, {engine.get('cores')} cores)"
-    section.p(f"**Engine.** The batch steps ran on {engine.get('name')} {where}.")
+        where = "a LocalCluster on this machine" if scheduler == "local" else f"the cluster of scheduler {scheduler}"
+        section.p(
+            f"**Engine.** Steps 4 and 5 (generation, cleaning, features and aggregations) ran on Dask: {where} "
+            f"({engine.get('workers')} worker processes, {engine.get('threads')} threads). Models were fitted, "
+            "tested, served and monitored in this process on the rows collected below, except where a step "
+            "says it scored on the workers."
+        )
     section.ul([str(note) for note in data.get("engine_notes") or []])
 
 

@@ -18,7 +18,7 @@ from framework.config import build_config, check_seed
 from framework.engine import check_engine, open_engine
 from framework.errors import BadInput
 from framework.guardrails import evaluate_guardrails
-from framework.guards import check_memory, quote
+from framework.guards import check_memory, gib, quote
 from framework.outdir import check_out_dir, default_out_dir, resolve_out, staged_output
 from framework.pipeline import StepOutputs, run_steps
 from framework.render import VIEWS, render, view_stem
@@ -78,7 +78,7 @@ def run_case(
     Args:
         case: the case to run.
         seed: the seed every random draw derives from.
-        scale: scale preset (small, default, large).
+        scale: scale preset (small, default, large, xl; xl only with ``engine='dask'``).
         out_dir: output folder; ``outputs/<case>/`` when None. It must be new, empty or a
             previous run's folder (see :mod:`framework.outdir`); the run's files replace the
             previous run's files only when every step succeeded.
@@ -97,6 +97,11 @@ def run_case(
     check_seed(seed)
     check_engine(engine, scheduler)
     config = build_config(case.config_model, scale, overrides)
+    if scale == "xl" and engine == "pandas":  # a rule, not the free memory of the moment
+        raise BadInput(
+            f"--scale xl needs about {gib(config.estimated_peak_bytes())} in one process on pandas; "
+            "choose --scale large or run with --engine dask"
+        )
     if data_path is None:  # real data has its own size; its loader checks it
         check_memory(config, fix="" if engine == "dask" else "or run with --engine dask (out of core)", engine=engine)
     check_data_path(data_path)
@@ -282,9 +287,11 @@ def metrics_document(
             int(data.summary.get("batch_rows", len(data.train) + len(data.test))),
             timings.get("data", 0.0) + timings.get("features", 0.0),
             ctx.engine.cores,
+            int(data.summary.get("batch_partitions", 1)) if ctx.engine.is_dask else 1,
             case.design.problem.constraints.logged_events_per_day,
             ctx.engine.name,
             ctx.scale,
+            ctx.data_from_cache,
         ),
         "config": ctx.config.model_dump(mode="json"),
     }

@@ -5,42 +5,65 @@ from __future__ import annotations
 import math
 from typing import Any
 
-# The daily batch (features and scores for a day's events) should finish well inside the day.
+# The daily batch (features for a day's events) should finish well inside the day.
 BATCH_WINDOWS_H: tuple[float, ...] = (1.0, 24.0)
+# Below this many rows the fixed costs (worker start-up, task graphs) swamp the rate: no extrapolation.
+MIN_ROWS_TO_EXTRAPOLATE = 1_000_000
 
 
 def throughput(
-    batch_rows: int, batch_seconds: float, cores: int, daily_events: float, engine: str, scale: str
+    batch_rows: int,
+    batch_seconds: float,
+    threads: int,
+    partitions: int,
+    daily_events: float,
+    engine: str,
+    scale: str,
+    from_cache: bool = False,
 ) -> dict[str, Any]:
-    """Rows per second per core of this run's batch steps (data and features), and the cores a day needs.
+    """Rows per second per busy worker thread of this run's data and features steps, and what a day needs.
 
-    The extrapolation assumes throughput grows linearly with cores: true of the partition-wise
-    parts (generation, cleaning, features, scoring), optimistic for shuffles and the training fit.
+    What is timed: generating (or reading from the cache) and cleaning the rows, then computing the
+    features and aggregations (steps 4 and 5). Not timed: the training fit, scoring, publishing.
+    The threads that count are those that had a partition to work on: ``min(threads, partitions)``.
 
     Args:
-        batch_rows: rows the batch steps processed (generated or loaded records).
+        batch_rows: rows the data and features steps processed (generated or loaded records).
         batch_seconds: wall time of those steps.
-        cores: cores that did the work (1 on pandas; the Dask workers' threads otherwise).
+        threads: worker threads of the engine (1 on pandas).
+        partitions: partitions the rows came in (1 on pandas or for a one-block data set).
         daily_events: the design's ``logged_events_per_day``.
         engine: ``pandas`` or ``dask``.
         scale: the scale preset measured.
+        from_cache: the rows were read from the data cache instead of generated.
 
     Returns:
-        ``rows``, ``seconds``, ``cores``, ``rows_per_s_per_core``, ``daily_events`` and, per batch
-        window, ``cores_for_<h>h``: cores needed to process one day's events within that window.
+        The measured figures and, per batch window, ``threads_for_<h>h`` (the unrounded need) when
+        the run was large enough to extrapolate from; ``extrapolation`` says why not otherwise.
     """
-    rate = batch_rows / max(batch_seconds, 1e-9) / max(cores, 1)
+    busy = max(1, min(threads, partitions))
+    rate = batch_rows / max(batch_seconds, 1e-9) / busy
     record: dict[str, Any] = {
         "engine": engine,
         "scale": scale,
         "rows": int(batch_rows),
         "seconds": round(batch_seconds, 3),
-        "cores": int(cores),
-        "rows_per_s_per_core": round(rate, 1),
+        "threads": int(threads),
+        "busy_threads": int(busy),
+        "partitions": int(partitions),
+        "data_from_cache": bool(from_cache),
+        "rows_per_s_per_thread": round(rate, 1),
         "daily_events": float(daily_events),
     }
+    if batch_rows < MIN_ROWS_TO_EXTRAPOLATE:
+        record["extrapolation"] = (
+            f"not extrapolated: {batch_rows:,} rows are too few (fixed costs dominate); "
+            f"measure at {MIN_ROWS_TO_EXTRAPOLATE:,}+ rows (--scale large or xl)"
+        )
+        return record
+    record["extrapolation"] = "linear in threads"
     for hours in BATCH_WINDOWS_H:
-        record[f"cores_for_{hours:g}h"] = math.ceil(daily_events / (rate * hours * 3600)) if rate > 0 else None
+        record[f"threads_for_{hours:g}h"] = round(daily_events / (rate * hours * 3600), 2) if rate > 0 else None
     return record
 
 
@@ -48,13 +71,20 @@ def throughput_rows(record: dict[str, Any]) -> list[list[str]]:
     """The report's table rows for a :func:`throughput` record."""
     if not record:
         return []
+    source = "read from the data cache" if record.get("data_from_cache") else "generated or loaded"
     rows = [
-        ["batch rows processed (data + features steps)", f"{record['rows']:,}"],
-        ["wall time of those steps", f"{record['seconds']:.1f} s on {record['cores']} core(s), {record['engine']}"],
-        ["measured rows per second per core", f"{record['rows_per_s_per_core']:,.0f}"],
+        ["rows through the data and features steps", f"{record['rows']:,} ({source})"],
+        [
+            "wall time of those steps",
+            f"{record['seconds']:.1f} s, {record['engine']}, {record['busy_threads']} of {record['threads']} "
+            f"worker thread{'s' if record['threads'] != 1 else ''} busy ({record['partitions']} partition"
+            f"{'s' if record['partitions'] != 1 else ''})",
+        ],
+        ["measured rows per second per busy thread", f"{record['rows_per_s_per_thread']:,.0f}"],
         ["design's daily volume (logged events per day)", f"{record['daily_events']:,.0f}"],
     ]
     for hours in BATCH_WINDOWS_H:
-        need = record.get(f"cores_for_{hours:g}h")
-        rows.append([f"extrapolated cores to process one day in {hours:g} h", "n/a" if need is None else f"{need:,}"])
+        need = record.get(f"threads_for_{hours:g}h")
+        shown = record.get("extrapolation", "n/a") if need is None else f"{need:,.2f} (so {math.ceil(need):,})"
+        rows.append([f"extrapolated threads to clean and featurise one day in {hours:g} h", shown])
     return rows

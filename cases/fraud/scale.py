@@ -36,7 +36,6 @@ ORDER = ["time_s", "transaction_id"]
 SHUFFLED = ["transaction_id", "terminal_id", "time_s", "is_fraud"]  # all the terminal windows read
 CUSTOMER_FEATURES = [f for f in FEATURES if not f.startswith("terminal_")]
 TERMINAL_FEATURES = [f for f in FEATURES if f.startswith("terminal_")]
-MIB = 2**20
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,12 @@ def monitoring_transactions(ctx: RunContext[FraudConfig], params: SimParams, dri
     frame = ctx.engine.from_blocks(build_block, specs, meta=empty_transactions(cfg.start_date))
     tx = collect(ctx.engine, frame, empty_transactions(cfg.start_date))
     customers = min(cfg.monitor_customers or params.n_customers, params.n_customers)
-    ctx.say(f"monitoring simulation collected: {len(tx):,} rows ({_mib(tx)}) of {customers:,}+ customers")
+    share = (
+        f"all {customers:,} simulated customers"
+        if customers == params.n_customers
+        else (f"the first {customers:,} of {params.n_customers:,} customers")
+    )
+    ctx.collected("monitoring simulation", tx, share)
     return tx
 
 
@@ -256,16 +260,3 @@ def _same_rows(got: pd.DataFrame, rows: pd.DataFrame) -> None:
 def history_span(time_s0: int, delay_days: float) -> tuple[int, int]:
     """Seconds ``[lo, hi)`` of the history the replay loads before its first request at ``time_s0``."""
     return time_s0 - round(delay_days * SECONDS_PER_DAY) - max(WINDOWS) * SECONDS_PER_DAY - 1, time_s0
-
-
-def _mib(frame: pd.DataFrame) -> str:
-    """A frame's memory, e.g. ``"410 MiB"``."""
-    return f"{frame.memory_usage(index=True, deep=False).sum() / MIB:,.0f} MiB"
-
-
-def said_collected(what: str, frame: pd.DataFrame, extra: pd.DataFrame | None = None) -> str:
-    """``"<what> collected: 3,812,004 rows, 410 MiB"`` (``extra``: a second frame of the same rows)."""
-    mem = frame.memory_usage(index=True, deep=False).sum()
-    if extra is not None:
-        mem += extra.memory_usage(index=True, deep=False).sum()
-    return f"{what} collected: {len(frame):,} rows, {mem / MIB:,.0f} MiB"

@@ -156,6 +156,7 @@ def data(ctx: RunContext[FraudConfig]) -> tuple[DataResult, FraudData]:
     summary["batch_rows"] = totals["transactions"]
     if sim is not None:
         summary["customer_blocks"] = sim.n_blocks
+        summary["batch_partitions"] = sim.n_blocks
         summary["rows_in_memory"] = len(tx)
     record = DataResult(
         train=tx[main.train],
@@ -201,7 +202,9 @@ def _simulated(ctx: RunContext[FraudConfig]) -> Simulated:
     totals = scale.totals(got[1], got[2])
     if totals["transactions"] == 0:
         checks.check_simulation(tx, cfg)
-    ctx.say(scale.said_collected("split windows", tx))
+    ctx.collected(
+        "split windows", tx, "the validation-fit, training and test days, and every earlier fraud the split needs"
+    )
     extra: dict[str, Any] = {}
     for code in (1, 2, 3):
         extra[f"frauds_{SCENARIO_NAMES[code].replace(' ', '_')}"] = totals["scenarios"][code]
@@ -282,7 +285,7 @@ def features(ctx: RunContext[FraudConfig], data: FraudData) -> tuple[FeaturesRes
         X = modes.build(data.tx, delay, data.mode, data.given)
     else:
         X = scale.features(ctx.engine, data.frame, data.n_blocks, data.keep, delay, data.tx)
-        ctx.say(scale.said_collected("features of the split windows", X))
+        ctx.collected("features of the split windows", X)
     names = list(X.columns)
     summary: dict[str, Any] = {"n_features": len(names), "features": ", ".join(names)}
     if data.mode != modes.ANONYMOUS:

@@ -199,7 +199,7 @@ def logged_window(
     log = clean_log(ctx, world, name, logs_stream, mess_stream, start_s, end_s)
     events, parts = compute(ctx, log.events, log.counts)
     events = in_order(ctx, events)
-    ctx.say(memory_note(name.replace("_", " "), events))
+    ctx.collected(name.replace("_", " "), events)
     return events, add_counts(parts)
 
 
@@ -210,11 +210,3 @@ def add_counts(parts: list[dict[str, int]]) -> dict[str, int]:
         for key, value in part.items():
             total[key] = total.get(key, 0) + int(value)
     return total
-
-
-def memory_note(what: str, frame: pd.DataFrame) -> str:
-    """``"<what> collected: 3.8M rows, 410 MiB"``: what a step holds in memory after a collect."""
-    rows = len(frame)
-    shown = f"{rows / 1e6:.1f}M" if rows >= 1e6 else f"{rows:,}"
-    mib = frame.memory_usage(deep=True).sum() / 2**20
-    return f"{what} collected: {shown} rows, {mib:,.{0 if mib >= 10 else 1}f} MiB"

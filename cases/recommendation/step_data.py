@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cases.recommendation.artifacts import RecData
-from cases.recommendation.blocks import add_counts, clean_log, compute, in_order, memory_note
+from cases.recommendation.blocks import add_counts, clean_log, compute, in_order
 from cases.recommendation.config import RecConfig
 from cases.recommendation.data_prose import real_prose, synthetic_prose
 from cases.recommendation.feedback_modes import detect
@@ -50,8 +50,8 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
         train, test = in_order(ctx, train), in_order(ctx, test)
         song_clicks = _bincount(popular, world.n_items, counted=ctx.engine.is_dask)
     counts = add_counts(parts)
-    for what, part in (("training window", train), ("held-out window", test)):
-        ctx.say(memory_note(what, part))
+    for what, part in (("training window", train), ("test window", test)):
+        ctx.collected(what, part)
     for name, part in (("training", train), ("held-out", test)):
         if not part["clicked"].any():  # too few events for this seed: say which knobs give more
             raise BadInput(
@@ -63,6 +63,7 @@ def data(ctx: RunContext[RecConfig]) -> tuple[DataResult, RecData]:
         "songs": world.n_items,
         **counts,
         "batch_rows": counts["lines"],  # raw log lines generated and parsed (the data step's records)
+        "batch_partitions": cfg.blocks(),  # blocks of users, one partition each
         "split_at": str(cutoff) if cfg.split == "time" else "random (drill flaw)",
         "train_clicks": int(train["clicked"].sum()),
         "test_clicks": int(test["clicked"].sum()),

@@ -74,11 +74,25 @@ def test_partition_files_sort_in_partition_order():
     assert sorted(names) == names
 
 
-def test_throughput_extrapolates_cores_from_the_measured_rate():
-    record = throughput(3_600_000, 10.0, 2, 50e6, "dask", "large")
-    assert record["rows_per_s_per_core"] == 180_000.0
-    # 50M events at 180k rows/s/core: 278 core-seconds, one core within the hour.
-    assert record["cores_for_1h"] == 1 and record["cores_for_24h"] == 1
-    heavy = throughput(1000, 10.0, 1, 20e9, "pandas", "small")
-    assert heavy["cores_for_1h"] == 55_556  # 20e9 / (100 rows/s x 3600 s), rounded up
-    assert ["measured rows per second per core", "100"] in throughput_rows(heavy)
+def test_throughput_counts_busy_threads_and_extrapolates_only_from_enough_rows():
+    record = throughput(3_600_000, 10.0, 2, 57, 50e6, "dask", "xl")
+    assert record["busy_threads"] == 2 and record["rows_per_s_per_thread"] == 180_000.0
+    # 50M events at 180k rows/s per thread: 278 thread-seconds, 0.08 of one thread for an hour.
+    assert record["threads_for_1h"] == 0.08 and record["threads_for_24h"] == 0.0
+    one_block = throughput(3_600_000, 10.0, 2, 1, 50e6, "dask", "large")
+    assert one_block["busy_threads"] == 1 and one_block["rows_per_s_per_thread"] == 360_000.0
+    heavy = throughput(2_000_000, 10.0, 1, 1, 20e9, "pandas", "large")
+    assert heavy["threads_for_1h"] == 27.78  # 20e9 / (200k rows/s x 3600 s)
+    assert ["extrapolated threads to clean and featurise one day in 1 h", "27.78 (so 28)"] in throughput_rows(heavy)
+    small = throughput(25_000, 0.5, 2, 1, 50e6, "dask", "small")
+    assert "threads_for_1h" not in small and small["extrapolation"].startswith("not extrapolated: 25,000 rows")
+    assert throughput_rows(small)[-1][1] == small["extrapolation"]
+
+
+def test_a_cache_hit_is_recorded_on_the_run(tmp_path, cache):
+    ctx = _ctx(tmp_path)
+    cached_frame(ctx, "rows", _maker([]), "v1", say=lambda _m: None)
+    assert ctx.data_from_cache is False
+    again = _ctx(tmp_path)
+    cached_frame(again, "rows", _maker([]), "v1", say=lambda _m: None)
+    assert again.data_from_cache is True

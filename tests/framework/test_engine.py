@@ -38,13 +38,16 @@ def test_dask_on_a_local_cluster_gives_the_pandas_model_numbers(case_name, tmp_p
     assert written["engine"] == "dask"
     _same_models_as_pandas(case_name, result.metrics)
     printed = capsys.readouterr().out
-    assert "dask: LocalCluster" in printed and "dashboard http://" in printed
+    assert "dask: LocalCluster on this machine" in printed and "dashboard http://" in printed
     report = (tmp_path / "out" / "report.md").read_text()
     workers = result.metrics.data["engine"]["workers"]
-    assert f"The batch steps ran on dask on a LocalCluster ({workers} workers" in report
-    rate = result.metrics.throughput["rows_per_s_per_core"]
-    assert f"| measured rows per second per core | {rate:,.0f} |" in report
+    assert f"ran on Dask: a LocalCluster on this machine ({workers} worker processes" in report
+    rate = result.metrics.throughput["rows_per_s_per_thread"]
+    assert f"| measured rows per second per busy thread | {rate:,.0f} |" in report
     assert "engine dask" in report
+    # small is one block: one busy thread, and too few rows to extrapolate a cluster from
+    assert result.metrics.throughput["busy_threads"] == 1
+    assert "not extrapolated" in result.metrics.throughput["extrapolation"]
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +97,28 @@ def test_dask_on_a_separate_scheduler_and_two_workers_gives_the_pandas_model_num
         engine="dask",
         scheduler=separate_cluster,
     )
-    assert result.metrics.data["engine"] == {"name": "dask", "scheduler": separate_cluster, "workers": 2, "cores": 2}
+    assert result.metrics.data["engine"] == {"name": "dask", "scheduler": separate_cluster, "workers": 2, "threads": 2}
     _same_models_as_pandas(case_name, result.metrics)
     assert f"dask: scheduler {separate_cluster}, 2 workers" in capsys.readouterr().out
+
+
+def test_a_malformed_scheduler_address_is_named_as_one(tmp_path):
+    with pytest.raises(BadInput, match=r"^--scheduler 'http://x:1' is not a scheduler address like tcp://"):
+        run_case(
+            get_case("fraud"),
+            scale="small",
+            out_dir=tmp_path / "o",
+            progress=False,
+            engine="dask",
+            scheduler="http://x:1",
+        )
+    assert not (tmp_path / "o").exists()
+
+
+def test_xl_on_pandas_is_refused_by_rule_in_one_line(tmp_path):
+    with pytest.raises(BadInput, match=r"^--scale xl needs about [0-9.]+ GiB in one process on pandas; choose"):
+        run_case(get_case("recommendation"), scale="xl", out_dir=tmp_path / "o", progress=False)
+    assert not (tmp_path / "o").exists()
 
 
 def test_an_unreachable_scheduler_is_refused_in_one_line_and_nothing_is_written(tmp_path, monkeypatch):
@@ -185,7 +207,7 @@ def test_blocks_entity_windows_and_reductions_agree_between_engines(threaded_das
 
 def test_open_engine_pandas_starts_no_cluster():
     with open_engine("pandas") as engine:
-        assert engine.describe() == {"name": "pandas", "scheduler": None, "workers": 1, "cores": 1}
+        assert engine.describe() == {"name": "pandas", "scheduler": None, "workers": 1, "threads": 1}
         assert engine.compute(pd.Series([1, 2])).tolist() == [1, 2]
 
 
