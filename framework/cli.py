@@ -51,7 +51,7 @@ def make_case_app(case: Case) -> typer.Typer:
             typer.Option(help="With --data: role=column,... for columns the alias table does not know."),
         ] = None,
         set_: Annotated[list[str] | None, typer.Option("--set", help=set_help)] = None,
-        quiet: Annotated[bool, typer.Option(help="No progress spinner.")] = False,
+        quiet: Annotated[bool, typer.Option(help="No progress bars (notes and the summary still print).")] = False,
         pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (needs Chromium).")] = False,
         force: Annotated[
             bool, typer.Option("--force", help="Write into a folder holding other files (they stay untouched).")
