@@ -35,6 +35,8 @@ class EtaData:
             segment speed MAE reported on real data.
         train_frame: the training window as a Dask frame (``--engine dask``), for the features step's
             reductions; None on pandas, where ``train`` is all there is.
+        reduced: with ``train_window="reduced"`` (xl): the :class:`cases.eta.reduced.ReducedTrain` the
+            features step reads the training window through; ``train`` is then empty.
     """
 
     synthetic: bool
@@ -48,6 +50,7 @@ class EtaData:
     history_period: int = 5040
     speed_unit: str = "kmh"
     train_frame: Any = None
+    reduced: Any = None
 
     def __post_init__(self) -> None:
         # Generated data always carries its world and real data never does: one fact, checked once.
@@ -71,11 +74,16 @@ class EtaFeatures:
 
     Attributes:
         history: the history aggregates (the baseline's lookups, the booster's features).
-        record_table: the seed's record table, car-weighted mean per (segment, interval of week).
+        record_table: the seed's record table, car-weighted mean per (segment, interval of week) (empty with a
+            reduced training window: its key counts are in ``data.reduced``).
+        booster_rows: the booster's training rows drawn per partition (reduced training window only).
+        live_tail: the training window's last live-window intervals (the live feed's start; reduced only).
     """
 
     history: HistoryFeatures
     record_table: pd.DataFrame
+    booster_rows: pd.DataFrame | None = None
+    live_tail: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)

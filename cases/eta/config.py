@@ -51,6 +51,16 @@ class EtaConfig(CaseConfig):
         invalid_fraction: share of extra invalid rows injected (nulls, bad speeds, duplicates).
         block_segments: segments per generation block (each block draws from its own random streams and is
             one partition on Dask); every preset up to ``large`` is one block, so its records are unchanged.
+        routing: how free-flow routes (trips, serving) are found: ``all_pairs`` dense next-hop tables (nodes x
+            nodes; every preset up to ``large``) or ``per_origin`` (a compiled Dijkstra from each queried origin;
+            ``xl``, where the dense tables would take 10 GB).
+        history_bucket_intervals: 2-minute intervals per column of the history and model tables (divides 30):
+            1 up to ``large`` (one column per interval of the week, the design's numbers); 15 at ``xl`` (30-minute
+            buckets, 336 per week), so a segments x week table is 0.27 GB instead of 4.1 GB there.
+        train_window: ``collected`` (the training window comes into this process: every preset up to ``large``)
+            or ``reduced`` (``xl`` on Dask: it stays on the workers; two passes over its partitions return the
+            history sums, the key counts, the recent-slowdown rows, the booster's sample drawn per block and the
+            live feed's tail; only the test window is collected).
         n_trips: test trips evaluated at trip level.
         min_route_segments: shortest route (in segments) accepted for a test trip.
         gbm_max_iter: boosting iterations of the gradient-boosting model.
@@ -101,6 +111,9 @@ class EtaConfig(CaseConfig):
     rain_day_share: float = Field(default=0.0, ge=0, le=1)
     invalid_fraction: float = Field(default=0.005, ge=0, lt=0.5)
     block_segments: int = Field(default=20_000, ge=10, le=1_000_000)
+    routing: Literal["all_pairs", "per_origin"] = "all_pairs"
+    history_bucket_intervals: int = Field(default=1, ge=1, le=30)
+    train_window: Literal["collected", "reduced"] = "collected"
     n_trips: int = Field(default=2000, ge=10, le=50_000)
     min_route_segments: int = Field(default=4, ge=1, le=200)
     gbm_max_iter: int = Field(default=100, ge=1, le=1000)
@@ -150,15 +163,20 @@ class EtaConfig(CaseConfig):
             "serving_queries": 1000,
         },
         # City-sized: 101,760 directed segments (160 x 160 grid, highways every 5th line) and about 97M
-        # probe records over two weeks (11.2 training days: time-of-week history), in blocks of 2,000 segments
-        # (about 2M records each). The in-memory parts (routing and model tables) do not fit yet: see
-        # estimated_client_bytes.
+        # probe records over two weeks (12.6 training days: time-of-week history; a 1.4-day test window keeps
+        # the collected part small), in blocks of 2,000 segments (about 2M records each). Routing per origin,
+        # 30-minute table columns, the training window left on the workers: see estimated_client_bytes.
         "xl": {
             "grid_rows": 160,
             "grid_cols": 160,
             "weeks": 2,
+            "train_fraction": 0.9,
             "probe_rate": 0.2,
             "block_segments": 2000,
+            "routing": "per_origin",
+            "history_bucket_intervals": 15,
+            "gbm_bucket_intervals": 15,
+            "train_window": "reduced",
             "n_trips": 5000,
             "gbm_max_iter": 300,
             "gbm_train_rows": 400_000,
@@ -174,7 +192,7 @@ class EtaConfig(CaseConfig):
             raise ValueError("must be a power of two (16, 32, ..., 4096)")
         return value
 
-    @field_validator("gbm_bucket_intervals")
+    @field_validator("gbm_bucket_intervals", "history_bucket_intervals")
     @classmethod
     def _bucket_divides_hour(cls, value: int) -> int:
         # Buckets must tile an hour exactly so hour-of-week aggregates line up with them.
@@ -215,37 +233,49 @@ class EtaConfig(CaseConfig):
         Calibrated with ``/usr/bin/time -f %M`` on the presets and on runs that stress one
         knob each (see ``MEMORY_MODEL``): generation and cleaning hold several copies of the
         records; the booster holds its sampled rows' features and one feature row per (segment, time
-        bucket); the model tables scale with segments x intervals of the week.
+        bucket) (in chunks of ``_PREDICT_CHUNK_PAIRS``); the model tables scale with segments x table columns.
         """
         m = MEMORY_MODEL
         rows = self.estimated_rows()
-        keys = self.n_segments() * _INTERVALS_PER_WEEK
         nodes = self.grid_rows * self.grid_cols
         data = m["per_row_data"] * rows + m["per_trip_node"] * (self.n_trips + self.serving_queries) * nodes
-        buckets = _INTERVALS_PER_WEEK // self.gbm_bucket_intervals
-        booster = m["per_row_kept"] * rows + m["per_segment_bucket"] * self.n_segments() * buckets
-        booster += m["per_gbm_row"] * self.gbm_train_rows
-        tables = m["per_row_kept"] * rows + m["per_key"] * keys
+        booster = m["per_row_kept"] * rows + self._booster_bytes()
+        tables = m["per_row_kept"] * rows + m["per_key"] * self.table_keys()
         return int(m["base"] + self.routing_bytes() + max(data, booster, tables))
 
+    def table_keys(self) -> int:
+        """Cells of one (segment, time of week) table: segments x ``5040 / history_bucket_intervals``."""
+        return self.n_segments() * (_INTERVALS_PER_WEEK // self.history_bucket_intervals)
+
+    def _booster_bytes(self) -> int:
+        """The booster's sampled rows, and its (segment, bucket) feature rows predicted in bounded chunks."""
+        m = MEMORY_MODEL
+        pairs = min(self.n_segments() * (_INTERVALS_PER_WEEK // self.gbm_bucket_intervals), _PREDICT_CHUNK_PAIRS)
+        return int(m["per_segment_bucket"] * pairs + m["per_gbm_row"] * self.gbm_train_rows)
+
     def routing_bytes(self) -> int:
-        """The dense routing tables (next hop and edge index, int64, nodes x nodes) held in memory."""
+        """Routing memory: the dense tables (next hop and edge index, int64, nodes x nodes) with ``all_pairs``;
+        with ``per_origin``, one chunk of Dijkstra distances and predecessors (256 origins x nodes)."""
         nodes = self.grid_rows * self.grid_cols
-        return 16 * nodes * nodes
+        return 16 * nodes * nodes if self.routing == "all_pairs" else 12 * 256 * nodes
 
     def estimated_client_bytes(self) -> int:
         """Peak memory of the run's own process on Dask, where generation and cleaning run on the workers.
 
-        What stays in memory: the routing tables, the collected train and test windows, the booster's
-        rows and the model tables (segments x intervals of the week per model).
+        What stays in memory: the routing tables, the collected windows (only the test window with
+        ``train_window="reduced"``: per test row its frame, every model's predictions, the live feed and the
+        two generated monitoring periods), the booster's rows and the model tables. ``per_test_row`` is
+        fitted to the measured xl run (see ``MEMORY_MODEL``).
         """
         m = MEMORY_MODEL
         rows = self.estimated_rows()
-        keys = self.n_segments() * _INTERVALS_PER_WEEK
-        buckets = _INTERVALS_PER_WEEK // self.gbm_bucket_intervals
-        booster = m["per_segment_bucket"] * self.n_segments() * buckets + m["per_gbm_row"] * self.gbm_train_rows
-        kept = m["per_row_kept"] * rows
-        return int(m["base"] + self.routing_bytes() + kept + max(booster, m["per_key"] * keys))
+        if self.train_window == "reduced":
+            kept = m["per_test_row"] * rows * (1.0 - self.train_fraction)
+        else:
+            kept = m["per_row_kept"] * rows
+        return int(
+            m["base"] + self.routing_bytes() + kept + max(self._booster_bytes(), m["per_key"] * self.table_keys())
+        )
 
 
 # Bytes of peak RSS per unit, fitted to peak RSS measured with /usr/bin/time -f %M (estimate / measured):
@@ -260,4 +290,11 @@ MEMORY_MODEL: dict[str, float] = {
     "per_key": 180.0,  # model tables, history aggregates and the predictions made from them
     "per_segment_bucket": 200.0,  # the booster's feature row and prediction per (segment, time bucket)
     "per_gbm_row": 450.0,  # the booster's sampled rows, their feature matrix and its binned copy
+    # A reduced training window (Dask, xl): the client's bytes per test row (the test frame, five models'
+    # predictions and evaluation temporaries, the sparse live feed, the two generated monitoring periods).
+    # Fitted to the measured xl run (client peak RSS 11.3 GB, sampled every second; estimate 11.3 GB) with
+    # per_key unchanged; taken before the history partials were dropped and the model tables built in place.
+    "per_test_row": 500.0,
 }
+# Kept in step with cases.eta.models._PREDICT_CHUNK_PAIRS (not imported: the CLI's bad-flag path stays light).
+_PREDICT_CHUNK_PAIRS = 1_500_000

@@ -90,10 +90,12 @@ def neighbour_slowdown_correlation(slowdown: np.ndarray, segments: pd.DataFrame)
         Pearson correlation over (segment, interval) cells where both are seen (NaN when none are).
     """
     down, up = upstream_pairs(segments)
-    seen = ~np.isnan(slowdown)
-    # Adjacency (segment x upstream neighbour) times the signal: every neighbour sum in one product.
     n = len(slowdown)
     adjacency = sparse.csr_matrix((np.ones(len(down)), (down, up)), shape=(n, n))  # sparse: real maps are large
+    if slowdown.size > _CHUNKED_CELLS:
+        return _chunked_correlation(slowdown, adjacency)
+    seen = ~np.isnan(slowdown)
+    # Adjacency (segment x upstream neighbour) times the signal: every neighbour sum in one product.
     total = adjacency @ np.where(seen, slowdown, 0.0)
     count = adjacency @ seen.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -104,29 +106,71 @@ def neighbour_slowdown_correlation(slowdown: np.ndarray, segments: pd.DataFrame)
     return float(np.corrcoef(slowdown[both], neighbour[both])[0, 1])
 
 
-def recent_slowdown(records: pd.DataFrame, key_ratio: np.ndarray, free_flow_s: np.ndarray, window: int) -> np.ndarray:
+# Above this many (segment, block) cells the correlation is accumulated over column chunks (city scale:
+# 82M cells would need ~4 GB of temporaries at once); below, one pass with numpy's corrcoef.
+_CHUNKED_CELLS = 20_000_000
+_CHUNK_COLUMNS = 64
+
+
+def _chunked_correlation(slowdown: np.ndarray, adjacency: sparse.csr_matrix) -> float:
+    """Pearson correlation of :func:`neighbour_slowdown_correlation` from sums over chunks of columns."""
+    n_both, sx, sy, sxx, syy, sxy = 0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for lo in range(0, slowdown.shape[1], _CHUNK_COLUMNS):  # chunks of time blocks, not rows
+        x = slowdown[:, lo : lo + _CHUNK_COLUMNS]
+        seen = ~np.isnan(x)
+        total = adjacency @ np.where(seen, x, 0.0)
+        count = adjacency @ seen.astype(np.float64)
+        both = seen & (count > 0)
+        xs, ys = x[both], total[both] / count[both]
+        n_both += xs.size
+        sx, sy = sx + xs.sum(), sy + ys.sum()
+        sxx, syy, sxy = sxx + (xs * xs).sum(), syy + (ys * ys).sum(), sxy + (xs * ys).sum()
+    if n_both < 3:
+        return float("nan")
+    cov = sxy - sx * sy / n_both
+    var = (sxx - sx * sx / n_both) * (syy - sy * sy / n_both)
+    return float(cov / np.sqrt(var)) if var > 0 else float("nan")
+
+
+def recent_slowdown(
+    records: pd.DataFrame,
+    key_ratio: np.ndarray,
+    free_flow_s: np.ndarray,
+    window: int,
+    first: int | None = None,
+    n_blocks: int | None = None,
+    lo: int = 0,
+) -> np.ndarray:
     """Car-weighted observed / historical time - 1 per (segment, window of intervals): ``(S, T // window)``.
 
     Args:
         records: clean records with ``travel_time_s``.
-        key_ratio: ``(S, 5040)`` historical ratio (time / free flow) per key, NaN where unseen.
+        key_ratio: ``(S, 5040 // b)`` historical ratio (time / free flow) per key of ``b`` intervals, NaN where
+            unseen.
         free_flow_s: free-flow time per segment.
         window: intervals per block.
+        first: interval where block 0 starts (the records' first interval with a historical key when None).
+        n_blocks: blocks (up to the last record's when None).
+        lo: for one partition's segments ``[lo, lo + len(free_flow_s))``: the first (``key_ratio`` and
+            ``free_flow_s`` hold those rows only).
 
     Returns:
         The slowdown per segment and block, NaN where no car with a historical key drove.
     """
-    seg = records["segment_id"].to_numpy(np.int64)
+    seg = records["segment_id"].to_numpy(np.int64) - lo
     interval = records["interval_index"].to_numpy(np.int64)
-    hist = key_ratio[seg, interval % INTERVALS_PER_WEEK] * free_flow_s[seg]
+    column = interval % INTERVALS_PER_WEEK
+    if key_ratio.shape[1] != INTERVALS_PER_WEEK:  # bucketed tables (city scale)
+        column = column // (INTERVALS_PER_WEEK // key_ratio.shape[1])
+    hist = key_ratio[seg, column] * free_flow_s[seg]
     ok = np.isfinite(hist) & (hist > 0)
     seg, interval, hist = seg[ok], interval[ok], hist[ok]
     if seg.size == 0:
-        return np.full((len(free_flow_s), 0), np.nan)
+        return np.full((len(free_flow_s), n_blocks or 0), np.nan)
     cars = records["car_count"].to_numpy(np.float64)[ok]
     ratio = records["travel_time_s"].to_numpy(np.float64)[ok] / hist
-    block = (interval - interval.min()) // window
-    n_blocks = int(block.max()) + 1
+    block = (interval - (interval.min() if first is None else first)) // window
+    n_blocks = int(block.max()) + 1 if n_blocks is None else n_blocks
     cell = seg * n_blocks + block
     size = len(free_flow_s) * n_blocks
     w = np.bincount(cell, cars, size)

@@ -462,6 +462,7 @@ FEATURES = FeatureSpec(
         "The core feature is the record table: for each segment and {features[interval_minutes]}-minute interval "
         "of the week, the travel time averaged over the cars seen there, weighted by car count.",
         "Time-of-week features let the model share strength across neighbouring intervals.",
+        "This run's history and model tables: {features[history_table]}.",
     ],
     tradeoffs=[
         "Historical time-of-week features only (cheap, batch) versus live speeds (fresher, but need a "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -87,15 +89,6 @@ def nan_median_last_axis(values: np.ndarray) -> np.ndarray:
     return np.where(n > 0, (lo + hi) / 2.0, np.nan)
 
 
-def _weekly(
-    cell: np.ndarray, week: np.ndarray, w: np.ndarray, wr: np.ndarray, n_cells: int, n_weeks: int
-) -> np.ndarray:
-    """Car-weighted mean ratio per (cell, week): ``(n_cells, n_weeks)``, NaN where no car drove."""
-    idx = cell * n_weeks + week
-    size = n_cells * n_weeks
-    return _ratio(np.bincount(idx, wr, size), np.bincount(idx, w, size)).reshape(n_cells, n_weeks)
-
-
 def _leave_week_out_medians(weekly: np.ndarray) -> np.ndarray:
     """``out[k]`` = median over every week but ``k``: ``(n_weeks, n_cells)`` (a loop over weeks)."""
     out = np.empty((weekly.shape[1], weekly.shape[0]))
@@ -109,6 +102,70 @@ def _leave_week_out_medians(weekly: np.ndarray) -> np.ndarray:
 def _bucket_totals(class_week: np.ndarray) -> np.ndarray:
     """``(classes, weeks)`` totals over buckets of a ``(classes, buckets, weeks)`` array."""
     return np.ascontiguousarray(class_week.transpose(0, 2, 1)).sum(axis=-1)
+
+
+# history_sums' arrays with one row per segment (placed into a partition's segment range) and global ones.
+_PER_SEGMENT: tuple[str, ...] = ("key_w", "key_wr", "hour_w", "hour_wr", "seg_w", "seg_wr", "seg_week_w")
+_PER_SEGMENT += ("seg_week_wr", "hour_week_w", "hour_week_wr")
+_GLOBAL = ("class_week_w", "class_week_wr")
+
+
+def history_sums(records: pd.DataFrame, layout: dict[str, Any], lo: int, hi: int) -> dict[str, Any]:
+    """Cars and cars x ratio summed per key of every history aggregate, for segments ``[lo, hi)``.
+
+    The sums :class:`HistoryFeatures` is made of: from all training rows at once (``lo = 0``) on
+    pandas, or per partition (one segment range each) on Dask, where the client adds them up.
+
+    Args:
+        records: clean training records of segments ``[lo, hi)`` only.
+        layout: :meth:`HistoryFeatures.layout` (free-flow times, classes, weeks, buckets).
+        lo: first segment; hi: one past the last.
+
+    Returns:
+        Arrays keyed like :data:`_PER_SEGMENT` (rows ``lo..hi-1``) and :data:`_GLOBAL`, plus ``lo``/``hi``.
+    """
+    n_seg, n_weeks, bucket = hi - lo, layout["n_weeks"], layout["bucket"]
+    table_bucket, period = layout["table_bucket"], layout["period"]
+    n_buckets = INTERVALS_PER_WEEK // bucket
+    seg_global = records["segment_id"].to_numpy(np.int64)
+    seg = seg_global - lo if lo else seg_global
+    w = records["car_count"].to_numpy(np.float64)
+    wr = w * (records["travel_time_s"].to_numpy(np.float64) / layout["free_flow_s"][seg_global])
+    if period == INTERVALS_PER_WEEK:
+        iww = records["interval_within_week"].to_numpy(np.int64)
+    else:
+        iww = records["interval_index"].to_numpy(np.int64) % period
+    week = records["interval_index"].to_numpy(np.int64) // period - layout["week_offset"]
+    columns = INTERVALS_PER_WEEK // table_bucket
+    key = seg * columns + (iww if table_bucket == 1 else iww // table_bucket)
+    hour = seg * HOURS_PER_WEEK + iww // INTERVALS_PER_HOUR
+    cell = (layout["class_code"][seg_global] * n_buckets + iww // bucket) * n_weeks + week
+    shape = (len(ROAD_CLASSES), n_buckets, n_weeks)
+    hour_week = hour * n_weeks + week
+    out: dict[str, Any] = {"lo": lo, "hi": hi}
+    for suffix, v in (("w", w), ("wr", wr)):
+        out["key_" + suffix] = np.bincount(key, v, n_seg * columns).reshape(n_seg, columns)
+        out["hour_" + suffix] = np.bincount(hour, v, n_seg * HOURS_PER_WEEK).reshape(n_seg, HOURS_PER_WEEK)
+        out["seg_" + suffix] = np.bincount(seg, v, n_seg)
+        out["seg_week_" + suffix] = np.bincount(seg * n_weeks + week, v, n_seg * n_weeks).reshape(n_seg, n_weeks)
+        out["class_week_" + suffix] = np.bincount(cell, v, int(np.prod(shape))).reshape(shape)
+        size = n_seg * HOURS_PER_WEEK * n_weeks
+        out["hour_week_" + suffix] = np.bincount(hour_week, v, size).reshape(n_seg * HOURS_PER_WEEK, n_weeks)
+    return out
+
+
+def _empty_sums(n_seg: int, n_weeks: int, n_buckets: int, table_bucket: int) -> dict[str, np.ndarray]:
+    """Zero arrays shaped like :func:`history_sums` over every segment."""
+    columns = INTERVALS_PER_WEEK // table_bucket
+    shapes = {
+        "key": (n_seg, columns),
+        "hour": (n_seg, HOURS_PER_WEEK),
+        "seg": (n_seg,),
+        "seg_week": (n_seg, n_weeks),
+        "class_week": (len(ROAD_CLASSES), n_buckets, n_weeks),
+        "hour_week": (n_seg * HOURS_PER_WEEK, n_weeks),
+    }
+    return {f"{name}_{suffix}": np.zeros(shape) for name, shape in shapes.items() for suffix in ("w", "wr")}
 
 
 class HistoryFeatures:
@@ -136,7 +193,8 @@ class HistoryFeatures:
         bucket_: intervals per booster time bucket; n_buckets_: buckets per week.
         period_: intervals per history cycle: 5040 (time of week) or 720 (time of day).
         n_weeks_: training folds (weeks, or days with the time-of-day period); week_offset_: the first's index.
-        key_w_, key_wr_: cars and cars x ratio per (segment, interval_within_week).
+        table_bucket_: intervals per column of the key tables.
+        key_w_, key_wr_: cars and cars x ratio per (segment, interval_within_week // table_bucket_).
         hour_w_, hour_wr_: the same per (segment, hour of week).
         seg_w_, seg_wr_: the same per segment.
         seg_week_w_, seg_week_wr_: the same per (segment, week).
@@ -146,7 +204,12 @@ class HistoryFeatures:
     """
 
     def fit(
-        self, train: pd.DataFrame, segments: pd.DataFrame, bucket: int = 5, period: int = INTERVALS_PER_WEEK
+        self,
+        train: pd.DataFrame,
+        segments: pd.DataFrame,
+        bucket: int = 5,
+        period: int = INTERVALS_PER_WEEK,
+        table_bucket: int = 1,
     ) -> HistoryFeatures:
         """Accumulate every aggregate from ``train``.
 
@@ -156,6 +219,8 @@ class HistoryFeatures:
             bucket: intervals per booster time bucket; must divide 30 (an hour).
             period: ``INTERVALS_PER_WEEK`` (time-of-week history, the design) or ``INTERVALS_PER_DAY``
                 (time-of-day history for data shorter than a week).
+            table_bucket: intervals per column of the (segment, time of week) tables (divides 30): 1, the
+                design, keys them by 2-minute interval; more pools each column's intervals (city scale).
 
         Returns:
             self
@@ -167,41 +232,73 @@ class HistoryFeatures:
                 f"period must be {INTERVALS_PER_WEEK} (a week) or {INTERVALS_PER_DAY} (a day), got {period}"
             )
         self.segments_ = segments.sort_values("segment_id").reset_index(drop=True)
+        if INTERVALS_PER_HOUR % table_bucket:
+            raise ValueError(f"table_bucket must divide {INTERVALS_PER_HOUR} intervals (one hour), got {table_bucket}")
         self.bucket_ = bucket
+        self.table_bucket_ = table_bucket
         self.period_ = period
         self.n_buckets_ = INTERVALS_PER_WEEK // bucket
         n_seg = len(self.segments_)
-        seg, _, w, wr = self._row_terms(train)
-        iww = self.slots(train)
         week = train["interval_index"].to_numpy(np.int64) // period
         self.week_offset_ = int(week.min()) if len(week) else 0
-        week = week - self.week_offset_
-        self.n_weeks_ = n_weeks = int(week.max()) + 1 if len(week) else 1
+        self.n_weeks_ = int(week.max()) - self.week_offset_ + 1 if len(week) else 1
+        self._finish(history_sums(train, self.layout(), 0, n_seg))
+        return self
 
-        size = n_seg * INTERVALS_PER_WEEK
-        key = seg * INTERVALS_PER_WEEK + iww
-        self.key_w_ = np.bincount(key, w, size).reshape(n_seg, INTERVALS_PER_WEEK)
-        self.key_wr_ = np.bincount(key, wr, size).reshape(n_seg, INTERVALS_PER_WEEK)
-        hour = seg * HOURS_PER_WEEK + iww // INTERVALS_PER_HOUR
-        self.hour_w_ = np.bincount(hour, w, n_seg * HOURS_PER_WEEK).reshape(n_seg, HOURS_PER_WEEK)
-        self.hour_wr_ = np.bincount(hour, wr, n_seg * HOURS_PER_WEEK).reshape(n_seg, HOURS_PER_WEEK)
-        self.seg_w_ = np.bincount(seg, w, n_seg)
-        self.seg_wr_ = np.bincount(seg, wr, n_seg)
+    def layout(self) -> dict[str, Any]:
+        """What :func:`history_sums` needs besides the rows (small: two arrays per segment and integers)."""
+        return {
+            "free_flow_s": self.segments_["free_flow_s"].to_numpy(np.float64),
+            "class_code": self.segments_["road_class_code"].to_numpy(np.int64),
+            "n_weeks": self.n_weeks_,
+            "week_offset": self.week_offset_,
+            "bucket": self.bucket_,
+            "period": self.period_,
+            "table_bucket": self.table_bucket_,
+        }
 
-        self.seg_week_w_ = np.bincount(seg * n_weeks + week, w, n_seg * n_weeks).reshape(n_seg, n_weeks)
-        self.seg_week_wr_ = np.bincount(seg * n_weeks + week, wr, n_seg * n_weeks).reshape(n_seg, n_weeks)
-        klass = self.segments_["road_class_code"].to_numpy(np.int64)[seg]
-        cell = (klass * self.n_buckets_ + iww // bucket) * n_weeks + week
-        shape = (len(ROAD_CLASSES), self.n_buckets_, n_weeks)
-        self.class_week_w_ = np.bincount(cell, w, int(np.prod(shape))).reshape(shape)
-        self.class_week_wr_ = np.bincount(cell, wr, int(np.prod(shape))).reshape(shape)
+    def fit_sums(
+        self,
+        parts: list[dict[str, Any]],
+        segments: pd.DataFrame,
+        n_weeks: int,
+        bucket: int = 5,
+        table_bucket: int = 1,
+    ) -> HistoryFeatures:
+        """:meth:`fit` from :func:`history_sums` of partitions (segment ranges), added where they overlap.
 
-        hour_weekly = _weekly(hour, week, w, wr, n_seg * HOURS_PER_WEEK, n_weeks)
+        The time-of-week period only, the first training week being week 0 (generated data).
+        """
+        self.segments_ = segments.sort_values("segment_id").reset_index(drop=True)
+        self.bucket_, self.table_bucket_, self.period_ = bucket, table_bucket, INTERVALS_PER_WEEK
+        self.n_buckets_ = INTERVALS_PER_WEEK // bucket
+        self.week_offset_, self.n_weeks_ = 0, n_weeks
+        total = _empty_sums(len(self.segments_), n_weeks, self.n_buckets_, table_bucket)
+        for part in parts:  # one addition per partition: per-segment arrays go into the partition's range
+            lo, hi = part["lo"], part["hi"]
+            for name, value in part.items():
+                if name in _PER_SEGMENT:  # hour_week rows are (segment, hour of week) cells
+                    rows = HOURS_PER_WEEK if name.startswith("hour_week") else 1
+                    total[name][lo * rows : hi * rows] += value
+                elif name in _GLOBAL:
+                    total[name] += value
+        self._finish(total)
+        return self
+
+    def _finish(self, sums: dict[str, np.ndarray]) -> None:
+        """Attributes from the summed arrays: the tables, and the weekly medians (in and out of fold)."""
+        self.key_w_, self.key_wr_ = sums["key_w"], sums["key_wr"]
+        self.hour_w_, self.hour_wr_ = sums["hour_w"], sums["hour_wr"]
+        self.seg_w_, self.seg_wr_ = sums["seg_w"], sums["seg_wr"]
+        self.seg_week_w_, self.seg_week_wr_ = sums["seg_week_w"], sums["seg_week_wr"]
+        self.class_week_w_, self.class_week_wr_ = sums["class_week_w"], sums["class_week_wr"]
+        n_cells = len(self.segments_) * HOURS_PER_WEEK
+        hour_weekly = _ratio(sums["hour_week_wr"].reshape(-1), sums["hour_week_w"].reshape(-1))
+        hour_weekly = hour_weekly.reshape(n_cells, self.n_weeks_)
         self.hour_median_ = nan_median_last_axis(hour_weekly)
         self.hour_oof_ = _leave_week_out_medians(hour_weekly)
-        if period != INTERVALS_PER_WEEK:
+        if self.period_ != INTERVALS_PER_WEEK:
             self._repeat_days()
-        return self
 
     def slots(self, records: pd.DataFrame) -> np.ndarray:
         """Each record's interval within the history period (of the week, or of the day)."""
@@ -218,7 +315,7 @@ class HistoryFeatures:
         days = INTERVALS_PER_WEEK // self.period_
         n_seg = len(self.segments_)
         for name in ("key_w_", "key_wr_"):
-            setattr(self, name, np.tile(getattr(self, name)[:, : self.period_], days))
+            setattr(self, name, np.tile(getattr(self, name)[:, : self.period_ // self.table_bucket_], days))
         hours = self.period_ // INTERVALS_PER_HOUR
         for name in ("hour_w_", "hour_wr_"):
             setattr(self, name, np.tile(getattr(self, name)[:, :hours], days))
@@ -229,13 +326,6 @@ class HistoryFeatures:
         self.hour_median_ = np.tile(median, days).reshape(-1)
         oof = self.hour_oof_.reshape(-1, n_seg, HOURS_PER_WEEK)[:, :, :hours]
         self.hour_oof_ = np.tile(oof, (1, 1, days)).reshape(len(oof), -1)
-
-    def _row_terms(self, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        seg = records["segment_id"].to_numpy(np.int64)
-        iww = records["interval_within_week"].to_numpy(np.int64)
-        w = records["car_count"].to_numpy(np.float64)
-        ratio = records["travel_time_s"].to_numpy(np.float64) / self.segments_["free_flow_s"].to_numpy()[seg]
-        return seg, iww, w, w * ratio
 
     # ------------------------------------------------------------------ seed baseline tables
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from cases.eta.features import HistoryFeatures
-from cases.eta.models import MIN_RATIO, HistoricalMeanModel, SegmentTimeModel
-from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_WEEK
+from cases.eta.models import MIN_RATIO, HistoricalMeanModel, SegmentTimeModel, week_column
+from cases.eta.traffic import INTERVAL_S
 
 LIVE_RUNG = "live_traffic"
 """The ladder name of the live rung."""
@@ -23,7 +23,7 @@ class LiveTrafficModel(SegmentTimeModel):
     about the road in half an hour.
 
     Attributes (after ``fit`` and ``with_feed``):
-        table_: ``(S, 5040)`` the historical table (what the key-value store holds).
+        table_: ``(S, 5040 // table_bucket_)`` the historical table (what the key-value store holds).
         start_: first interval of the feed; cars_, observed_, expected_: ``(S, T + 1)`` cumulative cars,
             their observed seconds and their historical seconds over the feed.
     """
@@ -42,10 +42,13 @@ class LiveTrafficModel(SegmentTimeModel):
         self, train: pd.DataFrame, segments: pd.DataFrame, history: HistoryFeatures | None = None
     ) -> LiveTrafficModel:
         """Take the historical-mean table as the base (``train`` only)."""
-        self.table_ = HistoricalMeanModel().fit(train, segments, history).table_
+        base = HistoricalMeanModel().fit(train, segments, history)
+        self.table_, self.table_bucket_ = base.table_, base.table_bucket_
         self.floor_ = MIN_RATIO * segments.sort_values("segment_id")["free_flow_s"].to_numpy(np.float64)
         self.start_ = 0
-        self.cars_ = self.observed_ = self.expected_ = np.zeros((len(self.table_), 1))
+        self.cars_: np.ndarray | SparseCumulative = np.zeros((len(self.table_), 1))
+        self.observed_: np.ndarray | SparseCumulative = self.cars_
+        self.expected_: np.ndarray | SparseCumulative = self.cars_
         return self
 
     def with_feed(self, records: pd.DataFrame) -> LiveTrafficModel:
@@ -57,16 +60,19 @@ class LiveTrafficModel(SegmentTimeModel):
         self.start_ = int(interval.min())
         span = int(interval.max()) - self.start_ + 1
         cars = records["car_count"].to_numpy(np.float64)
+        values = (
+            cars,
+            cars * records["travel_time_s"].to_numpy(np.float64),
+            cars * self.table_[seg, week_column(interval, self.table_bucket_)],
+        )
         cell = seg * span + (interval - self.start_)
-        size, shape = len(self.table_) * span, (len(self.table_), span)
-        zero = np.zeros((len(self.table_), 1))
-
-        def cumulative(values: np.ndarray) -> np.ndarray:
-            return np.hstack([zero, np.bincount(cell, values, size).reshape(shape).cumsum(axis=1)])
-
-        self.cars_ = cumulative(cars)
-        self.observed_ = cumulative(cars * records["travel_time_s"].to_numpy(np.float64))
-        self.expected_ = cumulative(cars * self.table_[seg, interval % INTERVALS_PER_WEEK])
+        if len(self.table_) * span <= _DENSE_FEED_CELLS:
+            self.cars_, self.observed_, self.expected_ = (
+                _dense_cumulative(cell, v, len(self.table_), span) for v in values
+            )
+        else:  # one set of observed cells for the three sums
+            keys, inverse = np.unique(cell, return_inverse=True)
+            self.cars_, self.observed_, self.expected_ = (SparseCumulative(keys, inverse, v, span) for v in values)
         return self
 
     def live_ratio(self, segment_ids: np.ndarray, interval_index: np.ndarray) -> np.ndarray:
@@ -109,11 +115,68 @@ class LiveTrafficModel(SegmentTimeModel):
                 break
             s = seg[active]
             interval = np.floor(clock[active] / INTERVAL_S).astype(np.int64)
-            base = self.table_[s, interval % INTERVALS_PER_WEEK]
+            base = self.table_[s, week_column(interval, self.table_bucket_)]
             fade = np.exp(-(clock[active] - depart[active]) / self.decay_s)
             ratio = 1.0 + (self.live_ratio(s, now[active]) - 1.0) * fade
             clock[active] += np.maximum(base * ratio, np.minimum(base, self._floor(s)))
         return clock - depart
+
+
+# Above this many (segment, interval) cells the feed's running sums are kept per observed cell only
+# (SparseCumulative: the same values); below, as a dense (S, T + 1) array (faster lookups).
+_DENSE_FEED_CELLS = 30_000_000
+
+
+def _dense_cumulative(cell: np.ndarray, values: np.ndarray, n_seg: int, span: int) -> np.ndarray:
+    """``(S, T + 1)`` running sums over each segment's intervals (column ``t``: the sum before ``t``)."""
+    totals = np.bincount(cell, values, n_seg * span).reshape(n_seg, span)
+    return np.hstack([np.zeros((n_seg, 1)), totals.cumsum(axis=1)])
+
+
+def _running_by_segment(segment: np.ndarray, t: np.ndarray, totals: np.ndarray, span: int) -> np.ndarray:
+    """Running sum of ``totals`` along each segment's cells in time order, added one interval at a time.
+
+    The loop runs over the feed's intervals (not rows), so each segment's sum is built in the same
+    order as numpy's cumsum along the dense row: the same floats (a grouped pandas cumsum compensates
+    its sums and differs in the last bits).
+    """
+    order = np.argsort(t, kind="stable")
+    bounds = np.searchsorted(t[order], np.arange(span + 1), side="left")
+    acc = np.zeros(int(segment.max()) + 1 if segment.size else 0)
+    running = np.empty(totals.size)
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        cells = order[lo:hi]
+        seg = segment[cells]
+        acc[seg] += totals[cells]  # one cell per segment and interval: no repeated index
+        running[cells] = acc[seg]
+    return running
+
+
+class SparseCumulative:
+    """The dense running sums of :func:`_dense_cumulative`, stored only at observed cells.
+
+    Each observed cell's total is accumulated in record order and the running sum is taken along
+    each segment's observed cells in time order, so every value equals the dense one (adding the
+    dense array's empty cells adds exact zeros). Indexing ``[seg, t]`` returns the sum before ``t``.
+    """
+
+    def __init__(self, keys: np.ndarray, inverse: np.ndarray, values: np.ndarray, span: int) -> None:
+        """Args: keys: the sorted observed cells (``segment * span + t``); inverse: each value's cell in ``keys``."""
+        self.span, self.keys = span, keys
+        totals = np.bincount(inverse, values, keys.size)
+        segment = keys // span
+        self.running = _running_by_segment(segment, keys % span, totals, span)
+        # Dense-like shape for callers that read ``.shape[1] - 1`` as the feed's span.
+        self.shape = (int(segment.max()) + 1 if keys.size else 0, span + 1)
+
+    def __getitem__(self, index: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        seg, t = (np.asarray(i, dtype=np.int64) for i in index)
+        seg, t = np.broadcast_arrays(seg, t)
+        # The last observed cell strictly before t on the same segment holds the running sum.
+        pos = np.searchsorted(self.keys, seg * self.span + t, side="left") - 1
+        safe = np.maximum(pos, 0)
+        same = (pos >= 0) & (self.keys[safe] // self.span == seg)
+        return np.where(same, self.running[safe], 0.0)
 
 
 # A route "meets live congestion" when some segment's shrunk live ratio at departure exceeds this.

@@ -28,12 +28,22 @@ MIN_RATIO = 1.0
 PRIOR_COLUMN = FEATURES.index("hist_congestion_guess")
 
 
+def week_column(interval_index: np.ndarray, bucket: int) -> np.ndarray:
+    """Column of a week table with ``bucket`` 2-minute intervals per column for (absolute) intervals."""
+    week = np.asarray(interval_index, dtype=np.int64) % INTERVALS_PER_WEEK
+    return week if bucket == 1 else week // bucket
+
+
 class SegmentTimeModel:
-    """Common interface: ``fit(...) -> self``, then vectorised segment and trip predictions."""
+    """Common interface: ``fit(...) -> self``, then vectorised segment and trip predictions.
+
+    ``table_`` has one column per ``table_bucket_`` intervals of the week (1: every 2-minute interval).
+    """
 
     name: ClassVar[str] = "model"
     description: ClassVar[str] = ""
     table_: np.ndarray
+    table_bucket_: int = 1
 
     def predict_segment_time(self, segment_ids: np.ndarray, interval_index: np.ndarray) -> np.ndarray:
         """Travel time in seconds of each segment at each (absolute or within-week) interval.
@@ -48,7 +58,7 @@ class SegmentTimeModel:
         if not hasattr(self, "table_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first")
         seg = np.asarray(segment_ids, dtype=np.int64)
-        return self.table_[seg, np.asarray(interval_index, dtype=np.int64) % INTERVALS_PER_WEEK]
+        return self.table_[seg, week_column(interval_index, self.table_bucket_)]
 
     def predict_records(self, records: pd.DataFrame) -> np.ndarray:
         """Travel time of every probe record (``segment_id``, ``interval_index``; ``car_count`` where used)."""
@@ -64,9 +74,12 @@ class SegmentTimeModel:
         return walk_routes(paths, departure_s, self.predict_segment_time)
 
 
-def _free_flow_table(segments: pd.DataFrame) -> np.ndarray:
-    free_flow = segments.sort_values("segment_id")["free_flow_s"].to_numpy(np.float64)
-    return np.repeat(free_flow[:, None], INTERVALS_PER_WEEK, axis=1)
+def _free_flow(segments: pd.DataFrame) -> np.ndarray:
+    return segments.sort_values("segment_id")["free_flow_s"].to_numpy(np.float64)
+
+
+def _free_flow_table(segments: pd.DataFrame, bucket: int = 1) -> np.ndarray:
+    return np.repeat(_free_flow(segments)[:, None], INTERVALS_PER_WEEK // bucket, axis=1)
 
 
 class FreeFlowModel(SegmentTimeModel):
@@ -75,9 +88,10 @@ class FreeFlowModel(SegmentTimeModel):
     name = "free_flow"
     description = "naive: distance / free-flow speed, the same at every hour"
 
-    def fit(self, train: pd.DataFrame, segments: pd.DataFrame) -> FreeFlowModel:
-        """Tabulate free-flow times (``train`` is unused; the signature matches the ladder)."""
-        self.table_ = _free_flow_table(segments)
+    def fit(self, train: pd.DataFrame, segments: pd.DataFrame, bucket: int = 1) -> FreeFlowModel:
+        """Tabulate free-flow times (``train`` is unused) with ``bucket`` intervals per column."""
+        self.table_bucket_ = bucket
+        self.table_ = _free_flow_table(segments, bucket)
         return self
 
 
@@ -107,12 +121,18 @@ class HistoricalMeanModel(SegmentTimeModel):
         """
         history = history or HistoryFeatures().fit(train, segments)
         key = history.key_table()
-        hour = np.repeat(history.hour_table(), INTERVALS_PER_HOUR, axis=1)
+        self.table_bucket_ = history.table_bucket_
+        hour = np.repeat(history.hour_table(), INTERVALS_PER_HOUR // self.table_bucket_, axis=1)
         segment = np.broadcast_to(history.segment_table()[:, None], key.shape)
-        ratio = np.where(np.isnan(key), np.where(np.isnan(hour), segment, hour), key)
-        ratio = np.where(np.isnan(ratio), 1.0, ratio)
-        self.coverage_ = float(np.mean(~np.isnan(key)))
-        self.table_ = _free_flow_table(segments) * ratio
+        # Fallbacks filled in place (the same values as nested np.where, without four table-sized temporaries).
+        missing = np.isnan(key)
+        self.coverage_ = float(np.mean(~missing))
+        np.copyto(hour, segment, where=np.isnan(hour))
+        np.copyto(key, hour, where=missing)
+        del hour, missing
+        np.copyto(key, 1.0, where=np.isnan(key))
+        key *= _free_flow(segments)[:, None]  # free flow x ratio: one product per key, as before
+        self.table_ = key
         return self
 
 
@@ -155,6 +175,7 @@ class GradientBoostingModel(SegmentTimeModel):
         segments: pd.DataFrame,
         history: HistoryFeatures | None = None,
         rng: np.random.Generator | None = None,
+        rows: pd.DataFrame | None = None,
     ) -> GradientBoostingModel:
         """Fit on a seeded, car-weighted sample of training rows, then tabulate every key.
 
@@ -163,6 +184,8 @@ class GradientBoostingModel(SegmentTimeModel):
             segments: the segment table.
             history: aggregates fitted on ``train`` with this model's bucket (fitted here when None).
             rng: stream for the row sample (the ``gbm_rows`` stream of ``random_state`` when None).
+            rows: the sample already drawn (per partition, when the training window stays on the workers);
+                ``train`` and ``rng`` are then unused.
         """
         history = history or HistoryFeatures().fit(train, segments, self.bucket)
         if history.bucket_ != self.bucket:
@@ -171,8 +194,10 @@ class GradientBoostingModel(SegmentTimeModel):
         # Rows are drawn with probability proportional to their car count (with replacement):
         # frequency weighting, so a record averaging ten cars counts ten times as much as a
         # single car, without sample weights (which make the booster's binning slow).
-        weight = train["car_count"].to_numpy(np.float64)
-        rows = train.iloc[np.sort(rng.choice(len(train), size=self.train_rows, replace=True, p=weight / weight.sum()))]
+        if rows is None:
+            weight = train["car_count"].to_numpy(np.float64)
+            chosen = rng.choice(len(train), size=self.train_rows, replace=True, p=weight / weight.sum())
+            rows = train.iloc[np.sort(chosen)]
         seg = rows["segment_id"].to_numpy()
         # Out of fold by training week (or by day, with the time-of-day history of short data).
         X = history.booster_features(seg, history.slots(rows) // self.bucket, history.folds(rows))
@@ -188,34 +213,54 @@ class GradientBoostingModel(SegmentTimeModel):
             categorical_features=[FEATURES.index("road_class_code")],
             random_state=self.random_state,
         )
-        all_seg, all_buckets = history.all_buckets()
-        X_all = history.booster_features(all_seg, all_buckets)
         # One OpenMP thread: on a small shared machine a second thread that loses its core
         # makes every boosting iteration wait at a barrier (4x slower); alone it costs ~nothing.
         with threadpool_limits(limits=1, user_api="openmp"):
             # Squared loss on the ratio estimates the mean time; MAE (and the median oracle) would want the median.
             self.estimator_.fit(X, y)
-            ratio = X_all[:, PRIOR_COLUMN] + self.estimator_.predict(X_all)
+            ratio = self._bucket_ratios(history)
         self.n_train_rows_ = len(rows)
-        ratio = interpolate_buckets(ratio.reshape(len(segments), -1), self.bucket)
-        self.table_ = _free_flow_table(segments) * np.maximum(ratio, MIN_RATIO)
+        self.table_bucket_ = history.table_bucket_
+        ratio = interpolate_buckets(ratio.reshape(len(segments), -1), self.bucket, self.table_bucket_)
+        np.maximum(ratio, MIN_RATIO, out=ratio)
+        ratio *= _free_flow(segments)[:, None]  # in place: the city-scale table is 0.27 GB a copy
+        self.table_ = ratio
         return self
 
+    def _bucket_ratios(self, history: HistoryFeatures) -> np.ndarray:
+        """Predicted ratio of every (segment, bucket), segment-major, in chunks of segments.
 
-def interpolate_buckets(values: np.ndarray, bucket: int) -> np.ndarray:
-    """Spread ``(S, 5040 // bucket)`` bucket values over the week's 2-minute intervals.
+        Chunks bound the feature matrix (16 float64 per pair: 13 GB for every pair at once at 101,760
+        segments); each row's prediction does not depend on the others, so the values are the same.
+        """
+        all_seg, all_buckets = history.all_buckets()
+        out = np.empty(all_seg.size)
+        step = _PREDICT_CHUNK_PAIRS
+        for lo in range(0, all_seg.size, step):  # chunks of pairs, not rows of data
+            X_all = history.booster_features(all_seg[lo : lo + step], all_buckets[lo : lo + step])
+            out[lo : lo + step] = X_all[:, PRIOR_COLUMN] + self.estimator_.predict(X_all)
+        return out
 
-    Linear between bucket centres, wrapping from Sunday night to Monday morning.
+
+def interpolate_buckets(values: np.ndarray, bucket: int, table_bucket: int = 1) -> np.ndarray:
+    """Spread ``(S, 5040 // bucket)`` bucket values over the week's table columns.
+
+    Linear between bucket centres, wrapping from Sunday night to Monday morning; a table column of
+    ``table_bucket`` intervals takes the value at its own centre.
 
     Returns:
-        ``(S, 5040)`` array; equal to the bucket's value at its centre.
+        ``(S, 5040 // table_bucket)`` array; equal to the bucket's value at its centre.
     """
     n_buckets = values.shape[1]
-    pos = (np.arange(INTERVALS_PER_WEEK) - (bucket - 1) / 2.0) / bucket
+    centre = np.arange(0, INTERVALS_PER_WEEK, table_bucket) + (table_bucket - 1) / 2.0
+    pos = (centre - (bucket - 1) / 2.0) / bucket
     lo = np.floor(pos).astype(np.int64)
     frac = pos - lo
     return values[:, lo % n_buckets] * (1.0 - frac) + values[:, (lo + 1) % n_buckets] * frac
 
+
+# (segment, bucket) pairs per booster prediction chunk: ~200 MB of features at a time.
+_PREDICT_CHUNK_PAIRS = 1_500_000
 
 # Trip-level draws per Monte-Carlo block: bounds the (draws x trips, route length) temporaries.
 _ORACLE_BLOCK = 400_000
@@ -257,12 +302,19 @@ class OracleModel(SegmentTimeModel):
         self.draws = draws
         self.rng = rng
 
-    def fit(self, train: pd.DataFrame, segments: pd.DataFrame) -> OracleModel:
-        """Tabulate the expected time per key (``train`` is unused: the oracle learns nothing)."""
-        n_seg = len(segments)
-        seg = np.repeat(np.arange(n_seg), INTERVALS_PER_WEEK)
-        iww = np.tile(np.arange(INTERVALS_PER_WEEK), n_seg)
-        self.table_ = self.traffic.expected_travel_time_s(seg, iww).reshape(n_seg, INTERVALS_PER_WEEK)
+    def fit(self, train: pd.DataFrame, segments: pd.DataFrame, bucket: int = 1) -> OracleModel:
+        """Tabulate the expected time per key (``train`` is unused: the oracle learns nothing).
+
+        With ``bucket`` intervals per column, a column holds the time at its bucket's middle interval.
+        """
+        n_seg, columns = len(segments), INTERVALS_PER_WEEK // bucket
+        self.table_bucket_ = bucket
+        self.table_ = np.empty((n_seg, columns))
+        step = max(1, _PREDICT_CHUNK_PAIRS // columns)
+        for lo in range(0, n_seg, step):  # chunks of segments: the key arrays stay small
+            seg = np.repeat(np.arange(lo, min(lo + step, n_seg)), columns)
+            iww = np.tile(np.arange(columns) * bucket + bucket // 2, len(seg) // columns)
+            self.table_[lo : lo + step] = self.traffic.expected_travel_time_s(seg, iww).reshape(-1, columns)
         return self
 
     def _realised(self, segment_ids: np.ndarray, interval_index: np.ndarray) -> np.ndarray:

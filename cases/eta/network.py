@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cases.eta.origin_routes import OriginRouter
 from framework.timeunits import SECONDS_PER_HOUR
+
+Routing = Literal["all_pairs", "per_origin"]
+"""How free-flow routes are found: dense all-pairs tables, or a Dijkstra per queried origin."""
 
 ROAD_CLASSES: tuple[str, ...] = ("highway", "arterial", "local")
 """Road classes, in the order of their integer code."""
@@ -35,15 +40,19 @@ class RoadNetwork:
         graph: directed graph; nodes are ``0..N-1``; each edge carries the segment's attributes.
         segments: one row per directed segment, indexed implicitly by ``segment_id`` (``0..S-1``).
         nodes: one row per intersection with ``x_km``/``y_km`` (NaN for real data without coordinates).
-        next_hop: ``(N, N)`` next node on the free-flow shortest path from row to column (-1: none).
-        edge_index: ``(N, N)`` segment id of the edge row->column (-1: no edge).
+        next_hop: ``(N, N)`` next node on the free-flow shortest path from row to column (-1: none);
+            None with per-origin routing.
+        edge_index: ``(N, N)`` segment id of the edge row->column (-1: no edge); None with per-origin routing.
+        router: the per-origin router (compiled Dijkstra from each queried origin) when the dense tables
+            are not built (``routing="per_origin"``, the city-sized preset), else None.
     """
 
     graph: nx.DiGraph
     segments: pd.DataFrame
     nodes: pd.DataFrame
-    next_hop: np.ndarray
-    edge_index: np.ndarray
+    next_hop: np.ndarray | None
+    edge_index: np.ndarray | None
+    router: OriginRouter | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -68,6 +77,9 @@ class RoadNetwork:
         Returns:
             ``(n, L)`` int array of segment ids, right-padded with -1; ``L`` is the longest route.
         """
+        if self.router is not None:
+            return self.router.routes(origins, destinations)
+        assert self.next_hop is not None and self.edge_index is not None
         cur = np.asarray(origins, dtype=np.int64).copy()
         dest = np.asarray(destinations, dtype=np.int64)
         paths = np.full((len(cur), max(self.n_nodes - 1, 1)), -1, dtype=np.int64)
@@ -84,6 +96,9 @@ class RoadNetwork:
 
     def reachable(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
         """True where a route exists from origin to a different destination."""
+        if self.router is not None:
+            return self.router.reachable(origins, destinations)
+        assert self.next_hop is not None
         o = np.asarray(origins, dtype=np.int64)
         d = np.asarray(destinations, dtype=np.int64)
         return (o != d) & (self.next_hop[o, d] >= 0)
@@ -103,6 +118,7 @@ def grid_network(
     highway_every: int,
     arterial_every: int,
     rng: np.random.Generator,
+    routing: Routing = "all_pairs",
 ) -> RoadNetwork:
     """Build a perturbed grid of intersections with two-way segments.
 
@@ -113,6 +129,7 @@ def grid_network(
         highway_every: every n-th row/column is a highway.
         arterial_every: every n-th remaining row/column is an arterial.
         rng: random stream for positions and free-flow speeds.
+        routing: ``all_pairs`` (dense next-hop tables) or ``per_origin`` (see :func:`build_network`).
 
     Returns:
         The network with routing tables.
@@ -150,15 +167,20 @@ def grid_network(
             "road_class": klass,
         }
     )
-    return build_network(segments, nodes)
+    return build_network(segments, nodes, routing)
 
 
-def build_network(segments: pd.DataFrame, nodes: pd.DataFrame | None = None) -> RoadNetwork:
+def build_network(
+    segments: pd.DataFrame, nodes: pd.DataFrame | None = None, routing: Routing = "all_pairs"
+) -> RoadNetwork:
     """Turn a segment table (``SEGMENT_COLUMNS``, ids ``0..S-1``, nodes ``0..N-1``) into a network.
 
     Args:
         segments: the segment table.
         nodes: optional node table with coordinates.
+        routing: ``all_pairs``: dense nodes x nodes next-hop and edge tables (one networkx Dijkstra per
+            node; fast batch lookups, the presets up to large); ``per_origin``: no dense table, one compiled
+            Dijkstra per distinct queried origin (the city-sized preset, where the tables would take 10 GB).
 
     Returns:
         The network with its graph and routing tables.
@@ -177,6 +199,8 @@ def build_network(segments: pd.DataFrame, nodes: pd.DataFrame | None = None) -> 
         create_using=nx.DiGraph,
     )
     graph.add_nodes_from(range(n_nodes))
+    if routing == "per_origin":
+        return RoadNetwork(graph, segments, nodes, None, None, OriginRouter(segments, n_nodes))
     edge_index = np.full((n_nodes, n_nodes), -1, dtype=np.int64)
     edge_index[segments["from_node"].to_numpy(), segments["to_node"].to_numpy()] = segments["segment_id"].to_numpy()
     return RoadNetwork(graph, segments, nodes, next_hop_matrix(graph, n_nodes), edge_index)

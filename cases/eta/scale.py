@@ -20,6 +20,7 @@ from cases.eta.blocks import (
     summed_counts,
 )
 from cases.eta.data import _time_major_key
+from cases.eta.reduced import ReducedTrain, pass_a, run_partitions
 from framework.case import RunContext
 from framework.datacache import cached_frame
 
@@ -35,12 +36,14 @@ class History:
         test: test records (same order).
         counts: rows generated, clean, dropped per reason and injected per kind.
         train_frame: the training window as a Dask frame (for the Dask reductions), None on pandas.
+        reduced: the training window left on the workers (``train_window="reduced"``), else None.
     """
 
     train: pd.DataFrame
     test: pd.DataFrame
     counts: dict[str, Any]
     train_frame: Any = None
+    reduced: ReducedTrain | None = None
 
 
 def _derived_segments(segments: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +52,12 @@ def _derived_segments(segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def generated_history(
-    ctx: RunContext[Any], segments: pd.DataFrame, blocks: list[ProbeBlock], cut: int, time_split: bool
+    ctx: RunContext[Any],
+    segments: pd.DataFrame,
+    blocks: list[ProbeBlock],
+    cut: int,
+    time_split: bool,
+    layout: dict[str, Any] | None = None,
 ) -> tuple[History, pd.DataFrame | None]:
     """Build, clean and split the history on ``ctx.engine``; the same rows on either engine.
 
@@ -59,6 +67,8 @@ def generated_history(
         blocks: the block descriptions (:func:`cases.eta.blocks.probe_blocks`).
         cut: first interval of the test window.
         time_split: False for the ``split`` drill: the whole clean history is returned for a random split.
+        layout: :meth:`cases.eta.features.HistoryFeatures.layout` to keep the training window on the workers
+            (``train_window="reduced"``): one pass returns the test window and the training window's sums.
 
     Returns:
         The history (train/test filled when ``time_split``), and the whole clean history otherwise.
@@ -71,10 +81,12 @@ def generated_history(
         GENERATOR_VERSION,
         say=ctx.say,
     )
+    if layout is not None and time_split:
+        return _reduced_history(ctx, raw, seg, cut, layout), None
     if not engine.is_dask:
         clean, tally = clean_and_count(raw, seg)
         if len(blocks) > 1:  # blocks are segment ranges: back to the one-block time-major order
-            clean = _ordered(clean)
+            clean = ordered_records(clean)
         if not time_split:
             return History(clean.iloc[:0], clean.iloc[:0], tally), clean
         before = clean["interval_index"].to_numpy() < cut
@@ -84,19 +96,33 @@ def generated_history(
     tally_frame = raw.map_partitions(count_block, len(seg), meta=_count_meta())
     if not time_split:
         whole, tally_rows = engine.compute(clean, tally_frame)
-        whole = _ordered(whole)
+        whole = ordered_records(whole)
         ctx.say(f"clean history collected (split drill): {_size(whole)}")
         return History(whole.iloc[:0], whole.iloc[:0], summed_counts(tally_rows)), whole
     train_frame = clean[clean["interval_index"] < cut]
     test_frame = clean[clean["interval_index"] >= cut]
     # One compute: the blocks are built (or read) once for the three results.
     train, test, tally_rows = engine.compute(train_frame, test_frame, tally_frame)
-    train, test = _ordered(train), _ordered(test)
+    train, test = ordered_records(train), ordered_records(test)
     ctx.say(f"training window collected: {_size(train)}; test window collected: {_size(test)}")
     return History(train, test, summed_counts(tally_rows), train_frame), None
 
 
-def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+def _reduced_history(ctx: RunContext[Any], raw: Any, seg: pd.DataFrame, cut: int, layout: dict[str, Any]) -> History:
+    """Pass A over the partitions: the test window collected, the training window summed where it lies."""
+    n_parts = raw.npartitions if ctx.engine.is_dask else 1
+    parts = run_partitions(ctx.engine, raw, pass_a, [(seg, cut, layout)] * n_parts)
+    test = ordered_records(pd.concat([p.pop("test") for p in parts], ignore_index=True))
+    tally = summed_counts(pd.DataFrame([p.pop("tally") for p in parts]))
+    reduced = ReducedTrain(raw, seg, cut, parts, sum(int(p["rows"]) for p in parts))
+    ctx.say(
+        f"training window left on the workers: {reduced.rows:,} rows summed per partition "
+        f"({len(parts)} partitions); test window collected: {_size(test)}"
+    )
+    return History(test.iloc[:0], test, tally, None, reduced)
+
+
+def ordered_records(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows in the one-block generator's order: sorted by the unique (interval, segment) key.
 
     One packed int64 key sorts like the two columns (and about twice as fast as sorting by both).

@@ -35,14 +35,19 @@ class SegmentTimeStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.conn = sqlite3.connect(self.path)
+        self.bucket = 1  # intervals per stored value (set by write)
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS segment_week (segment_id INTEGER PRIMARY KEY, travel_time_s BLOB NOT NULL)"
         )
 
     def write(self, table: np.ndarray) -> int:
-        """Replace the store's content with a model's ``(S, 5040)`` table; returns the keys written."""
-        if table.shape[1] != INTERVALS_PER_WEEK:
-            raise ValueError(f"expected {INTERVALS_PER_WEEK} intervals per segment, got {table.shape[1]}")
+        """Replace the store's content with a model's ``(S, 5040 // b)`` table; returns the keys written.
+
+        ``b`` (intervals per column, dividing the week) is read from the width: 1 for the design's 5,040.
+        """
+        if table.shape[1] < 1 or INTERVALS_PER_WEEK % table.shape[1]:
+            raise ValueError(f"expected a divisor of {INTERVALS_PER_WEEK} columns per segment, got {table.shape[1]}")
+        self.bucket = INTERVALS_PER_WEEK // table.shape[1]
         week = np.ascontiguousarray(table, dtype=VALUE_DTYPE)
         # A batch job writes the table once; durability per row is not needed, one transaction is.
         self.conn.execute("PRAGMA synchronous = OFF")
@@ -59,7 +64,7 @@ class SegmentTimeStore:
             raise KeyError(f"no travel time for segment {segment_id} at interval {interval_within_week}")
         row = self.conn.execute(
             "SELECT substr(travel_time_s, ?, ?) FROM segment_week WHERE segment_id = ?",
-            (interval_within_week * VALUE_BYTES + 1, VALUE_BYTES, segment_id),
+            ((interval_within_week // self.bucket) * VALUE_BYTES + 1, VALUE_BYTES, segment_id),
         ).fetchone()
         if row is None:
             raise KeyError(f"no travel time for segment {segment_id} at interval {interval_within_week}")
@@ -75,12 +80,13 @@ class InMemoryStore:
 
     def __init__(self, table: np.ndarray) -> None:
         self.table = np.ascontiguousarray(table, dtype=VALUE_DTYPE)
+        self.bucket = INTERVALS_PER_WEEK // table.shape[1]
 
     def get(self, segment_id: int, interval_within_week: int) -> float:
         """Travel time of one segment at one interval of the week."""
         if not (0 <= segment_id < self.table.shape[0] and 0 <= interval_within_week < INTERVALS_PER_WEEK):
             raise KeyError(f"no travel time for segment {segment_id} at interval {interval_within_week}")
-        return float(self.table[segment_id, interval_within_week])
+        return float(self.table[segment_id, interval_within_week // self.bucket])
 
 
 class EtaBackend:

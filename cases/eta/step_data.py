@@ -25,11 +25,11 @@ from cases.eta.guards import (
 from cases.eta.layouts import load_data
 from cases.eta.models import HistoricalMeanModel
 from cases.eta.network import ROAD_CLASSES, build_network, grid_network
+from cases.eta.reduced import reduced_layout
 from cases.eta.scale import generated_history
 from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK, build_traffic, draw_incidents
 from cases.eta.trips import observed_trips, synthetic_trips
 from framework.case import RunContext
-from framework.guards import refuse_over_memory
 from framework.results import DataResult
 from framework.tabular import shown_path
 from framework.timeunits import DAYS_PER_WEEK
@@ -55,14 +55,9 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         return _real_data(ctx, ctx.data_path)
     cfg = ctx.config
     check_synthetic_windows(cfg.weeks, cfg.train_fraction)
-    if ctx.engine.is_dask:  # the runner checks the whole run on pandas; on Dask only this process's part stays
-        refuse_over_memory(
-            cfg.estimated_client_bytes(),
-            "this config's in-memory part on Dask (routing tables, collected windows, model tables)",
-            "lower grid_rows, grid_cols, weeks or probe_rate",
-        )
+    rng = ctx.rng("network")
     network = grid_network(
-        cfg.grid_rows, cfg.grid_cols, cfg.block_km, cfg.highway_every, cfg.arterial_every, ctx.rng("network")
+        cfg.grid_rows, cfg.grid_cols, cfg.block_km, cfg.highway_every, cfg.arterial_every, rng, cfg.routing
     )
     end = cfg.weeks * INTERVALS_PER_WEEK
     cut = int(cfg.train_fraction * end)
@@ -77,9 +72,14 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
     traffic = replace(traffic, day_factor=draw_weather(days, cfg.rain_day_share, ctx.rng("weather")))
     # Blocks of segments, each from its own streams (one block up to large: the unblocked draws).
     blocks = probe_blocks(traffic, ctx.seed, end, cfg.block_segments, cfg.car_speed_noise, cfg.invalid_fraction)
-    history, whole = generated_history(ctx, network.segments, blocks, cut, cfg.split == "time")
+    layout = None
+    if cfg.train_window == "reduced":  # xl: the training window stays where it was generated
+        weeks = (cut - 1) // INTERVALS_PER_WEEK + 1
+        layout = reduced_layout(network.segments, weeks, cfg.gbm_bucket_intervals, cfg.history_bucket_intervals)
+    history, whole = generated_history(ctx, network.segments, blocks, cut, cfg.split == "time", layout)
     train, test = (history.train, history.test) if whole is None else split_records(whole, cut, cfg, ctx)
-    check_synthetic_split(train, test)
+    # A reduced training window is not in this process: its row count stands for it.
+    check_synthetic_split(train if history.reduced is None else test.iloc[: history.reduced.rows], test)
     trips = synthetic_trips(
         network,
         traffic,
@@ -102,6 +102,7 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         end=end,
         traffic=traffic,
         train_frame=history.train_frame,
+        reduced=history.reduced,
     )
     tally = history.counts
     summary = {
@@ -200,7 +201,7 @@ def _summary(data: EtaData, first: int) -> dict[str, Any]:
     """Plain numbers about the split (intervals ``[first, cut)`` and ``[cut, end)``) and the trips."""
     network, trips, cut, end = data.network, data.trips, data.cut, data.end
     return {
-        "train_rows": len(data.train),
+        "train_rows": len(data.train) if data.reduced is None else data.reduced.rows,
         "test_rows": len(data.test),
         "segments": network.n_segments,
         "nodes": network.n_nodes,

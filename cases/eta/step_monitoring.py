@@ -10,6 +10,7 @@ import pandas as pd
 
 from cases.eta import plots
 from cases.eta.artifacts import EtaData, EtaModels
+from cases.eta.blocks import segment_blocks, slice_traffic
 from cases.eta.config import EtaConfig
 from cases.eta.congestion import with_jams
 from cases.eta.data import add_derived, generate_probes
@@ -18,11 +19,13 @@ from cases.eta.evaluation import segment_slices_by_class, trip_slices_by_hours, 
 from cases.eta.live import LIVE_RUNG
 from cases.eta.monitoring import WATCHED_METRIC, check_period, perturb_records
 from cases.eta.run_notes import run_notes
-from cases.eta.traffic import CLASS_CONGESTION, INTERVALS_PER_WEEK, congestion_profile, draw_incidents
+from cases.eta.scale import ordered_records
+from cases.eta.traffic import CLASS_CONGESTION, INTERVALS_PER_WEEK, Traffic, congestion_profile, draw_incidents
 from cases.eta.weather import weather_note, weather_slices
 from framework.case import RunContext
 from framework.drift import Thresholds
 from framework.results import LadderResult, MonitoringResult
+from framework.seeding import block_rng
 
 
 def monitoring(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder: LadderResult) -> MonitoringResult:
@@ -96,10 +99,13 @@ def _watch_first(data: EtaData, models: EtaModels, ladder: LadderResult) -> dict
 
 def _run_notes(data: EtaData, ladder: LadderResult) -> dict[str, str]:
     """The data-dependent sentences of the design notes (see :mod:`cases.eta.run_notes`)."""
+    keys = data.network.n_segments * INTERVALS_PER_WEEK
+    if data.reduced is not None:  # the training window stayed on the workers: pass A counted its keys
+        seen_keys, median_cars, _ = data.reduced.key_stats()
+        return run_notes(data, ladder, seen_keys / keys, median_cars)
     # The features step's record table, recounted: cars per (segment, interval of the week) key seen.
     train = data.train
     key = train["segment_id"].to_numpy(np.int64) * INTERVALS_PER_WEEK + train["interval_within_week"].to_numpy(np.int64)
-    keys = data.network.n_segments * INTERVALS_PER_WEEK
     cars = np.bincount(key, weights=train["car_count"].to_numpy(np.float64), minlength=keys)
     seen = np.bincount(key, minlength=keys) > 0
     median_cars = float(np.median(cars[seen])) if seen.any() else 0.0
@@ -133,10 +139,31 @@ def _recent_synthetic(
             ctx.rng(f"{name}_jams"),
         )
         world = world.with_incidents(events)
-        records = generate_probes(world, start, stop, cfg.car_speed_noise, ctx.rng(f"{name}_probes"))
+        records = _period_probes(
+            world, start, stop, cfg.car_speed_noise, ctx.seed, f"{name}_probes", cfg.block_segments
+        )
         periods[name] = add_derived(records, network.segments)
     how = f"generated intervals [{start}, {stop}) (the test window + {shift // INTERVALS_PER_WEEK} week(s))"
     return periods["drift"], periods["calm"], how
+
+
+def _period_probes(
+    world: Traffic, start: int, stop: int, noise: float, seed: int, stream: str, block: int
+) -> pd.DataFrame:
+    """A recent period's records, generated in blocks of segments like the history (one block up to large).
+
+    Block ``b`` draws from ``block_rng(seed, stream, b)`` (block 0: the plain stream, so one block is the
+    unblocked draw); blocks bound the (intervals x segments) arrays (1.6 GB each for the city's test window).
+    """
+    ranges = segment_blocks(world.n_segments, block)
+    if len(ranges) == 1:
+        return generate_probes(world, start, stop, noise, block_rng(seed, stream, 0))
+    parts = []
+    for b, (lo, hi) in enumerate(ranges):  # blocks of segments, not rows
+        part = generate_probes(slice_traffic(world, lo, hi), start, stop, noise, block_rng(seed, stream, b))
+        part["segment_id"] += lo
+        parts.append(part)
+    return ordered_records(pd.concat(parts, ignore_index=True))
 
 
 def _recent_real(

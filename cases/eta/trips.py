@@ -110,22 +110,39 @@ def sample_od(
     Returns:
         origins, destinations and the ``(n, L)`` routes.
     """
-    origins = np.empty(0, np.int64)
-    dests = np.empty(0, np.int64)
+    origins, dests, kept = np.empty(0, np.int64), np.empty(0, np.int64), []
     for _ in range(20):  # rejection rounds, not rows: each round draws a whole batch
         o = rng.integers(0, network.n_nodes, 4 * n)
         d = rng.integers(0, network.n_nodes, 4 * n)
         ok = network.reachable(o, d)
         o, d = o[ok], d[ok]
-        long_enough = (network.routes(o, d) >= 0).sum(axis=1) >= min_segments
-        origins = np.concatenate([origins, o[long_enough]])
-        dests = np.concatenate([dests, d[long_enough]])
+        # Routed n pairs at a time, stopping once n are kept: the same first n valid pairs as routing the
+        # whole batch, and each kept route is reused (per-origin routing pays a Dijkstra per origin).
+        for lo in range(0, len(o), n):
+            paths = network.routes(o[lo : lo + n], d[lo : lo + n])
+            long_enough = (paths >= 0).sum(axis=1) >= min_segments
+            origins = np.concatenate([origins, o[lo : lo + n][long_enough]])
+            dests = np.concatenate([dests, d[lo : lo + n][long_enough]])
+            kept.append(paths[long_enough])
+            if len(origins) >= n:
+                break
         if len(origins) >= n:
             break
     if len(origins) < n:
         raise BadInput(f"the road network has too few routes with >= {min_segments} segments; lower min_route_segments")
-    origins, dests = origins[:n], dests[:n]
-    return origins, dests, network.routes(origins, dests)
+    paths = _stacked(kept)[:n]
+    return origins[:n], dests[:n], paths[:, : int((paths >= 0).sum(axis=1).max())]
+
+
+def _stacked(paths: list[np.ndarray]) -> np.ndarray:
+    """Route arrays of different widths stacked into one, right-padded with -1."""
+    width = max(p.shape[1] for p in paths)
+    out = np.full((sum(len(p) for p in paths), width), -1, dtype=np.int64)
+    row = 0
+    for p in paths:  # one copy per routed batch
+        out[row : row + len(p), : p.shape[1]] = p
+        row += len(p)
+    return out
 
 
 def sample_departures(start: int, end: int, activity: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -141,3 +141,86 @@ def test_city_routes_are_timed_only_where_the_network_has_such_routes():
     timed = city_routes(net.graph, traffic.expected_travel_time_s, 20, 0.0, 86400.0, np.random.default_rng(0), (2, 20))
     assert timed["route_queries"] > 0 and 2 <= timed["route_segments_min"] <= timed["route_segments_max"] <= 20
     assert "p99" in timed["city_routes"]
+
+
+def test_per_origin_routing_finds_the_all_pairs_routes():
+    dense = grid_network(6, 7, 0.8, 3, 2, stream_rng(3, "network"))
+    sparse = grid_network(6, 7, 0.8, 3, 2, stream_rng(3, "network"), "per_origin")
+    assert sparse.next_hop is None and sparse.router is not None
+    rng = np.random.default_rng(0)
+    o, d = rng.integers(0, 42, 600), rng.integers(0, 42, 600)
+    np.testing.assert_array_equal(sparse.reachable(o, d), dense.reachable(o, d))
+    np.testing.assert_array_equal(sparse.routes(o, d), dense.routes(o, d))
+
+
+def test_the_sparse_live_feed_holds_the_dense_running_sums():
+    from cases.eta.live import SparseCumulative, _dense_cumulative
+
+    rng = np.random.default_rng(0)
+    n_seg, span, n = 40, 300, 5000
+    seg, t, values = rng.integers(0, n_seg, n), rng.integers(0, span, n), rng.lognormal(3, 2, n)
+    dense = _dense_cumulative(seg * span + t, values, n_seg, span)
+    keys, inverse = np.unique(seg * span + t, return_inverse=True)
+    sparse = SparseCumulative(keys, inverse, values, span)
+    qs, qt = rng.integers(0, n_seg, 4000), rng.integers(0, span + 1, 4000)
+    np.testing.assert_array_equal(sparse[qs, qt], dense[qs, qt])  # the same floats, not just close
+
+
+def test_a_reduced_training_window_gives_the_collected_windows_history(tmp_path, dask_engine):
+    from cases.eta.features import HistoryFeatures
+    from cases.eta.reduced import pass_b, reduced_layout, run_partitions
+
+    net, traffic, end, cut = _world()
+    blocks = probe_blocks(traffic, 0, end, 15, 0.3, 0.01)
+    collected, _ = generated_history(_context(tmp_path, Engine()), net.segments, blocks, cut, True)
+    layout = reduced_layout(net.segments, 2, 5, 15)
+    reduced, _ = generated_history(_context(tmp_path, dask_engine), net.segments, blocks, cut, True, layout)
+    pd.testing.assert_frame_equal(reduced.test, collected.test)
+    assert reduced.counts == collected.counts and reduced.train.empty
+    assert reduced.reduced.rows == len(collected.train)
+    want = HistoryFeatures().fit(collected.train, net.segments, 5, table_bucket=15)
+    got = HistoryFeatures().fit_sums([p["sums"] for p in reduced.reduced.parts], net.segments, 2, 5, 15)
+    assert got.key_w_.shape == (net.n_segments, INTERVALS_PER_WEEK // 15)
+    for name in ("key_w_", "key_wr_", "hour_w_", "seg_wr_", "seg_week_wr_", "class_week_wr_", "hour_oof_"):
+        np.testing.assert_allclose(getattr(got, name), getattr(want, name), rtol=1e-12)
+    table = record_table(collected.train)
+    assert reduced.reduced.key_stats() == (len(table), table["car_count"].median(), table["n_records"].median())
+    # Pass B: the slowdown rows of every partition and a booster sample of the requested size.
+    ratio, free_flow = want.key_table(), net.segments["free_flow_s"].to_numpy()
+    parts = reduced.reduced.parts
+    args = [
+        (reduced.reduced.segments, cut, ratio[p["lo"] : p["hi"]], free_flow[p["lo"] : p["hi"]], (10, 0, 807, p["lo"]))
+        + ((0, i, 7), cut - 10)
+        for i, p in enumerate(parts)
+    ]
+    out = run_partitions(dask_engine, reduced.reduced.raw, pass_b, args)
+    slowdown = np.concatenate([o["slowdown"] for o in out])
+    from cases.eta.congestion import recent_slowdown
+
+    whole = recent_slowdown(collected.train, ratio, free_flow, 10, first=0, n_blocks=807)
+    np.testing.assert_allclose(slowdown, whole, rtol=1e-12)
+    assert sum(len(o["sample"]) for o in out) == 7 * len(parts)
+    tail = pd.concat([o["tail"] for o in out]).sort_values(["interval_index", "segment_id"], ignore_index=True)
+    want_tail = collected.train[collected.train["interval_index"] >= cut - 10].reset_index(drop=True)
+    pd.testing.assert_frame_equal(tail, want_tail)
+
+
+def test_bucketed_tables_answer_every_interval_from_its_bucket(tmp_path):
+    from cases.eta.features import HistoryFeatures
+    from cases.eta.models import HistoricalMeanModel
+    from cases.eta.serving import InMemoryStore, SegmentTimeStore
+
+    net, traffic, end, cut = _world()
+    history, _ = generated_history(
+        _context(tmp_path, Engine()), net.segments, probe_blocks(traffic, 0, end, 99, 0.3, 0.01), cut, True
+    )
+    model = HistoricalMeanModel().fit(
+        history.train, net.segments, HistoryFeatures().fit(history.train, net.segments, 5, table_bucket=15)
+    )
+    assert model.table_.shape == (net.n_segments, 336)
+    seg, interval = np.array([3, 3, 7]), np.array([0, 14, 15 + INTERVALS_PER_WEEK])
+    np.testing.assert_array_equal(model.predict_segment_time(seg, interval), model.table_[seg, [0, 0, 1]])
+    store = SegmentTimeStore(tmp_path / "kv.sqlite")
+    assert store.write(model.table_) == model.table_.size
+    assert store.get(7, 29) == InMemoryStore(model.table_).get(7, 29) == model.table_[7, 1]
+    store.close()
