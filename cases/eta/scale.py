@@ -24,8 +24,6 @@ from cases.eta.reduced import ReducedTrain, pass_a, run_partitions
 from framework.case import RunContext
 from framework.datacache import cached_frame
 
-MIB = 1 << 20
-
 
 @dataclass(frozen=True)
 class History:
@@ -97,14 +95,15 @@ def generated_history(
     if not time_split:
         whole, tally_rows = engine.compute(clean, tally_frame)
         whole = ordered_records(whole)
-        ctx.say(f"clean history collected (split drill): {_size(whole)}")
+        ctx.collected("clean history (split drill)", whole)
         return History(whole.iloc[:0], whole.iloc[:0], summed_counts(tally_rows)), whole
     train_frame = clean[clean["interval_index"] < cut]
     test_frame = clean[clean["interval_index"] >= cut]
     # One compute: the blocks are built (or read) once for the three results.
     train, test, tally_rows = engine.compute(train_frame, test_frame, tally_frame)
     train, test = ordered_records(train), ordered_records(test)
-    ctx.say(f"training window collected: {_size(train)}; test window collected: {_size(test)}")
+    ctx.collected("training window", train)
+    ctx.collected("test window", test)
     return History(train, test, summed_counts(tally_rows), train_frame), None
 
 
@@ -116,9 +115,9 @@ def _reduced_history(ctx: RunContext[Any], raw: Any, seg: pd.DataFrame, cut: int
     tally = summed_counts(pd.DataFrame([p.pop("tally") for p in parts]))
     reduced = ReducedTrain(raw, seg, cut, parts, sum(int(p["rows"]) for p in parts))
     ctx.say(
-        f"training window left on the workers: {reduced.rows:,} rows summed per partition "
-        f"({len(parts)} partitions); test window collected: {_size(test)}"
+        f"training window left on the workers: {reduced.rows:,} rows summed per partition ({len(parts)} partitions)"
     )
+    ctx.collected("test window", test)
     return History(test.iloc[:0], test, tally, None, reduced)
 
 
@@ -129,11 +128,6 @@ def ordered_records(frame: pd.DataFrame) -> pd.DataFrame:
     """
     key = _time_major_key(frame["interval_index"].to_numpy(), frame["segment_id"].to_numpy())
     return frame.take(np.argsort(key, kind="stable")).reset_index(drop=True)
-
-
-def _size(frame: pd.DataFrame) -> str:
-    """``"3,812,004 rows, 174 MiB"``: what a collect brought into this process."""
-    return f"{len(frame):,} rows, {frame.memory_usage(index=True, deep=True).sum() / MIB:,.0f} MiB"
 
 
 def _count_meta() -> pd.DataFrame:

@@ -112,6 +112,7 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         "rows_dropped": tally["rows_dropped"],
         "rows_clean": tally["rows_clean"],
         "probe_blocks": len(blocks),
+        "batch_partitions": len(blocks),
         # The records the data and features steps processed (the throughput figure's rows).
         "batch_rows": tally["rows_generated"],
         "incidents": len(incidents),
