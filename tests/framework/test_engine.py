@@ -150,24 +150,13 @@ def test_bad_engine_options_are_named(engine, scheduler, expected):
         check_engine(engine, scheduler)
 
 
-def test_the_cli_refuses_a_scheduler_without_dask_with_exit_2(tmp_path):
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cases.fraud",
-            "run",
-            "--scheduler",
-            "tcp://127.0.0.1:8786",
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
+def test_the_cli_refuses_a_scheduler_without_dask_with_exit_2(tmp_path, monkeypatch):
+    from tests.fuzz.contract import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    outcome = run_cli("fraud", ["run", "--scheduler", "tcp://127.0.0.1:8786", "--out", "o"])
+    assert outcome.code == 2
+    assert outcome.err.strip().splitlines() == [
         "error: --scheduler 'tcp://127.0.0.1:8786' attaches to a Dask cluster; add --engine dask"
     ]
     assert not (tmp_path / "o").exists()

@@ -29,15 +29,23 @@ def usual_values(case_name: str, key: str) -> list[str]:
 
 
 def bound_values(case_name: str, key: str) -> list[str]:
-    """Each declared bound of a config field, and its neighbours just inside and outside."""
-    field = get_case(case_name).config_model.model_fields[key]
+    """Each declared bound of a config field, and its neighbours just inside and outside.
+
+    A size knob's upper bound is a whole xl-sized run (minutes, gigabytes): for those only the
+    value just past the bound is drawn, which must be refused; runs at the bound are benchmarks.
+    """
+    model = get_case(case_name).config_model
+    field = model.model_fields[key]
     values = []
     for meta in field.metadata:
         for attr in ("ge", "gt", "le", "lt"):
             bound = getattr(meta, attr, None)
             if isinstance(bound, int | float) and not isinstance(bound, bool):
                 step = 1 if isinstance(bound, int) else max(abs(bound) * 1e-6, 1e-9)
-                values += [repr(bound), repr(bound - step), repr(bound + step)]
+                if attr in ("le", "lt") and key in model.size_keys:
+                    values.append(repr(bound + step))
+                else:
+                    values += [repr(bound), repr(bound - step), repr(bound + step)]
     return values
 
 
