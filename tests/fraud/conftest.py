@@ -5,8 +5,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -33,24 +31,19 @@ def small_run(small_ctx) -> StepOutputs:
 
 
 def _run_samples(root: Path) -> dict[str, tuple[dict, str, str, float]]:
-    """Run every committed real-data sample through the CLI into ``root``."""
+    """Run every committed real-data sample through the CLI (in this process) into ``root``."""
+    from tests.fuzz.contract import run_cli
+
     repo = Path(__file__).resolve().parents[2]
     out = {}
     for name in ("handbook", "anonymous", "paysim", "customer_only"):
         start = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "cases.fraud", "run", "--data", str(repo / "data" / f"fraud_{name}.csv")]
-            + ["--out", str(root / name)],
-            capture_output=True,
-            text=True,
-            cwd=repo,
-            timeout=120,
-        )
+        done = run_cli("fraud", ["run", "--data", str(repo / "data" / f"fraud_{name}.csv"), "--out", str(root / name)])
         seconds = time.perf_counter() - start
-        assert proc.returncode == 0, proc.stderr
-        assert "columns: " in proc.stdout
+        assert done.code == 0, done.err
+        assert "columns: " in done.out
         metrics = json.loads((root / name / "metrics.json").read_text())
-        out[name] = (metrics, (root / name / "report.md").read_text(), proc.stderr, seconds)
+        out[name] = (metrics, (root / name / "report.md").read_text(), done.err, seconds)
     return out
 
 
