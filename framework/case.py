@@ -113,7 +113,8 @@ class RunContext(Generic[C]):
             return
         mib = frame.memory_usage(index=True, deep=True).sum() / 2**20
         more = f" ({detail})" if detail else ""
-        self.say(f"{what} collected: {len(frame):,} rows, {mib:,.0f} MiB{more}")
+        size = f"{mib:,.0f}" if mib >= 10 else f"{mib:.1f}"  # small windows would all read "0 MiB"
+        self.say(f"{what} collected: {len(frame):,} rows, {size} MiB{more}")
 
     def say(self, message: str) -> None:
         """Tell the person running the case something about this run (a cache reused, data collected)."""

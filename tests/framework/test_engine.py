@@ -247,3 +247,15 @@ def test_on_dask_the_clients_share_is_checked_not_the_whole_runs():
     check_memory(_Split(), available=16 * gib, engine="dask")
     with pytest.raises(BadInput, match=r"^this config on --engine dask \(what the run keeps in memory\) needs"):
         check_memory(_Split(), available=2 * gib, engine="dask")
+
+
+def test_collected_notes_say_rows_and_memory_on_dask_only(threaded_dask, tmp_path):
+    from framework.case import CaseConfig, RunContext
+
+    frame = pd.DataFrame({"x": range(1000)})
+    quiet = RunContext(case="toy", config=CaseConfig(), seed=0, scale="small", out_dir=tmp_path)
+    quiet.collected("training window", frame)
+    assert quiet.notes == []  # pandas collects nothing: the rows never left the process
+    told = RunContext(case="toy", config=CaseConfig(), seed=0, scale="small", out_dir=tmp_path, engine=threaded_dask)
+    told.collected("training window", frame, "days 3-9")
+    assert told.notes == ["training window collected: 1,000 rows, 0.0 MiB (days 3-9)"]
