@@ -127,3 +127,17 @@ def _clean_check_sessions():
     from framework.checks import close_sessions
 
     close_sessions()
+
+
+@pytest.fixture(scope="session")
+def dask_engine():
+    """One in-process Dask cluster of two single-threaded workers, shared by every engine test of a worker."""
+    from distributed import Client, LocalCluster
+
+    from framework.engine import Engine
+
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
+        yield Engine(name="dask", client=client, scheduler="local", workers=2, cores=2)

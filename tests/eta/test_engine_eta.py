@@ -26,17 +26,6 @@ from framework.engine import Engine
 from framework.seeding import stream_rng
 
 
-@pytest.fixture(scope="module")
-def dask_engine():
-    """One in-process LocalCluster (two single-thread workers) for the module."""
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            yield Engine(name="dask", client=client, scheduler="local", workers=2, cores=2)
-
-
 def _world(seed: int = 0):
     """A small network with incidents, its end and cut (two weeks, 80% training)."""
     net = grid_network(4, 5, 0.8, 3, 2, stream_rng(seed, "network"))

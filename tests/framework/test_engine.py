@@ -172,19 +172,10 @@ def _running_total(frame: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(total=ordered.groupby("entity")["value"].cumsum())
 
 
-@pytest.fixture(scope="module")
-def threaded_dask():
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
-        with Client(cluster) as client:
-            yield Engine(name="dask", client=client, scheduler="local", workers=2, cores=2)
-
-
-def test_blocks_entity_windows_and_reductions_agree_between_engines(threaded_dask):
+def test_blocks_entity_windows_and_reductions_agree_between_engines(dask_engine):
     blocks = range(7)
     frames = {}
-    for engine in (Engine(), threaded_dask):
+    for engine in (Engine(), dask_engine):
         rows = engine.from_blocks(_block, blocks)
         windows = engine.by_entity(rows, "entity", _running_total)
         sums = engine.collect(rows.groupby("entity")["value"].sum().reset_index(), order=["entity"])
@@ -200,25 +191,25 @@ def test_open_engine_pandas_starts_no_cluster():
         assert engine.compute(pd.Series([1, 2])).tolist() == [1, 2]
 
 
-def test_compute_reports_each_finished_partition_for_the_progress_bar(threaded_dask):
+def test_compute_reports_each_finished_partition_for_the_progress_bar(dask_engine):
     seen: list[tuple[int, int]] = []
-    threaded_dask.on_partition = lambda done, total: seen.append((done, total))
+    dask_engine.on_partition = lambda done, total: seen.append((done, total))
     try:
-        rows = threaded_dask.compute(threaded_dask.from_blocks(_block, range(7)))
+        rows = dask_engine.compute(dask_engine.from_blocks(_block, range(7)))
     finally:
-        threaded_dask.on_partition = None
+        dask_engine.on_partition = None
     assert len(rows) == 21
     assert seen == [(k, 7) for k in range(1, 8)]
 
 
-def test_the_new_case_template_draws_the_same_blocks_on_either_engine(threaded_dask, tmp_path):
+def test_the_new_case_template_draws_the_same_blocks_on_either_engine(dask_engine, tmp_path):
     from framework.case import RunContext
     from framework.templates.newcase.config import NewcaseConfig
     from framework.templates.newcase.steps import data
 
     config = NewcaseConfig(rows=3_500, block_rows=1_000)
     frames = {}
-    for engine in (Engine(), threaded_dask):
+    for engine in (Engine(), dask_engine):
         ctx = RunContext(case="newcase", config=config, seed=3, scale="small", out_dir=tmp_path, engine=engine)
         record, _ = data(ctx)
         frames[engine.name] = pd.concat([record.train, record.test], ignore_index=True)
@@ -249,13 +240,13 @@ def test_on_dask_the_clients_share_is_checked_not_the_whole_runs():
         check_memory(_Split(), available=2 * gib, engine="dask")
 
 
-def test_collected_notes_say_rows_and_memory_on_dask_only(threaded_dask, tmp_path):
+def test_collected_notes_say_rows_and_memory_on_dask_only(dask_engine, tmp_path):
     from framework.case import CaseConfig, RunContext
 
     frame = pd.DataFrame({"x": range(1000)})
     quiet = RunContext(case="toy", config=CaseConfig(), seed=0, scale="small", out_dir=tmp_path)
     quiet.collected("training window", frame)
     assert quiet.notes == []  # pandas collects nothing: the rows never left the process
-    told = RunContext(case="toy", config=CaseConfig(), seed=0, scale="small", out_dir=tmp_path, engine=threaded_dask)
+    told = RunContext(case="toy", config=CaseConfig(), seed=0, scale="small", out_dir=tmp_path, engine=dask_engine)
     told.collected("training window", frame, "days 3-9")
     assert told.notes == ["training window collected: 1,000 rows, 0.0 MiB (days 3-9)"]

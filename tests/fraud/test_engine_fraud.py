@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from cases.fraud import case, scale
 from cases.fraud.config import FraudConfig
@@ -20,17 +19,6 @@ from framework.engine import Engine
 
 # Three blocks of 300 customers: small enough for seconds, several partitions on Dask.
 TINY = ["n_customers=900", "n_terminals=1200", "n_days=40", "block_customers=300", "serving_requests=50"]
-
-
-@pytest.fixture(scope="module")
-def dask_engine():
-    """One in-process two-worker cluster for the whole module."""
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield Engine(name="dask", client=client, scheduler="local", workers=2, cores=2)
 
 
 def _ctx(tmp_path: Path, engine: Engine, scale_name: str = "small", extra: list[str] | None = None) -> RunContext:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from scipy import sparse
 
 from cases.recommendation import blocks, case
@@ -22,17 +21,6 @@ from framework.datacache import CACHE_ENV
 from framework.engine import Engine
 
 BLOCK_USERS = 150  # the small preset's 500 users in 4 blocks
-
-
-@pytest.fixture(scope="module")
-def dask_engine():
-    """One in-process LocalCluster of two single-threaded workers for the whole module."""
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield Engine(name="dask", client=client, scheduler="local", workers=2, cores=2)
 
 
 def _ctx(tmp_path, engine: Engine | None = None, scale: str = "small", **knobs) -> RunContext[RecConfig]:
