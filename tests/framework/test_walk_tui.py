@@ -78,6 +78,15 @@ async def shows(pilot, app: WalkApp, text: str, timeout: float = 5.0) -> str:
         await pilot.pause(0.05)
 
 
+async def footer_row(pilot, app: WalkApp, timeout: float = 5.0) -> str:
+    """The bottom row once the footer has filled in (it does so after the first layout, later under load)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not (footer := screen(app)[-1]).strip() and loop.time() < deadline:
+        await pilot.pause(0.05)
+    return footer
+
+
 def _app(mode="read", clock=None, **kwargs) -> WalkApp:
     session = WalkSession(_steps(), mode, clock_fn=clock or FakeClock(), **kwargs)
     return WalkApp(session, "Toy interview")
@@ -190,8 +199,7 @@ def test_footer_advertises_only_what_the_mode_does():
         ]:
             app = _app(mode)
             async with app.run_test(size=(120, 40)) as pilot:
-                await pilot.pause(0.2)  # the footer fills in after the first layout
-                footer = screen(app)[-1]
+                footer = await footer_row(pilot, app)
                 assert all(word in footer for word in shown), (mode, footer)
                 assert not any(f" {word}" in footer for word in hidden), (mode, footer)
 
