@@ -134,6 +134,23 @@ class Engine:
         computed = dask.compute(*objs)
         return computed[0] if len(objs) == 1 else computed
 
+    def map(self, fn: Callable[..., Any], chunks: Sequence[tuple[Any, ...]], shared: tuple[Any, ...] = ()) -> list[Any]:
+        """``fn(*shared, *chunk)`` for every chunk, results in the chunks' order (batch scoring, partition-wise).
+
+        On a cluster each chunk is one task on the workers and ``shared`` (a model, a lookup table) is
+        sent to every worker once; on pandas, or with a single chunk, the calls run in this process.
+        """
+        if not self.is_dask or self.client is None or len(chunks) <= 1:
+            return [fn(*shared, *chunk) for chunk in chunks]
+        from distributed import as_completed
+
+        on_workers = self.client.scatter(list(shared), broadcast=True) if shared else []
+        futures = [self.client.submit(fn, *on_workers, *chunk, pure=False) for chunk in chunks]
+        if self.on_partition is not None:
+            for done, _ in enumerate(as_completed(futures), start=1):
+                self.on_partition(done, len(futures))
+        return list(self.client.gather(futures))
+
     def persist(self, frame: Any) -> Any:
         """Keep a Dask frame in the workers' memory (spilled to disk when needed); pandas passes through."""
         return self.client.persist(frame) if self.is_dask else frame

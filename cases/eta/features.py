@@ -391,6 +391,20 @@ class HistoryFeatures:
         cols["hist_congestion_guess"] = np.where(np.isnan(guess), 1.0, guess)
         return np.column_stack([cols[c] for c in FEATURES])
 
+    def segment_slice(self, lo: int, hi: int) -> HistoryFeatures:
+        """What :meth:`booster_features` needs to predict (``weeks=None``) segments ``[lo, hi)``, renumbered from 0.
+
+        Small enough to send to a worker (the range's rows of the per-segment tables, and the class tables);
+        every feature of a pair is the value the whole history gives it. Not for training rows (no folds).
+        """
+        part = HistoryFeatures()
+        part.segments_ = self.segments_.iloc[lo:hi].reset_index(drop=True)
+        part.bucket_, part.n_buckets_, part.table_bucket_ = self.bucket_, self.n_buckets_, self.table_bucket_
+        part.seg_week_w_, part.seg_week_wr_ = self.seg_week_w_[lo:hi].copy(), self.seg_week_wr_[lo:hi].copy()
+        part.class_week_w_, part.class_week_wr_ = self.class_week_w_, self.class_week_wr_
+        part.hour_median_ = self.hour_median_[lo * HOURS_PER_WEEK : hi * HOURS_PER_WEEK].copy()
+        return part
+
     def all_buckets(self) -> tuple[np.ndarray, np.ndarray]:
         """Segment ids and buckets of every (segment, bucket) pair, segment-major."""
         n_seg = len(self.segments_)

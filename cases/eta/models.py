@@ -7,7 +7,7 @@ looks each segment up at the interval the car reaches it.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ from cases.eta.features import FEATURES, HistoryFeatures
 from cases.eta.traffic import INTERVALS_PER_HOUR, INTERVALS_PER_WEEK, MAX_SPEEDUP, Traffic, car_time_noise
 from cases.eta.trips import walk_routes
 from framework.seeding import stream_rng
+
+if TYPE_CHECKING:
+    from framework.engine import Engine
 
 # Predicted times never drop below the free-flow time (ratio 1): no ETA promises a route faster
 # than its uncongested speed, and the booster cannot extrapolate below it on a rare input. (It was
@@ -176,6 +179,7 @@ class GradientBoostingModel(SegmentTimeModel):
         history: HistoryFeatures | None = None,
         rng: np.random.Generator | None = None,
         rows: pd.DataFrame | None = None,
+        engine: Engine | None = None,
     ) -> GradientBoostingModel:
         """Fit on a seeded, car-weighted sample of training rows, then tabulate every key.
 
@@ -186,6 +190,7 @@ class GradientBoostingModel(SegmentTimeModel):
             rng: stream for the row sample (the ``gbm_rows`` stream of ``random_state`` when None).
             rows: the sample already drawn (per partition, when the training window stays on the workers);
                 ``train`` and ``rng`` are then unused.
+            engine: where the table is scored (its chunks are tasks on the workers on Dask); this process when None.
         """
         history = history or HistoryFeatures().fit(train, segments, self.bucket)
         if history.bucket_ != self.bucket:
@@ -218,7 +223,7 @@ class GradientBoostingModel(SegmentTimeModel):
         with threadpool_limits(limits=1, user_api="openmp"):
             # Squared loss on the ratio estimates the mean time; MAE (and the median oracle) would want the median.
             self.estimator_.fit(X, y)
-            ratio = self._bucket_ratios(history)
+        ratio = self._bucket_ratios(history, engine)
         self.n_train_rows_ = len(rows)
         self.table_bucket_ = history.table_bucket_
         ratio = interpolate_buckets(ratio.reshape(len(segments), -1), self.bucket, self.table_bucket_)
@@ -227,19 +232,27 @@ class GradientBoostingModel(SegmentTimeModel):
         self.table_ = ratio
         return self
 
-    def _bucket_ratios(self, history: HistoryFeatures) -> np.ndarray:
-        """Predicted ratio of every (segment, bucket), segment-major, in chunks of segments.
+    def _bucket_ratios(self, history: HistoryFeatures, engine: Engine | None) -> np.ndarray:
+        """Predicted ratio of every (segment, bucket), segment-major: batch scoring in chunks of segments.
 
         Chunks bound the feature matrix (16 float64 per pair: 13 GB for every pair at once at 101,760
-        segments); each row's prediction does not depend on the others, so the values are the same.
+        segments) and are the tasks on a Dask engine (the booster is sent to each worker once); each
+        pair's prediction depends on its own features only, so the values are the same either way.
         """
-        all_seg, all_buckets = history.all_buckets()
-        out = np.empty(all_seg.size)
-        step = _PREDICT_CHUNK_PAIRS
-        for lo in range(0, all_seg.size, step):  # chunks of pairs, not rows of data
-            X_all = history.booster_features(all_seg[lo : lo + step], all_buckets[lo : lo + step])
-            out[lo : lo + step] = X_all[:, PRIOR_COLUMN] + self.estimator_.predict(X_all)
-        return out
+        n_seg = len(history.segments_)
+        step = max(1, _PREDICT_CHUNK_PAIRS // history.n_buckets_)
+        chunks = [(history.segment_slice(lo, min(lo + step, n_seg)),) for lo in range(0, n_seg, step)]
+        if engine is None:
+            return np.concatenate([_chunk_ratios(self.estimator_, *chunk) for chunk in chunks])
+        return np.concatenate(engine.map(_chunk_ratios, chunks, shared=(self.estimator_,)))
+
+
+def _chunk_ratios(estimator: HistGradientBoostingRegressor, part: HistoryFeatures) -> np.ndarray:
+    """The prior plus the booster's residual for every (segment, bucket) pair of one slice, segment-major."""
+    X = part.booster_features(*part.all_buckets())
+    # One OpenMP thread, as in the fit: a worker is one thread, and the caller holds one core.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return X[:, PRIOR_COLUMN] + estimator.predict(X)
 
 
 def interpolate_buckets(values: np.ndarray, bucket: int, table_bucket: int = 1) -> np.ndarray:

@@ -27,7 +27,7 @@ from cases.eta.models import HistoricalMeanModel
 from cases.eta.network import ROAD_CLASSES, build_network, grid_network
 from cases.eta.reduced import reduced_layout
 from cases.eta.scale import generated_history
-from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK, build_traffic, draw_incidents
+from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK, Traffic, build_traffic, draw_incidents
 from cases.eta.trips import observed_trips, synthetic_trips
 from framework.case import RunContext
 from framework.results import DataResult
@@ -92,6 +92,8 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         ctx.rng("trips"),
     )
     check_trips(len(trips.table), cfg.min_route_segments)
+    first_looked_up = min(cut, int(test["interval_index"].min())) if len(test) else cut  # a random split: earlier
+    traffic = _from_test_window_on(traffic, events, first_looked_up)
     artifact = EtaData(
         synthetic=True,
         network=network,
@@ -123,6 +125,17 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         **_summary(artifact, 0),
     }
     return _record(artifact, summary), artifact
+
+
+def _from_test_window_on(traffic: Traffic, events: pd.DataFrame, first: int) -> Traffic:
+    """The world with only the incidents still active at ``first`` or later (the same lookups from there on).
+
+    Everything after the data step asks about the test window (the oracle's records and trips) or draws
+    its own incidents (the monitoring periods); an incident over before the test window is a
+    (segment, interval) cell nobody looks up, and at xl the history's cells are about 1.4 GB.
+    """
+    ends = events["start_interval"].to_numpy(np.int64) + events["n_intervals"].to_numpy(np.int64)
+    return traffic.with_incidents(events[ends > first].reset_index(drop=True))
 
 
 def split_records(

@@ -174,7 +174,7 @@ def _fit_ladder(ctx: RunContext[EtaConfig], data: EtaData, feats: EtaFeatures) -
         )
         .fit(train, segments, feats.history)
         .with_feed(pd.concat([_live_tail(data, feats, cfg.live_window_intervals), data.test])),
-        gbm.fit(train, segments, feats.history, ctx.rng("gbm_rows"), feats.booster_rows),
+        gbm.fit(train, segments, feats.history, ctx.rng("gbm_rows"), feats.booster_rows, ctx.engine),
     ]
     if data.synthetic:
         oracle = OracleModel(data.world(), cfg.car_speed_noise, cfg.driver_noise, cfg.oracle_draws, ctx.rng("oracle"))

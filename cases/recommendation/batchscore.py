@@ -44,10 +44,12 @@ def recommend_all(
     chunks = score_chunks(n_users, block_users)
     if not engine.is_dask or len(chunks) == 1:
         return recommend(model, np.arange(n_users), history, k, fallback=fallback)
-    client = engine.client
-    shared_model, shared_fallback = client.scatter([model, fallback], broadcast=True)
-    futures = [
-        client.submit(recommend, shared_model, np.arange(lo, hi), history[lo:hi], k, shared_fallback, pure=False)
-        for lo, hi in chunks
-    ]
-    return np.vstack(client.gather(futures))
+    blocks = [(np.arange(lo, hi), history[lo:hi], k) for lo, hi in chunks]
+    return np.vstack(engine.map(_recommend_block, blocks, shared=(model, fallback)))
+
+
+def _recommend_block(
+    model: Recommender, fallback: SegmentPopularity | None, users: np.ndarray, history: sparse.csr_matrix, k: int
+) -> np.ndarray:
+    """One task's lists: :func:`~cases.recommendation.models.recommend` on one block of users."""
+    return recommend(model, users, history, k, fallback=fallback)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import networkx as nx
@@ -213,3 +214,25 @@ def test_bucketed_tables_answer_every_interval_from_its_bucket(tmp_path):
     assert store.write(model.table_) == model.table_.size
     assert store.get(7, 29) == InMemoryStore(model.table_).get(7, 29) == model.table_[7, 1]
     store.close()
+
+
+def test_the_boosters_table_is_the_same_scored_in_chunks_on_the_workers(tmp_path, dask_engine, monkeypatch):
+    from cases.eta import models
+    from cases.eta.features import HistoryFeatures
+
+    net, traffic, end, cut = _world()
+    history, _ = generated_history(
+        _context(tmp_path, Engine()), net.segments, probe_blocks(traffic, 0, end, 99, 0.3, 0.01), cut, True
+    )
+    feats = HistoryFeatures().fit(history.train, net.segments, 5)
+
+    def fitted(engine):
+        model = models.GradientBoostingModel(max_iter=15, train_rows=3000)
+        return model.fit(history.train, net.segments, feats, stream_rng(0, "gbm_rows"), engine=engine)
+
+    whole = fitted(None)
+    tasks = []
+    monkeypatch.setattr(models, "_PREDICT_CHUNK_PAIRS", 5 * feats.n_buckets_)  # 5 segments a task
+    chunked = fitted(dataclasses.replace(dask_engine, on_partition=lambda done, n: tasks.append(n)))
+    assert tasks and tasks[-1] == -(-net.n_segments // 5)  # one task per 5 segments, counted as they finish
+    np.testing.assert_array_equal(chunked.table_, whole.table_)
