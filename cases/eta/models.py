@@ -275,8 +275,9 @@ def interpolate_buckets(values: np.ndarray, bucket: int, table_bucket: int = 1) 
 # (segment, bucket) pairs per booster prediction chunk: ~200 MB of features at a time.
 _PREDICT_CHUNK_PAIRS = 1_500_000
 
-# Trip-level draws per Monte-Carlo block: bounds the (draws x trips, route length) temporaries.
-_ORACLE_BLOCK = 400_000
+# Cells (draws x trips x route positions) per Monte-Carlo block: bounds its (draws x trips, route length)
+# temporaries to ~130 MB each (a block of rows would grow with the route: 0.9 GB each for the city's routes).
+_ORACLE_BLOCK_CELLS = 16_000_000
 
 
 class OracleModel(SegmentTimeModel):
@@ -357,7 +358,7 @@ class OracleModel(SegmentTimeModel):
         # the median is as precise as with several times more plain random draws.
         sobol = stats.qmc.Sobol(length + 1, scramble=True, rng=self.rng).random(self.draws)
         z = stats.norm.ppf(np.clip(sobol, 1e-12, 1 - 1e-12))
-        block = max(1, _ORACLE_BLOCK // n)
+        block = max(1, _ORACLE_BLOCK_CELLS // (n * max(length, 1)))
         totals = []
         for lo in range(0, self.draws, block):
             zb = z[lo : lo + block]

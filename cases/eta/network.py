@@ -94,6 +94,18 @@ class RoadNetwork:
             longest = pos + 1
         return paths[:, :longest] if longest else paths[:, :0]
 
+    def route(self, origin: int, destination: int) -> list[int]:
+        """One request's free-flow route (segment ids), as the ETA backend computes it per request.
+
+        networkx's Dijkstra on the graph; on the city network (``routing="per_origin"``) the compiled
+        per-origin Dijkstra instead, which gives the batch routes' paths (networkx takes ~140 ms a query there).
+        """
+        if self.router is not None:
+            path = self.router.routes(np.array([origin]), np.array([destination]))[0]
+            return path[path >= 0].tolist()
+        nodes = nx.shortest_path(self.graph, origin, destination, weight="free_flow_s")
+        return [self.graph[u][v]["segment_id"] for u, v in zip(nodes[:-1], nodes[1:])]
+
     def reachable(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
         """True where a route exists from origin to a different destination."""
         if self.router is not None:

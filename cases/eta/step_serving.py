@@ -385,7 +385,7 @@ def deployment(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, lad
     with tempfile.TemporaryDirectory(prefix="eta-kv-") as tmp:
         result = measure_serving(
             models.fitted[ladder.best],
-            network.graph,
+            network.route,
             network.routes(origins, dests),
             origins,
             dests,

@@ -175,22 +175,51 @@ class Traffic:
 _KEY_STRIDE = 1 << 32  # packs (segment, absolute interval) into one int64 key
 
 
+# Incident cells expanded at a time: bounds the expansion's temporaries (about 50 bytes a cell; the
+# city-sized history has ~90M cells, 4.5 GB of temporaries at once).
+_CELLS_PER_CHUNK = 4_000_000
+
+
 def _incident_cells(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted (segment, interval) keys covered by incidents and their (max) slowdown factor."""
+    """Sorted (segment, interval) keys covered by incidents and their (max) slowdown factor.
+
+    Expanded in chunks of whole segments, in segment order: a cell's overlapping incidents are all
+    on its segment, so each chunk resolves its own overlaps and the chunks' keys follow each other.
+    """
     n = incidents["n_intervals"].to_numpy(dtype=np.int64)
     if n.sum() == 0:
         return np.empty(0, np.int64), np.empty(0, np.float64)
+    seg = incidents["segment_id"].to_numpy(dtype=np.int64)
+    order = np.argsort(seg, kind="stable")
+    seg, n = seg[order], n[order]
+    segment_starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+    # Chunk edges: the first incident of a segment once ~_CELLS_PER_CHUNK cells have gone by.
+    ends = np.cumsum(n)
+    wanted = np.searchsorted(ends, np.arange(_CELLS_PER_CHUNK, ends[-1], _CELLS_PER_CHUNK), side="right")
+    edges = np.unique(
+        np.r_[0, segment_starts[np.minimum(np.searchsorted(segment_starts, wanted), segment_starts.size - 1)], n.size]
+    )
+    start = incidents["start_interval"].to_numpy(dtype=np.int64)[order]
+    factor = incidents["factor"].to_numpy(dtype=np.float64)[order]
+    chunks = [_expand_cells(seg[a:b], start[a:b], n[a:b], factor[a:b]) for a, b in zip(edges[:-1], edges[1:])]
+    return np.concatenate([k for k, _ in chunks]), np.concatenate([f for _, f in chunks])
+
+
+def _expand_cells(
+    seg: np.ndarray, start: np.ndarray, n: np.ndarray, factor: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One chunk's sorted cell keys and their worst factor (incidents given per row)."""
     # Expand each incident to the intervals it covers without a loop: offsets restart per incident.
     owner = np.repeat(np.arange(len(n)), n)
     offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    start = incidents["start_interval"].to_numpy(dtype=np.int64)[owner]
-    keys = incidents["segment_id"].to_numpy(dtype=np.int64)[owner] * _KEY_STRIDE + start + offset
-    factor = incidents["factor"].to_numpy(dtype=np.float64)[owner]
-    order = np.lexsort((factor, keys))
-    keys, factor = keys[order], factor[order]
+    keys = seg[owner] * _KEY_STRIDE + start[owner] + offset
+    cell_factor = factor[owner]
+    del owner, offset
+    order = np.lexsort((cell_factor, keys))
+    keys, cell_factor = keys[order], cell_factor[order]
     # Overlapping incidents on one cell: the worst (largest factor, last after sorting) wins.
-    last = np.r_[keys[1:] != keys[:-1], True]
-    return keys[last], factor[last]
+    last = np.r_[keys[1:] != keys[:-1], True] if keys.size else np.zeros(0, dtype=bool)
+    return keys[last], cell_factor[last]
 
 
 def draw_incidents(

@@ -141,6 +141,13 @@ def test_per_origin_routing_finds_the_all_pairs_routes():
     o, d = rng.integers(0, 42, 600), rng.integers(0, 42, 600)
     np.testing.assert_array_equal(sparse.reachable(o, d), dense.reachable(o, d))
     np.testing.assert_array_equal(sparse.routes(o, d), dense.routes(o, d))
+    # One request's route, as the backend serves it: the batch route on either network.
+    batch = dense.routes(o[:50], d[:50])
+    for i in range(50):
+        want = batch[i][batch[i] >= 0].tolist()
+        assert sparse.route(int(o[i]), int(d[i])) == want
+        if o[i] != d[i]:
+            assert dense.route(int(o[i]), int(d[i])) == want
 
 
 def test_the_sparse_live_feed_holds_the_dense_running_sums():

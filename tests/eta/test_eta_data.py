@@ -144,6 +144,32 @@ def test_incident_slows_its_segment_only_while_active():
     assert len(draw_incidents(10, 0, INTERVALS_PER_WEEK, 2.0, rng)) > 0
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 10_000])
+def test_overlapping_incidents_keep_the_worst_factor_per_cell_whatever_the_chunk(monkeypatch, chunk):
+    from cases.eta import traffic as traffic_module
+
+    rng = np.random.default_rng(chunk)
+    k = 80  # incidents on 6 segments over 60 intervals: many overlaps, some of zero length
+    incidents = pd.DataFrame(
+        {
+            "segment_id": rng.integers(0, 6, k),
+            "start_interval": rng.integers(0, 60, k),
+            "n_intervals": rng.integers(0, 9, k),
+            "factor": rng.choice([1.5, 2.0, 3.0], k),
+        }
+    )
+    # The expected cells, one incident at a time: each covered (segment, interval), its largest factor.
+    cells = pd.DataFrame(
+        [(s * (1 << 32) + t0 + i, f) for s, t0, n, f in incidents.itertuples(index=False) for i in range(n)],
+        columns=["key", "factor"],
+    )
+    want = cells.groupby("key")["factor"].max()
+    monkeypatch.setattr(traffic_module, "_CELLS_PER_CHUNK", chunk)
+    keys, factors = traffic_module._incident_cells(incidents)
+    np.testing.assert_array_equal(keys, want.index.to_numpy())
+    np.testing.assert_array_equal(factors, want.to_numpy())
+
+
 # --------------------------------------------------------------------------- real-data loader
 
 

@@ -19,7 +19,7 @@ def backend(small_run, tmp_path_factory):
     model = outputs.get(EtaModels).fitted[outputs.records["models"].best]
     store = SegmentTimeStore(tmp_path_factory.mktemp("kv") / "kv.sqlite")
     assert store.write(model.table_) == model.table_.size
-    yield EtaBackend(data.network.graph, store), model, data
+    yield EtaBackend(data.network.route, store), model, data
     store.close()
 
 
