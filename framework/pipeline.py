@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from framework.case import Case, RunContext
+from framework.heap import release_freed_memory
 from framework.results import (
     DataResult,
     FeaturesResult,
@@ -162,6 +163,7 @@ def run_steps(
         start = time.perf_counter()
         value = wired.function(**kwargs)
         out.timings[wired.key] = round(time.perf_counter() - start, 4)
+        release_freed_memory()  # the step's temporaries, out of the process's resident size before the next
         values = value if len(wired.outputs) > 1 else (value,)
         if not isinstance(values, tuple) or len(values) != len(wired.outputs):
             raise WiringError(f"step {wired.key!r} returned {type(value).__name__}, declared {len(wired.outputs)}")

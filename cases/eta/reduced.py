@@ -161,5 +161,12 @@ def run_partitions(engine: Any, raw: Any, fn: Any, args: list[tuple[Any, ...]]) 
     parts = raw.to_delayed()
     if len(parts) != len(args):
         raise ValueError(f"{len(parts)} partitions for {len(args)} argument sets")
-    tasks = [delayed(fn)(p, *a) for p, a in zip(parts, args, strict=True)]
+    # The arguments go to the workers as data, not inside the graph (pass B's are ~260 MB at xl).
+    sent = engine.client.scatter(args) if engine.client is not None else args
+    tasks = [delayed(_apply)(fn, p, a) for p, a in zip(parts, sent, strict=True)]
     return list(engine.compute(*tasks)) if len(tasks) > 1 else [engine.compute(tasks[0])]
+
+
+def _apply(fn: Any, partition: pd.DataFrame, args: tuple[Any, ...]) -> dict[str, Any]:
+    """``fn(partition, *args)``: one partition's task."""
+    return fn(partition, *args)
