@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ def _derived_segments(segments: pd.DataFrame) -> pd.DataFrame:
 def generated_history(
     ctx: RunContext[Any],
     segments: pd.DataFrame,
-    blocks: list[ProbeBlock],
+    blocks: list[ProbeBlock] | Callable[[], list[ProbeBlock]],
     cut: int,
     time_split: bool,
     layout: dict[str, Any] | None = None,
@@ -62,7 +63,9 @@ def generated_history(
     Args:
         ctx: the run (its engine; at xl the raw blocks are cached as Parquet).
         segments: the segment table.
-        blocks: the block descriptions (:func:`cases.eta.blocks.probe_blocks`).
+        blocks: the block descriptions (:func:`cases.eta.blocks.probe_blocks`), or what makes them: then they
+            (and the whole world's incident cells they slice, 1.5 GB at xl) exist only while the blocks are
+            generated, never when the cache has them, and are dropped before the windows come back.
         cut: first interval of the test window.
         time_split: False for the ``split`` drill: the whole clean history is returned for a random split.
         layout: :meth:`cases.eta.features.HistoryFeatures.layout` to keep the training window on the workers
@@ -72,18 +75,20 @@ def generated_history(
         The history (train/test filled when ``time_split``), and the whole clean history otherwise.
     """
     engine, seg = ctx.engine, _derived_segments(segments)
-    raw = cached_frame(
-        ctx,
-        "probes",
-        lambda: engine.from_blocks(build_raw_block, blocks, meta=empty_raw()),
-        GENERATOR_VERSION,
-        say=ctx.say,
-    )
+    made: list[int] = []  # how many blocks were made (none when the cache has them)
+
+    def generate() -> Any:
+        listed = blocks() if callable(blocks) else blocks
+        made.append(len(listed))
+        return engine.from_blocks(build_raw_block, listed, meta=empty_raw())
+
+    raw = cached_frame(ctx, "probes", generate, GENERATOR_VERSION, say=ctx.say)
     if layout is not None and time_split:
         return _reduced_history(ctx, raw, seg, cut, layout), None
     if not engine.is_dask:
         clean, tally = clean_and_count(raw, seg)
-        if len(blocks) > 1:  # blocks are segment ranges: back to the one-block time-major order
+        # Blocks are segment ranges: back to the one-block time-major order (cached blocks were several).
+        if ctx.data_from_cache or (made and made[0] > 1):
             clean = ordered_records(clean)
         if not time_split:
             return History(clean.iloc[:0], clean.iloc[:0], tally), clean

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cases.eta.artifacts import EtaData
-from cases.eta.blocks import probe_blocks
+from cases.eta.blocks import ProbeBlock, probe_blocks, segment_blocks
 from cases.eta.config import EtaConfig
 from cases.eta.congestion import draw_weather, with_jams
 from cases.eta.data import add_derived, clean_records, split_by_time
@@ -66,12 +66,20 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
     jams, events = with_jams(
         incidents, network.segments, 0, end, cfg.jam_rate_per_segment_week, cfg.spread_decay, ctx.rng("jams")
     )
-    traffic = build_traffic(network.segments, cfg.probe_rate, ctx.rng("traffic")).with_incidents(events)
+    world = build_traffic(network.segments, cfg.probe_rate, ctx.rng("traffic"))
     # Weather for the history and as long again after it (the monitoring periods come later).
     days = 2 * cfg.weeks * DAYS_PER_WEEK
-    traffic = replace(traffic, day_factor=draw_weather(days, cfg.rain_day_share, ctx.rng("weather")))
-    # Blocks of segments, each from its own streams (one block up to large: the unblocked draws).
-    blocks = probe_blocks(traffic, ctx.seed, end, cfg.block_segments, cfg.car_speed_noise, cfg.invalid_fraction)
+    world = replace(world, day_factor=draw_weather(days, cfg.rain_day_share, ctx.rng("weather")))
+
+    def blocks() -> list[ProbeBlock]:
+        """Blocks of segments, each from its own streams (one block up to large: the unblocked draws).
+
+        Made only to generate the history: the whole history's incident cells (1.5 GB at xl) live no longer.
+        """
+        return probe_blocks(
+            world.with_incidents(events), ctx.seed, end, cfg.block_segments, cfg.car_speed_noise, cfg.invalid_fraction
+        )
+
     layout = None
     if cfg.train_window == "reduced":  # xl: the training window stays where it was generated
         weeks = (cut - 1) // INTERVALS_PER_WEEK + 1
@@ -80,6 +88,8 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
     train, test = (history.train, history.test) if whole is None else split_records(whole, cut, cfg, ctx)
     # A reduced training window is not in this process: its row count stands for it.
     check_synthetic_split(train if history.reduced is None else test.iloc[: history.reduced.rows], test)
+    first_looked_up = min(cut, int(test["interval_index"].min())) if len(test) else cut  # a random split: earlier
+    traffic = _from_test_window_on(world, events, first_looked_up)
     trips = synthetic_trips(
         network,
         traffic,
@@ -92,8 +102,6 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         ctx.rng("trips"),
     )
     check_trips(len(trips.table), cfg.min_route_segments)
-    first_looked_up = min(cut, int(test["interval_index"].min())) if len(test) else cut  # a random split: earlier
-    traffic = _from_test_window_on(traffic, events, first_looked_up)
     artifact = EtaData(
         synthetic=True,
         network=network,
@@ -107,14 +115,15 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         reduced=history.reduced,
     )
     tally = history.counts
+    n_blocks = len(segment_blocks(network.n_segments, cfg.block_segments))
     summary = {
         "source": "synthetic",
         "rows_generated": tally["rows_generated"],
         "rows_injected_invalid": tally["rows_injected_invalid"],
         "rows_dropped": tally["rows_dropped"],
         "rows_clean": tally["rows_clean"],
-        "probe_blocks": len(blocks),
-        "batch_partitions": len(blocks),
+        "probe_blocks": n_blocks,
+        "batch_partitions": n_blocks,
         # The records the data and features steps processed (the throughput figure's rows).
         "batch_rows": tally["rows_generated"],
         "incidents": len(incidents),
@@ -127,7 +136,7 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
     return _record(artifact, summary), artifact
 
 
-def _from_test_window_on(traffic: Traffic, events: pd.DataFrame, first: int) -> Traffic:
+def _from_test_window_on(world: Traffic, events: pd.DataFrame, first: int) -> Traffic:
     """The world with only the incidents still active at ``first`` or later (the same lookups from there on).
 
     Everything after the data step asks about the test window (the oracle's records and trips) or draws
@@ -135,7 +144,7 @@ def _from_test_window_on(traffic: Traffic, events: pd.DataFrame, first: int) -> 
     (segment, interval) cell nobody looks up, and at xl the history's cells are about 1.4 GB.
     """
     ends = events["start_interval"].to_numpy(np.int64) + events["n_intervals"].to_numpy(np.int64)
-    return traffic.with_incidents(events[ends > first].reset_index(drop=True))
+    return world.with_incidents(events[ends > first].reset_index(drop=True))
 
 
 def split_records(
