@@ -4,7 +4,8 @@ Usage: ``python benchmarks/scaling.py [case ...] [--sizes large,middle,xl] [--en
 Each run is ``python -m cases.<case> run --scale ... --engine ...`` in a subprocess with a fresh data
 cache (so every run is end to end: generation included). Peak memory is the largest sum of the
 resident memory of the run and every process it started (the Dask scheduler, nannies and workers),
-sampled every 0.2 s. Rows are the records the batch steps processed (``metrics.json["throughput"]``).
+sampled every 0.2 s; ``client`` is the run's own process alone (what ``--scheduler`` leaves on the
+machine that starts the run). Rows are the records the batch steps processed (``metrics.json["throughput"]``).
 The last column compares time per row with the same case's ``large`` run of this invocation.
 """
 
@@ -78,9 +79,13 @@ def measure(case: str, size: str, engine: str, seed: int, keep: Path | None = No
         start = time.perf_counter()
         child = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         watched = psutil.Process(child.pid)
-        peak = 0
+        peak = peak_client = 0
         while child.poll() is None:
             peak = max(peak, tree_rss(watched))
+            try:
+                peak_client = max(peak_client, watched.memory_info().rss)
+            except psutil.Error:  # exited between the poll and the sample
+                pass
             time.sleep(0.2)
         wall = time.perf_counter() - start
         stdout, stderr = child.communicate()
@@ -97,8 +102,9 @@ def measure(case: str, size: str, engine: str, seed: int, keep: Path | None = No
         "rows": rows,
         "wall_s": wall,
         "peak_gb": peak / 1e9,
+        "client_gb": peak_client / 1e9,
         "us_per_row": wall / rows * 1e6,
-        "rows_per_s_per_core": metrics["throughput"]["rows_per_s_per_core"],
+        "rows_per_s_per_thread": metrics["throughput"]["rows_per_s_per_thread"],
         "route_p99_ms": metrics["serving"].get("route_p99_ms"),
         "route_p50_ms": metrics["serving"].get("route_p50_ms"),
         "stdout": stdout,
@@ -115,8 +121,8 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     print(TARGETS)
-    header = f"{'case':<15}{'size':<8}{'engine':<8}{'rows':>13}{'wall s':>9}{'peak GB':>9}{'us/row':>8}"
-    print(header + f"{'x large':>9}{'rows/s/core':>13}{'route p50/p99 ms':>18}")
+    header = f"{'case':<15}{'size':<8}{'engine':<8}{'rows':>13}{'wall s':>9}{'peak GB':>9}{'client':>8}{'us/row':>8}"
+    print(header + f"{'x large':>9}{'rows/s/thread':>15}{'route p50/p99 ms':>18}")
     for case in args.cases:
         large_rate = None
         for size in sizes:
@@ -127,7 +133,8 @@ def main() -> int:
             route = f"{r['route_p50_ms']:.1f}/{r['route_p99_ms']:.1f}" if r["route_p99_ms"] is not None else "-"
             print(
                 f"{case:<15}{size:<8}{r['engine']:<8}{r['rows']:>13,}{r['wall_s']:>9.1f}{r['peak_gb']:>9.2f}"
-                f"{r['us_per_row']:>8.2f}{ratio:>9}{r['rows_per_s_per_core']:>13,.0f}{route:>18}",
+                f"{r['client_gb']:>8.2f}"
+                f"{r['us_per_row']:>8.2f}{ratio:>9}{r['rows_per_s_per_thread']:>15,.0f}{route:>18}",
                 flush=True,
             )
     return 0

@@ -164,7 +164,7 @@ def run_partitions(engine: Any, raw: Any, fn: Any, args: list[tuple[Any, ...]]) 
     # The arguments go to the workers as data, not inside the graph (pass B's are ~260 MB at xl).
     sent = engine.client.scatter(args) if engine.client is not None else args
     tasks = [delayed(_apply)(fn, p, a) for p, a in zip(parts, sent, strict=True)]
-    return list(engine.compute(*tasks)) if len(tasks) > 1 else [engine.compute(tasks[0])]
+    return engine.gather_each(tasks)
 
 
 def _apply(fn: Any, partition: pd.DataFrame, args: tuple[Any, ...]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -200,6 +201,23 @@ def test_compute_reports_each_finished_partition_for_the_progress_bar(dask_engin
         dask_engine.on_partition = None
     assert len(rows) == 21
     assert seen == [(k, 7) for k in range(1, 8)]
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.05 * (5 - x))  # later tasks finish first: the order of results must not follow completion
+    return x * x
+
+
+def test_gather_each_and_map_return_results_in_task_order_whatever_finishes_first(dask_engine):
+    from dask import delayed
+
+    seen: list[tuple[int, int]] = []
+    engine = dataclasses.replace(dask_engine, on_partition=lambda done, total: seen.append((done, total)))
+    assert engine.gather_each([delayed(_slow_square)(x) for x in range(5)]) == [0, 1, 4, 9, 16]
+    assert seen == [(k, 5) for k in range(1, 6)]
+    assert engine.map(_slow_square, [(x,) for x in range(5)]) == [0, 1, 4, 9, 16]
+    assert Engine().gather_each([delayed(_slow_square)(4)]) == [16]
+    assert Engine().map(pow, [(2, 3), (3, 2)]) == [8, 9]
 
 
 def test_the_new_case_template_draws_the_same_blocks_on_either_engine(dask_engine, tmp_path):
