@@ -7,7 +7,7 @@ from typing import Any
 
 from framework.blocks import Section, to_html, to_markdown
 from framework.case import Case
-from framework.prose import context, fill_notes
+from framework.prose import context, fill, fill_notes
 from framework.runmetrics import Interval, RunMetrics
 from framework.steptable import STEPS
 from framework.throughput import throughput_rows
@@ -156,7 +156,8 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     sec[4].table(
         ["source", "description", "fields"], [[s.name, s.description, ", ".join(s.fields)] for s in dd.sources]
     )
-    sec[4].p(f"**Generator.** {dd.generator}").p(f"**Real data.** {dd.real_data_format}").p(f"**Split.** {dd.split}")
+    split = fill(dd.split, context(metrics, d))  # may quote this run's split (its shares, its dates)
+    sec[4].p(f"**Generator.** {dd.generator}").p(f"**Real data.** {dd.real_data_format}").p(f"**Split.** {split}")
     sec[4].ul([f"Cleaning: {c}" for c in dd.cleaning])
     sec[4].table(
         ["data (this run)", "value"],
@@ -210,6 +211,8 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
         f"against the {fmt(s.sla_ms)} ms SLA ({'within' if s.within_sla else 'OVER'} SLA)."
         + _latency_guardrails_failed(metrics)
     )
+    for line in (s.model_extra or {}).get("report_lines", []):  # a case's own serving figures (e.g. city routes)
+        sec[8].p(line)
 
     mon = metrics.monitoring
     sec[9].p(f"**Injected drift:** {mon.scenario}")

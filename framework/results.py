@@ -163,6 +163,7 @@ class ServingResult(_Result):
     p99_ms: float
     sla_ms: float
     requests: int
+    # Case figures; ``extra["report_lines"]`` (sentences) are shown in the report's step 8 under the latencies.
     extra: dict[str, Any] = Field(default_factory=dict)
     guardrails: Measured = Field(default_factory=Measured)
 

@@ -169,6 +169,7 @@ class EtaConfig(CaseConfig):
         "xl": {
             "grid_rows": 160,
             "grid_cols": 160,
+            "block_km": 0.2,  # city blocks: a 32 km city, not a 128 km region of 0.8 km blocks
             "weeks": 2,
             "train_fraction": 0.9,
             "probe_rate": 0.2,

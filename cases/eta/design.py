@@ -360,8 +360,9 @@ ARCHITECTURE = ArchitectureSpec(
         ),
         FollowUp(
             question="Why batch scoring instead of online inference?",
-            answer="Keys are finite: {data[segments]:,} segments x {features[intervals_per_week]:,} intervals a "
-            "week = {serving[store_keys]:,} keys here; a region of {serving[sizing][region_segments]:,} segments "
+            answer="Keys are finite: {data[segments]:,} segments x {serving[sizing][columns_per_week]:,} "
+            "{serving[sizing][column_minutes]}-minute columns a week = {serving[store_keys]:,} keys here; "
+            "a region of {serving[sizing][region_segments]:,} segments "
             "has {serving[sizing][region_keys]:,} keys ({serving[sizing][region_table_gb]:.1f} GB at "
             "{serving[sizing][compact_value_bytes]} bytes a value). Scoring them all offline is a batch job, and "
             "serving becomes a lookup within the SLA.",
@@ -419,7 +420,9 @@ DATA = DataSpec(
         "drop duplicate (segment, interval) rows",
         "drop records of unknown segments",
     ],
-    split="80/20 by time: earlier weeks train, the last part of the history is the test window.",
+    split="{data[train_percent]}/{data[test_percent]} by time: earlier intervals train, the last "
+    "{data[test_days]:g} days of the history are the test window ({data[test_window]}; the days it covers are "
+    "the days every test metric, slice and monitoring period describes).",
     talking_points=[
         "Blind spots of the probes: only app users report, so night and sparse roads are under-sampled; new or "
         "edited roads have no keys (cold start from free flow and road class); holidays and events are absent "
@@ -724,16 +727,17 @@ DEPLOYMENT = DeploymentSpec(
         "During a trip the ETA is re-estimated, so it must not flap: smooth updates a driver sees.",
         "No model inference on the request path: routing plus one in-memory lookup per segment.",
         "The latencies are a local microbenchmark: {serving[requests]:,} requests timed in one process (routing "
-        "plus one store lookup per segment), with no network, load balancer or app in the loop. It passes trivially "
-        "and is not evidence for production: it puts SQLite on the request path (the design reads router memory) "
-        "and routes of {serving[mean_route_segments_timed_requests]:.1f} segments on a small grid. At region "
-        "scale time-dependent routing dominates (every settled edge is a lookup), so it needs a "
+        "plus one store lookup per segment), with no network, load balancer or app in the loop; not evidence for "
+        "production: it puts SQLite on the request path (the design reads router memory), on routes of "
+        "{serving[mean_route_segments_timed_requests]:.1f} segments of a {data[segments]:,}-segment grid. At "
+        "region scale time-dependent routing dominates (every settled edge is a lookup), so it needs a "
         "contraction-hierarchy-style speed-up customisable to time-dependent weights, with travel times that "
-        "respect first-in-first-out (leaving later never arrives earlier); its cost is not measured here.",
+        "respect first-in-first-out (leaving later never arrives earlier); plain Dijkstra is what is timed here.",
         "{serving[city_routes]}",
         "What the backend serves equals what was evaluated offline: the largest difference over the timed "
         "requests is {serving[max_abs_diff_vs_offline_s]:.3g} s.",
-        "Sizing: {data[segments]:,} segments x {serving[sizing][intervals_per_week]:,} intervals a week = "
+        "Sizing: {data[segments]:,} segments x {serving[sizing][columns_per_week]:,} "
+        "{serving[sizing][column_minutes]}-minute columns a week = "
         "{serving[sizing][run_keys]:,} keys, {serving[sizing][run_table_mb]:.1f} MB at "
         "{serving[sizing][value_bytes]} bytes a value here; a region of {serving[sizing][region_segments]:,} "
         "segments is {serving[sizing][region_keys]:,} keys, {serving[sizing][region_table_gb]:.1f} GB at "

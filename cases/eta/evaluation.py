@@ -209,6 +209,14 @@ def segment_slices_by_class(
     return slice_table(test["travel_time_s"].to_numpy(), predictions, road_class, "records")
 
 
+def band_bias_uncertainty(trips: Trips, prediction: np.ndarray, band: str) -> tuple[int, float]:
+    """Trips in one departure-hour band and the standard error of its signed mean error (s)."""
+    bands = hour_bands(trips.table["departure_hour"].to_numpy(), MIN_SLICE_TRIPS)
+    error = (trips.table["duration_s"].to_numpy() - np.asarray(prediction, dtype=np.float64))[bands == band]
+    se = float(error.std(ddof=1) / np.sqrt(error.size)) if error.size > 1 else float("nan")
+    return int(error.size), se
+
+
 def hour_band_bias(trips: Trips, prediction: np.ndarray) -> dict[str, float]:
     """Signed mean error (actual - ETA, s) of one model per departure-hour band (the bands of the hour slices)."""
     bands = hour_bands(trips.table["departure_hour"].to_numpy(), MIN_SLICE_TRIPS)

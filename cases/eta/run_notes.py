@@ -23,7 +23,10 @@ def run_notes(data: EtaData, ladder: LadderResult, coverage: float, median_cars:
         ``calibration`` (which trips the p10/p90 quantiles come from).
     """
     if data.synthetic:
-        scope = "trips are short routes on a small synthetic grid"
+        scope = (
+            f"trips are routes of {data.trips.table['n_segments'].mean():.1f} segments on a synthetic grid of "
+            f"{data.network.n_segments:,} segments"
+        )
         jams = "jams in this generator last tens of minutes, long enough for recent probes to read them"
     else:
         scope = (
@@ -35,7 +38,8 @@ def run_notes(data: EtaData, ladder: LadderResult, coverage: float, median_cars:
     naive = ladder.models[ladder.naive]["segment_mape"]
     if base >= CLEAR_WIN_RATIO * naive:
         lookup = (
-            f"The production lookup barely beats free flow on relative segment error (segment MAPE {base:.1%} "
+            f"The production lookup {'barely beats' if base < naive else 'does not beat'} free flow on relative "
+            f"segment error (segment MAPE {base:.1%} "
             f"against {naive:.1%}): its keys are sparse (median {median_cars:g} cars a key, {coverage:.0%} of keys "
             "seen), so each mean is mostly noise. Shrinking sparse keys toward free flow is a quick, low-risk win "
             "before any ML."

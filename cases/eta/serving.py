@@ -204,6 +204,7 @@ def measure_serving(
                 store_lookup_us,
                 memory_lookup_us,
                 float(np.percentile(route_ms, 50)),
+                int(model.table_.shape[1]),
             ),
         },
         guardrails=Measured(

@@ -30,6 +30,7 @@ def serving_sizing(
     store_lookup_us: float,
     memory_lookup_us: float,
     route_p50_ms: float,
+    columns: int = INTERVALS_PER_WEEK,
 ) -> dict[str, Any]:
     """Keys, bytes and reads per second of the table, here and for a region, and where it should live.
 
@@ -40,6 +41,7 @@ def serving_sizing(
         store_lookup_us: measured mean time of one store lookup (SQLite here).
         memory_lookup_us: measured mean time of one lookup from the router's memory.
         route_p50_ms: measured median routing time per request.
+        columns: columns a week of this run's table (5,040 two-minute intervals; fewer, longer buckets at xl).
 
     Returns:
         Plain numbers (and the chosen placement) for ``ServingResult.extra["sizing"]``.
@@ -49,9 +51,10 @@ def serving_sizing(
     region_gb = region_keys * COMPACT_VALUE_BYTES / 1e9
     in_memory = region_gb <= ROUTER_TABLE_BUDGET_GB
     return {
-        "intervals_per_week": INTERVALS_PER_WEEK,
-        "run_keys": n_segments * INTERVALS_PER_WEEK,
-        "run_table_mb": n_segments * INTERVALS_PER_WEEK * value_bytes / 1e6,
+        "columns_per_week": columns,
+        "column_minutes": 7 * 24 * 60 // columns,
+        "run_keys": n_segments * columns,
+        "run_table_mb": n_segments * columns * value_bytes / 1e6,
         "value_bytes": value_bytes,
         "region_segments": REGION_SEGMENTS,
         "region_keys": region_keys,

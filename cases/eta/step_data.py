@@ -27,7 +27,7 @@ from cases.eta.models import HistoricalMeanModel
 from cases.eta.network import ROAD_CLASSES, build_network, grid_network
 from cases.eta.reduced import reduced_layout
 from cases.eta.scale import generated_history
-from cases.eta.traffic import INTERVALS_PER_DAY, INTERVALS_PER_WEEK, Traffic, build_traffic, draw_incidents
+from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_DAY, INTERVALS_PER_WEEK, Traffic, build_traffic, draw_incidents
 from cases.eta.trips import observed_trips, synthetic_trips
 from framework.case import RunContext
 from framework.results import DataResult
@@ -220,6 +220,16 @@ def _record(data: EtaData, summary: dict[str, Any]) -> DataResult:
     )
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _week_time(interval: int) -> str:
+    """``"Saturday 14:24"``: the weekday and clock time an interval starts at (interval 0 is Monday 00:00)."""
+    day, slot = divmod(interval % INTERVALS_PER_WEEK, INTERVALS_PER_DAY)
+    minutes = slot * INTERVAL_S // 60
+    return f"{WEEKDAYS[day]} {minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _summary(data: EtaData, first: int) -> dict[str, Any]:
     """Plain numbers about the split (intervals ``[first, cut)`` and ``[cut, end)``) and the trips."""
     network, trips, cut, end = data.network, data.trips, data.cut, data.end
@@ -231,6 +241,10 @@ def _summary(data: EtaData, first: int) -> dict[str, Any]:
         "weeks": round((end - first) / INTERVALS_PER_WEEK, 3),
         "train_intervals": cut - first,
         "test_intervals": end - cut,
+        "train_percent": round(100 * (cut - first) / (end - first)),
+        "test_percent": 100 - round(100 * (cut - first) / (end - first)),
+        "test_days": round((end - cut) / INTERVALS_PER_DAY, 2),
+        "test_window": f"{_week_time(cut)} to {_week_time(end)}",
         "trips": len(trips),
         "mean_route_segments_test_trips": round(float(trips.table["n_segments"].mean()), 3),
         "mean_trip_duration_s": round(float(trips.table["duration_s"].mean()), 3),

@@ -92,7 +92,10 @@ def reduced_features(ctx: RunContext[EtaConfig], data: EtaData) -> tuple[Feature
         slowdown[p["lo"] : p["lo"] + len(piece)] = piece
     rows = pd.concat([p["sample"] for p in parts], ignore_index=True)
     tail = pd.concat([p["tail"] for p in parts], ignore_index=True)
-    ctx.say(f"booster rows collected: {len(rows):,} drawn per partition; live feed's training tail: {len(tail):,} rows")
+    share = len(rows) / max(reduced.rows, 1)
+    detail = f"{share:.2%} of the training window's {reduced.rows:,} rows, drawn car-weighted within each partition"
+    ctx.collected("booster rows", rows, detail)
+    ctx.collected("live feed's training tail", tail, f"the last {window} intervals before the test window")
     neighbour_corr = neighbour_slowdown_correlation(slowdown, network.segments)
     del slowdown
     summary = _summary(ctx, data, reduced.key_stats(), neighbour_corr)

@@ -20,7 +20,15 @@ from cases.eta.live import LIVE_RUNG
 from cases.eta.monitoring import WATCHED_METRIC, check_period, perturb_records
 from cases.eta.run_notes import run_notes
 from cases.eta.scale import ordered_records
-from cases.eta.traffic import CLASS_CONGESTION, INTERVALS_PER_WEEK, Traffic, congestion_profile, draw_incidents
+from cases.eta.traffic import (
+    CLASS_CONGESTION,
+    INTERVAL_S,
+    INTERVALS_PER_DAY,
+    INTERVALS_PER_WEEK,
+    Traffic,
+    congestion_profile,
+    draw_incidents,
+)
 from cases.eta.weather import weather_note, weather_slices
 from framework.case import RunContext
 from framework.drift import Thresholds
@@ -44,6 +52,8 @@ def monitoring(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, lad
         f"roadworks slow {n_works} {kind} segments x{cfg.drift_slowdown:g}; "
         f"a new weekday evening peak (+{cfg.drift_evening_peak:g} congestion around 20:30)"
     )
+    if not _has_weekday_evening(data.cut, data.end):  # the recent periods repeat the test window's days
+        scenario += " (absent here: the recent periods repeat the test window's days, which have no weekday evening)"
     if data.synthetic:
         drifted, calm, how = _recent_synthetic(ctx, data, roadworks)
     else:
@@ -110,6 +120,13 @@ def _run_notes(data: EtaData, ladder: LadderResult) -> dict[str, str]:
     seen = np.bincount(key, minlength=keys) > 0
     median_cars = float(np.median(cars[seen])) if seen.any() else 0.0
     return run_notes(data, ladder, float(seen.sum()) / keys, median_cars)
+
+
+def _has_weekday_evening(start: int, stop: int) -> bool:
+    """Whether intervals ``[start, stop)`` include a weekday 19:30-21:30 (where the new evening peak lies)."""
+    within = np.arange(start, stop) % INTERVALS_PER_WEEK
+    day, minute = within // INTERVALS_PER_DAY, within % INTERVALS_PER_DAY * (INTERVAL_S // 60)
+    return bool(np.any((day < 5) & (minute >= 19 * 60 + 30) & (minute < 21 * 60 + 30)))
 
 
 def _recent_synthetic(

@@ -15,7 +15,12 @@ from cases.eta.behaviour import behavioural_checks
 from cases.eta.calibration import out_of_fold_eta
 from cases.eta.config import EtaConfig
 from cases.eta.design import DESIGN
-from cases.eta.evaluation import hour_band_bias, segment_slices_by_class, trip_slices_by_hours
+from cases.eta.evaluation import (
+    band_bias_uncertainty,
+    hour_band_bias,
+    segment_slices_by_class,
+    trip_slices_by_hours,
+)
 from cases.eta.intervals import RatioIntervals, coverage_slices
 from cases.eta.lateness import lateness_slices
 from cases.eta.live import LIVE_RUNG, LiveTrafficModel, live_slices
@@ -68,6 +73,7 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
     by_hour = trip_slices_by_hours(trips, models.trip_predictions)
     bias = hour_band_bias(trips, models.trip_predictions[ladder.best])
     worst = max(bias, key=lambda band: abs(bias[band]))
+    n_worst, se_worst = band_bias_uncertainty(trips, models.trip_predictions[ladder.best], worst)
     by_class = segment_slices_by_class(test, network.segments, models.segment_predictions)
     plots.trip_error_by_hour(
         by_hour,
@@ -101,9 +107,18 @@ def testing(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, ladder
             details={
                 "hour_band_max_abs_bias_s": f"largest |mean(actual - ETA)| of {ladder.best} over "
                 f"{len(bias)} departure-hour bands of the test trips: {bias[worst]:+.1f} s in band {worst}"
+                + _bias_precision(n_worst, se_worst, bias[worst])
             },
         ),
     )
+
+
+def _bias_precision(n: int, se: float, bias: float) -> str:
+    """How precisely the worst band's bias is measured: its trips, standard error and what that means."""
+    text = f" ({n:,} trips; standard error {se:.1f} s"
+    if abs(bias) < 2 * se:
+        return text + ": within two standard errors of zero, a reading too noisy to call a bias on its own)"
+    return text + ": more than two standard errors from zero)"
 
 
 def release_gate(checks: list[BehaviouralCheck], by_hour: dict[str, dict[str, float]], best: str, naive: str) -> str:
@@ -405,4 +420,5 @@ def deployment(ctx: RunContext[EtaConfig], data: EtaData, models: EtaModels, lad
             ctx.rng("city_routes"),
         )
     )
+    result.extra["report_lines"] = [result.extra["city_routes"]]
     return result
