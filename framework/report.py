@@ -7,6 +7,7 @@ from typing import Any
 
 from framework.blocks import Section, to_html, to_markdown
 from framework.case import Case
+from framework.config import build_config
 from framework.prose import context, fill, fill_notes
 from framework.runmetrics import Interval, RunMetrics
 from framework.steptable import STEPS
@@ -165,6 +166,7 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
     )
     _columns_read(sec[4], metrics.data)
     _engine_notes(sec[4], metrics.data)
+    _differs_from_large(case, metrics, sec[4])
 
     sec[5].table(["feature", "description"], [[f.name, f.description] for f in d.features.features])
     sec[5].ul([f"Leakage guard: {g}" for g in d.features.leakage_guards])
@@ -261,6 +263,17 @@ def _latency_guardrails_failed(metrics: RunMetrics) -> str:
         f"{fmt(g.limit)} ms limit ({g.description})."
         for g in failed
     )
+
+
+def _differs_from_large(case: Case, metrics: RunMetrics, section: Section) -> None:
+    """At xl, every knob whose value differs from the large preset's: what changes besides the size."""
+    if metrics.scale != "xl" or not metrics.config:
+        return
+    large = build_config(case.config_model, "large").model_dump()
+    rows = [[k, fmt(large[k]), fmt(v)] for k, v in metrics.config.items() if k in large and large[k] != v]
+    if rows:
+        section.p("**What differs from `large`** (every config value of this run that is not large's):")
+        section.table(["knob", "large", "this run (xl)"], rows)
 
 
 def _columns_read(section: Section, data: dict[str, Any]) -> None:

@@ -272,8 +272,8 @@ class EtaConfig(CaseConfig):
         rows = self.estimated_rows()
         if self.train_window == "reduced":
             kept = m["per_test_row"] * rows * (1.0 - self.train_fraction)
-        else:
-            kept = m["per_row_kept"] * rows
+            return int(m["base"] + self.routing_bytes() + kept + m["per_key_reduced"] * self.table_keys())
+        kept = m["per_row_kept"] * rows
         return int(
             m["base"] + self.routing_bytes() + kept + max(self._booster_bytes(), m["per_key"] * self.table_keys())
         )
@@ -292,10 +292,11 @@ MEMORY_MODEL: dict[str, float] = {
     "per_segment_bucket": 200.0,  # the booster's feature row and prediction per (segment, time bucket)
     "per_gbm_row": 450.0,  # the booster's sampled rows, their feature matrix and its binned copy
     # A reduced training window (Dask, xl): the client's bytes per test row (the test frame, five models'
-    # predictions and evaluation temporaries, the sparse live feed, the two generated monitoring periods).
-    # Fitted to the measured xl run (client peak RSS 11.3 GB, sampled every second; estimate 11.3 GB) with
-    # per_key unchanged; taken before the history partials were dropped and the model tables built in place.
-    "per_test_row": 500.0,
+    # predictions and evaluation temporaries, the sparse live feed, the two generated monitoring periods) and
+    # per table key (the history and five model tables, freed pages returned between steps). Both fitted to
+    # the client's own peak RSS in `benchmarks/scaling.py eta`: xl 5.84 GB and its middle size 1.35 GB.
+    "per_test_row": 505.0,
+    "per_key_reduced": 18.0,
 }
 # Kept in step with cases.eta.models._PREDICT_CHUNK_PAIRS (not imported: the CLI's bad-flag path stays light).
 _PREDICT_CHUNK_PAIRS = 1_500_000

@@ -49,3 +49,21 @@ def test_a_failed_guardrail_is_named_under_the_deployed_model(toy_case, tmp_path
     assert "not shippable as run: fails " + failing[0].name in " ".join(lines)
     models_section = next(s for s in build_sections(toy_case, broken) if s.anchor == "step-6")
     assert any("Not shippable as run" in b for b in models_section.blocks if isinstance(b, str))
+
+
+def test_an_xl_report_lists_every_knob_that_differs_from_large():
+    from framework.config import build_config
+    from framework.report import build_sections, to_markdown
+
+    case = get_case("eta")
+    metrics = session_for(case).run()
+    xl = build_config(case.config_model, "xl").model_dump()
+    as_xl = metrics.model_copy(update={"scale": "xl", "config": xl})
+    text = to_markdown("eta", build_sections(case, as_xl))
+    large = build_config(case.config_model, "large").model_dump()
+    changed = [k for k in xl if xl[k] != large[k]]
+    assert "block_km" in changed and "routing" in changed
+    assert "What differs from `large`" in text
+    for knob in changed:
+        assert f"| {knob} | {fmt(large[knob])} | {fmt(xl[knob])} |" in text
+    assert "What differs from `large`" not in to_markdown("eta", build_sections(case, metrics))  # small: no such table
