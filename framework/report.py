@@ -288,7 +288,7 @@ def _columns_read(section: Section, data: dict[str, Any]) -> None:
 
 
 # Data fields the report shows in their own paragraph, not in the data table.
-_SHOWN_ELSEWHERE = {"engine", "engine_notes"}
+_SHOWN_ELSEWHERE = {"engine", "engine_notes", "batch_rows_per_day_label"}
 
 
 def _engine_notes(section: Section, data: dict[str, Any]) -> None:

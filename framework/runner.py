@@ -289,10 +289,11 @@ def metrics_document(
             timings.get("data", 0.0) + timings.get("features", 0.0),
             ctx.engine.cores,
             int(data.summary.get("batch_partitions", 1)) if ctx.engine.is_dask else 1,
-            case.design.problem.constraints.logged_events_per_day,
+            float(data.summary.get("batch_rows_per_day", case.design.problem.constraints.logged_events_per_day)),
             ctx.engine.name,
             ctx.scale,
             ctx.data_from_cache,
+            str(data.summary.get("batch_rows_per_day_label", "logged events per day")),
         ),
         "config": ctx.config.model_dump(mode="json"),
     }

@@ -20,6 +20,7 @@ def throughput(
     engine: str,
     scale: str,
     from_cache: bool = False,
+    daily_label: str = "logged events per day",
 ) -> dict[str, Any]:
     """Rows per second per busy worker thread of this run's data and features steps, and what a day needs.
 
@@ -32,7 +33,9 @@ def throughput(
         batch_seconds: wall time of those steps.
         threads: worker threads of the engine (1 on pandas).
         partitions: partitions the rows came in (1 on pandas or for a one-block data set).
-        daily_events: the design's ``logged_events_per_day``.
+        daily_events: a day's rows in the unit the batch processes: the design's ``logged_events_per_day``,
+            or the case's ``batch_rows_per_day`` when its rows are not those events (ETA's 2-minute records).
+        daily_label: what ``daily_events`` counts, for the report.
         engine: ``pandas`` or ``dask``.
         scale: the scale preset measured.
         from_cache: the rows were read from the data cache instead of generated.
@@ -54,6 +57,7 @@ def throughput(
         "data_from_cache": bool(from_cache),
         "rows_per_s_per_thread": round(rate, 1),
         "daily_events": float(daily_events),
+        "daily_label": daily_label,
     }
     if batch_rows < MIN_ROWS_TO_EXTRAPOLATE:
         record["extrapolation"] = (
@@ -81,7 +85,10 @@ def throughput_rows(record: dict[str, Any]) -> list[list[str]]:
             f"{'s' if record['partitions'] != 1 else ''})",
         ],
         ["measured rows per second per busy thread", f"{record['rows_per_s_per_thread']:,.0f}"],
-        ["design's daily volume (logged events per day)", f"{record['daily_events']:,.0f}"],
+        [
+            f"design's daily volume ({record.get('daily_label', 'logged events per day')})",
+            f"{record['daily_events']:,.0f}",
+        ],
     ]
     for hours in BATCH_WINDOWS_H:
         need = record.get(f"threads_for_{hours:g}h")

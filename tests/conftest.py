@@ -58,12 +58,18 @@ class ToyData:
     cut: int
 
 
+# What ETA's split sentence quotes (the toy case borrows ETA's design).
+TOY_SPLIT = {"train_percent": 80, "test_percent": 20, "test_days": 1.0, "test_window": "Monday 00:00 to Tuesday 00:00"}
+
+
 def _data(ctx: RunContext[ToyConfig]) -> tuple[DataResult, ToyData]:
     rng = ctx.rng("toy")
     x = rng.uniform(1, 10, ctx.config.rows)
     df = pd.DataFrame({"t": np.arange(len(x)), "x": x, "y": 2 * x + rng.normal(0, 0.1, len(x))})
     cut = int(len(df) * 0.8)
-    record = DataResult(train=df[:cut], test=df[cut:], synthetic=True, time_column="t", summary={"rows": len(df)})
+    record = DataResult(
+        train=df[:cut], test=df[cut:], synthetic=True, time_column="t", summary={"rows": len(df), **TOY_SPLIT}
+    )
     return record, ToyData(df, cut)
 
 

@@ -27,6 +27,7 @@ from cases.eta.models import HistoricalMeanModel
 from cases.eta.network import ROAD_CLASSES, build_network, grid_network
 from cases.eta.reduced import reduced_layout
 from cases.eta.scale import generated_history
+from cases.eta.sizing import REGION_SEGMENTS
 from cases.eta.traffic import INTERVAL_S, INTERVALS_PER_DAY, INTERVALS_PER_WEEK, Traffic, build_traffic, draw_incidents
 from cases.eta.trips import observed_trips, synthetic_trips
 from framework.case import RunContext
@@ -126,6 +127,10 @@ def data(ctx: RunContext[EtaConfig]) -> tuple[DataResult, EtaData]:
         "batch_partitions": n_blocks,
         # The records the data and features steps processed (the throughput figure's rows).
         "batch_rows": tally["rows_generated"],
+        # A day of such records for the design's region, not its GPS pings: the capacity in the batch's unit.
+        "batch_rows_per_day": REGION_SEGMENTS * INTERVALS_PER_DAY,
+        "batch_rows_per_day_label": f"2-minute segment records a day for a region of {REGION_SEGMENTS:,} segments, "
+        "every (segment, interval) seen: an upper bound",
         "incidents": len(incidents),
         "jams": len(jams),
         "rain_days": int(np.count_nonzero(traffic.day_factor[: end // INTERVALS_PER_DAY] > 1.0)),

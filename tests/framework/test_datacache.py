@@ -87,6 +87,19 @@ def test_throughput_counts_busy_threads_and_extrapolates_only_from_enough_rows()
     small = throughput(25_000, 0.5, 2, 1, 50e6, "dask", "small")
     assert "threads_for_1h" not in small and small["extrapolation"].startswith("not extrapolated: 25,000 rows")
     assert throughput_rows(small)[-1][1] == small["extrapolation"]
+    # A case whose rows are not the design's logged events names its own daily volume (ETA: 2-minute records).
+    records = throughput(2_000_000, 10.0, 1, 1, 1.44e9, "pandas", "large", daily_label="segment records a day")
+    assert ["design's daily volume (segment records a day)", "1,440,000,000"] in throughput_rows(records)
+    assert records["threads_for_1h"] == 2.0  # 1.44e9 / (200k rows/s x 3600 s)
+
+
+def test_etas_capacity_counts_segment_records_not_gps_pings():
+    from framework.checks import session_for
+    from framework.registry import get_case
+
+    data = session_for(get_case("eta")).run().data
+    assert data["batch_rows_per_day"] == 2_000_000 * 720  # the region's segments x 2-minute intervals a day
+    assert "2-minute segment records" in data["batch_rows_per_day_label"]
 
 
 def test_a_cache_hit_is_recorded_on_the_run(tmp_path, cache):
