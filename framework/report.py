@@ -196,9 +196,10 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
             f"randomised by {plan['unit']}; minimum detectable effect "
             f"{shown} chosen before the test; "
             f"alpha {fmt(plan['alpha'])}, power {fmt(plan['power'])}, design effect {fmt(plan['design_effect'])}: "
-            f"**{fmt(plan['per_arm'])} {plan['unit']}s per arm, {fmt(plan['days'])} days**"
+            + _test_size(plan)
             + (
-                f"; the simulation below uses {fmt(plan['simulated_per_arm'])} per arm."
+                f"; the simulation below uses {fmt(plan['simulated_per_arm'])} per arm"
+                + (" (the primary metric's size)." if (plan.get("test_per_arm") or 0) > plan["per_arm"] else ".")
                 if plan.get("simulated_per_arm") is not None
                 else "."
             )
@@ -253,6 +254,18 @@ def build_sections(case: Case, metrics: RunMetrics, *, follow_ups: bool = True) 
         [[f"{s.number} {s.title}", s.nine_step, s.seven_step] for s in STEPS],
     )
     return [*sec.values(), appendix]
+
+
+def _test_size(plan: dict[str, Any]) -> str:
+    """The plan's headline size: the size the test enrols, and the primary metric's when a guardrail needs more."""
+    unit, days, primary = plan["unit"], fmt(plan["days"]), plan["per_arm"]
+    enrolled = plan.get("test_per_arm") or primary
+    if enrolled <= primary:
+        return f"**{fmt(primary)} {unit}s per arm, {days} days**"
+    return (
+        f"**{fmt(enrolled)} {unit}s per arm, {days} days**, the size {plan.get('test_size_set_by') or 'a guardrail'} "
+        f"needs (the primary metric alone needs {fmt(primary)} per arm)"
+    )
 
 
 def _latency_guardrails_failed(metrics: RunMetrics) -> str:

@@ -130,6 +130,9 @@ class AbPlan(_Result):
         per_arm: randomised units per arm, design effect included.
         days: days of traffic to reach ``per_arm``, rounded up to whole weeks (at least one).
         simulated_per_arm: units per arm of the simulated test, when the generator allows one.
+        test_per_arm: units per arm the test enrols when a guardrail metric needs more than ``per_arm``
+            (the primary metric's size); ``days`` is then counted for this size.
+        test_size_set_by: what needs ``test_per_arm``, e.g. "the reroute-rate guardrail".
     """
 
     metric: str
@@ -144,6 +147,8 @@ class AbPlan(_Result):
     per_arm: int
     days: float
     simulated_per_arm: int | None = None
+    test_per_arm: int | None = None
+    test_size_set_by: str = ""
 
 
 class TestingResult(_Result):

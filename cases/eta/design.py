@@ -647,8 +647,7 @@ TESTING = TestingSpec(
         "The A/B test randomises users, not trips: a user's trips share routes and habits. To detect a "
         "{testing[ab_plan][minimum_detectable_effect]:.0%} drop of arrival error at {testing[ab_plan][power]:.0%} "
         "power it needs {testing[ab_plan][per_arm]:,} users per arm (design effect "
-        "{testing[ab_plan][design_effect]:.2f}), {testing[ab_test][share_of_daily_users]:.4%} of one day's "
-        "{design[problem][constraints][daily_active_users]:,} users. Traffic is not the constraint; time is: it "
+        "{testing[ab_plan][design_effect]:.2f}). Traffic is not the constraint; time is: it "
         "runs {testing[ab_plan][days]:.0f} days, a full weekly cycle, because each user contributes a week of "
         "navigations.",
         "That size is for accuracy only; the behavioural guardrail needs its own. Reroute rate, assumed "
@@ -656,7 +655,8 @@ TESTING = TestingSpec(
         "{testing[ab_test][reroute_mde]:.0%} absolute: {testing[ab_test][reroute_trips_per_arm_if_independent]:,} "
         "independent navigations per arm, so {testing[ab_test][reroute_users_per_arm]:,} users per arm with the "
         "same design effect. The test is sized on the larger of the two: "
-        "{testing[ab_test][test_users_per_arm]:,} users per arm.",
+        "{testing[ab_test][test_users_per_arm]:,} users per arm, {testing[ab_test][share_of_daily_users]:.4%} of "
+        "one day's {design[problem][constraints][daily_active_users]:,} users.",
         "Those are navigations started, {testing[ab_test][trips_per_user]} a user a week (assumed), not the "
         "{design[problem][constraints][requests_per_user_per_day]:g} ETA requests a user makes a day: most "
         "requests are route previews and re-estimates during a drive, and only a finished trip has an arrival "

@@ -247,8 +247,10 @@ def _ab_test(
     reroute_per_arm = math.ceil(reroute_trips * deff / TRIPS_PER_USER)
     constraints = DESIGN.problem.constraints
     enrolled_per_day = constraints.daily_active_users * EXPERIMENT_TRAFFIC_SHARE
+    # The test enrols the larger of the two sizes (the primary metric's, the reroute guardrail's).
+    test_per_arm = max(per_arm, reroute_per_arm)
     # Users are enrolled as they show up; every arm then needs one whole week of their trips.
-    days = whole_weeks(2 * per_arm, enrolled_per_day)
+    days = whole_weeks(2 * test_per_arm, enrolled_per_day)
     summary: dict[str, Any] = {
         "unit": "user (all of a user's trips stay in one arm)",
         "metric": "absolute arrival error (s) per completed trip, lower is better",
@@ -262,14 +264,14 @@ def _ab_test(
         "assumed_icc": ASSUMED_ICC,
         "design_effect": deff,
         "users_per_arm": per_arm,
-        "enrolled_users": 2 * per_arm,
-        "share_of_daily_users": 2 * per_arm / constraints.daily_active_users,
+        "enrolled_users": 2 * test_per_arm,
+        "share_of_daily_users": 2 * test_per_arm / constraints.daily_active_users,
         "days": days,
         "reroute_base_rate": REROUTE_BASE_RATE,
         "reroute_mde": REROUTE_MDE,
         "reroute_trips_per_arm_if_independent": reroute_trips,
         "reroute_users_per_arm": reroute_per_arm,
-        "test_users_per_arm": max(per_arm, reroute_per_arm),
+        "test_users_per_arm": test_per_arm,
         "why_days": "one full weekly cycle: enrolment takes less than a day, but each user contributes a week of "
         "navigations and weekday and weekend traffic differ",
     }
@@ -307,6 +309,8 @@ def _ab_test(
         per_arm=per_arm,
         days=days,
         simulated_per_arm=simulated,
+        test_per_arm=test_per_arm,
+        test_size_set_by="the reroute-rate guardrail" if reroute_per_arm > per_arm else "",
     )
     return plan, summary
 

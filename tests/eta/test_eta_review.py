@@ -44,7 +44,7 @@ def test_run_reports_what_the_review_asked_for(small_run):
     by_hours = records["testing"].slices["trip_mae_s_by_departure_hours"]
     assert min(v["n_trips"] for v in by_hours.values()) >= MIN_SLICE_TRIPS
     ab = records["testing"].ab_test
-    assert ab["enrolled_users"] == 2 * ab["users_per_arm"] and 0 < ab["share_of_daily_users"] < 0.01
+    assert ab["enrolled_users"] == 2 * ab["test_users_per_arm"] and 0 < ab["share_of_daily_users"] < 0.01
     # The assumed correlation is compared with the measured one, in the direction it came out.
     word = "below" if ab["measured_icc"] <= ASSUMED_ICC else "above"
     assert f"{ab['measured_icc']:.3f}, {word} it" in ab["icc_check"]

@@ -67,3 +67,18 @@ def test_an_xl_report_lists_every_knob_that_differs_from_large():
     for knob in changed:
         assert f"| {knob} | {fmt(large[knob])} | {fmt(xl[knob])} |" in text
     assert "What differs from `large`" not in to_markdown("eta", build_sections(case, metrics))  # small: no such table
+
+
+def test_the_ab_headline_gives_the_size_the_test_enrols_and_what_sets_it():
+    from framework.report import build_sections, to_markdown
+
+    case = get_case("eta")
+    metrics = session_for(case).run()
+    plan, ab = metrics.testing.ab_plan, metrics.testing.ab_test
+    assert plan["test_per_arm"] == ab["test_users_per_arm"] == max(plan["per_arm"], ab["reroute_users_per_arm"])
+    text = to_markdown("eta", build_sections(case, metrics))
+    headline = next(line for line in text.splitlines() if line.startswith("**A/B plan:**"))
+    assert f"**{fmt(plan['test_per_arm'])} users per arm, {fmt(plan['days'])} days**" in headline
+    if plan["test_per_arm"] > plan["per_arm"]:
+        assert f"the primary metric alone needs {fmt(plan['per_arm'])} per arm" in headline
+    assert ab["enrolled_users"] == 2 * plan["test_per_arm"]
